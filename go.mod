@@ -1,0 +1,3 @@
+module github.com/raftplay/raftplay
+
+go 1.26
