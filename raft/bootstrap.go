@@ -1,0 +1,33 @@
+package raft
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// SetConfiguration makes this peer the first member of a new cluster with
+// the given members, as in the talk's set_configuration(s1, [s1, s2, s3]): it
+// writes the configuration as the first log entry and starts an election at
+// once. The other members need no configuration of their own: they vote,
+// and learn the configuration from the leader's log.
+//
+// The peer must be brand new (an empty log) and among the members.
+func (n *Node) SetConfiguration(members []ID) error {
+	e, err := ConfigEntry(members)
+	if err != nil {
+		return err
+	}
+	if n.log.lastIndex() != 0 {
+		return errors.New("raft: SetConfiguration needs a peer with an empty log; this one already belongs to a cluster")
+	}
+	if !slices.Contains(members, n.id) {
+		return fmt.Errorf("raft: SetConfiguration on %v, which is not among the members %v", n.id, members)
+	}
+	e.Term = max(n.term, 1)
+	n.setTerm(e.Term)
+	n.log.append(e)
+	n.refreshMembers()
+	n.Campaign()
+	return nil
+}

@@ -1,0 +1,62 @@
+package raft
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+)
+
+// Config sets up a Node. Times are counted in ticks: the caller decides how
+// long a tick lasts (the paper's figures, 150-300 ms election timeouts and
+// 50 ms heartbeats, are 15-30 and 5 ticks of 10 ms).
+type Config struct {
+	// ID is this peer's id; it must not be None.
+	ID ID
+
+	// ElectionTimeoutMin and ElectionTimeoutMax bound the randomized
+	// election timeout (section 5.2): a follower that hears from no leader
+	// for that many ticks starts an election. Each timeout is drawn anew.
+	ElectionTimeoutMin int
+	ElectionTimeoutMax int
+
+	// HeartbeatInterval is how many ticks a leader waits between rounds of
+	// AppendEntries. It must be well below ElectionTimeoutMin.
+	HeartbeatInterval int
+
+	// MaxEntriesPerAppend bounds how many entries one AppendEntries carries.
+	// Zero means 64.
+	MaxEntriesPerAppend int
+
+	// Rand is the only source of randomness a Node uses (for election
+	// timeouts). Give every peer its own seeded source: runs then replay
+	// exactly. Nil means a source seeded with the peer's ID, which is
+	// deterministic but the same on every run.
+	Rand rand.Source
+}
+
+// DefaultConfig returns the paper's timings for ticks of 10 ms.
+func DefaultConfig(id ID) Config {
+	return Config{
+		ID:                 id,
+		ElectionTimeoutMin: 15,
+		ElectionTimeoutMax: 30,
+		HeartbeatInterval:  5,
+	}
+}
+
+func (c *Config) validate() error {
+	switch {
+	case c.ID == None:
+		return errors.New("raft: Config.ID must not be 0")
+	case c.HeartbeatInterval <= 0:
+		return fmt.Errorf("raft: HeartbeatInterval must be positive, got %d", c.HeartbeatInterval)
+	case c.ElectionTimeoutMin <= c.HeartbeatInterval:
+		return fmt.Errorf("raft: ElectionTimeoutMin (%d) must exceed HeartbeatInterval (%d), or followers time out between heartbeats",
+			c.ElectionTimeoutMin, c.HeartbeatInterval)
+	case c.ElectionTimeoutMax < c.ElectionTimeoutMin:
+		return fmt.Errorf("raft: ElectionTimeoutMax (%d) is below ElectionTimeoutMin (%d)", c.ElectionTimeoutMax, c.ElectionTimeoutMin)
+	case c.MaxEntriesPerAppend < 0:
+		return fmt.Errorf("raft: MaxEntriesPerAppend must not be negative, got %d", c.MaxEntriesPerAppend)
+	}
+	return nil
+}

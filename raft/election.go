@@ -1,0 +1,158 @@
+package raft
+
+// Leader election (section 5.2, Figure 2 "Rules for Servers" and the
+// RequestVote RPC).
+
+// voteState is what a candidate heard from one member.
+type voteState uint8
+
+const (
+	voteUnknown voteState = iota
+	voteGranted
+	voteDenied
+)
+
+// becomeFollower steps down to follower in term, following leader (None if
+// not yet known).
+func (n *Node) becomeFollower(term uint64, leader ID) {
+	n.setTerm(term)
+	n.role = Follower
+	n.leader = leader
+	n.tickRole = n.tickElection
+	n.stepRole = n.stepFollower
+	n.votes, n.progress, n.reads, n.proposed = nil, nil, nil, nil
+	n.resetElectionTimer()
+}
+
+// becomeCandidate starts an election: "increment currentTerm, vote for self,
+// reset election timer, send RequestVote RPCs to all other servers".
+func (n *Node) becomeCandidate() {
+	if n.role == Leader {
+		panic("raft: a leader cannot become a candidate") // no input leads here
+	}
+	n.setTerm(n.term + 1)
+	n.vote = n.id
+	n.stateChanged = true
+	n.role = Candidate
+	n.leader = None
+	n.tickRole = n.tickElection
+	n.stepRole = n.stepCandidate
+	n.resetElectionTimer()
+
+	n.votes = make([]voteState, len(n.members))
+	n.votes[n.memberIndex(n.id)] = voteGranted
+	if n.countVotes(voteGranted) >= majority(len(n.members)) {
+		n.becomeLeader() // a cluster of one
+		return
+	}
+	for _, id := range n.members {
+		if id != n.id {
+			n.send(Message{Type: MsgVote, To: id, LastLogIndex: n.log.lastIndex(), LastLogTerm: n.log.lastTerm()})
+		}
+	}
+}
+
+// becomeLeader takes office: every follower's nextIndex starts just past the
+// leader's log, and a noop entry of the new term is appended so that entries
+// of earlier terms can be committed with it (section 5.4.2, and section 6.4 of
+// the dissertation for reads).
+func (n *Node) becomeLeader() {
+	if n.role != Candidate {
+		panic("raft: only a candidate can become leader") // no input leads here
+	}
+	n.role = Leader
+	n.leader = n.id
+	n.tickRole = n.tickHeartbeat
+	n.stepRole = n.stepLeader
+	n.votes = nil
+	n.heartbeatElapsed = 0
+	n.proposed = make(map[sessionKey]bool)
+	n.progress = make([]progress, len(n.members))
+	for i := range n.progress {
+		n.progress[i] = progress{next: n.log.lastIndex() + 1, probing: true}
+	}
+	n.termStart = n.log.lastIndex() + 1
+	n.appendEntry(Entry{Type: EntryNoop})
+	n.broadcastAppend()
+}
+
+// Campaign starts an election now instead of waiting for the timeout. It does
+// nothing on a leader or on a peer outside its own configuration.
+func (n *Node) Campaign() {
+	if n.role != Leader && n.isVoter() {
+		n.becomeCandidate()
+	}
+}
+
+// tickElection counts down to the election timeout: "if election timeout
+// elapses without receiving AppendEntries RPC from current leader or granting
+// vote to candidate: convert to candidate".
+func (n *Node) tickElection() {
+	if !n.isVoter() {
+		return
+	}
+	n.electionElapsed++
+	if n.electionElapsed >= n.electionTimeout {
+		n.becomeCandidate()
+	}
+}
+
+// handleVote answers RequestVote (receiver implementation, Figure 2): grant
+// if we have not voted for someone else this term and the candidate's log is
+// at least as up-to-date as ours (section 5.4.1).
+func (n *Node) handleVote(m *Message) {
+	grant := (n.vote == None || n.vote == m.From) && n.log.isUpToDate(m.LastLogIndex, m.LastLogTerm)
+	if grant {
+		if n.vote != m.From {
+			n.vote = m.From
+			n.stateChanged = true
+		}
+		n.resetElectionTimer()
+	}
+	n.send(Message{Type: MsgVoteResp, To: m.From, VoteGranted: grant})
+}
+
+func (n *Node) countVotes(v voteState) int {
+	c := 0
+	for _, s := range n.votes {
+		if s == v {
+			c++
+		}
+	}
+	return c
+}
+
+func (n *Node) stepFollower(m *Message) error {
+	switch m.Type {
+	case MsgVote:
+		n.handleVote(m)
+	case MsgApp:
+		n.leader = m.From
+		n.handleAppend(m)
+	}
+	return nil // replies from an earlier role's requests are stale
+}
+
+func (n *Node) stepCandidate(m *Message) error {
+	switch m.Type {
+	case MsgVote:
+		n.handleVote(m) // we voted for ourselves: this denies
+	case MsgApp:
+		// "If AppendEntries RPC received from new leader: convert to follower."
+		n.becomeFollower(m.Term, m.From)
+		n.handleAppend(m)
+	case MsgVoteResp:
+		i := n.memberIndex(m.From)
+		if i < 0 || n.votes[i] != voteUnknown {
+			return nil // not a voter, or a duplicate
+		}
+		n.votes[i] = voteDenied
+		if m.VoteGranted {
+			n.votes[i] = voteGranted
+		}
+		if n.countVotes(voteGranted) >= majority(len(n.members)) {
+			n.becomeLeader()
+		}
+	}
+	return nil
+}

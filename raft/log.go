@@ -1,0 +1,148 @@
+package raft
+
+// raftLog is a peer's copy of the replicated log, held in memory.
+//
+// Invariant: entries[i].Index == i+1, and terms never decrease along the log.
+// Index 0 is the empty prefix every log shares; its term is 0.
+type raftLog struct {
+	entries []Entry
+	// unsaved is the lowest index that changed since the last Ready: from
+	// there on, entries must be written to Storage before any message that
+	// depends on them leaves the peer. It is lastIndex()+1 when all is saved.
+	unsaved uint64
+}
+
+func newLog(saved []Entry) raftLog {
+	return raftLog{entries: saved, unsaved: uint64(len(saved)) + 1}
+}
+
+func (l *raftLog) lastIndex() uint64 { return uint64(len(l.entries)) }
+
+func (l *raftLog) lastTerm() uint64 {
+	if len(l.entries) == 0 {
+		return 0
+	}
+	return l.entries[len(l.entries)-1].Term
+}
+
+// term returns the term of the entry at index i, and whether the log has it.
+func (l *raftLog) term(i uint64) (uint64, bool) {
+	if i == 0 {
+		return 0, true
+	}
+	if i > l.lastIndex() {
+		return 0, false
+	}
+	return l.entries[i-1].Term, true
+}
+
+// matches reports whether the log holds an entry at index i with term t:
+// the AppendEntries consistency check (Figure 2, receiver rule 2).
+func (l *raftLog) matches(i, t uint64) bool {
+	got, ok := l.term(i)
+	return ok && got == t
+}
+
+// isUpToDate reports whether a log ending at (index, term) is at least as
+// up-to-date as this one (section 5.4.1): the later last term wins; with equal
+// last terms, the longer log wins.
+func (l *raftLog) isUpToDate(index, term uint64) bool {
+	last := l.lastTerm()
+	return term > last || (term == last && index >= l.lastIndex())
+}
+
+// slice returns the entries from index lo on, at most max of them (max <= 0:
+// all). The result shares memory with the log; see append and merge for why
+// that is safe.
+func (l *raftLog) slice(lo uint64, max int) []Entry {
+	if lo == 0 || lo > l.lastIndex() {
+		return nil
+	}
+	es := l.entries[lo-1:]
+	if max > 0 && len(es) > max {
+		es = es[:max]
+	}
+	return es[:len(es):len(es)]
+}
+
+// append adds entries at the end. Writing past the current length never
+// disturbs a slice handed out earlier.
+func (l *raftLog) append(es ...Entry) {
+	l.entries = append(l.entries, es...)
+}
+
+// truncate drops the entries after index i. The next append then starts a
+// fresh array (the capacity is clipped), so entries handed out earlier, in
+// messages in flight or in storage, never change under their holders.
+func (l *raftLog) truncate(i uint64) {
+	l.entries = l.entries[:i:i]
+	if l.unsaved > i+1 {
+		l.unsaved = i + 1
+	}
+}
+
+// conflictAfter returns the index of the first entry of es (which follow
+// index prev) that disagrees with the log, or 0 if every entry is either
+// already present with the same term or lies past the end of the log.
+func (l *raftLog) firstConflict(prev uint64, es []Entry) uint64 {
+	for i := range es {
+		idx := prev + 1 + uint64(i)
+		t, ok := l.term(idx)
+		if !ok {
+			return 0
+		}
+		if t != es[i].Term {
+			return idx
+		}
+	}
+	return 0
+}
+
+// merge stores the entries es that follow index prev (Figure 2, receiver
+// rules 3 and 4): entries already present are skipped, the log is cut at the
+// first conflicting entry, and whatever is new is appended. A shorter or
+// stale message never cuts the log: only a real conflict does.
+func (l *raftLog) merge(prev uint64, es []Entry) {
+	if c := l.firstConflict(prev, es); c != 0 {
+		l.truncate(c - 1)
+	}
+	if next := l.lastIndex() + 1; next <= prev+uint64(len(es)) {
+		l.append(es[next-prev-1:]...)
+	}
+}
+
+// firstIndexOfTerm returns the first index of the run of entries that share
+// the term of the entry at i (i must be in the log). A follower reports it
+// so the leader can skip the whole term at once.
+func (l *raftLog) firstIndexOfTerm(i uint64) uint64 {
+	t := l.entries[i-1].Term
+	for i > 1 && l.entries[i-2].Term == t {
+		i--
+	}
+	return i
+}
+
+// lastIndexOfTerm returns the last index holding term t at or below index
+// at, or 0 if there is none.
+func (l *raftLog) lastIndexOfTerm(t, at uint64) uint64 {
+	if at > l.lastIndex() {
+		at = l.lastIndex()
+	}
+	for i := at; i > 0; i-- {
+		switch et := l.entries[i-1].Term; {
+		case et == t:
+			return i
+		case et < t:
+			return 0
+		}
+	}
+	return 0
+}
+
+// unsavedEntries returns the entries Storage has not seen yet and marks them
+// saved: the caller is about to save them.
+func (l *raftLog) takeUnsaved() []Entry {
+	es := l.slice(l.unsaved, 0)
+	l.unsaved = l.lastIndex() + 1
+	return es
+}

@@ -1,0 +1,99 @@
+package raft
+
+import "strconv"
+
+// MsgType says which RPC a Message is. Raft needs only two RPCs, each with a
+// reply; the other three carry client requests from a follower to its leader.
+type MsgType uint8
+
+const (
+	// MsgVote is RequestVote: a candidate asks for a peer's vote (section 5.2).
+	MsgVote MsgType = iota + 1
+	// MsgVoteResp answers MsgVote.
+	MsgVoteResp
+	// MsgApp is AppendEntries: the leader replicates entries, or, with none,
+	// sends a heartbeat (section 5.3).
+	MsgApp
+	// MsgAppResp answers MsgApp.
+	MsgAppResp
+	// MsgProp forwards a client write from a follower to its leader.
+	MsgProp
+	// MsgRead asks the leader for a read index on a follower's behalf.
+	MsgRead
+	// MsgReadResp answers MsgRead with the read index.
+	MsgReadResp
+)
+
+var msgTypeNames = [...]string{
+	MsgVote:     "RequestVote",
+	MsgVoteResp: "RequestVoteReply",
+	MsgApp:      "AppendEntries",
+	MsgAppResp:  "AppendEntriesReply",
+	MsgProp:     "ForwardWrite",
+	MsgRead:     "ReadIndex",
+	MsgReadResp: "ReadIndexReply",
+}
+
+func (t MsgType) String() string {
+	if int(t) < len(msgTypeNames) && msgTypeNames[t] != "" {
+		return msgTypeNames[t]
+	}
+	return "msg(" + strconv.Itoa(int(t)) + ")"
+}
+
+// valid reports whether t is one of the types above.
+func (t MsgType) valid() bool { return t >= MsgVote && t <= MsgReadResp }
+
+// IsResponse reports whether t answers a request.
+func (t MsgType) IsResponse() bool {
+	return t == MsgVoteResp || t == MsgAppResp || t == MsgReadResp
+}
+
+// Message is everything peers say to each other: one struct with a type,
+// so a Transport needs only one method. Each field names the RPC argument of
+// Figure 2 it carries; fields a type does not use are zero.
+type Message struct {
+	Type MsgType
+	From ID
+	To   ID
+	// Term is the sender's current term. Forwarded client requests
+	// (MsgProp, MsgRead, MsgReadResp) are not bound to a term and carry 0.
+	Term uint64
+
+	// RequestVote: the candidate's last log entry, for the "at least as
+	// up-to-date" check of section 5.4.1.
+	LastLogIndex uint64
+	LastLogTerm  uint64
+
+	// AppendEntries: the entry just before Entries, for the consistency check
+	// of section 5.3; the entries to store (none for a heartbeat); the
+	// leader's commit index.
+	PrevLogIndex uint64
+	PrevLogTerm  uint64
+	Entries      []Entry
+	LeaderCommit uint64
+
+	// RequestVoteReply.
+	VoteGranted bool
+
+	// AppendEntriesReply. On success, MatchIndex is the last index the
+	// follower now knows to match the leader's log. On failure, the conflict
+	// hints let the leader skip a whole term at a time (section 5.3, "the
+	// protocol can be optimized"): ConflictTerm is the term of the follower's
+	// entry at PrevLogIndex (0 if its log is shorter) and ConflictIndex the
+	// first index the follower holds for that term (or its log length + 1).
+	Success       bool
+	MatchIndex    uint64
+	ConflictIndex uint64
+	ConflictTerm  uint64
+
+	// Round numbers the leader's heartbeat rounds; a follower echoes it, so
+	// the leader can tell when a majority has confirmed it still leads
+	// (ReadIndex). For MsgRead and MsgReadResp it is the read's ID.
+	Round uint64
+	// ReadIndex answers MsgRead.
+	ReadIndex uint64
+}
+
+// IsHeartbeat reports whether m is an AppendEntries carrying no entries.
+func (m *Message) IsHeartbeat() bool { return m.Type == MsgApp && len(m.Entries) == 0 }

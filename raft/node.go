@@ -1,0 +1,328 @@
+package raft
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+)
+
+// Node is the Raft protocol for one peer, as a pure state machine: it has no
+// goroutines, no clock, no I/O and no randomness but the source it is given.
+// Feed it ticks (Tick), messages (Step) and client requests (Propose,
+// ReadIndex); collect what it wants done with Ready. Same inputs, same outputs.
+//
+// A Node is not safe for concurrent use; Peer runs one on its own goroutine.
+type Node struct {
+	id   ID
+	cfg  Config
+	rand *rand.Rand
+
+	// Persistent state on all servers (Figure 2): saved before answering.
+	term  uint64
+	vote  ID
+	boots uint64
+	log   raftLog
+
+	// Volatile state on all servers.
+	role    Role
+	leader  ID
+	commit  uint64 // highest index known to be committed
+	applied uint64 // highest index handed out in Ready.Committed
+
+	// The cluster: sorted, from the latest EntryConfig in the log (even an
+	// uncommitted one). A peer with no configuration never starts an
+	// election but answers everyone.
+	members     []ID
+	configIndex uint64
+
+	electionElapsed  int
+	electionTimeout  int // drawn afresh in [min, max] at every reset
+	heartbeatElapsed int
+
+	// The role's behaviour, swapped by becomeFollower/Candidate/Leader.
+	tickRole func()
+	stepRole func(m *Message) error
+
+	// Candidate state: one vote per member, in members order.
+	votes []voteState
+
+	// Leader state (Figure 2, "Volatile state on leaders"), in members order.
+	progress  []progress
+	termStart uint64              // index of this leader's noop entry
+	proposed  map[sessionKey]bool // writes appended this term, not yet committed
+	round     uint64              // latest heartbeat round (ReadIndex)
+	reads     []pendingRead
+
+	// Output waiting for Ready.
+	stateChanged bool
+	msgs         []Message
+	spare        []Message
+	readStates   []ReadState
+	scratch      []uint64
+}
+
+// NewNode returns a node restored from what its storage kept: hard state and
+// log. A brand new peer passes a zero HardState and no entries.
+func NewNode(cfg Config, hs HardState, entries []Entry) (*Node, error) {
+	if cfg.MaxEntriesPerAppend == 0 {
+		cfg.MaxEntriesPerAppend = 64
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	for i, e := range entries {
+		if e.Index != uint64(i)+1 || e.Term > hs.Term || (i > 0 && e.Term < entries[i-1].Term) {
+			return nil, fmt.Errorf("raft: stored log is inconsistent at position %d (index %d, term %d)", i, e.Index, e.Term)
+		}
+	}
+	if hs.Vote != None && hs.Term == 0 {
+		return nil, errors.New("raft: stored vote without a term")
+	}
+	src := cfg.Rand
+	if src == nil {
+		src = rand.NewPCG(uint64(cfg.ID), 0x5eed)
+	}
+	n := &Node{
+		id:    cfg.ID,
+		cfg:   cfg,
+		rand:  rand.New(src),
+		term:  hs.Term,
+		vote:  hs.Vote,
+		boots: hs.Boots,
+		log:   newLog(entries),
+	}
+	n.refreshMembers()
+	n.becomeFollower(n.term, None)
+	return n, nil
+}
+
+// HasReady reports whether Ready has anything to hand out.
+func (n *Node) HasReady() bool {
+	return n.stateChanged || n.log.unsaved <= n.log.lastIndex() || len(n.msgs) > 0 ||
+		n.applied < n.commit || len(n.readStates) > 0
+}
+
+// Ready hands out what the node wants done, in this order:
+//  1. save HardState (if SaveState) and append Entries to storage;
+//  2. only then send Messages: they may promise what was just saved;
+//  3. apply Committed entries to the state machine, in order;
+//  4. answer the Reads once the state machine has applied their index.
+//
+// The slices are valid until the next call to Ready.
+func (n *Node) Ready() Ready {
+	rd := Ready{
+		HardState: n.HardState(),
+		SaveState: n.stateChanged,
+		Entries:   n.log.takeUnsaved(),
+		Messages:  n.msgs,
+		Reads:     n.readStates,
+	}
+	if n.applied < n.commit {
+		rd.Committed = n.log.slice(n.applied+1, 0)[:n.commit-n.applied]
+		n.applied = n.commit
+	}
+	n.stateChanged = false
+	n.msgs, n.spare = n.spare[:0], n.msgs
+	n.readStates = nil
+	return rd
+}
+
+// Ready is the output of a Node; see Node.Ready for what to do with it.
+type Ready struct {
+	HardState HardState
+	SaveState bool
+	Entries   []Entry // to append to storage; the first may overwrite a stored suffix
+	Messages  []Message
+	Committed []Entry
+	Reads     []ReadState
+}
+
+// HardState returns the node's persistent state.
+func (n *Node) HardState() HardState {
+	return HardState{Term: n.term, Vote: n.vote, Boots: n.boots}
+}
+
+// Boot counts a start of the peer (see HardState.Boots) and returns the new
+// count; the caller saves it with the next Ready.
+func (n *Node) Boot() uint64 {
+	n.boots++
+	n.stateChanged = true
+	return n.boots
+}
+
+// Tick advances the node's logical clock by one tick.
+func (n *Node) Tick() { n.tickRole() }
+
+// Step hands the node a message from another peer. It returns an error only
+// for a message that no correct peer sends (wrong address, unknown type,
+// entries that contradict committed ones); the node is unchanged then.
+func (n *Node) Step(m Message) error {
+	if err := n.checkAddress(&m); err != nil {
+		return err
+	}
+	if m.Type == MsgApp {
+		if err := n.checkAppend(&m); err != nil {
+			return err
+		}
+	}
+	switch m.Type {
+	case MsgProp:
+		return n.stepForwardedWrite(&m)
+	case MsgRead:
+		return n.stepForwardedRead(&m)
+	case MsgReadResp:
+		n.readStates = append(n.readStates, ReadState{ID: m.Round, Index: m.ReadIndex})
+		return nil
+	}
+
+	// Rules for all servers (Figure 2): a higher term makes us a follower
+	// in that term; a lower term marks a stale sender, told our term.
+	switch {
+	case m.Term > n.term:
+		leader := None
+		if m.Type == MsgApp {
+			leader = m.From
+		}
+		n.becomeFollower(m.Term, leader)
+	case m.Term < n.term:
+		switch m.Type {
+		case MsgVote:
+			n.send(Message{Type: MsgVoteResp, To: m.From})
+		case MsgApp:
+			n.send(Message{Type: MsgAppResp, To: m.From, Round: m.Round})
+		}
+		return nil
+	}
+	return n.stepRole(&m)
+}
+
+func (n *Node) checkAddress(m *Message) error {
+	switch {
+	case !m.Type.valid():
+		return fmt.Errorf("raft: %v: unknown message type %d", n.id, m.Type)
+	case m.To != n.id:
+		return fmt.Errorf("raft: %v got a message addressed to %v", n.id, m.To)
+	case m.From == None || m.From == n.id:
+		return fmt.Errorf("raft: %v got a %v from %v", n.id, m.Type, m.From)
+	}
+	return nil
+}
+
+// send queues a message stamped with our id and, for Raft's RPCs, our term.
+func (n *Node) send(m Message) {
+	m.From = n.id
+	if m.Type != MsgProp && m.Type != MsgRead && m.Type != MsgReadResp {
+		m.Term = n.term
+	}
+	n.msgs = append(n.msgs, m)
+}
+
+// setTerm moves to a newer term, forgetting the vote of the old one.
+func (n *Node) setTerm(term uint64) {
+	if term != n.term {
+		n.term = term
+		n.vote = None
+		n.stateChanged = true
+	}
+}
+
+// resetElectionTimer restarts the countdown with a fresh random timeout, so
+// that peers rarely time out together (section 5.2).
+func (n *Node) resetElectionTimer() {
+	n.electionElapsed = 0
+	span := n.cfg.ElectionTimeoutMax - n.cfg.ElectionTimeoutMin + 1
+	n.electionTimeout = n.cfg.ElectionTimeoutMin + n.rand.IntN(span)
+}
+
+// refreshMembers reads the cluster from the latest EntryConfig in the log.
+func (n *Node) refreshMembers() {
+	n.members, n.configIndex = nil, 0
+	for i := n.log.lastIndex(); i > 0; i-- {
+		if e := &n.log.entries[i-1]; e.Type == EntryConfig {
+			if ms, err := DecodeMembers(e.Data); err == nil {
+				n.members, n.configIndex = ms, i
+			}
+			return
+		}
+	}
+}
+
+// memberIndex returns id's position in members, or -1.
+func (n *Node) memberIndex(id ID) int {
+	i, ok := slices.BinarySearch(n.members, id)
+	if !ok {
+		return -1
+	}
+	return i
+}
+
+// isVoter reports whether this peer belongs to its own configuration.
+func (n *Node) isVoter() bool { return n.memberIndex(n.id) >= 0 }
+
+// Status is a snapshot of a node for display and for checkers.
+type Status struct {
+	ID        ID
+	Role      Role
+	Term      uint64
+	Vote      ID
+	Leader    ID
+	Commit    uint64
+	Applied   uint64
+	LastIndex uint64
+	LastTerm  uint64
+	Members   []ID
+
+	// The election timer: ticks elapsed out of the current random timeout.
+	// Leaders have no election timer; their fields are zero.
+	ElectionElapsed int
+	ElectionTimeout int
+
+	// On a leader: each follower's replication progress, in members order.
+	Progress []Progress
+}
+
+// Progress is a leader's view of one follower (Figure 2, "Volatile state on
+// leaders").
+type Progress struct {
+	ID         ID
+	NextIndex  uint64 // next entry to send
+	MatchIndex uint64 // highest entry known to be replicated
+}
+
+// Status returns a snapshot; it shares nothing with the node.
+func (n *Node) Status() Status {
+	s := Status{
+		ID: n.id, Role: n.role, Term: n.term, Vote: n.vote, Leader: n.leader,
+		Commit: n.commit, Applied: n.applied,
+		LastIndex: n.log.lastIndex(), LastTerm: n.log.lastTerm(),
+		Members: slices.Clone(n.members),
+	}
+	if n.role != Leader && n.isVoter() {
+		s.ElectionElapsed, s.ElectionTimeout = n.electionElapsed, n.electionTimeout
+	}
+	if n.role == Leader {
+		for i, id := range n.members {
+			if id != n.id {
+				pr := &n.progress[i]
+				s.Progress = append(s.Progress, Progress{ID: id, NextIndex: pr.next, MatchIndex: pr.match})
+			}
+		}
+	}
+	return s
+}
+
+// Entries returns a copy of the log's entries from index lo to hi inclusive,
+// for display and for checkers.
+func (n *Node) Entries(lo, hi uint64) []Entry {
+	if lo == 0 {
+		lo = 1
+	}
+	if hi > n.log.lastIndex() {
+		hi = n.log.lastIndex()
+	}
+	if lo > hi {
+		return nil
+	}
+	return slices.Clone(n.log.entries[lo-1 : hi])
+}

@@ -1,0 +1,60 @@
+package raft
+
+// InputKind says what a peer was handling when an Observation was made.
+type InputKind uint8
+
+const (
+	InputStart InputKind = iota // the peer started (restored from storage)
+	InputMessage
+	InputTick
+	InputWrite
+	InputRead
+	InputCancel
+	InputConfigure
+	InputQuery // Status, State or WaitForLeader: nothing changes
+)
+
+// Observation tells an observer (a simulator, a tracer, metrics) what one
+// input did to a peer. Its slices and methods are valid only during the
+// Observe call.
+type Observation struct {
+	Input    InputKind
+	Message  Message // InputMessage: the message handled
+	Err      error   // the input was refused: a bad message, no leader known...
+	TimedOut bool    // InputTick: the election timer fired and an election began
+	Request  uint64  // InputWrite, InputRead: the id of the request taken
+
+	Appended []Entry   // written to storage; the first may overwrite a stored suffix
+	Sent     []Message // handed to the transport, in order
+	Applied  []Applied // committed entries applied, in log order
+
+	node  *Node
+	state func() any
+}
+
+// Applied is one committed entry applied by a peer.
+type Applied struct {
+	Entry Entry
+	Reply []byte // the state machine's reply to a command
+	// Skipped is true when the session table recognised a command already
+	// applied (a retry): the state machine did not run it again, and Reply
+	// is the first reply.
+	Skipped bool
+}
+
+// Status returns the peer's state after the input.
+func (o *Observation) Status() Status { return o.node.Status() }
+
+// Node gives read access to the peer's core after the input, for checkers.
+// It must not be changed or kept.
+func (o *Observation) Node() *Node { return o.node }
+
+// State returns the state machine's state after the input.
+func (o *Observation) State() any { return o.state() }
+
+func (o *Observation) reset() {
+	*o = Observation{
+		Appended: o.Appended[:0], Sent: o.Sent[:0], Applied: o.Applied[:0],
+		node: o.node, state: o.state,
+	}
+}

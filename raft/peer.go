@@ -1,0 +1,587 @@
+package raft
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// PeerConfig sets up a Peer.
+type PeerConfig struct {
+	Config // the protocol's settings: ID, timeouts, randomness
+
+	Storage   Storage   // what survives a crash; nil means a new MemoryStorage
+	Transport Transport // required
+	Clock     Clock     // required
+
+	// RetryTicks is how long a write or read waits for its answer before
+	// the peer sends it again, to whichever leader it knows then. Zero means
+	// twice ElectionTimeoutMax.
+	RetryTicks int
+
+	// Inline runs the peer on the caller's goroutine: each call returns
+	// after the peer has handled it, and nothing happens between calls. A
+	// deterministic simulator uses it to drive many peers from one loop.
+	// Write and Read would wait forever inline; use Submit and SubmitRead.
+	Inline bool
+
+	// Observe, if set, is called after every input the peer handles, on the
+	// peer's goroutine, with what that input changed. It must not call the
+	// Peer's methods.
+	Observe func(*Observation)
+}
+
+// Errors a Peer's callers may see, besides *NotLeaderError.
+var (
+	ErrStopped  = errors.New("raft: peer stopped")
+	ErrInline   = errors.New("raft: Write and Read would block an inline peer forever; use Submit and SubmitRead")
+	ErrClientID = errors.New("raft: client ids with the top bit set are reserved for peers' own sessions")
+)
+
+// Peer runs one Raft peer: a Node, its Storage, a StateMachine with its
+// client sessions, a Transport and a Clock. Every input (a message, a tick,
+// a client call) is handled to completion, in order, on the peer's own
+// goroutine: saved, sent, applied, answered.
+type Peer[S any] struct {
+	id   ID
+	cfg  PeerConfig
+	node *Node
+	sm   StateMachine[S]
+
+	// Owned by the peer's goroutine.
+	state    S
+	sessions sessionTable
+	session  uint64 // the peer's own client session, for Write
+	seq      uint64 // its last sequence number
+	nextReq  uint64
+	writes   map[uint64]*pendingWrite // by request id
+	byKey    map[sessionKey]*pendingWrite
+	order    []*pendingWrite // submission order, for retries
+	reads    []*pendingReadReq
+	ticks    int
+	waiters  []func(ID)
+	halted   bool
+	err      error
+	obs      Observation
+
+	inbox     chan input
+	quit      chan struct{}
+	exited    chan struct{}
+	stopOnce  sync.Once
+	stopClock func()
+	stopNet   func()
+}
+
+type input struct {
+	f    func()
+	done chan struct{}
+}
+
+// Request is a client write with its session (dissertation section 6.3).
+type Request struct {
+	// Client names the session; 0 means the peer's own session, as Write
+	// uses. Sequence numbers of a client go 1, 2, 3...; Lowest is the
+	// lowest one still waiting for its reply.
+	Client, Seq, Lowest uint64
+	Cmd                 []byte
+}
+
+type pendingWrite struct {
+	id      uint64
+	entry   Entry
+	done    func([]byte, error)
+	retryAt int
+}
+
+type pendingReadReq struct {
+	id      uint64
+	query   []byte
+	done    func([]byte, error)
+	index   uint64
+	known   bool
+	retryAt int
+}
+
+// StartPeer starts a peer running sm, restored from cfg.Storage.
+func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
+	if cfg.Transport == nil || cfg.Clock == nil {
+		return nil, errors.New("raft: PeerConfig needs a Transport and a Clock")
+	}
+	if cfg.Storage == nil {
+		cfg.Storage = NewMemoryStorage()
+	}
+	if cfg.RetryTicks <= 0 {
+		cfg.RetryTicks = 2 * cfg.ElectionTimeoutMax
+	}
+	hs, entries, err := cfg.Storage.Load()
+	if err != nil {
+		return nil, fmt.Errorf("raft: loading %v's storage: %w", cfg.ID, err)
+	}
+	node, err := NewNode(cfg.Config, hs, entries)
+	if err != nil {
+		return nil, err
+	}
+	p := &Peer[S]{
+		id: cfg.ID, cfg: cfg, node: node, sm: sm,
+		state:    sm.Init(),
+		sessions: make(sessionTable),
+		writes:   make(map[uint64]*pendingWrite),
+		byKey:    make(map[sessionKey]*pendingWrite),
+		quit:     make(chan struct{}),
+		exited:   make(chan struct{}),
+	}
+	p.obs.node, p.obs.state = node, func() any { return p.state }
+	p.handle(func() {
+		p.obs.Input = InputStart
+		p.session = peerSession(cfg.ID, node.Boot())
+	})
+	if p.err != nil {
+		return nil, p.err
+	}
+	if !cfg.Inline {
+		p.inbox = make(chan input)
+		go p.run()
+	}
+	p.stopNet = cfg.Transport.Listen(cfg.ID, p.deliver)
+	p.stopClock = cfg.Clock.Start(p.tick)
+	return p, nil
+}
+
+// peerSession names a peer's own client session for one boot; the top bit
+// keeps it apart from the sessions of outside clients.
+func peerSession(id ID, boots uint64) uint64 {
+	x := uint64(id)*0x9e3779b97f4a7c15 ^ boots*0xbf58476d1ce4e5b9
+	x ^= x >> 31
+	x *= 0x94d049bb133111eb
+	x ^= x >> 29
+	return x | 1<<63
+}
+
+// ID returns the peer's id.
+func (p *Peer[S]) ID() ID { return p.id }
+
+func (p *Peer[S]) run() {
+	defer close(p.exited)
+	for {
+		select {
+		case in := <-p.inbox:
+			p.handle(in.f)
+			in.done <- struct{}{}
+		case <-p.quit:
+			p.shutdown()
+			return
+		}
+	}
+}
+
+var donePool = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+
+// do runs f on the peer's goroutine and returns when the peer has handled
+// everything f started.
+func (p *Peer[S]) do(f func()) error {
+	if p.cfg.Inline {
+		if p.halted {
+			return ErrStopped
+		}
+		p.handle(f)
+		return nil
+	}
+	done := donePool.Get().(chan struct{})
+	select {
+	case p.inbox <- input{f: f, done: done}:
+		<-done
+		donePool.Put(done)
+		if p.err != nil {
+			return p.err
+		}
+		return nil
+	case <-p.quit:
+		donePool.Put(done)
+		return ErrStopped
+	}
+}
+
+func (p *Peer[S]) handle(f func()) {
+	if p.halted {
+		return
+	}
+	p.obs.reset()
+	f()
+	p.flush()
+	if p.cfg.Observe != nil {
+		p.cfg.Observe(&p.obs)
+	}
+}
+
+func (p *Peer[S]) deliver(m Message) {
+	p.do(func() {
+		p.obs.Input, p.obs.Message = InputMessage, m
+		p.obs.Err = p.node.Step(m)
+	})
+}
+
+func (p *Peer[S]) tick() {
+	p.do(func() {
+		p.obs.Input = InputTick
+		p.ticks++
+		term := p.node.term
+		p.node.Tick()
+		p.obs.TimedOut = p.node.term > term // only an election moves the term on a tick
+		p.retry()
+	})
+}
+
+// flush carries out everything the node asked for (see Node.Ready).
+func (p *Peer[S]) flush() {
+	for p.err == nil && p.node.HasReady() {
+		rd := p.node.Ready()
+		if rd.SaveState {
+			if err := p.cfg.Storage.SaveState(rd.HardState); err != nil {
+				p.fail(err)
+				return
+			}
+		}
+		if len(rd.Entries) > 0 {
+			if err := p.cfg.Storage.Append(rd.Entries); err != nil {
+				p.fail(err)
+				return
+			}
+			p.obs.Appended = append(p.obs.Appended, rd.Entries...)
+		}
+		for _, m := range rd.Messages {
+			p.cfg.Transport.Send(m)
+		}
+		p.obs.Sent = append(p.obs.Sent, rd.Messages...)
+		for i := range rd.Committed {
+			p.apply(&rd.Committed[i])
+		}
+		for _, rs := range rd.Reads {
+			p.readIndexKnown(rs)
+		}
+	}
+	p.serveReads()
+	if len(p.waiters) > 0 && p.node.leader != None {
+		for _, w := range p.waiters {
+			w(p.node.leader)
+		}
+		p.waiters = nil
+	}
+}
+
+// fail stops the peer after its storage failed: going on could break the
+// promises it made to others (fail-stop).
+func (p *Peer[S]) fail(err error) {
+	p.err = fmt.Errorf("raft: %v stopped: storage failed: %w", p.id, err)
+	p.halt(p.err)
+}
+
+// apply runs one committed entry through the session table and the state
+// machine, and answers the client waiting here, if any.
+func (p *Peer[S]) apply(e *Entry) {
+	var reply []byte
+	switch e.Type {
+	case EntryCommand:
+		if e.Client == 0 {
+			reply, p.state = p.sm.Write(e.Data, p.state)
+			break
+		}
+		out, r := p.sessions.check(e.Client, e.Seq, e.Lowest)
+		switch out {
+		case fresh:
+			reply, p.state = p.sm.Write(e.Data, p.state)
+			p.sessions.record(e.Client, e.Seq, reply)
+		case duplicate:
+			reply = r
+		case stale:
+			p.obs.Applied = append(p.obs.Applied, Applied{Entry: *e, Skipped: true})
+			return
+		}
+		if w := p.byKey[sessionKey{e.Client, e.Seq}]; w != nil {
+			p.finishWrite(w, reply, nil)
+		}
+		p.obs.Applied = append(p.obs.Applied, Applied{Entry: *e, Reply: reply, Skipped: out == duplicate})
+		return
+	}
+	p.obs.Applied = append(p.obs.Applied, Applied{Entry: *e})
+}
+
+func (p *Peer[S]) finishWrite(w *pendingWrite, reply []byte, err error) {
+	delete(p.writes, w.id)
+	delete(p.byKey, sessionKey{w.entry.Client, w.entry.Seq})
+	w.done(reply, err)
+}
+
+// Submit starts a write and returns once the peer has taken it: appended if
+// this peer leads, forwarded to the leader if it knows one. done is called
+// once, on the peer's goroutine, with the state machine's reply once the
+// write is applied here, or with an error: a *NotLeaderError at once if no
+// leader is known, ErrStopped if the peer stops first. Until then the peer
+// resends the write every RetryTicks; the session makes that safe.
+//
+// The returned id names the request for Cancel.
+func (p *Peer[S]) Submit(req Request, done func(reply []byte, err error)) (id uint64, err error) {
+	if req.Client&(1<<63) != 0 {
+		return 0, ErrClientID
+	}
+	if req.Client != 0 && (req.Seq == 0 || req.Lowest > req.Seq) {
+		return 0, fmt.Errorf("raft: request of client %d has sequence number %d and lowest %d; want 1 <= lowest <= seq", req.Client, req.Seq, req.Lowest)
+	}
+	cmd := append([]byte(nil), req.Cmd...)
+	err = p.do(func() {
+		p.obs.Input = InputWrite
+		e := Entry{Type: EntryCommand, Client: req.Client, Seq: req.Seq, Lowest: req.Lowest, Data: cmd}
+		if e.Client == 0 {
+			p.seq++
+			e.Client, e.Seq, e.Lowest = p.session, p.seq, p.lowestOwn()
+		}
+		if err := p.node.Propose(e); err != nil {
+			p.obs.Err = err
+			done(nil, err)
+			return
+		}
+		p.nextReq++
+		id = p.nextReq
+		w := &pendingWrite{id: id, entry: e, done: done, retryAt: p.ticks + p.cfg.RetryTicks}
+		p.writes[id] = w
+		p.byKey[sessionKey{e.Client, e.Seq}] = w
+		p.order = append(p.order, w)
+		p.obs.Request = id
+	})
+	return id, err
+}
+
+// lowestOwn returns the lowest sequence number of the peer's own session
+// still waiting for a reply (or the next one, if none waits).
+func (p *Peer[S]) lowestOwn() uint64 {
+	for _, w := range p.order {
+		if p.writes[w.id] == w && w.entry.Client == p.session {
+			return w.entry.Seq
+		}
+	}
+	return p.seq
+}
+
+// SubmitRead starts a linearizable read (ReadIndex) and returns once the
+// peer has taken it. done is called once, on the peer's goroutine, with the
+// state machine's answer, or with an error as for Submit.
+func (p *Peer[S]) SubmitRead(query []byte, done func(reply []byte, err error)) (id uint64, err error) {
+	q := append([]byte(nil), query...)
+	err = p.do(func() {
+		p.obs.Input = InputRead
+		p.nextReq++
+		r := &pendingReadReq{id: p.nextReq, query: q, done: done, retryAt: p.ticks + p.cfg.RetryTicks}
+		if err := p.node.ReadIndex(r.id); err != nil {
+			p.obs.Err = err
+			done(nil, err)
+			return
+		}
+		id = r.id
+		p.reads = append(p.reads, r)
+		p.obs.Request = id
+	})
+	return id, err
+}
+
+// Cancel forgets a write or read that no one waits for any more; its done
+// is not called. A canceled write may still be applied: cancel gives up the
+// answer, not the write.
+func (p *Peer[S]) Cancel(id uint64) error {
+	return p.do(func() {
+		p.obs.Input = InputCancel
+		if w := p.writes[id]; w != nil {
+			delete(p.writes, id)
+			delete(p.byKey, sessionKey{w.entry.Client, w.entry.Seq})
+		}
+		for i, r := range p.reads {
+			if r.id == id {
+				p.reads = append(p.reads[:i], p.reads[i+1:]...)
+				break
+			}
+		}
+	})
+}
+
+func (p *Peer[S]) readIndexKnown(rs ReadState) {
+	for _, r := range p.reads {
+		if r.id == rs.ID && !r.known {
+			r.index, r.known = rs.Index, true
+		}
+	}
+}
+
+// serveReads answers, in order, the reads whose read index has been
+// applied here.
+func (p *Peer[S]) serveReads() {
+	k := 0
+	for _, r := range p.reads {
+		if r.known && r.index <= p.node.applied {
+			r.done(p.sm.Read(r.query, p.state), nil)
+			continue
+		}
+		p.reads[k] = r
+		k++
+	}
+	clear(p.reads[k:])
+	p.reads = p.reads[:k]
+}
+
+// retry resends the writes and reads that have waited RetryTicks, in the
+// order they were submitted.
+func (p *Peer[S]) retry() {
+	k := 0
+	for _, w := range p.order {
+		if p.writes[w.id] != w {
+			continue // answered or canceled
+		}
+		p.order[k] = w
+		k++
+		if p.ticks >= w.retryAt {
+			w.retryAt = p.ticks + p.cfg.RetryTicks
+			p.node.Propose(w.entry) // no leader known: try again later
+		}
+	}
+	clear(p.order[k:])
+	p.order = p.order[:k]
+	for _, r := range p.reads {
+		if !r.known && p.ticks >= r.retryAt {
+			r.retryAt = p.ticks + p.cfg.RetryTicks
+			p.node.ReadIndex(r.id)
+		}
+	}
+}
+
+// Write applies cmd to the replicated state machine through the peer's own
+// client session and returns the state machine's reply. Any peer takes
+// writes: a follower forwards them to its leader. If no leader is known the
+// error is a *NotLeaderError. If ctx ends first the write may still be
+// applied later; the error is then ctx.Err().
+func (p *Peer[S]) Write(ctx context.Context, cmd []byte) ([]byte, error) {
+	return p.wait(ctx, func(done func([]byte, error)) (uint64, error) {
+		return p.Submit(Request{Cmd: cmd}, done)
+	})
+}
+
+// Read answers query from the replicated state machine, linearizably: the
+// answer reflects every write that completed before Read was called.
+func (p *Peer[S]) Read(ctx context.Context, query []byte) ([]byte, error) {
+	return p.wait(ctx, func(done func([]byte, error)) (uint64, error) {
+		return p.SubmitRead(query, done)
+	})
+}
+
+type result struct {
+	reply []byte
+	err   error
+}
+
+func (p *Peer[S]) wait(ctx context.Context, submit func(func([]byte, error)) (uint64, error)) ([]byte, error) {
+	if p.cfg.Inline {
+		return nil, ErrInline
+	}
+	ch := make(chan result, 1)
+	id, err := submit(func(r []byte, err error) { ch <- result{r, err} })
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case r := <-ch:
+		return r.reply, r.err
+	case <-ctx.Done():
+		if p.Cancel(id) == nil {
+			select { // it may have finished just before the cancel
+			case r := <-ch:
+				return r.reply, r.err
+			default:
+			}
+		}
+		return nil, ctx.Err()
+	}
+}
+
+// SetConfiguration makes this new peer the first member of a cluster with
+// the given members, as in the talk; see Node.SetConfiguration.
+func (p *Peer[S]) SetConfiguration(members []ID) error {
+	var err error
+	if e := p.do(func() {
+		p.obs.Input = InputConfigure
+		err = p.node.SetConfiguration(members)
+		p.obs.Err = err
+	}); e != nil {
+		return e
+	}
+	return err
+}
+
+// WaitForLeader returns the leader as soon as this peer knows one.
+func (p *Peer[S]) WaitForLeader(ctx context.Context) (ID, error) {
+	ch := make(chan ID, 1)
+	if err := p.do(func() {
+		p.obs.Input = InputQuery
+		p.waiters = append(p.waiters, func(id ID) { ch <- id })
+	}); err != nil {
+		return None, err
+	}
+	select {
+	case id := <-ch:
+		if id == None {
+			return None, ErrStopped
+		}
+		return id, nil
+	case <-ctx.Done():
+		return None, ctx.Err()
+	}
+}
+
+// Status returns a snapshot of the peer's Raft state.
+func (p *Peer[S]) Status() (Status, error) {
+	var s Status
+	err := p.do(func() { p.obs.Input = InputQuery; s = p.node.Status() })
+	return s, err
+}
+
+// State returns the state machine's state as this peer has applied it.
+func (p *Peer[S]) State() (S, error) {
+	var s S
+	err := p.do(func() { p.obs.Input = InputQuery; s = p.state })
+	return s, err
+}
+
+// Stop stops the peer, as a crash would: what it saved stays in its
+// Storage, everything else is gone. Waiting writes and reads get
+// ErrStopped. Stop must not be called from an Observe or done callback.
+func (p *Peer[S]) Stop() error {
+	p.stopOnce.Do(func() {
+		p.stopClock()
+		p.stopNet()
+		if p.cfg.Inline {
+			p.shutdown()
+			return
+		}
+		close(p.quit)
+		<-p.exited
+	})
+	return p.err
+}
+
+func (p *Peer[S]) shutdown() { p.halt(ErrStopped) }
+
+// halt fails every waiting request and ignores all further input.
+func (p *Peer[S]) halt(err error) {
+	if p.halted {
+		return
+	}
+	p.halted = true
+	for _, w := range p.order {
+		if p.writes[w.id] == w {
+			w.done(nil, err)
+		}
+	}
+	for _, r := range p.reads {
+		r.done(nil, err)
+	}
+	for _, w := range p.waiters {
+		w(None)
+	}
+	p.writes, p.byKey, p.order, p.reads, p.waiters = nil, nil, nil, nil, nil
+}

@@ -1,0 +1,100 @@
+package raft
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Client writes. A write may arrive at any peer: the leader appends it; a
+// follower forwards it to the leader it knows; with no leader known, the
+// caller hears so at once.
+
+// NotLeaderError says a request could not be placed because this peer is not
+// the leader and knows no leader to forward it to. Leader is a hint: the
+// last leader this peer heard of, or None.
+type NotLeaderError struct {
+	Peer   ID
+	Leader ID
+}
+
+func (e *NotLeaderError) Error() string {
+	if e.Leader == None {
+		return fmt.Sprintf("raft: %v knows no leader (an election may be under way); try again shortly", e.Peer)
+	}
+	return fmt.Sprintf("raft: %v is not the leader; try %v", e.Peer, e.Leader)
+}
+
+// ErrEntryType is returned when a client tries to propose anything but a
+// command.
+var ErrEntryType = errors.New("raft: only EntryCommand entries can be proposed")
+
+// Propose places a client command: appended here if this peer leads,
+// forwarded to the leader if one is known, refused with a *NotLeaderError
+// otherwise. Index and Term are assigned by the leader.
+//
+// Proposing is not committing: the command is committed when it comes out
+// of Ready.Committed, and it may never be if leadership changes first. A
+// caller that retries must use a client session (Entry.Client, Entry.Seq) so
+// the retry is applied at most once.
+func (n *Node) Propose(e Entry) error {
+	if e.Type != EntryCommand {
+		return ErrEntryType
+	}
+	switch {
+	case n.role == Leader:
+		n.appendProposal(e)
+	case n.leader != None:
+		n.send(Message{Type: MsgProp, To: n.leader, Entries: []Entry{e}})
+	default:
+		return &NotLeaderError{Peer: n.id, Leader: n.leader}
+	}
+	return nil
+}
+
+// appendProposal appends a client command on the leader and streams it out.
+// A retry of a write this leader has appended and not yet committed is
+// dropped: it will commit with the first copy. (A retry of anything else is
+// appended; the session table applies it at most once.)
+func (n *Node) appendProposal(e Entry) {
+	key := sessionKey{e.Client, e.Seq}
+	if e.Client != 0 {
+		if n.proposed[key] {
+			return
+		}
+		n.proposed[key] = true
+	}
+	n.appendEntry(Entry{Type: EntryCommand, Client: e.Client, Seq: e.Seq, Lowest: e.Lowest, Data: e.Data})
+	for i, id := range n.members {
+		if id != n.id {
+			n.sendAppend(i, false)
+		}
+	}
+}
+
+// sessionKey names one write of one client session.
+type sessionKey struct{ client, seq uint64 }
+
+// forgetProposed drops committed entries from the leader's set of
+// uncommitted writes, which so stays as small as the writes in flight.
+func (n *Node) forgetProposed(from, to uint64) {
+	if len(n.proposed) == 0 {
+		return
+	}
+	for i := from; i <= to; i++ {
+		if e := &n.log.entries[i-1]; e.Client != 0 {
+			delete(n.proposed, sessionKey{e.Client, e.Seq})
+		}
+	}
+}
+
+// stepForwardedWrite handles a write forwarded by a follower. A peer that is
+// no longer leader drops it: the origin retries with the leader it learns of.
+func (n *Node) stepForwardedWrite(m *Message) error {
+	if len(m.Entries) != 1 || m.Entries[0].Type != EntryCommand {
+		return fmt.Errorf("raft: %v: a forwarded write must carry one command, got %d entries", n.id, len(m.Entries))
+	}
+	if n.role == Leader {
+		n.appendProposal(m.Entries[0])
+	}
+	return nil
+}

@@ -1,0 +1,18 @@
+package raft
+
+// StateMachine is the application that Raft replicates, in the shape of the
+// talk's Demo.Lock: an initial state, a write handler that turns a command
+// and the state into a reply and the next state, and a read handler that
+// answers a query from the state without changing it.
+//
+// It must be deterministic: the same commands from the same initial state
+// give the same replies and states on every peer. So no clocks, no
+// randomness, no map iteration order, no I/O. Write and Read are called on
+// the peer's goroutine, one at a time, and must not keep or change the
+// byte slices they are given. State values are handed back and forth: treat
+// them as immutable values.
+type StateMachine[S any] interface {
+	Init() S
+	Write(cmd []byte, state S) (reply []byte, next S)
+	Read(query []byte, state S) (reply []byte)
+}

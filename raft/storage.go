@@ -1,0 +1,95 @@
+package raft
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// Storage keeps what must survive a crash: the hard state and the log
+// (Figure 2, "Persistent state on all servers: updated on stable storage
+// before responding to RPCs"). A Peer calls it from one goroutine at a time.
+type Storage interface {
+	// Load returns what was saved before the last crash; a new peer's
+	// storage returns a zero HardState and no entries.
+	Load() (HardState, []Entry, error)
+	// SaveState replaces the saved hard state.
+	SaveState(HardState) error
+	// Append stores consecutive entries. The first may sit at or below the
+	// last stored index: the stored entries from there on are replaced.
+	Append(entries []Entry) error
+}
+
+// MemoryStorage is a Storage in memory. It outlives the Peer that uses it,
+// so a simulator can "crash" a peer (drop the Peer) and restart it from the
+// same MemoryStorage with exactly what a disk would have kept.
+type MemoryStorage struct {
+	mu      sync.Mutex
+	state   HardState
+	entries []Entry
+}
+
+// NewMemoryStorage returns an empty storage: a brand new peer.
+func NewMemoryStorage() *MemoryStorage { return &MemoryStorage{} }
+
+// Load returns a copy: the caller may append to it freely.
+func (s *MemoryStorage) Load() (HardState, []Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state, slices.Clone(s.entries), nil
+}
+
+// SaveState implements Storage.
+func (s *MemoryStorage) SaveState(hs HardState) error {
+	s.mu.Lock()
+	s.state = hs
+	s.mu.Unlock()
+	return nil
+}
+
+// Append implements Storage.
+func (s *MemoryStorage) Append(es []Entry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	first := es[0].Index
+	if first == 0 || first > uint64(len(s.entries))+1 {
+		return fmt.Errorf("raft: storage holds entries 1..%d and cannot append at %d", len(s.entries), first)
+	}
+	// Clip the capacity so entries handed out by Load never change.
+	s.entries = append(s.entries[:first-1:first-1], es...)
+	return nil
+}
+
+// LastIndex returns the index of the last stored entry.
+func (s *MemoryStorage) LastIndex() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return uint64(len(s.entries))
+}
+
+// Bootstrap prepares a new peer's storage as a member of a cluster with the
+// given members: the configuration entry at index 1 of term 1. Give every
+// member's storage the same call, then start them; they elect a leader
+// among themselves. (SetConfiguration is the other way in: configure one
+// peer and let it bring in the others.)
+func Bootstrap(s Storage, members []ID) error {
+	hs, es, err := s.Load()
+	if err != nil {
+		return err
+	}
+	if len(es) != 0 || hs.Term != 0 {
+		return errors.New("raft: Bootstrap needs empty storage; this one already holds a peer's state")
+	}
+	e, err := ConfigEntry(members)
+	if err != nil {
+		return err
+	}
+	if err := s.SaveState(HardState{Term: e.Term}); err != nil {
+		return err
+	}
+	return s.Append([]Entry{e})
+}
