@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -90,9 +91,14 @@ func canonicalPath(r *http.Request) (string, bool) {
 
 // serveAsset answers with the best representation the client accepts.
 // http.ServeContent does the conditional (If-None-Match -> 304), Range and
-// HEAD handling against the ETag set here.
+// HEAD handling against the ETag set here. Range requests get the identity
+// bytes, so a range means the same thing whatever the client accepts.
 func serveAsset(w http.ResponseWriter, r *http.Request, a *asset) {
-	rep := a.rep(negotiate(r.Header.Get("Accept-Encoding"), a.codings()))
+	coding := ""
+	if r.Header.Get("Range") == "" {
+		coding = negotiate(r.Header.Get("Accept-Encoding"), a.codings())
+	}
+	rep := a.rep(coding)
 	h := w.Header()
 	h.Set("Content-Type", a.contentType)
 	h.Set("Cache-Control", a.cacheControl)
@@ -101,6 +107,10 @@ func serveAsset(w http.ResponseWriter, r *http.Request, a *asset) {
 	}
 	if rep.coding != "" {
 		h.Set("Content-Encoding", rep.coding)
+		// ServeContent omits Content-Length when a Content-Encoding is set
+		// (it expects on-the-fly compression); ours is precompressed, and
+		// the length lets the page show download progress.
+		h.Set("Content-Length", strconv.Itoa(len(rep.body)))
 	}
 	h.Set("ETag", rep.etag)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(rep.body))
