@@ -1,0 +1,172 @@
+package sim
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/lock"
+)
+
+// client is a named user of the lock. Its requests carry a session (id and
+// sequence numbers), so a peer's retries never apply a write twice.
+type client struct {
+	name    string
+	id      uint64
+	seq     uint64
+	waiting []uint64 // sequence numbers still waiting for a reply, ascending
+}
+
+// lowest is the lowest sequence number still waiting (or the next one).
+func (c *client) lowest() uint64 {
+	if len(c.waiting) > 0 {
+		return c.waiting[0]
+	}
+	return c.seq + 1
+}
+
+func (c *client) settle(seq uint64) {
+	for i, q := range c.waiting {
+		if q == seq {
+			c.waiting = append(c.waiting[:i], c.waiting[i+1:]...)
+			return
+		}
+	}
+}
+
+// request is one client request, from the client's point of view.
+type request struct {
+	id      uint64
+	client  *client
+	op      string // lock, unlock, read
+	peer    raft.ID
+	seq     uint64 // writes only
+	peerReq uint64 // the peer's id for it, to cancel on timeout
+	timeout *item
+	done    bool
+	hist    int // index in the history
+}
+
+// Op is one client operation in the history that linearizability is
+// checked on. Call and Return are trace positions (event Seq), so even
+// operations within one millisecond are ordered; Return is 0 while the
+// outcome is unknown (a timeout or a crash: it may or may not happen).
+type Op struct {
+	Client  string
+	Op      string // lock, unlock, read
+	Call    uint64
+	Return  uint64
+	Outcome string
+}
+
+// History returns the client operations so far.
+func (s *Sim) History() []Op { return append([]Op(nil), s.history...) }
+
+func (s *Sim) client(name string) *client {
+	c := s.clients[name]
+	if c == nil {
+		c = &client{name: name, id: uint64(len(s.clientList) + 1)}
+		s.clients[name] = c
+		s.clientList = append(s.clientList, c)
+	}
+	return c
+}
+
+// clientRequest sends a write or read from a client to a peer.
+func (s *Sim) clientRequest(a *Action) {
+	c := s.client(a.Client)
+	s.nextReq++
+	r := &request{id: s.nextReq, client: c, peer: a.Peer, op: "read"}
+	if a.Kind == ActWrite {
+		r.op = a.Op.String()
+		c.seq++
+		r.seq = c.seq
+		c.waiting = append(c.waiting, r.seq)
+	}
+	s.requests[r.id] = r
+	s.record(Event{Kind: EvRequest, Peer: a.Peer, Req: r.id, Client: c.name, Op: r.op})
+	r.hist = len(s.history)
+	s.history = append(s.history, Op{Client: c.name, Op: r.op, Call: s.trace.seq})
+
+	sl := s.peers[a.Peer-1]
+	if !sl.up() {
+		s.finish(r, OutcomeDown, "")
+		return
+	}
+	done := func(reply []byte, err error) { s.settle(r, reply, err) }
+	var err error
+	if a.Kind == ActWrite {
+		cmd := lock.Command{Op: a.Op, Client: c.name}.Bytes()
+		r.peerReq, err = sl.peer.Submit(raft.Request{Client: c.id, Seq: r.seq, Lowest: c.lowest(), Cmd: cmd}, done)
+	} else {
+		r.peerReq, err = sl.peer.SubmitRead(nil, done)
+	}
+	if err != nil && !r.done {
+		s.finish(r, OutcomeError, err.Error())
+		return
+	}
+	if !r.done {
+		r.timeout = &item{at: s.now + s.cfg.ClientTimeoutMs, kind: itemTimeout, req: r.id}
+		s.queue.push(r.timeout)
+	}
+}
+
+// settle turns a peer's answer into the request's outcome.
+func (s *Sim) settle(r *request, reply []byte, err error) {
+	var nl *raft.NotLeaderError
+	switch {
+	case err == nil:
+		s.finish(r, string(reply), "")
+	case errors.As(err, &nl):
+		s.finish(r, OutcomeRedirect, err.Error())
+	case errors.Is(err, raft.ErrStopped):
+		s.finish(r, OutcomeCrashed, "")
+	default:
+		s.finish(r, OutcomeError, err.Error())
+	}
+}
+
+func (s *Sim) timeout(id uint64) {
+	r := s.requests[id]
+	if r == nil || r.done {
+		return
+	}
+	if sl := s.peers[r.peer-1]; sl.up() {
+		sl.peer.Cancel(r.peerReq)
+	}
+	s.finish(r, OutcomeTimeout, "")
+}
+
+func (s *Sim) finish(r *request, outcome, reason string) {
+	if r.done {
+		return
+	}
+	r.done = true
+	delete(s.requests, r.id)
+	if r.timeout != nil {
+		r.timeout.canceled = true
+	}
+	if r.seq != 0 {
+		r.client.settle(r.seq)
+	}
+	s.record(Event{Kind: EvReply, Peer: r.peer, Req: r.id, Client: r.client.name, Op: r.op, Outcome: outcome, Reason: reason})
+	h := &s.history[r.hist]
+	h.Outcome = outcome
+	if known(outcome) {
+		h.Return = s.trace.seq
+	}
+}
+
+// known reports whether an outcome says what happened: a timeout or crash
+// leaves a write's fate open, and a redirect or a down peer means nothing
+// was placed at all.
+func known(outcome string) bool {
+	switch outcome {
+	case OutcomeTimeout, OutcomeCrashed:
+		return false
+	}
+	return true
+}
+
+func itoa(i int) string    { return strconv.Itoa(i) }
+func utoa(u uint64) string { return strconv.FormatUint(u, 10) }

@@ -1,0 +1,98 @@
+package sim
+
+import (
+	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/lock"
+)
+
+// observe turns what one input did to a peer into trace events, and feeds
+// the checkers. It runs on the peer's goroutine while the simulator waits.
+func (s *Sim) observe(sl *slot, o *raft.Observation) {
+	s.observeState(sl, o)
+	s.sendAll()
+}
+
+func (s *Sim) observeState(sl *slot, o *raft.Observation) {
+	n := o.Node()
+	st := n.Status()
+	if o.Input == raft.InputStart {
+		// A restart: the term, vote and log came back from storage; commit
+		// index and state machine start from nothing.
+		sl.role, sl.term, sl.vote, sl.leader, sl.commit, sl.applied = st.Role, st.Term, st.Vote, raft.None, 0, 0
+		sl.last = st.LastIndex
+		sl.state = lock.State{}
+		if s.check != nil {
+			s.check.restarted(sl, n)
+		}
+		if sl.incarnation > 1 {
+			s.record(Event{Kind: EvRestart, Peer: sl.id, Term: st.Term, Vote: st.Vote, Index: st.LastIndex})
+		}
+		return
+	}
+	if o.Err != nil && o.Input == raft.InputMessage {
+		m := o.Message
+		s.record(Event{Kind: EvReject, Peer: sl.id, Msg: &m, Reason: o.Err.Error()})
+	}
+	if o.TimedOut {
+		s.record(Event{Kind: EvTimeout, Peer: sl.id, Term: sl.term})
+	}
+	if st.Term != sl.term {
+		sl.term = st.Term
+		s.record(Event{Kind: EvTerm, Peer: sl.id, Term: st.Term})
+	}
+	if st.Role != sl.role {
+		sl.role = st.Role
+		s.record(Event{Kind: EvRole, Peer: sl.id, Role: st.Role, Term: st.Term})
+		if st.Role == raft.Leader && s.check != nil {
+			s.check.elected(sl, n)
+		}
+	}
+	if st.Vote != sl.vote {
+		sl.vote = st.Vote
+		if st.Vote != raft.None {
+			s.record(Event{Kind: EvVote, Peer: sl.id, Vote: st.Vote, Term: st.Term})
+		}
+	}
+	if st.Leader != sl.leader {
+		sl.leader = st.Leader
+		if st.Leader != raft.None && st.Leader != sl.id {
+			s.record(Event{Kind: EvLeader, Peer: sl.id, Leader: st.Leader, Term: st.Term})
+		}
+	}
+	if len(o.Appended) > 0 {
+		first := o.Appended[0].Index
+		if first <= sl.last {
+			s.record(Event{Kind: EvTruncate, Peer: sl.id, Index: first})
+			if s.check != nil {
+				s.check.truncated(sl, first)
+			}
+		}
+		s.record(Event{Kind: EvAppend, Peer: sl.id, Index: first, Entries: o.Appended})
+		if s.check != nil {
+			s.check.appended(sl, o.Appended)
+		}
+	}
+	sl.last = st.LastIndex
+	if st.Commit != sl.commit {
+		sl.commit = st.Commit
+		s.record(Event{Kind: EvCommit, Peer: sl.id, Index: st.Commit})
+		if s.check != nil {
+			s.check.committed(sl, n)
+		}
+	}
+	if len(o.Applied) > 0 {
+		for i := range o.Applied {
+			a := &o.Applied[i]
+			s.record(Event{Kind: EvApply, Peer: sl.id, Index: a.Entry.Index, Entries: []raft.Entry{a.Entry},
+				Reply: string(a.Reply), Skipped: a.Skipped})
+			if s.check != nil {
+				s.check.applied(sl, &a.Entry)
+			}
+		}
+		sl.applied = o.Applied[len(o.Applied)-1].Entry.Index
+		sl.state = o.State().(lock.State)
+		if s.check != nil {
+			s.check.appliedState(sl, sl.applied, sl.state)
+		}
+	}
+}

@@ -1,0 +1,441 @@
+// Package sim is a deterministic simulator of a Raft cluster serving the
+// talk's lock: a virtual clock, an event queue, a network model with faults,
+// crashes and restarts, clients, a trace of everything, and checkers of
+// Raft's safety properties and of linearizability.
+//
+// A run is defined by a Definition: configuration, seed and timestamped
+// actions. Replaying a definition gives the same trace, byte for byte.
+// Peers are real raft.Peer runtimes, inline or each on its own goroutine;
+// either way the event queue, never the Go scheduler, decides what happens
+// next: the simulator hands one event to one peer and waits for it.
+package sim
+
+import (
+	"errors"
+	"math/rand/v2"
+
+	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/lock"
+)
+
+// Options choose what a run records; they do not change what happens.
+type Options struct {
+	// TraceLimit is how many recent events the trace keeps (older ones are
+	// dropped). 0 keeps none; -1 keeps all.
+	TraceLimit int
+	// Check runs the safety checkers after every event.
+	Check bool
+}
+
+// Sim is one simulated run.
+type Sim struct {
+	cfg   Config
+	seed  uint64
+	opts  Options
+	now   int64
+	queue queue
+	steps uint64 // items processed
+
+	peers    []*slot
+	net      *network
+	inflight map[uint64]*item
+	nextMsg  uint64
+
+	clients    map[string]*client
+	clientList []*client
+	requests   map[uint64]*request
+	nextReq    uint64
+	history    []Op
+
+	outbox  []raft.Message // sent by the peer being handled, launched after its state events
+	actions []Action       // applied so far: the definition grows as a user acts
+	trace   trace
+	check   *checker
+	closed  bool
+}
+
+// slot is one peer's place in the cluster: its storage outlives crashes.
+type slot struct {
+	id          raft.ID
+	store       *raft.MemoryStorage
+	peer        *raft.Peer[lock.State]
+	deliver     func(raft.Message)
+	tick        func()
+	tickItem    *item
+	incarnation uint64
+	phase       int64 // this peer's clock offset within a tick
+
+	// What the simulator last saw of it, to turn changes into events.
+	role    raft.Role
+	term    uint64
+	vote    raft.ID
+	leader  raft.ID
+	commit  uint64
+	last    uint64 // last log index
+	state   lock.State
+	applied uint64
+}
+
+func (s *slot) up() bool { return s.peer != nil }
+
+// New starts a run of def: the cluster at time 0, with def's actions queued.
+func New(def Definition, opts Options) (*Sim, error) {
+	cfg := def.Config
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if len(def.Actions) > MaxActions {
+		return nil, errors.New("too many actions")
+	}
+	s := &Sim{
+		cfg: cfg, seed: def.Seed, opts: opts,
+		inflight: make(map[uint64]*item),
+		clients:  make(map[string]*client),
+		requests: make(map[uint64]*request),
+	}
+	s.trace.limit = opts.TraceLimit
+	if opts.Check {
+		s.check = newChecker(s)
+	}
+	s.net = newNetwork(cfg.Peers, cfg.Net, s.rand("network", 0, 0))
+	phases := s.rand("phase", 0, 0)
+	members := make([]raft.ID, cfg.Peers)
+	for i := range members {
+		members[i] = raft.ID(i + 1)
+	}
+	for i := range cfg.Peers {
+		sl := &slot{id: raft.ID(i + 1), store: raft.NewMemoryStorage(), phase: phases.Int64N(cfg.TickMs)}
+		if cfg.Bootstrap == BootstrapAll {
+			if err := raft.Bootstrap(sl.store, members); err != nil {
+				return nil, err
+			}
+		}
+		s.peers = append(s.peers, sl)
+	}
+	for _, sl := range s.peers {
+		if err := s.start(sl); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	if cfg.Bootstrap == BootstrapTalk {
+		if err := s.peers[0].peer.SetConfiguration(members); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	prev := int64(0)
+	for i := range def.Actions {
+		a := def.Actions[i]
+		if err := a.validate(&cfg); err != nil {
+			s.Close()
+			return nil, errors.New("action " + itoa(i+1) + ": " + err.Error())
+		}
+		if a.At < prev {
+			s.Close()
+			return nil, errors.New("action " + itoa(i+1) + ": actions must be in time order")
+		}
+		prev = a.At
+		s.queue.push(&item{at: a.At, kind: itemAction, action: &a})
+	}
+	return s, nil
+}
+
+// rand returns the random source for one purpose: every purpose (and every
+// incarnation of every peer) draws from its own stream of the one seed, so
+// that adding draws to one never shifts another.
+func (s *Sim) rand(purpose string, id raft.ID, incarnation uint64) *rand.Rand {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(purpose); i++ {
+		h = (h ^ uint64(purpose[i])) * 1099511628211
+	}
+	h ^= uint64(id)<<32 ^ incarnation
+	return rand.New(rand.NewPCG(s.seed, h))
+}
+
+// start runs a peer from its storage: at time 0, or on restart.
+func (s *Sim) start(sl *slot) error {
+	sl.incarnation++
+	c := raft.Config{
+		ID:                 sl.id,
+		ElectionTimeoutMin: s.cfg.ticks(s.cfg.ElectionMinMs),
+		ElectionTimeoutMax: s.cfg.ticks(s.cfg.ElectionMaxMs),
+		HeartbeatInterval:  s.cfg.ticks(s.cfg.HeartbeatMs),
+		Rand:               rand.NewPCG(s.seed, uint64(sl.id)<<32|sl.incarnation),
+	}
+	p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{
+		Config:    c,
+		Storage:   sl.store,
+		Transport: (*transport)(s),
+		Clock:     (*slotClock)(sl),
+		Inline:    !s.cfg.Goroutines,
+		Observe:   func(o *raft.Observation) { s.observe(sl, o) },
+	})
+	if err != nil {
+		return err
+	}
+	sl.peer = p
+	// The first tick comes at the peer's phase within the next tick period.
+	next := (s.now/s.cfg.TickMs+1)*s.cfg.TickMs + sl.phase
+	sl.tickItem = &item{at: next, kind: itemTick, peer: sl.id}
+	s.queue.push(sl.tickItem)
+	return nil
+}
+
+// transport is the Sim seen by peers as their network.
+type transport Sim
+
+// Send holds messages back until the peer's handling of the input is over,
+// so the trace tells cause before effect: the timeout, then the new term,
+// then the RequestVotes.
+func (t *transport) Send(m raft.Message) { t.outbox = append(t.outbox, m) }
+
+func (t *transport) Listen(id raft.ID, deliver func(raft.Message)) func() {
+	sl := (*Sim)(t).peers[id-1]
+	sl.deliver = deliver
+	return func() { sl.deliver = nil }
+}
+
+// slotClock is a peer's clock: the simulator calls its tick from the queue.
+type slotClock slot
+
+func (c *slotClock) Start(tick func()) func() {
+	c.tick = tick
+	return func() { c.tick = nil }
+}
+
+// Now returns the virtual time in ms.
+func (s *Sim) Now() int64 { return s.now }
+
+// Config returns the run's configuration.
+func (s *Sim) Config() Config { return s.cfg }
+
+// Definition returns the run so far: replaying it reproduces this run.
+func (s *Sim) Definition() Definition {
+	return Definition{Config: s.cfg, Seed: s.seed, Actions: append([]Action(nil), s.actions...)}
+}
+
+// Step processes the next event and reports whether there was one.
+func (s *Sim) Step() bool {
+	it := s.queue.pop()
+	if it == nil || s.closed {
+		return false
+	}
+	s.now = it.at
+	s.steps++
+	switch it.kind {
+	case itemDeliver:
+		s.arrive(it)
+	case itemTick:
+		s.tickPeer(it)
+	case itemTimeout:
+		s.timeout(it.req)
+	case itemAction:
+		s.apply(it.action)
+	}
+	return true
+}
+
+// StepVisible processes events until one of them adds to the trace (ticks
+// that change nothing are silent), or until limit ms of virtual time pass.
+func (s *Sim) StepVisible(limitMs int64) bool {
+	seq, end := s.trace.seq, s.now+limitMs
+	for s.trace.seq == seq {
+		it := s.queue.peek()
+		if it == nil || it.at > end {
+			return false
+		}
+		s.Step()
+	}
+	return true
+}
+
+// RunUntil processes every event up to time t and sets the clock to t.
+func (s *Sim) RunUntil(t int64) {
+	for {
+		it := s.queue.peek()
+		if it == nil || it.at > t || s.closed {
+			break
+		}
+		s.Step()
+	}
+	if t > s.now {
+		s.now = t
+	}
+}
+
+// RunFor advances the clock by d ms.
+func (s *Sim) RunFor(d int64) { s.RunUntil(s.now + d) }
+
+// NextEventAt returns the time of the next queued event, or -1.
+func (s *Sim) NextEventAt() int64 {
+	if it := s.queue.peek(); it != nil {
+		return it.at
+	}
+	return -1
+}
+
+// Do applies a user action now and adds it to the run's definition. The
+// simulator first finishes every event due now, exactly as a replay will.
+func (s *Sim) Do(a Action) error {
+	if s.closed {
+		return errors.New("the run is closed")
+	}
+	a.At = s.now
+	if err := a.validate(&s.cfg); err != nil {
+		return err
+	}
+	if len(s.actions) >= MaxActions {
+		return errors.New("this run has reached its limit of actions; reset to start a new one")
+	}
+	if err := s.applicable(&a); err != nil {
+		return err
+	}
+	s.RunUntil(s.now)
+	s.apply(&a)
+	return nil
+}
+
+// applicable rejects actions that make no sense in the current state, so a
+// user hears why instead of nothing happening.
+func (s *Sim) applicable(a *Action) error {
+	switch a.Kind {
+	case ActCrash:
+		if !s.peers[a.Peer-1].up() {
+			return errors.New(a.Peer.String() + " is already down")
+		}
+	case ActRestart:
+		if s.peers[a.Peer-1].up() {
+			return errors.New(a.Peer.String() + " is already running")
+		}
+	case ActDrop:
+		if s.inflight[a.Msg] == nil {
+			return errors.New("message " + utoa(a.Msg) + " is not in flight (it may have just arrived)")
+		}
+	}
+	return nil
+}
+
+// apply carries out an action and records it in the definition.
+func (s *Sim) apply(a *Action) {
+	s.actions = append(s.actions, *a)
+	switch a.Kind {
+	case ActWrite, ActRead:
+		s.clientRequest(a)
+	case ActCrash:
+		s.crash(s.peers[a.Peer-1])
+	case ActRestart:
+		sl := s.peers[a.Peer-1]
+		if sl.up() {
+			return
+		}
+		if err := s.start(sl); err != nil {
+			s.record(Event{Kind: EvViolation, Peer: sl.id, Reason: "restart failed: " + err.Error()})
+		}
+	case ActPartition:
+		s.net.partition(a.Groups)
+		s.record(Event{Kind: EvNetwork, Action: a})
+	case ActHeal:
+		s.net.heal()
+		s.record(Event{Kind: EvNetwork, Action: a})
+	case ActCut, ActRestore:
+		s.net.cut[[2]raft.ID{a.From, a.To}] = a.Kind == ActCut
+		if a.Kind == ActRestore {
+			delete(s.net.cut, [2]raft.ID{a.From, a.To})
+		}
+		s.record(Event{Kind: EvNetwork, Action: a})
+	case ActNetwork:
+		s.net.link = a.Link
+		s.record(Event{Kind: EvNetwork, Action: a})
+	case ActDrop:
+		if it := s.inflight[a.Msg]; it != nil {
+			it.canceled = true
+			delete(s.inflight, a.Msg)
+			s.record(Event{Kind: EvDrop, Peer: it.msg.To, MsgID: a.Msg, Msg: it.msg, Reason: DropUser})
+		}
+	}
+}
+
+func (s *Sim) crash(sl *slot) {
+	if !sl.up() {
+		return
+	}
+	p := sl.peer
+	sl.peer = nil
+	sl.tickItem.canceled = true
+	s.record(Event{Kind: EvCrash, Peer: sl.id})
+	p.Stop() // waiting requests fail here, recorded as crashed
+	// What the simulator saw of its volatile state is gone with it.
+	sl.role, sl.leader, sl.commit, sl.applied, sl.state = raft.Follower, raft.None, 0, 0, lock.State{}
+}
+
+// sendAll puts the messages a peer sent on the network.
+func (s *Sim) sendAll() {
+	for i := range s.outbox {
+		msg := new(raft.Message)
+		*msg = s.outbox[i]
+		delay, lost, dup := s.net.fate()
+		s.launch(msg, delay, lost, false)
+		if dup > 0 {
+			s.launch(msg, dup, false, true)
+		}
+	}
+	clear(s.outbox)
+	s.outbox = s.outbox[:0]
+}
+
+func (s *Sim) launch(msg *raft.Message, delay int64, lost, dup bool) {
+	s.nextMsg++
+	id := s.nextMsg
+	s.record(Event{Kind: EvSend, Peer: msg.From, MsgID: id, Msg: msg, Arrive: s.now + delay, Dup: dup})
+	if !s.net.connected(msg.From, msg.To) {
+		s.record(Event{Kind: EvDrop, Peer: msg.To, MsgID: id, Msg: msg, Reason: DropPartition})
+		return
+	}
+	it := &item{at: s.now + delay, kind: itemDeliver, msgID: id, msg: msg, lost: lost}
+	s.inflight[id] = it
+	s.queue.push(it)
+}
+
+// arrive handles a message reaching its destination (or vanishing there).
+func (s *Sim) arrive(it *item) {
+	delete(s.inflight, it.msgID)
+	sl := s.peers[it.msg.To-1]
+	drop := func(reason string) {
+		s.record(Event{Kind: EvDrop, Peer: sl.id, MsgID: it.msgID, Msg: it.msg, Reason: reason})
+	}
+	switch {
+	case it.lost:
+		drop(DropLoss)
+	case !s.net.connected(it.msg.From, it.msg.To):
+		drop(DropPartition)
+	case !sl.up() || sl.deliver == nil:
+		drop(DropDown)
+	default:
+		s.record(Event{Kind: EvDeliver, Peer: sl.id, MsgID: it.msgID, Msg: it.msg})
+		sl.deliver(*it.msg)
+	}
+}
+
+func (s *Sim) tickPeer(it *item) {
+	sl := s.peers[it.peer-1]
+	if !sl.up() || sl.tick == nil {
+		return
+	}
+	it.at += s.cfg.TickMs
+	s.queue.push(it)
+	sl.tick()
+}
+
+// Close stops every peer's goroutine. The run cannot go on after it.
+func (s *Sim) Close() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	for _, sl := range s.peers {
+		if sl.peer != nil {
+			sl.peer.Stop()
+		}
+	}
+}
