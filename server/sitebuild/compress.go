@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"compress/gzip"
+	"math/bits"
 	"runtime"
 	"slices"
 	"strings"
@@ -53,13 +54,17 @@ func compressAll(files map[string][]byte, compressible func(string) bool) map[st
 	return out
 }
 
-// compress returns b compressed with brotli (quality 11, a 16 MiB window)
-// and gzip (best compression). Both writers write into memory, which
+// compress returns b compressed with brotli (quality 11, a window just
+// large enough for b, up to the format's 16 MiB) and gzip (best
+// compression). Both writers write into memory, which
 // cannot fail, and both are deterministic: gzip's header carries no name
 // or time unless asked to.
 func compress(b []byte) variants {
 	var br, gz bytes.Buffer
-	bw := brotli.NewWriterOptions(&br, brotli.WriterOptions{Quality: brotli.BestCompression, LGWin: 24})
+	bw := brotli.NewWriterOptions(&br, brotli.WriterOptions{
+		Quality: brotli.BestCompression,
+		LGWin:   min(max(bits.Len(uint(len(b))), 10), 24),
+	})
 	_, _ = bw.Write(b)
 	_ = bw.Close()
 	gw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
