@@ -209,7 +209,7 @@ func (p *Peer[S]) handle(f func()) {
 	p.obs.reset()
 	f()
 	p.flush()
-	if p.cfg.Observe != nil {
+	if p.cfg.Observe != nil && p.obs.Input != InputQuery {
 		p.cfg.Observe(&p.obs)
 	}
 }
@@ -538,6 +538,14 @@ func (p *Peer[S]) Status() (Status, error) {
 	var s Status
 	err := p.do(func() { p.obs.Input = InputQuery; s = p.node.Status() })
 	return s, err
+}
+
+// Entries returns a copy of the log's entries from index lo to hi
+// inclusive (clipped to the log).
+func (p *Peer[S]) Entries(lo, hi uint64) ([]Entry, error) {
+	var es []Entry
+	err := p.do(func() { p.obs.Input = InputQuery; es = p.node.Entries(lo, hi) })
+	return es, err
 }
 
 // State returns the state machine's state as this peer has applied it.
