@@ -247,20 +247,14 @@ func (c *cluster) deliver(keep func(Message) bool) int {
 	return len(now)
 }
 
-// stabilize delivers messages that match keep until none is left in flight;
-// the others are dropped. Pass all to deliver everything.
+// stabilize delivers the messages that match keep, and those sent in
+// answer that match keep, until none is left; the others stay queued. Pass
+// all to run the cluster until it is quiet.
 func (c *cluster) stabilize(keep func(Message) bool) {
 	c.t.Helper()
-	for i := 0; len(c.queue) > 0; i++ {
+	for i := 0; c.deliver(keep) > 0; i++ {
 		if i > 10000 {
 			c.t.Fatal("messages still flowing after 10000 rounds")
-		}
-		now := c.queue
-		c.queue = nil
-		for _, m := range now {
-			if keep(m) {
-				c.step(m)
-			}
 		}
 	}
 }
@@ -387,4 +381,17 @@ func entriesEqual(a, b []Entry) bool {
 		return x.Index == y.Index && x.Term == y.Term && x.Type == y.Type &&
 			x.Client == y.Client && x.Seq == y.Seq && x.Lowest == y.Lowest && string(x.Data) == string(y.Data)
 	})
+}
+
+// stepReady steps m into n and returns the one Ready that follows.
+func stepReady(t testing.TB, n *Node, m Message) Ready {
+	t.Helper()
+	if err := n.Step(m); err != nil {
+		t.Fatalf("Step(%+v): %v", m, err)
+	}
+	rd := n.Ready()
+	if n.HasReady() {
+		t.Fatal("a second Ready right after the first")
+	}
+	return rd
 }
