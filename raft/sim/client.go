@@ -102,7 +102,7 @@ func (s *Sim) clientRequest(a *Action) {
 		r.peerReq, err = sl.peer.SubmitRead(nil, done)
 	}
 	if err != nil && !r.done {
-		s.finish(r, OutcomeError, err.Error())
+		s.finish(r, OutcomeFailed, err.Error())
 		return
 	}
 	if !r.done {
@@ -122,7 +122,7 @@ func (s *Sim) settle(r *request, reply []byte, err error) {
 	case errors.Is(err, raft.ErrStopped):
 		s.finish(r, OutcomeCrashed, "")
 	default:
-		s.finish(r, OutcomeError, err.Error())
+		s.finish(r, OutcomeFailed, err.Error())
 	}
 }
 
@@ -158,11 +158,20 @@ func (s *Sim) finish(r *request, outcome, reason string) {
 }
 
 // known reports whether an outcome says what happened: a timeout or crash
-// leaves a write's fate open, and a redirect or a down peer means nothing
-// was placed at all.
+// leaves a write's fate open.
 func known(outcome string) bool {
 	switch outcome {
 	case OutcomeTimeout, OutcomeCrashed:
+		return false
+	}
+	return true
+}
+
+// Placed reports whether a request with this outcome may have reached the
+// log: a redirect, a down peer or a refusal mean nothing was placed.
+func Placed(outcome string) bool {
+	switch outcome {
+	case OutcomeRedirect, OutcomeDown, OutcomeFailed:
 		return false
 	}
 	return true

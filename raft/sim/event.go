@@ -86,6 +86,7 @@ const (
 	OutcomeTimeout  = "timeout"  // no reply in time: the write may or may not happen
 	OutcomeCrashed  = "crashed"  // the peer crashed first: the write may or may not happen
 	OutcomeDown     = "down"     // the peer was down: nothing was sent
+	OutcomeFailed   = "failed"   // the peer refused the request: Reason says why
 )
 
 // Reasons a message is dropped.

@@ -36,10 +36,11 @@ type Sim struct {
 	queue queue
 	steps uint64 // items processed
 
-	peers    []*slot
-	net      *network
-	inflight map[uint64]*item
-	nextMsg  uint64
+	peers     []*slot
+	net       *network
+	inflight  map[uint64]*item
+	nextMsg   uint64
+	delivered uint64
 
 	clients    map[string]*client
 	clientList []*client
@@ -267,6 +268,9 @@ func (s *Sim) RunUntil(t int64) {
 // RunFor advances the clock by d ms.
 func (s *Sim) RunFor(d int64) { s.RunUntil(s.now + d) }
 
+// Delivered returns how many messages have reached their destination.
+func (s *Sim) Delivered() uint64 { return s.delivered }
+
 // NextEventAt returns the time of the next queued event, or -1.
 func (s *Sim) NextEventAt() int64 {
 	if it := s.queue.peek(); it != nil {
@@ -412,6 +416,7 @@ func (s *Sim) arrive(it *item) {
 	case !sl.up() || sl.deliver == nil:
 		drop(DropDown)
 	default:
+		s.delivered++
 		s.record(Event{Kind: EvDeliver, Peer: sl.id, MsgID: it.msgID, Msg: it.msg})
 		sl.deliver(*it.msg)
 	}

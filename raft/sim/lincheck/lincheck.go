@@ -1,0 +1,81 @@
+// Package lincheck checks that the lock's clients saw a linearizable
+// history, with porcupine: every operation appears to take effect at one
+// instant between its call and its reply, in an order the lock's sequential
+// specification allows.
+//
+// It lives apart from package sim so that the playground's WebAssembly does
+// not carry porcupine unless it asks for it.
+package lincheck
+
+import (
+	"math"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+	"github.com/raftplay/raftplay/raft/lock"
+	"github.com/raftplay/raftplay/raft/sim"
+)
+
+// unknown is the output of an operation whose outcome the client never
+// learned (a timeout, a crash): it may have taken effect, or not.
+const unknown = "?"
+
+type input struct {
+	op     string // lock, unlock, read
+	client string
+}
+
+// Model is the lock's sequential specification for porcupine.
+var Model = porcupine.Model{
+	Init: func() any { return lock.State{} },
+	Step: func(state, in, out any) (bool, any) {
+		st, i, o := state.(lock.State), in.(input), out.(string)
+		if i.op == "read" {
+			return o == unknown || o == st.String(), st
+		}
+		op := lock.OpLock
+		if i.op == "unlock" {
+			op = lock.OpUnlock
+		}
+		reply, next := lock.Apply(lock.Command{Op: op, Client: i.client}, st)
+		return o == unknown || o == string(reply), next
+	},
+	DescribeOperation: func(in, out any) string {
+		i := in.(input)
+		return i.client + " " + i.op + " -> " + out.(string)
+	},
+	DescribeState: func(state any) string { return state.(lock.State).String() },
+}
+
+// Operations turns a simulator's history into porcupine operations. Requests
+// that never reached a peer's log are left out; those whose outcome is
+// unknown may take effect at any time after their call.
+func Operations(history []sim.Op) []porcupine.Operation {
+	clients := map[string]int{}
+	var ops []porcupine.Operation
+	for _, h := range history {
+		if !sim.Placed(h.Outcome) {
+			continue
+		}
+		id, ok := clients[h.Client]
+		if !ok {
+			id = len(clients)
+			clients[h.Client] = id
+		}
+		out, ret := h.Outcome, int64(h.Return)
+		if h.Return == 0 {
+			out, ret = unknown, math.MaxInt64
+		}
+		ops = append(ops, porcupine.Operation{
+			ClientId: id, Input: input{op: h.Op, client: h.Client}, Call: int64(h.Call),
+			Output: out, Return: ret,
+		})
+	}
+	return ops
+}
+
+// Check reports whether the history is linearizable. It gives up (and
+// reports Unknown) after timeout; 0 means no limit.
+func Check(history []sim.Op, timeout time.Duration) porcupine.CheckResult {
+	return porcupine.CheckOperationsTimeout(Model, Operations(history), timeout)
+}

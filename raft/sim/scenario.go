@@ -1,0 +1,127 @@
+package sim
+
+import (
+	"errors"
+	"sort"
+
+	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/lock"
+)
+
+// A Scenario builds a run by acting on a live simulation when the moment is
+// right (a leader known, a reply back) and so produces a Definition that
+// replays exactly.
+type Scenario struct {
+	Name    string
+	Summary string
+	Run     func(s *Sim) error
+}
+
+var scenarios = map[string]Scenario{}
+
+func register(sc Scenario) { scenarios[sc.Name] = sc }
+
+// Scenarios lists the named scenarios, sorted by name.
+func Scenarios() []Scenario {
+	out := make([]Scenario, 0, len(scenarios))
+	for _, sc := range scenarios {
+		out = append(out, sc)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// RunScenario plays a named scenario from its starting configuration, with
+// peers on goroutines or inline.
+func RunScenario(name string, seed uint64, goroutines bool, opts Options) (*Sim, error) {
+	sc, ok := scenarios[name]
+	if !ok {
+		return nil, errors.New("unknown scenario " + name)
+	}
+	cfg := DefaultConfig()
+	cfg.Goroutines = goroutines
+	if name == "talk" {
+		cfg.Bootstrap = BootstrapTalk
+	}
+	s, err := New(Definition{Config: cfg, Seed: seed}, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := sc.Run(s); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// waitFor steps until cond holds, or fails after limit ms of virtual time.
+func (s *Sim) waitFor(limit int64, what string, cond func() bool) error {
+	end := s.now + limit
+	for !cond() {
+		at := s.NextEventAt()
+		if at < 0 || at > end {
+			return errors.New("scenario: gave up waiting for " + what)
+		}
+		s.Step()
+	}
+	return nil
+}
+
+// WaitForLeader steps until every running peer follows the same leader.
+func (s *Sim) WaitForLeader(limit int64) (raft.ID, error) {
+	var id raft.ID
+	err := s.waitFor(limit, "a leader", func() bool {
+		id, _ = s.Leader()
+		if id == raft.None {
+			return false
+		}
+		for _, sl := range s.peers {
+			if sl.up() && sl.leader != id {
+				return false
+			}
+		}
+		return true
+	})
+	return id, err
+}
+
+// Request performs a client action and steps until its reply, returning
+// the outcome.
+func (s *Sim) Request(a Action, limit int64) (string, error) {
+	if err := s.Do(a); err != nil {
+		return "", err
+	}
+	id := s.nextReq
+	if err := s.waitFor(limit, "a reply", func() bool { return s.requests[id] == nil }); err != nil {
+		return "", err
+	}
+	return s.history[len(s.history)-1].Outcome, nil
+}
+
+func init() {
+	register(Scenario{
+		Name:    "talk",
+		Summary: "the talk's demo: s1 configures [s1 s2 s3]; lock/unlock at s1 and s2 give ok, error, error, ok, ok",
+		Run: func(s *Sim) error {
+			if _, err := s.WaitForLeader(5000); err != nil {
+				return err
+			}
+			for _, w := range TalkDemo {
+				if _, err := s.Request(w, 5000); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	})
+}
+
+// TalkDemo is the talk's sequence of writes, each by the client named after
+// the peer it writes at.
+var TalkDemo = []Action{
+	{Kind: ActWrite, Peer: 1, Client: "s1", Op: lock.OpLock},
+	{Kind: ActWrite, Peer: 2, Client: "s2", Op: lock.OpLock},
+	{Kind: ActWrite, Peer: 2, Client: "s2", Op: lock.OpUnlock},
+	{Kind: ActWrite, Peer: 1, Client: "s1", Op: lock.OpUnlock},
+	{Kind: ActWrite, Peer: 2, Client: "s2", Op: lock.OpLock},
+}
