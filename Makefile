@@ -24,6 +24,84 @@ unit:
 race:
 	$(GO) test -race ./raft/...
 
+## ---- serving: site build, localhost server, dist, Cloudflare Workers -------
+# web/ + the wasm + Go's wasm_exec.js -> build/site (hashed names, .br/.gz),
+# which the server embeds, dist/ copies, and Workers serves as assets.
+# Every step is skipped when its inputs have not changed, so a second
+# `make run` starts at once. See README: "Static hosting and embedding" and
+# "Deploy to Cloudflare Workers".
+
+WASM_EXEC  := $(shell $(GO) env GOROOT)/lib/wasm/wasm_exec.js
+WEB_FILES  := $(shell find web -type f 2>/dev/null)
+SERVER_GO  := $(shell find server cmd/playground cmd/sitebuild -name '*.go' -not -path '*/node_modules/*' 2>/dev/null)
+WORKER_DIR := server/worker
+NPM_CI_TIMEOUT ?= 300
+
+.PHONY: site dist worker worker-test serve-test bench-server FORCE
+
+FORCE:
+
+# go build runs every time (its cache makes that quick and it alone knows
+# what ./wasm imports); the file is replaced only when its bytes change,
+# so the slow brotli step after it does not rerun for nothing.
+build/raftplay.wasm: FORCE
+	@mkdir -p build
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@.new ./wasm
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+build/site.stamp: build/raftplay.wasm $(WASM_EXEC) $(WEB_FILES) $(SERVER_GO)
+	rm -rf build/site build/worker/public
+	$(GO) run ./cmd/sitebuild -web web -wasm build/raftplay.wasm -wasm-exec $(WASM_EXEC) \
+		-out build/site -workers-out build/worker/public
+	@touch $@
+
+# go:embed can only read inside server/embedded/, so the site is copied
+# there (its committed .gitignore stays).
+build/embedded.stamp: build/site.stamp
+	find server/embedded/site -mindepth 1 ! -name .gitignore -delete
+	cp -R build/site/. server/embedded/site/
+	@touch $@
+
+site: build/embedded.stamp
+
+build/playground: build/embedded.stamp FORCE
+	$(GO) build -o $@ ./cmd/playground
+
+# ADDR=127.0.0.1:9000 make run, or PORT=9000 make run.
+run: build/playground
+	./build/playground $(if $(ADDR),-addr $(ADDR))
+
+# The static site, checked from a plain file server under a sub-path.
+dist: build/site.stamp
+	rm -rf dist
+	cp -R build/site dist
+	$(GO) run ./cmd/sitecheck -dir dist -prefix /courses/raft/
+
+build/worker.stamp: build/site.stamp $(SERVER_GO) go.mod
+	rm -rf build/worker/bundle
+	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o build/worker/bundle
+	GOOS=js GOARCH=wasm $(GO) vet ./server/worker
+	GOOS=js GOARCH=wasm $(GOBIN)/staticcheck ./server/worker
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o build/worker/bundle/app.wasm ./server/worker
+	@touch $@
+
+worker: tools build/worker.stamp
+
+# Wrangler from the committed lockfile; install scripts are not needed
+# (workerd's binary comes as a package) and stay off.
+$(WORKER_DIR)/node_modules/.installed: $(WORKER_DIR)/package-lock.json
+	cd $(WORKER_DIR) && timeout $(NPM_CI_TIMEOUT) npm ci --ignore-scripts
+	@touch $@
+
+worker-test: worker $(WORKER_DIR)/node_modules/.installed
+	$(GO) run ./server/worker/smoketest -dir $(WORKER_DIR)
+
+serve-test: dist worker-test
+	$(GO) test -race ./server/... ./cmd/...
+
+bench-server: build/site.stamp
+	$(GO) run ./cmd/servebench -site build/site -n 20000 -c 64
+
 ## ---- the two commands ------------------------------------------------------
 
-test: lint race unit
+test: lint race unit serve-test

@@ -273,10 +273,14 @@ func (c *checker) get(u *url.URL, extra http.Header) (*http.Response, []byte, er
 	return resp, body, err
 }
 
+// decode undoes a Content-Encoding. An empty body (a 304, say, where some
+// servers keep the header) has nothing to decode.
 func decode(coding string, b []byte) ([]byte, error) {
-	switch coding {
-	case "":
+	switch {
+	case coding == "" || len(b) == 0:
 		return b, nil
+	}
+	switch coding {
 	case "br":
 		return io.ReadAll(brotli.NewReader(bytes.NewReader(b)))
 	case "gzip":
