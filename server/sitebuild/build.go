@@ -43,16 +43,22 @@ func Build(o Options) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := addGenerated(files, o); err != nil {
+	derived, err := addGenerated(files, o)
+	if err != nil {
 		return nil, err
 	}
 
 	refs := map[string][]ref{}
 	var problems []error
 	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if name == WasmExecName {
+			continue // Go's file, loaded as a classic script: nothing to follow
+		}
 		r, errs := scan(name, files)
 		refs[name] = r
-		problems = append(problems, errs...)
+		if !derived[name] {
+			problems = append(problems, errs...)
+		}
 	}
 	if len(problems) > 0 {
 		return nil, errors.Join(problems...)
@@ -85,24 +91,28 @@ func Build(o Options) ([]File, error) {
 	return report, nil
 }
 
-// addGenerated adds the files that do not come from web/.
-func addGenerated(files map[string][]byte, o Options) error {
+// addGenerated adds the files that do not come from web/, and returns
+// those derived from a web/ file (embed.html from index.html), whose
+// problems are reported once, against their source.
+func addGenerated(files map[string][]byte, o Options) (map[string]bool, error) {
 	if len(o.Wasm) == 0 || len(o.WasmExec) == 0 {
-		return errors.New("sitebuild: the wasm and wasm_exec.js are required")
+		return nil, errors.New("sitebuild: the wasm and wasm_exec.js are required")
 	}
 	files[WasmName] = o.Wasm
 	files[WasmExecName] = o.WasmExec
+	derived := map[string]bool{}
 	if _, ok := files[EmbedName]; !ok {
 		page, err := embedPage(files[IndexName])
 		if err != nil {
-			return err
+			return nil, err
 		}
 		files[EmbedName] = page
+		derived[EmbedName] = true
 	}
 	if _, ok := files[NotFoundName]; !ok {
 		files[NotFoundName] = []byte(server.NotFoundPage)
 	}
-	return nil
+	return derived, nil
 }
 
 // writeSite writes the files and their variants under dir.

@@ -374,6 +374,9 @@ func TestBuildReportsAllProblemsAtOnce(t *testing.T) {
 	if n := len(regexp.MustCompile(`web/index.html:\d+:`).FindAllString(err.Error(), -1)); n != 3 {
 		t.Fatalf("%d problems reported, want 3:\n%v", n, err)
 	}
+	if strings.Contains(err.Error(), EmbedName) {
+		t.Fatalf("problems reported again for the embed.html derived from index.html:\n%v", err)
+	}
 }
 
 func TestBuildNeedsIndexAndWasm(t *testing.T) {
