@@ -24,6 +24,13 @@ unit:
 race:
 	$(GO) test -race ./raft/...
 
+# The long randomized fault campaign: SEEDS seeds per cluster size.
+SEEDS ?= 10000
+campaign:
+	@for peers in 3 5 7; do \
+		$(GO) run ./cmd/raftsim -campaign -seeds $(SEEDS) -peers $$peers || exit 1; \
+	done
+
 ## ---- serving: site build, localhost server, dist, Cloudflare Workers -------
 # web/ + the wasm + Go's wasm_exec.js -> build/site (hashed names, .br/.gz),
 # which the server embeds, dist/ copies, and Workers serves as assets.

@@ -11,7 +11,9 @@ import (
 	"github.com/raftplay/raftplay/raft/sim/lincheck"
 )
 
-var campaignSeeds = flag.Int("campaign.seeds", 510, "seeds in the randomized fault campaign, spread over 3, 5 and 7 peers")
+var defaultCampaignSeeds = 510
+
+var campaignSeeds = flag.Int("campaign.seeds", 0, "seeds in the randomized fault campaign, spread over 3, 5 and 7 peers (0: 510, or 60 under -race)")
 var campaignFirst = flag.Uint64("campaign.first", 1, "first seed of the campaign")
 
 // TestCampaign is layer 3 of the test plan: randomized fault runs over 3, 5
@@ -22,7 +24,11 @@ var campaignFirst = flag.Uint64("campaign.first", 1, "first seed of the campaign
 // that replays the run.
 func TestCampaign(t *testing.T) {
 	sizes := []int{3, 5, 7}
-	for i := 0; i < *campaignSeeds; i++ {
+	n := *campaignSeeds
+	if n == 0 {
+		n = defaultCampaignSeeds
+	}
+	for i := 0; i < n; i++ {
 		seed := *campaignFirst + uint64(i)
 		o := sim.DefaultCampaign(sizes[i%len(sizes)])
 		t.Run(fmt.Sprintf("seed=%d/peers=%d", seed, o.Peers), func(t *testing.T) {

@@ -93,7 +93,7 @@ func (s *Sim) clientRequest(a *Action) {
 		s.finish(r, OutcomeDown, "")
 		return
 	}
-	done := func(reply []byte, err error) { s.settle(r, reply, err) }
+	done := func(reply []byte, err error) { s.answers = append(s.answers, answer{r, reply, err}) }
 	var err error
 	if a.Kind == ActWrite {
 		cmd := lock.Command{Op: a.Op, Client: c.name}.Bytes()
@@ -109,6 +109,23 @@ func (s *Sim) clientRequest(a *Action) {
 		r.timeout = &item{at: s.now + s.cfg.ClientTimeoutMs, kind: itemTimeout, req: r.id}
 		s.queue.push(r.timeout)
 	}
+}
+
+// answer is a peer's answer to a request, held until the peer's handling of
+// the input is recorded, so the trace shows the apply before the reply.
+type answer struct {
+	r     *request
+	reply []byte
+	err   error
+}
+
+func (s *Sim) replyAll() {
+	for i := range s.answers {
+		a := &s.answers[i]
+		s.settle(a.r, a.reply, a.err)
+	}
+	clear(s.answers)
+	s.answers = s.answers[:0]
 }
 
 // settle turns a peer's answer into the request's outcome.

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"slices"
+
 	"github.com/raftplay/raftplay/raft"
 	"github.com/raftplay/raftplay/raft/lock"
 )
@@ -9,6 +11,7 @@ import (
 // the checkers. It runs on the peer's goroutine while the simulator waits.
 func (s *Sim) observe(sl *slot, o *raft.Observation) {
 	s.observeState(sl, o)
+	s.replyAll()
 	s.sendAll()
 }
 
@@ -67,7 +70,7 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 				s.check.truncated(sl, first)
 			}
 		}
-		s.record(Event{Kind: EvAppend, Peer: sl.id, Index: first, Entries: o.Appended})
+		s.record(Event{Kind: EvAppend, Peer: sl.id, Index: first, Entries: slices.Clone(o.Appended)})
 		if s.check != nil {
 			s.check.appended(sl, o.Appended)
 		}

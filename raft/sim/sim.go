@@ -49,6 +49,7 @@ type Sim struct {
 	history    []Op
 
 	outbox  []raft.Message // sent by the peer being handled, launched after its state events
+	answers []answer       // its answers to clients, recorded after its state events
 	actions []Action       // applied so far: the definition grows as a user acts
 	trace   trace
 	check   *checker
@@ -369,6 +370,7 @@ func (s *Sim) crash(sl *slot) {
 	sl.tickItem.canceled = true
 	s.record(Event{Kind: EvCrash, Peer: sl.id})
 	p.Stop() // waiting requests fail here, recorded as crashed
+	s.replyAll()
 	// What the simulator saw of its volatile state is gone with it.
 	sl.role, sl.leader, sl.commit, sl.applied, sl.state = raft.Follower, raft.None, 0, 0, lock.State{}
 }
