@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"net"
 	"net/http"
@@ -32,7 +33,7 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, listenAddr(*addr, os.Getenv("PORT")), os.Stdout); err != nil {
+	if err := run(ctx, listenAddr(*addr, os.Getenv("PORT")), embedded.Site(), os.Stdout); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -48,9 +49,9 @@ func listenAddr(flagAddr, port string) string {
 	return defaultAddr
 }
 
-// run serves until ctx is done, then lets requests in flight finish.
-func run(ctx context.Context, addr string, stdout io.Writer) error {
-	h, err := server.New(embedded.Site())
+// run serves site until ctx is done, then lets requests in flight finish.
+func run(ctx context.Context, addr string, site fs.FS, stdout io.Writer) error {
+	h, err := server.New(site)
 	if err != nil {
 		return err
 	}
