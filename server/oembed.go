@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 )
@@ -79,13 +80,11 @@ func embedURL(raw, host string) (*url.URL, bool) {
 		!strings.EqualFold(u.Host, host) {
 		return nil, false
 	}
-	p := u.Path
-	if p == "" {
-		p = "/"
+	dir, page := path.Split(u.Path)
+	if dir == "" {
+		dir = "/" // "https://host" with no path at all
 	}
-	i := strings.LastIndexByte(p, '/')
-	dir, page := p[:i+1], p[i+1:]
-	if i < 0 || (page != "" && page != "index.html" && page != embedPage) {
+	if page != "" && page != "index.html" && page != embedPage {
 		return nil, false
 	}
 	e := *u

@@ -32,14 +32,15 @@ func main() {
 	n := flag.Int("n", 20000, "requests in all")
 	c := flag.Int("c", 64, "concurrent connections")
 	timeout := flag.Duration("timeout", 2*time.Minute, "bound on the whole run")
+	only := flag.String("only", "", "request only the files whose path contains this (say .html)")
 	flag.Parse()
-	if err := run(*site, *n, *c, *timeout); err != nil {
+	if err := run(*site, *only, *n, *c, *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "servebench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string, n, conns int, timeout time.Duration) error {
+func run(dir, only string, n, conns int, timeout time.Duration) error {
 	if n < 1 || conns < 1 {
 		return errors.New("-n and -c must be positive")
 	}
@@ -48,9 +49,12 @@ func run(dir string, n, conns int, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	paths, err := sitePaths(fsys)
+	paths, err := sitePaths(fsys, only)
 	if err != nil {
 		return err
+	}
+	if len(paths) == 0 {
+		return fmt.Errorf("no file in %s matches %q", dir, only)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -110,13 +114,14 @@ func run(dir string, n, conns int, timeout time.Duration) error {
 	return nil
 }
 
-// sitePaths lists the URL paths of the site's files (variants are reached
-// by negotiation, not by name), the start page as "/".
-func sitePaths(fsys fs.FS) ([]string, error) {
+// sitePaths lists the URL paths of the site's files whose path contains
+// only (variants are reached by negotiation, not by name), the start page
+// as "/".
+func sitePaths(fsys fs.FS, only string) ([]string, error) {
 	var paths []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") ||
-			strings.HasSuffix(p, ".br") || strings.HasSuffix(p, ".gz") {
+			strings.HasSuffix(p, ".br") || strings.HasSuffix(p, ".gz") || !strings.Contains(p, only) {
 			return err
 		}
 		paths = append(paths, "/"+strings.TrimSuffix(p, "index.html"))

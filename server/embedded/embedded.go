@@ -1,10 +1,11 @@
 // Package embedded carries the built site inside the binary, so one
 // executable serves the page, the scripts and the wasm.
 //
-// An embed pattern cannot reach outside this directory, so `make site` copies the
-// site build's output into site/. On a fresh clone site/ holds only its
-// .gitignore: everything still compiles (go vet, go test), and Site returns
-// an empty site that server.New rejects with a message to build it.
+// An embed pattern cannot reach outside its package's directory, so
+// `make site` copies the site build's output into site/. On a fresh clone
+// site/ holds only its .gitignore: everything still compiles (go vet, go
+// test), and Site returns an empty site that server.New rejects with a
+// message to build it.
 package embedded
 
 import (
