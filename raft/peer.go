@@ -284,7 +284,8 @@ func (p *Peer[S]) apply(e *Entry) {
 	case EntryCommand:
 		if e.Client == 0 {
 			reply, p.state = p.sm.Write(e.Data, p.state)
-			break
+			p.obs.Applied = append(p.obs.Applied, Applied{Entry: *e, Reply: reply})
+			return
 		}
 		out, r := p.sessions.check(e.Client, e.Seq, e.Lowest)
 		switch out {

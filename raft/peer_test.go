@@ -1,0 +1,679 @@
+package raft_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/lock"
+)
+
+// Tests of the peer runtime through its public face: StartPeer, Write, Read,
+// Submit, Cancel, SetConfiguration, WaitForLeader, Stop. Most use handNet, a
+// transport the test pumps by hand, and a ManualClock, so each test decides
+// when messages move and when time passes; none sleeps.
+
+// handNet is a Transport that queues messages until the test pumps them.
+// Delivery blocks until the destination peer has handled the message, so
+// after pump returns the cluster is quiet.
+type handNet struct {
+	mu    sync.Mutex
+	queue []raft.Message
+	boxes map[raft.ID]*box
+	log   []string // every message sent, for comparing runs
+	cut   map[raft.ID]bool
+	lose  func(raft.Message) bool // if set, messages it matches are lost
+}
+
+type box struct{ deliver func(raft.Message) }
+
+func newHandNet() *handNet { return &handNet{boxes: map[raft.ID]*box{}, cut: map[raft.ID]bool{}} }
+
+func (h *handNet) Send(m raft.Message) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.queue = append(h.queue, m)
+	h.log = append(h.log, fmt.Sprintf("%v->%v %v t%d prev=%d/%d n=%d commit=%d ok=%v vote=%v",
+		m.From, m.To, m.Type, m.Term, m.PrevLogIndex, m.PrevLogTerm, len(m.Entries), m.LeaderCommit, m.Success, m.VoteGranted))
+}
+
+func (h *handNet) Listen(id raft.ID, deliver func(raft.Message)) func() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	b := &box{deliver}
+	h.boxes[id] = b
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if h.boxes[id] == b {
+			delete(h.boxes, id)
+		}
+	}
+}
+
+// pump delivers every queued message, and the messages they cause, in
+// order. Messages to or from a cut peer, or to a peer not listening, are
+// lost.
+func (h *handNet) pump(t testing.TB) {
+	t.Helper()
+	for i := 0; ; i++ {
+		if i > 100000 {
+			t.Fatal("messages still flowing after 100000 deliveries")
+		}
+		h.mu.Lock()
+		if len(h.queue) == 0 {
+			h.mu.Unlock()
+			return
+		}
+		m := h.queue[0]
+		h.queue = h.queue[1:]
+		b := h.boxes[m.To]
+		lost := h.cut[m.To] || h.cut[m.From] || (h.lose != nil && h.lose(m))
+		h.mu.Unlock()
+		if b != nil && !lost {
+			b.deliver(m)
+		}
+	}
+}
+
+func (h *handNet) setLose(f func(raft.Message) bool) {
+	h.mu.Lock()
+	h.lose = f
+	h.mu.Unlock()
+}
+
+func (h *handNet) setCut(id raft.ID, cut bool) {
+	h.mu.Lock()
+	h.cut[id] = cut
+	h.mu.Unlock()
+}
+
+// lockCluster is n lock peers on one handNet and one ManualClock.
+type lockCluster struct {
+	t      testing.TB
+	net    *handNet
+	clock  *raft.ManualClock
+	peers  map[raft.ID]*raft.Peer[lock.State]
+	stores map[raft.ID]*raft.MemoryStorage
+	inline bool
+	config func(raft.ID) raft.Config
+
+	mu      sync.Mutex
+	applied map[raft.ID][]raft.Applied
+}
+
+func newLockCluster(t testing.TB, n int, inline bool, config ...func(raft.ID) raft.Config) *lockCluster {
+	c := &lockCluster{
+		t: t, net: newHandNet(), clock: &raft.ManualClock{}, inline: inline,
+		peers:   map[raft.ID]*raft.Peer[lock.State]{},
+		stores:  map[raft.ID]*raft.MemoryStorage{},
+		applied: map[raft.ID][]raft.Applied{},
+		config:  raft.DefaultConfig,
+	}
+	if len(config) > 0 {
+		c.config = config[0]
+	}
+	for id := raft.ID(1); id <= raft.ID(n); id++ {
+		c.stores[id] = raft.NewMemoryStorage()
+		c.start(id)
+	}
+	t.Cleanup(func() {
+		for _, p := range c.peers {
+			p.Stop()
+		}
+	})
+	return c
+}
+
+func (c *lockCluster) start(id raft.ID) {
+	c.t.Helper()
+	p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{
+		Config:    c.config(id),
+		Storage:   c.stores[id],
+		Transport: c.net,
+		Clock:     c.clock,
+		Inline:    c.inline,
+		Observe: func(o *raft.Observation) {
+			c.mu.Lock()
+			c.applied[id] = append(c.applied[id], o.Applied...)
+			c.mu.Unlock()
+		},
+	})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.peers[id] = p
+}
+
+// configure makes s1 the first member of a cluster of all peers and lets the
+// election finish.
+func (c *lockCluster) configure() {
+	c.t.Helper()
+	var members []raft.ID
+	for id := range c.peers {
+		members = append(members, id)
+	}
+	slices.Sort(members)
+	if err := c.peers[1].SetConfiguration(members); err != nil {
+		c.t.Fatal(err)
+	}
+	c.net.pump(c.t)
+}
+
+// until ticks and pumps until done reports true, for at most 1000 ticks.
+func (c *lockCluster) until(what string, done func() bool) {
+	c.t.Helper()
+	for i := 0; !done(); i++ {
+		if i == 1000 {
+			c.t.Fatalf("%s: not done after 1000 ticks", what)
+		}
+		c.clock.Tick()
+		c.net.pump(c.t)
+	}
+}
+
+type result struct {
+	reply string
+	err   error
+}
+
+// submit starts a write at peer id and returns where its answer will land.
+func (c *lockCluster) submit(id raft.ID, req raft.Request) (uint64, chan result) {
+	c.t.Helper()
+	ch := make(chan result, 1)
+	rid, err := c.peers[id].Submit(req, func(r []byte, err error) { ch <- result{string(r), err} })
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.net.pump(c.t)
+	return rid, ch
+}
+
+// write submits cmd at peer id through the peer's own session and waits,
+// ticking, for the answer.
+func (c *lockCluster) write(id raft.ID, cmd []byte) string {
+	c.t.Helper()
+	_, ch := c.submit(id, raft.Request{Cmd: cmd})
+	return c.await(ch)
+}
+
+func (c *lockCluster) await(ch chan result) string {
+	c.t.Helper()
+	var r result
+	c.until("write", func() bool {
+		select {
+		case r = <-ch:
+			return true
+		default:
+			return false
+		}
+	})
+	if r.err != nil {
+		c.t.Fatal(r.err)
+	}
+	return r.reply
+}
+
+func ctx(t *testing.T) context.Context {
+	// A deadline only so that a broken test fails instead of hanging.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// The talk's demo, deterministic: writes at any peer go through the leader.
+// Run on goroutines and inline, it sends exactly the same messages.
+func TestPeerTalkDemoOnGoroutinesAndInline(t *testing.T) {
+	var logs [][]string
+	for _, inline := range []bool{false, true} {
+		c := newLockCluster(t, 3, inline)
+		c.configure()
+		var got []string
+		for _, w := range []struct {
+			at  raft.ID
+			cmd []byte
+		}{
+			{1, lock.Lock("s1")},
+			{2, lock.Lock("s2")},
+			{2, lock.Unlock("s2")},
+			{1, lock.Unlock("s1")},
+			{2, lock.Lock("s2")},
+		} {
+			got = append(got, fmt.Sprintf("write(%v, %s) -> %s", w.at, w.cmd, c.write(w.at, w.cmd)))
+		}
+		want := []string{
+			"write(s1, lock s1) -> ok",
+			"write(s2, lock s2) -> error",
+			"write(s2, unlock s2) -> error",
+			"write(s1, unlock s1) -> ok",
+			"write(s2, lock s2) -> ok",
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("inline=%v:\n got %q\nwant %q", inline, got, want)
+		}
+		c.until("s3 applies everything", func() bool {
+			st, _ := c.peers[3].State()
+			return st == lock.State{Locked: true, Holder: "s2"}
+		})
+		logs = append(logs, c.net.log)
+	}
+	if !slices.Equal(logs[0], logs[1]) {
+		t.Fatalf("goroutine and inline runs sent different messages (%d and %d)", len(logs[0]), len(logs[1]))
+	}
+}
+
+// Write and Read block until the answer; at the leader they need no tick.
+// WaitForLeader answers once the peer knows its leader. This runs on the
+// package's Network, each peer on its own goroutine.
+func TestPeerWriteReadAndWaitForLeaderOnNetwork(t *testing.T) {
+	net, clock := raft.NewNetwork(), &raft.ManualClock{}
+	var peers []*raft.Peer[lock.State]
+	for id := raft.ID(1); id <= 3; id++ {
+		p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{Config: raft.DefaultConfig(id), Transport: net, Clock: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Stop()
+		peers = append(peers, p)
+	}
+	if err := peers[0].SetConfiguration([]raft.ID{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := ctx(t)
+	for _, p := range peers {
+		l, err := p.WaitForLeader(ctx)
+		if err != nil || l != 1 {
+			t.Fatalf("%v: WaitForLeader = %v, %v; want s1 (the only candidate: no tick, no other election)", p.ID(), l, err)
+		}
+	}
+	if r, err := peers[0].Write(ctx, lock.Lock("alice")); err != nil || string(r) != "ok" {
+		t.Fatalf("Write(lock alice) = %q, %v; want ok", r, err)
+	}
+	if r, err := peers[0].Read(ctx, nil); err != nil || string(r) != "locked by alice" {
+		t.Fatalf("Read = %q, %v; want \"locked by alice\"", r, err)
+	}
+}
+
+// A follower's Write and Read block too; the test keeps time moving while
+// they wait (the follower learns of commits from heartbeats). A read at a
+// lagging follower waits until the follower has applied the read index: it
+// never answers from its stale state.
+func TestPeerWriteAndReadAtAFollower(t *testing.T) {
+	c := newLockCluster(t, 3, false, func(id raft.ID) raft.Config {
+		cfg := raft.DefaultConfig(id)
+		cfg.ElectionTimeoutMin, cfg.ElectionTimeoutMax = 200, 300 // s3 must not time out below
+		return cfg
+	})
+	c.configure()
+	ctx := ctx(t)
+	call := func(f func() ([]byte, error)) (string, error) {
+		ch := make(chan result, 1)
+		go func() {
+			r, err := f()
+			ch <- result{string(r), err}
+		}()
+		var r result
+		c.until("blocking call", func() bool {
+			select {
+			case r = <-ch:
+				return true
+			default:
+				return false
+			}
+		})
+		return r.reply, r.err
+	}
+	if r, err := call(func() ([]byte, error) { return c.peers[2].Write(ctx, lock.Lock("bob")) }); err != nil || r != "ok" {
+		t.Fatalf("Write at s2 = %q, %v; want ok", r, err)
+	}
+	c.until("s3 applies lock bob", func() bool { st, _ := c.peers[3].Status(); return st.Applied == 3 })
+	// s3 hears nothing from the leader while bob unlocks at s2.
+	c.net.setLose(func(m raft.Message) bool { return m.Type == raft.MsgApp && m.To == 3 })
+	if r := c.write(2, lock.Unlock("bob")); r != "ok" {
+		t.Fatalf("unlock bob = %q, want ok", r)
+	}
+	read := make(chan result, 1)
+	if _, err := c.peers[3].SubmitRead(nil, func(b []byte, err error) { read <- result{string(b), err} }); err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		c.clock.Tick()
+		c.net.pump(t)
+	}
+	select {
+	case r := <-read:
+		t.Fatalf("lagging s3 answered %q before applying the unlock", r.reply)
+	default:
+	}
+	if st, _ := c.peers[3].Status(); st.Role != raft.Follower || st.Leader != 1 || st.Applied != 3 {
+		t.Fatalf("s3: %+v, want a follower of s1 that has applied only the first 3 entries", st)
+	}
+	c.net.setLose(nil)
+	if r := c.await(read); r != "unlocked" {
+		t.Fatalf("read at s3 = %q, want \"unlocked\"", r)
+	}
+	if r, err := call(func() ([]byte, error) { return c.peers[3].Read(ctx, nil) }); err != nil || r != "unlocked" {
+		t.Fatalf("Read at s3 = %q, %v; want \"unlocked\": a read never misses a completed write", r, err)
+	}
+}
+
+// A peer that knows no leader refuses a write at once with a
+// *NotLeaderError; nothing is queued behind the caller's back.
+func TestPeerWriteWithNoLeaderIsNotLeaderError(t *testing.T) {
+	c := newLockCluster(t, 3, false)
+	_, err := c.peers[2].Write(ctx(t), lock.Lock("a"))
+	var nl *raft.NotLeaderError
+	if !errors.As(err, &nl) || nl.Peer != 2 {
+		t.Fatalf("Write with no leader = %v, want *NotLeaderError", err)
+	}
+	if _, err := c.peers[2].Read(ctx(t), nil); !errors.As(err, &nl) {
+		t.Fatalf("Read with no leader = %v, want *NotLeaderError", err)
+	}
+}
+
+// A retried write (same client and sequence number) is applied once and
+// gets its first reply: a retried "lock alice" answers ok, not error. A
+// write below the client's Lowest is never applied again.
+func TestPeerSessionRetryIsAppliedOnceWithItsFirstReply(t *testing.T) {
+	c := newLockCluster(t, 3, true)
+	c.configure()
+	w1 := raft.Request{Client: 9, Seq: 1, Lowest: 1, Cmd: lock.Lock("alice")}
+	if r := c.await(second(c.submit(2, w1))); r != "ok" {
+		t.Fatalf("lock alice = %q, want ok", r)
+	}
+	if r := c.await(second(c.submit(3, w1))); r != "ok" {
+		t.Fatalf("retry of lock alice = %q, want its first reply ok (applied again it would be error)", r)
+	}
+	// Another client locks in between; the retry still gets its first reply.
+	if r := c.write(1, lock.Lock("bob")); r != "error" {
+		t.Fatalf("lock bob = %q, want error", r)
+	}
+	if r := c.await(second(c.submit(1, w1))); r != "ok" {
+		t.Fatalf("second retry = %q, want ok", r)
+	}
+	c.until("all apply", func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.applied[3]) == len(c.applied[1]) && len(c.applied[1]) > 0
+	})
+	for id := raft.ID(1); id <= 3; id++ {
+		ran := 0
+		for _, a := range c.applied[id] {
+			if a.Entry.Client == 9 && a.Entry.Seq == 1 && !a.Skipped {
+				ran++
+			}
+		}
+		if ran != 1 {
+			t.Fatalf("%v ran client 9's write %d times, want once", id, ran)
+		}
+	}
+	// The client has heard seq 1 (Lowest 2): an old copy of it is stale and
+	// is not applied, even where applying it would change the lock.
+	w2 := raft.Request{Client: 9, Seq: 2, Lowest: 2, Cmd: lock.Unlock("alice")}
+	if r := c.await(second(c.submit(1, w2))); r != "ok" {
+		t.Fatalf("unlock alice = %q, want ok", r)
+	}
+	id, _ := c.submit(1, w1)
+	c.until("stale copy applied", func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		as := c.applied[1]
+		a := as[len(as)-1]
+		return a.Entry.Client == 9 && a.Entry.Seq == 1
+	})
+	if st, _ := c.peers[1].State(); st.Locked {
+		t.Fatalf("a stale copy of lock alice was applied: %v", st)
+	}
+	c.peers[1].Cancel(id)
+}
+
+// A command without a session (client 0), which a peer may receive from a
+// core driven directly, is applied every time; the observer sees the state
+// machine's reply like any other.
+func TestPeerObservesTheReplyOfASessionlessCommand(t *testing.T) {
+	c := newLockCluster(t, 1, true)
+	c.configure()
+	for _, want := range []string{"ok", "error"} {
+		c.net.Send(raft.Message{Type: raft.MsgProp, From: 7, To: 1, Entries: []raft.Entry{{Data: lock.Lock("a")}}})
+		c.net.pump(t)
+		as := c.applied[1]
+		a := as[len(as)-1]
+		if string(a.Entry.Data) != "lock a" || string(a.Reply) != want || a.Skipped {
+			t.Fatalf("observed %+v (reply %q), want lock a applied with reply %q", a, a.Reply, want)
+		}
+	}
+}
+
+func second(_ uint64, ch chan result) chan result { return ch }
+
+// Stop is a crash: waiting writes, reads and WaitForLeader calls get
+// ErrStopped, and so does every later call. Stop may be called twice.
+func TestPeerStopFailsWaitingRequests(t *testing.T) {
+	for _, inline := range []bool{false, true} {
+		c := newLockCluster(t, 3, inline)
+		c.configure()
+		c.net.setCut(2, true)
+		c.net.setCut(3, true)
+		p := c.peers[1]
+		_, w := c.submit(1, raft.Request{Cmd: lock.Lock("a")}) // cannot commit
+		r := make(chan result, 1)
+		if _, err := p.SubmitRead(nil, func(b []byte, err error) { r <- result{string(b), err} }); err != nil {
+			t.Fatal(err)
+		}
+		c.net.pump(t)
+		if !inline {
+			lonely, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{Config: raft.DefaultConfig(9), Transport: c.net, Clock: c.clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wfl := make(chan error, 1)
+			go func() { _, err := lonely.WaitForLeader(context.Background()); wfl <- err }()
+			if _, err := lonely.Status(); err != nil { // WaitForLeader may or may not be in: both end the same
+				t.Fatal(err)
+			}
+			lonely.Stop()
+			if err := <-wfl; !errors.Is(err, raft.ErrStopped) {
+				t.Fatalf("WaitForLeader on a stopped peer = %v, want ErrStopped", err)
+			}
+		}
+		if err := p.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		for what, ch := range map[string]chan result{"write": w, "read": r} {
+			select {
+			case got := <-ch:
+				if !errors.Is(got.err, raft.ErrStopped) {
+					t.Fatalf("inline=%v: waiting %s ended with %v, want ErrStopped", inline, what, got.err)
+				}
+			default:
+				t.Fatalf("inline=%v: waiting %s not answered by Stop", inline, what)
+			}
+		}
+		if _, err := p.Status(); !errors.Is(err, raft.ErrStopped) {
+			t.Fatalf("Status after Stop = %v, want ErrStopped", err)
+		}
+		if _, err := p.Submit(raft.Request{Cmd: lock.Lock("a")}, func([]byte, error) {}); !errors.Is(err, raft.ErrStopped) {
+			t.Fatalf("Submit after Stop = %v, want ErrStopped", err)
+		}
+		if err := p.SetConfiguration([]raft.ID{1}); !errors.Is(err, raft.ErrStopped) {
+			t.Fatalf("SetConfiguration after Stop = %v, want ErrStopped", err)
+		}
+		if err := p.Stop(); err != nil {
+			t.Fatalf("second Stop = %v", err)
+		}
+	}
+	// A blocked Write on goroutines ends with ErrStopped too.
+	c := newLockCluster(t, 3, false)
+	c.configure()
+	c.net.setCut(2, true)
+	c.net.setCut(3, true)
+	done := make(chan error, 1)
+	go func() { _, err := c.peers[1].Write(context.Background(), lock.Lock("a")); done <- err }()
+	c.peers[1].Stop()
+	if err := <-done; !errors.Is(err, raft.ErrStopped) {
+		t.Fatalf("blocked Write after Stop = %v, want ErrStopped", err)
+	}
+}
+
+// Inline, a peer runs on the caller's goroutine: Write and Read, which
+// would wait forever, refuse with ErrInline; Submit and SubmitRead work.
+func TestPeerInlineMode(t *testing.T) {
+	c := newLockCluster(t, 3, true)
+	c.configure()
+	if _, err := c.peers[1].Write(ctx(t), lock.Lock("a")); !errors.Is(err, raft.ErrInline) {
+		t.Fatalf("inline Write = %v, want ErrInline", err)
+	}
+	if _, err := c.peers[1].Read(ctx(t), nil); !errors.Is(err, raft.ErrInline) {
+		t.Fatalf("inline Read = %v, want ErrInline", err)
+	}
+	if r := c.write(2, lock.Lock("a")); r != "ok" {
+		t.Fatalf("inline Submit = %q, want ok", r)
+	}
+	ch := make(chan result, 1)
+	if _, err := c.peers[3].SubmitRead(nil, func(b []byte, err error) { ch <- result{string(b), err} }); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.await(ch); r != "locked by a" {
+		t.Fatalf("inline SubmitRead = %q, want \"locked by a\"", r)
+	}
+}
+
+// Cancel gives up the answer, not the write: done is never called, and the
+// write may still be applied. A canceled read is never answered. A Write
+// whose context ends returns the context's error.
+func TestPeerCancel(t *testing.T) {
+	c := newLockCluster(t, 3, false)
+	c.configure()
+	called := make(chan string, 2)
+	id, err := c.peers[2].Submit(raft.Request{Cmd: lock.Lock("a")}, func(b []byte, err error) { called <- "write" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	rid, err := c.peers[3].SubmitRead(nil, func(b []byte, err error) { called <- "read" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.peers[2].Cancel(id); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.peers[3].Cancel(rid); err != nil {
+		t.Fatal(err)
+	}
+	c.until("write applied everywhere", func() bool {
+		st, _ := c.peers[3].State()
+		return st.Locked
+	})
+	for range 50 {
+		c.clock.Tick()
+		c.net.pump(t)
+	}
+	select {
+	case what := <-called:
+		t.Fatalf("canceled %s was answered", what)
+	default:
+	}
+	// A Write whose context is already done returns its error (the write
+	// cannot finish first: nothing is delivered until the test pumps).
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.peers[1].Write(canceled, lock.Unlock("a")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Write with a canceled context = %v, want context.Canceled", err)
+	}
+}
+
+// Reference: Figure 2, "Persistent state on all servers": a peer restarted
+// from its storage keeps its term, vote and log, and applies its log again
+// once it learns what is committed. Its own session is new after the
+// restart, so its first write is not mistaken for a retry of its first
+// write before the crash.
+func TestPeerRestartFromStorage(t *testing.T) {
+	c := newLockCluster(t, 1, true)
+	c.configure()
+	if r := c.write(1, lock.Lock("a")); r != "ok" { // the peer's own session, seq 1
+		t.Fatalf("lock a = %q", r)
+	}
+	before, _ := c.peers[1].Status()
+	c.peers[1].Stop()
+	c.start(1)
+	after, err := c.peers[1].Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Term != before.Term || after.Vote != before.Vote || after.LastIndex != before.LastIndex {
+		t.Fatalf("restarted: term %d vote %v last %d; before the crash: %d %v %d",
+			after.Term, after.Vote, after.LastIndex, before.Term, before.Vote, before.LastIndex)
+	}
+	if st, _ := c.peers[1].State(); st.Locked {
+		t.Fatal("a restarted peer applied entries before knowing they are committed")
+	}
+	c.until("replay", func() bool {
+		st, _ := c.peers[1].State()
+		return st.Locked
+	})
+	if st, _ := c.peers[1].State(); st.Holder != "a" {
+		t.Fatalf("replayed state = %v, want locked by a", st)
+	}
+	// seq 1 of the new boot: applied, not answered from the old session.
+	if r := c.write(1, lock.Unlock("a")); r != "ok" {
+		t.Fatalf("unlock a after restart = %q, want ok", r)
+	}
+	if st, _ := c.peers[1].State(); st.Locked {
+		t.Fatal("unlock after restart was not applied")
+	}
+}
+
+// Bad configurations and bad requests are errors, not panics or hangs.
+func TestPeerRefusesBadConfigurationAndRequests(t *testing.T) {
+	net, clock := newHandNet(), &raft.ManualClock{}
+	good := raft.PeerConfig{Config: raft.DefaultConfig(1), Transport: net, Clock: clock, Inline: true}
+	for name, cfg := range map[string]raft.PeerConfig{
+		"no transport": {Config: raft.DefaultConfig(1), Clock: clock},
+		"no clock":     {Config: raft.DefaultConfig(1), Transport: net},
+		"id 0":         {Config: raft.DefaultConfig(0), Transport: net, Clock: clock},
+		"no timeouts":  {Config: raft.Config{ID: 1}, Transport: net, Clock: clock},
+	} {
+		if _, err := raft.StartPeer(lock.Machine{}, cfg); err == nil {
+			t.Errorf("StartPeer with %s: no error", name)
+		}
+	}
+	p, err := raft.StartPeer(lock.Machine{}, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	for name, req := range map[string]raft.Request{
+		"reserved client id": {Client: 1 << 63, Seq: 1},
+		"seq 0":              {Client: 5, Seq: 0},
+		"lowest above seq":   {Client: 5, Seq: 2, Lowest: 3},
+	} {
+		if _, err := p.Submit(req, func([]byte, error) {}); err == nil {
+			t.Errorf("Submit with %s: no error", name)
+		}
+	}
+	for name, ms := range map[string][]raft.ID{
+		"no members":     nil,
+		"without itself": {2, 3},
+		"peer id 0":      {1, 0},
+		"duplicate":      {1, 2, 2},
+		"too many": slices.Collect(func(yield func(raft.ID) bool) {
+			for i := range raft.MaxPeers + 1 {
+				yield(raft.ID(i + 1))
+			}
+		}),
+	} {
+		if err := p.SetConfiguration(ms); err == nil {
+			t.Errorf("SetConfiguration %s: no error", name)
+		}
+	}
+	if err := p.SetConfiguration([]raft.ID{1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetConfiguration([]raft.ID{1}); err == nil {
+		t.Error("SetConfiguration twice: no error")
+	}
+}
