@@ -184,12 +184,6 @@ func (c *cluster) flush(id ID) {
 	}
 }
 
-func (c *cluster) flushAll() {
-	for _, id := range c.ids {
-		c.flush(id)
-	}
-}
-
 // campaign makes id start an election now.
 func (c *cluster) campaign(id ID) {
 	c.node(id).Campaign()

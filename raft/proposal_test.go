@@ -1,0 +1,170 @@
+package raft
+
+import (
+	"errors"
+	"testing"
+)
+
+// Client writes: section 8 ("Clients of Raft send all of their requests to
+// the leader. ... If the client's first choice is not the leader, that
+// server will reject the client's request and supply information about the
+// most recent leader it has heard from"). Here a follower forwards the write
+// to its leader itself, as in the talk.
+
+func cmd(s string) Entry { return Entry{Type: EntryCommand, Data: []byte(s)} }
+
+// A write at a follower goes to the leader, which appends and commits it;
+// every peer applies it.
+func TestFollowerForwardsWritesToItsLeader(t *testing.T) {
+	c := settled(t)
+	if err := c.node(2).Propose(cmd("lock s2")); err != nil {
+		t.Fatal(err)
+	}
+	c.flush(2)
+	fwd := one(t, c.take(from(2)))
+	if fwd.Type != MsgProp || fwd.To != 1 || len(fwd.Entries) != 1 || string(fwd.Entries[0].Data) != "lock s2" {
+		t.Fatalf("follower sent %+v, want the write forwarded to s1", fwd)
+	}
+	if c.node(2).log.lastIndex() != 2 {
+		t.Fatal("the follower appended the write itself")
+	}
+	c.step(fwd)
+	c.stabilize(all)
+	c.tick(1, 2)
+	c.stabilize(all)
+	for _, id := range c.ids {
+		got := c.applied[id]
+		if len(got) != 3 || string(got[2].Data) != "lock s2" || got[2].Term != 2 {
+			t.Fatalf("%v applied %v, want the write at index 3 in term 2", id, terms(got))
+		}
+	}
+}
+
+// With no leader known (a new cluster, or an election under way) a write is
+// refused at once with a *NotLeaderError, not queued or lost silently.
+func TestNoLeaderKnownIsANotLeaderError(t *testing.T) {
+	c := newCluster(t, 3)
+	check := func(what string, id ID) {
+		t.Helper()
+		err := c.node(id).Propose(cmd("lock a"))
+		var nl *NotLeaderError
+		if !errors.As(err, &nl) || nl.Peer != id || nl.Leader != None {
+			t.Fatalf("%s: Propose = %v, want *NotLeaderError from %v with no leader hint", what, err, id)
+		}
+		if nl.Error() == "" {
+			t.Fatal("empty error text")
+		}
+		if len(c.node(id).msgs) > 0 {
+			t.Fatalf("%s: a refused write was sent somewhere", what)
+		}
+	}
+	check("new cluster", 2)
+	c.campaign(1)
+	check("candidate", 1)
+	c.deliver(and(ofType(MsgVote), to(2)))
+	check("voter during an election", 2)
+	if e := (&NotLeaderError{Peer: 2, Leader: 3}).Error(); e == "" {
+		t.Fatal("empty error text")
+	}
+}
+
+// A forwarded write that reaches a peer that is no longer leader is dropped:
+// the origin retries with the leader it learns of (Peer does, after
+// RetryTicks). It is never appended by a peer that does not lead.
+func TestDeposedLeaderDropsForwardedWrites(t *testing.T) {
+	c := settled(t)
+	if err := c.node(2).Propose(cmd("lock s2")); err != nil {
+		t.Fatal(err)
+	}
+	c.flush(2)
+	fwd := one(t, c.take(from(2)))
+	// s1 hears of term 3 before the write arrives.
+	stepOK(t, c.node(1), Message{Type: MsgVote, From: 3, To: 1, Term: 3, LastLogIndex: 2, LastLogTerm: 2})
+	n := c.node(1)
+	last := n.log.lastIndex()
+	if err := n.Step(fwd); err != nil {
+		t.Fatal(err)
+	}
+	if n.log.lastIndex() != last || len(drain(n)) != 0 {
+		t.Fatal("a deposed leader appended or passed on a forwarded write")
+	}
+}
+
+// Only commands can be proposed: noops and configurations are the
+// protocol's own entries.
+func TestOnlyCommandsCanBeProposed(t *testing.T) {
+	c := settled(t)
+	for _, typ := range []EntryType{EntryNoop, EntryConfig, 7} {
+		if err := c.node(1).Propose(Entry{Type: typ}); !errors.Is(err, ErrEntryType) {
+			t.Fatalf("Propose of a %v entry = %v, want ErrEntryType", typ, err)
+		}
+	}
+	// A forwarded write must carry exactly one command.
+	for _, es := range [][]Entry{nil, {cmd("a"), cmd("b")}, {{Type: EntryConfig}}} {
+		if err := c.node(1).Step(Message{Type: MsgProp, From: 2, To: 1, Entries: es}); err == nil {
+			t.Fatalf("forwarded write with entries %v accepted", es)
+		}
+	}
+}
+
+// Reference: Figure 2, Leaders: "If command received from client: append
+// entry to local log". The leader stamps its term and the next index,
+// whatever the client wrote there, and streams the entry to up-to-date
+// followers at once.
+func TestLeaderAppendsAndStreamsProposals(t *testing.T) {
+	c := settled(t)
+	e := cmd("lock a")
+	e.Index, e.Term = 99, 99
+	if err := c.node(1).Propose(e); err != nil {
+		t.Fatal(err)
+	}
+	c.flush(1)
+	got := c.log(1)[2]
+	if got.Index != 3 || got.Term != 2 || string(got.Data) != "lock a" {
+		t.Fatalf("leader appended %+v, want index 3, term 2", got)
+	}
+	apps := c.take(ofType(MsgApp))
+	if len(apps) != 2 {
+		t.Fatalf("leader sent %d AppendEntries, want one to each follower", len(apps))
+	}
+	for _, m := range apps {
+		if len(m.Entries) != 1 || m.Entries[0].Index != 3 || m.PrevLogIndex != 2 {
+			t.Fatalf("AppendEntries %+v, want entry 3 after prev 2", m)
+		}
+	}
+}
+
+// A retry of a session write the leader has appended and not yet committed
+// is not appended again: it will commit with the first copy. Once that copy
+// is committed a retry is taken (the session table answers it from the
+// first reply when applied; see session_test.go).
+func TestLeaderDoesNotAppendAnInFlightRetryTwice(t *testing.T) {
+	c := settled(t)
+	w := Entry{Type: EntryCommand, Client: 5, Seq: 1, Lowest: 1, Data: []byte("lock a")}
+	for range 3 {
+		if err := c.node(1).Propose(w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The same write forwarded by a follower, too.
+	c.step(Message{Type: MsgProp, From: 2, To: 1, Entries: []Entry{w}})
+	if got := c.node(1).log.lastIndex(); got != 3 {
+		t.Fatalf("log has %d entries after 4 copies of one in-flight write, want 3", got)
+	}
+	c.stabilize(all)
+	if err := c.node(1).Propose(w); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.node(1).log.lastIndex(); got != 4 {
+		t.Fatalf("a retry after commit was not taken (log has %d entries)", got)
+	}
+	// Writes without a session are never deduplicated.
+	for range 2 {
+		if err := c.node(1).Propose(cmd("unlock a")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := c.node(1).log.lastIndex(); got != 6 {
+		t.Fatalf("log has %d entries, want 6: sessionless writes are each appended", got)
+	}
+}
