@@ -14,6 +14,7 @@ func TestContentTypes(t *testing.T) {
 	h := newTestHandler(t)
 	for path, want := range map[string]string{
 		"/":                 "text/html; charset=utf-8",
+		"/?seed=42&peers=5": "text/html; charset=utf-8", // a shared run
 		"/index.html":       "text/html; charset=utf-8",
 		"/embed.html":       "text/html; charset=utf-8",
 		"/docs/":            "text/html; charset=utf-8",
