@@ -59,8 +59,10 @@ func (s *MemoryStorage) Append(es []Entry) error {
 	if first == 0 || first > uint64(len(s.entries))+1 {
 		return fmt.Errorf("raft: storage holds entries 1..%d and cannot append at %d", len(s.entries), first)
 	}
-	// Clip the capacity so entries handed out by Load never change.
-	s.entries = append(s.entries[:first-1:first-1], es...)
+	// Overwriting in place is safe: Load hands out copies, so no one else
+	// holds this array. (Clipping the capacity here would copy the whole
+	// log on every append.)
+	s.entries = append(s.entries[:first-1], es...)
 	return nil
 }
 
