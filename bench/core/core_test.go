@@ -1,0 +1,66 @@
+package core
+
+import (
+	"strconv"
+	"testing"
+	"time"
+)
+
+// libraries are the clusters under test, in the order each round runs them.
+var libraries = []struct {
+	name string
+	new  func() (cluster, error)
+}{
+	{"ours", func() (cluster, error) { return newOurs() }},
+	{"etcd", func() (cluster, error) { return newEtcd() }},
+	{"runtime", func() (cluster, error) { return newRuntime() }},
+}
+
+var batches = []int{1, 64}
+
+// TestWorkload runs the workload on a small input on every cluster: each
+// peer applies every payload, in order, exactly once.
+func TestWorkload(t *testing.T) {
+	for _, batch := range batches {
+		for _, lib := range libraries {
+			t.Run("batch="+strconv.Itoa(batch)+"/lib="+lib.name, func(t *testing.T) {
+				c, err := lib.new()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.close()
+				if err := run(c, Payloads(1000), batch); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkAnchor is the anchor workload of issue 5. One op is one
+// proposal: run it with -benchtime=200000x for N = 200,000. ns/op, B/op and
+// allocs/op are per proposal; ops/s counts proposals applied on every peer
+// per second. Setup (cluster, election, payloads) is not timed.
+func BenchmarkAnchor(b *testing.B) {
+	for _, batch := range batches {
+		for _, lib := range libraries {
+			b.Run("batch="+strconv.Itoa(batch)+"/lib="+lib.name, func(b *testing.B) {
+				c, err := lib.new()
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer c.close()
+				payloads := Payloads(b.N)
+				b.ReportAllocs()
+				b.ResetTimer()
+				start := time.Now()
+				if err := run(c, payloads, batch); err != nil {
+					b.Fatal(err)
+				}
+				elapsed := time.Since(start)
+				b.StopTimer()
+				b.ReportMetric(float64(b.N)/elapsed.Seconds(), "ops/s")
+			})
+		}
+	}
+}
