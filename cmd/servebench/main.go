@@ -34,13 +34,13 @@ func main() {
 	timeout := flag.Duration("timeout", 2*time.Minute, "bound on the whole run")
 	only := flag.String("only", "", "request only the files whose path contains this (say .html)")
 	flag.Parse()
-	if err := run(*site, *only, *n, *c, *timeout); err != nil {
+	if err := run(*site, *only, *n, *c, *timeout, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "servebench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, only string, n, conns int, timeout time.Duration) error {
+func run(dir, only string, n, conns int, timeout time.Duration, out io.Writer) error {
 	if n < 1 || conns < 1 {
 		return errors.New("-n and -c must be positive")
 	}
@@ -105,9 +105,9 @@ func run(dir, only string, n, conns int, timeout time.Duration) error {
 	}
 
 	slices.Sort(latencies)
-	fmt.Printf("servebench: %d requests over %d connections to %d files, %d errors\n", n, conns, len(paths), len(errs))
-	fmt.Printf("  %.0f requests/s, %.1f MB/s, in %v\n", float64(n)/elapsed.Seconds(), float64(bytesRead.Load())/1e6/elapsed.Seconds(), elapsed.Round(time.Millisecond))
-	fmt.Printf("  latency p50 %v, p99 %v, max %v\n", latencies[n/2].Round(time.Microsecond), latencies[n*99/100].Round(time.Microsecond), latencies[n-1].Round(time.Microsecond))
+	fmt.Fprintf(out, "servebench: %d requests over %d connections to %d files, %d errors\n", n, conns, len(paths), len(errs))
+	fmt.Fprintf(out, "  %.0f requests/s, %.1f MB/s, in %v\n", float64(n)/elapsed.Seconds(), float64(bytesRead.Load())/1e6/elapsed.Seconds(), elapsed.Round(time.Millisecond))
+	fmt.Fprintf(out, "  latency p50 %v, p99 %v, max %v\n", latencies[n/2].Round(time.Microsecond), latencies[n*99/100].Round(time.Microsecond), latencies[n-1].Round(time.Microsecond))
 	if len(errs) > 0 {
 		return fmt.Errorf("%d errors, the first: %w", len(errs), errs[0])
 	}
