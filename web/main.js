@@ -1,28 +1,61 @@
-// Placeholder front-end: loads the wasm named by the host element's data-wasm
-// attribute and reports progress. The front-end engineer replaces this file.
+// Entry point: read the starting setup from the address, load the
+// simulator with a progress bar, then hand the page to the App.
+
+import { loadSimulator, LoadError } from "./js/loader.js";
+import { App } from "./js/app.js";
 
 const host = document.getElementById("playground");
-const status = host.querySelector("[data-status]");
+const text = host.querySelector("[data-loading-text]");
+const bar = host.querySelector("[data-loading-bar]");
+const retry = host.querySelector("[data-retry]");
 
-function say(text, failed = false) {
-  status.textContent = text;
-  status.classList.toggle("failed", failed);
+// A link may carry ?peers=5&seed=7 (and #t=1200 for an instant). They are
+// checked here and passed to the simulator through the host element, which
+// is where it reads its starting setup; anything invalid is ignored.
+function readAddress() {
+  const q = new URLSearchParams(location.search);
+  const peers = Number(q.get("peers"));
+  if (Number.isInteger(peers) && peers >= 1 && peers <= 9) host.dataset.peers = String(peers);
+  const seedText = q.get("seed");
+  const seed = Number(seedText);
+  if (seedText && /^\d{1,16}$/.test(seedText) && Number.isSafeInteger(seed)) host.dataset.seed = String(seed);
+  const scenario = q.get("scenario");
+  if (scenario === "election" || scenario === "talk") host.dataset.scenario = scenario;
+  const t = Number(new URLSearchParams(location.hash.slice(1)).get("t"));
+  return Number.isInteger(t) && t > 0 && t <= 3_600_000 ? t : 0;
+}
+
+function progress(fraction, bytes) {
+  if (Number.isNaN(fraction)) {
+    bar.removeAttribute("value");
+    text.textContent = `Downloading the simulator… ${(bytes / 1e6).toFixed(1)} MB`;
+  } else {
+    bar.value = fraction;
+    text.textContent = fraction < 1 ? `Downloading the simulator… ${Math.round(fraction * 100)}%` : "Starting the simulator…";
+  }
 }
 
 async function start() {
-  // Relative to the page, so the site works under any sub-path.
+  host.dataset.state = "loading";
+  retry.hidden = true;
+  const startAt = readAddress();
   const url = new URL(host.dataset.wasm, document.baseURI);
-  const go = new globalThis.Go();
-  say("Downloading the simulator…");
-  const ready = new Promise((resolve) => {
-    document.addEventListener("raftplay:ready", resolve, { once: true });
-  });
-  const { instance } = await WebAssembly.instantiateStreaming(fetch(url), go.importObject);
-  say("Starting the simulator…");
-  go.run(instance);
-  await ready;
-  say("Simulator running.");
-  host.dataset.ready = "true";
+  const { api, detail } = await loadSimulator(url, progress);
+  for (const w of detail.warnings || []) console.warn(`raftplay: ${w}`);
+  const app = new App(host, api);
+  host.querySelector("[data-loading]").hidden = true;
+  host.querySelector("[data-toolbar]").hidden = false;
+  host.querySelector("[data-workspace]").hidden = false;
+  await app.start(detail, startAt);
+  host.dataset.state = "ready";
+  performance.mark("raftplay:drawn");
 }
 
-start().catch((err) => say(`Could not start the playground: ${err.message}`, true));
+start().catch((err) => {
+  host.dataset.state = "failed";
+  text.textContent = err instanceof LoadError ? err.message : `Something went wrong while starting: ${err.message}`;
+  // Retrying reloads the page: a Go runtime cannot start twice in one page.
+  retry.hidden = false;
+  retry.addEventListener("click", () => location.reload(), { once: true });
+  if (!(err instanceof LoadError)) console.error(err);
+});

@@ -1,0 +1,222 @@
+// The playground page: wires the model, the player and the views together.
+// Every user action takes the same path: the player catches the run up to
+// the instant on screen, the API applies the action (recording it in the
+// run's definition), and the events it caused flow back into the model and
+// from there to the views.
+
+import { Model } from "./model.js";
+import { Player } from "./player.js";
+import { Ring } from "./ring.js";
+import { Messages } from "./messages.js";
+import { Logs } from "./log.js";
+import { Clients } from "./clients.js";
+import { Network } from "./network.js";
+import { EventLog } from "./eventlog.js";
+import { Controls } from "./controls.js";
+import { Popover } from "./popover.js";
+import { setText } from "./svg.js";
+import { peerName } from "./describe.js";
+
+const NOTICE_MS = 6000;
+
+export class App {
+  constructor(host, api) {
+    this.host = host;
+    this.api = api;
+    this.model = new Model();
+    this.peerCount = 0;
+    const $ = (sel) => host.querySelector(sel);
+
+    this.player = new Player(api, this.model, {
+      take: (answer) => this.take(answer),
+      frame: (t) => this.frame(t),
+      state: () => this.controls.state(this.player),
+    });
+    const ringSvg = $("[data-ring]");
+    this.popover = new Popover($("[data-ring-wrap]"), $("[data-popover]"), {
+      crash: (id) => this.act(() => api.crash(id)),
+      restart: (id) => this.act(() => api.restart(id)),
+      isolate: (id) => this.isolate(id),
+      heal: () => this.act(() => api.heal()),
+      target: (id) => this.clients.choose(id),
+      drop: (id) => this.drop(id),
+      closed: () => this.messages.select(0),
+    });
+    this.ring = new Ring(ringSvg, {
+      peer: (id, el) => this.popover.showPeer(this.model, id, el, document.activeElement === el),
+      link: (a, b) => this.toggleLink(a, b),
+    });
+    this.messages = new Messages($("[data-messages]"), $("[data-bursts]"), {
+      hover: (id, el) => (id ? this.popover.showMessage(this.model, id, el, false) : this.popover.hideHover()),
+      pick: (id, el) => {
+        this.messages.select(id);
+        this.popover.showMessage(this.model, id, el, true);
+      },
+    });
+    this.logs = new Logs($("[data-logs]"));
+    this.clients = new Clients($(".clients"), (op, client, peer) =>
+      this.act(() => (op === "read" ? api.read({ client, peer }) : api.write({ client, op, peer }))),
+    );
+    this.network = new Network($(".network"), (call, ...args) => this.act(() => api[call](...args)), (text) => this.notify(text));
+    this.events = new EventLog($(".events"));
+    this.controls = new Controls(host, this);
+    this.summary = $("[data-summary]");
+    this.toast = $("[data-toast]");
+    this.toastTimer = 0;
+  }
+
+  // start shows the run the simulator made on loading and plays it.
+  async start(detail, startAt) {
+    const page = (detail && detail.page) || {};
+    this.controls.setup(page.peers || 3, page.seed ?? 1);
+    await this.player.restart(() => this.api.status());
+    this.controls.state(this.player);
+    if (startAt > 0) await this.skip(startAt);
+    else this.player.play();
+  }
+
+  take(answer) {
+    const m = this.model;
+    const changed = m.take(answer);
+    if (changed.run) {
+      this.events.clear();
+      this.clients.clear();
+      this.popover.hide();
+    }
+    if (m.peers.length && m.peers.length !== this.peerCount) this.layout(m.peers.length);
+    if (changed.peers) {
+      this.ring.update(m, changed);
+      this.logs.update(m);
+      this.network.update(m);
+      this.summarize();
+    }
+    if (changed.messages) this.messages.sync(m);
+    this.messages.burst(m.takeBursts());
+    if (changed.requests) this.clients.update(m);
+    if (changed.events.length) this.events.add(m, changed.events, !this.player.playing);
+    if (this.popover.open) this.popover.refresh(m);
+  }
+
+  layout(n) {
+    this.peerCount = n;
+    this.ring.build(n);
+    this.messages.layout(this.ring.at);
+    this.clients.peers(n);
+    this.network.peers(n);
+    this.events.peers(n);
+  }
+
+  frame(t) {
+    this.ring.frame(t);
+    this.messages.frame(t);
+    this.controls.clock(t);
+  }
+
+  summarize() {
+    const { leader, term } = this.model.status;
+    const q = this.model.majority();
+    const parts = [];
+    if (leader) parts.push(`Leader: ${peerName(leader)}, term ${term}.`);
+    else if (this.model.peers.some((p) => p.up && p.role === "candidate")) parts.push("No leader: an election is under way.");
+    else parts.push("No leader yet.");
+    if (q) parts.push(`A majority is ${q.size} of ${q.of} servers.`);
+    setText(this.summary, parts.join(" "));
+  }
+
+  // act runs a user action and reports a refusal in words.
+  async act(fn) {
+    const r = await this.player.act(fn);
+    if (r && r.error) this.notify(r.error);
+    return r;
+  }
+
+  step() {
+    return this.player.step().then((r) => {
+      if (r.error) this.notify(r.error);
+      else if (!r.stepped) this.notify("Nothing happens in the next 60 s of simulated time.");
+    });
+  }
+
+  skip(ms) {
+    return this.player.skip(ms).then((r) => r.error && this.notify(r.error));
+  }
+
+  async restart(options) {
+    this.player.pause();
+    const r = await this.player.restart(() => this.api.create(options));
+    if (r.error) return this.notify(r.error);
+    // The run's setup in the address, so a reload or a shared link shows it.
+    const url = new URL(location.href);
+    url.searchParams.set("peers", String(options.peers));
+    url.searchParams.set("seed", String(options.seed));
+    url.hash = "";
+    history.replaceState(null, "", url);
+    this.player.play();
+  }
+
+  isolate(id) {
+    const others = this.model.peers.map((p) => p.id).filter((x) => x !== id);
+    return this.act(() => this.api.partition([[id], others]));
+  }
+
+  // toggleLink cuts both directions of a link, or restores both.
+  toggleLink(a, b) {
+    const api = this.api;
+    if (this.ring.isCut(a, b)) {
+      const snap = this.model.snapshot;
+      const grouped = snap && snap.groups && snap.groups.length;
+      if (grouped) return this.notify("This link is cut by the partition: heal the network to restore it.");
+      return this.act(async () => {
+        const r = await api.restore(a, b);
+        return r.error ? r : api.restore(b, a);
+      });
+    }
+    return this.act(async () => {
+      const r = await api.cut(a, b);
+      return r.error ? r : api.cut(b, a);
+    });
+  }
+
+  async drop(id) {
+    const r = await this.act(() => this.api.drop(id));
+    if (!r.error) this.popover.hide();
+  }
+
+  selectMessage(dir) {
+    const id = this.messages.neighbour(dir);
+    if (!id) return this.notify("No message is in flight.");
+    const el = this.messages.select(id);
+    this.popover.showMessage(this.model, id, el, true);
+  }
+
+  dropSelected() {
+    const id = this.messages.selected;
+    if (!id) return false;
+    this.drop(id);
+    return true;
+  }
+
+  focusPeer(id) {
+    const n = this.ring.node(id);
+    if (!n) return false;
+    n.g.focus();
+    return true;
+  }
+
+  crashFocused() {
+    const g = document.activeElement && document.activeElement.closest && document.activeElement.closest(".peer");
+    if (!g) return false;
+    const id = Number(g.dataset.peer);
+    const p = this.model.peer(id);
+    if (!p) return false;
+    this.act(() => (p.up ? this.api.crash(id) : this.api.restart(id)));
+    return true;
+  }
+
+  notify(text) {
+    setText(this.toast, text);
+    this.toast.hidden = false;
+    clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => (this.toast.hidden = true), NOTICE_MS);
+  }
+}

@@ -1,0 +1,116 @@
+// The toolbar (play, step, skip, speed, the clock, a new run) and the
+// keyboard shortcuts for the main controls.
+
+import { html, setText } from "./svg.js";
+import { SPEEDS } from "./player.js";
+
+const MAX_PEERS = 9;
+const MAX_SEED = Number.MAX_SAFE_INTEGER;
+
+export class Controls {
+  constructor(root, app) {
+    this.app = app;
+    this.playBtn = root.querySelector("[data-play]");
+    this.playLabel = root.querySelector("[data-play-label]");
+    this.speed = root.querySelector("[data-speed]");
+    this.speedOut = root.querySelector("[data-speed-out]");
+    this.clockOut = root.querySelector("[data-clock]");
+    this.setupForm = root.querySelector("[data-setup]");
+    this.peersSel = root.querySelector("[data-peers]");
+    this.seedIn = root.querySelector("[data-seed]");
+    this.help = root.querySelector("[data-help-dialog]");
+    this.speed.max = String(SPEEDS.length - 1);
+    for (let n = 1; n <= MAX_PEERS; n++) html("option", { value: n }, this.peersSel, String(n));
+
+    this.playBtn.addEventListener("click", () => app.player.toggle());
+    root.querySelector("[data-step]").addEventListener("click", () => app.step());
+    root.querySelector("[data-skip]").addEventListener("click", () => app.skip(100));
+    this.speed.addEventListener("input", () => app.player.setSpeed(Number(this.speed.value)));
+    root.querySelector("[data-help]").addEventListener("click", () => this.help.showModal());
+    this.setupForm.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const seed = Number(this.seedIn.value);
+      if (!Number.isSafeInteger(seed) || seed < 0) {
+        app.notify(`A seed is a whole number from 0 to ${MAX_SEED}.`);
+        this.seedIn.focus();
+        return;
+      }
+      app.restart({ peers: Number(this.peersSel.value), seed });
+    });
+    document.addEventListener("keydown", (e) => this.key(e));
+  }
+
+  // state shows whether the run plays and how fast.
+  state(player) {
+    const playing = player.playing;
+    this.playBtn.setAttribute("aria-pressed", String(playing));
+    setText(this.playLabel, playing ? "Pause" : "Play");
+    this.speed.value = String(player.speedIndex);
+    const s = SPEEDS[player.speedIndex];
+    const text = `${s}×`;
+    setText(this.speedOut, text);
+    this.speed.setAttribute("aria-valuetext", `${text} real time`);
+    this.app.host.toggleAttribute("data-paused", !playing);
+  }
+
+  clock(t) {
+    setText(this.clockOut, `${Math.floor(t).toLocaleString("en-US")} ms`);
+  }
+
+  setup(peers, seed) {
+    this.peersSel.value = String(peers);
+    this.seedIn.value = String(seed);
+  }
+
+  key(e) {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    const t = e.target;
+    const typing = t.closest && t.closest("input, select, textarea, dialog");
+    if (typing) return;
+    const app = this.app;
+    const onControl = t.closest && t.closest("button, [role=button], a");
+    switch (e.key) {
+      case " ":
+        if (onControl) return; // Space presses the focused button, as everywhere
+        app.player.toggle();
+        break;
+      case ".":
+        app.step();
+        break;
+      case ">":
+        app.skip(100);
+        break;
+      case "-":
+      case "_":
+        app.player.setSpeed(app.player.speedIndex - 1);
+        break;
+      case "+":
+      case "=":
+        app.player.setSpeed(app.player.speedIndex + 1);
+        break;
+      case "[":
+        app.selectMessage(-1);
+        break;
+      case "]":
+        app.selectMessage(1);
+        break;
+      case "Delete":
+      case "Backspace":
+        if (!app.dropSelected()) return;
+        break;
+      case "c":
+        if (!app.crashFocused()) return;
+        break;
+      case "?":
+        this.help.showModal();
+        break;
+      case "Escape":
+        app.popover.hide(true);
+        break;
+      default:
+        if (/^[1-9]$/.test(e.key) && app.focusPeer(Number(e.key))) break;
+        return;
+    }
+    e.preventDefault();
+  }
+}

@@ -1,0 +1,150 @@
+// The event log: the trace in plain words, following the run, filterable by
+// peer and by kind. The list holds a bounded number of rows, and while the
+// run plays new rows are added a few times a second, not every frame.
+
+import { html } from "./svg.js";
+import { describe, eventFamily, peerName } from "./describe.js";
+
+const ROWS = 400;
+const FLUSH_MS = 120;
+
+const FAMILIES = [
+  ["elect", "Elections", true],
+  ["log", "Log", true],
+  ["client", "Clients", true],
+  ["fault", "Faults", true],
+  ["msg", "Messages", true],
+  ["heartbeat", "Heartbeats", false],
+];
+
+export class EventLog {
+  constructor(root) {
+    this.list = root.querySelector("[data-events]");
+    this.peerSel = root.querySelector("[data-event-peer]");
+    this.followBtn = root.querySelector("[data-follow]");
+    const filters = root.querySelector("[data-event-filters]");
+    this.on = new Set(FAMILIES.filter((f) => f[2]).map((f) => f[0]));
+    for (const [key, label, checked] of FAMILIES) {
+      const l = html("label", { class: "compact" }, filters);
+      const box = html("input", { type: "checkbox", value: key }, l);
+      box.checked = checked;
+      l.append(label);
+    }
+    filters.addEventListener("change", (e) => {
+      if (e.target.type === "checkbox") {
+        if (e.target.checked) this.on.add(e.target.value);
+        else this.on.delete(e.target.value);
+      }
+      this.rebuild();
+    });
+    this.follow = true;
+    this.list.addEventListener("scroll", () => {
+      const atEnd = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 24;
+      this.follow = atEnd;
+      this.followBtn.hidden = atEnd;
+    });
+    this.followBtn.addEventListener("click", () => {
+      this.follow = true;
+      this.followBtn.hidden = true;
+      this.list.scrollTop = this.list.scrollHeight;
+    });
+    this.pending = [];
+    this.timer = 0;
+    this.heartbeats = new Map(); // "from>to:term:round" of AppendEntries -> true while all were heartbeats
+    this.hbReplies = new Set(); // ids of replies to heartbeats still in flight
+    this.model = null;
+  }
+
+  peers(n) {
+    const keep = this.peerSel.value;
+    const opts = [html("option", { value: 0 }, null, "all")];
+    for (let i = 1; i <= n; i++) opts.push(html("option", { value: i }, null, peerName(i)));
+    this.peerSel.replaceChildren(...opts);
+    this.peerSel.value = Number(keep) <= n ? keep : "0";
+  }
+
+  clear() {
+    this.pending = [];
+    this.heartbeats.clear();
+    this.hbReplies.clear();
+    this.list.replaceChildren();
+  }
+
+  // add takes new events; they reach the page at the next flush.
+  add(model, events, now = false) {
+    this.model = model;
+    for (const ev of events) {
+      ev.family = this.family(ev);
+      this.pending.push(ev);
+    }
+    if (this.pending.length > ROWS * 4) this.pending.splice(0, this.pending.length - ROWS);
+    if (now) this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  flush() {
+    clearTimeout(this.timer);
+    this.timer = 0;
+    const rows = [];
+    for (const ev of this.pending) if (this.shows(ev)) rows.push(row(ev));
+    this.pending = [];
+    if (!rows.length) return;
+    this.list.append(...rows.slice(-ROWS));
+    const extra = this.list.childElementCount - ROWS;
+    for (let i = 0; i < extra; i++) this.list.firstElementChild.remove();
+    if (this.follow) this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  rebuild() {
+    this.pending = [];
+    const evs = this.model ? this.model.events : [];
+    const rows = [];
+    for (let i = evs.length - 1; i >= 0 && rows.length < ROWS; i--) if (this.shows(evs[i])) rows.push(row(evs[i]));
+    this.list.replaceChildren(...rows.reverse());
+    this.follow = true;
+    this.followBtn.hidden = true;
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  shows(ev) {
+    if (!this.on.has(ev.family === "violation" ? "fault" : ev.family)) return false;
+    const p = Number(this.peerSel.value);
+    if (!p) return true;
+    return ev.peer === p || (ev.msg && (ev.msg.from === p || ev.msg.to === p));
+  }
+
+  // family sorts an event for the filters. Heartbeats and the replies to
+  // them are most of the traffic of a quiet cluster, so they have their own
+  // switch; a reply is a heartbeat's when the leader's round it answers
+  // carried no entries.
+  family(ev) {
+    const f = eventFamily(ev);
+    if (f !== "msg" || !ev.msg) return f;
+    const m = ev.full || ev.msg;
+    if (m.type === "AppendEntries") {
+      if (ev.kind === "send") {
+        const key = `${m.from}>${m.to}:${m.term}:${m.round || 0}`;
+        this.heartbeats.set(key, (this.heartbeats.get(key) ?? true) && Boolean(m.heartbeat));
+        if (this.heartbeats.size > 500) this.heartbeats.delete(this.heartbeats.keys().next().value);
+      }
+      return m.heartbeat ? "heartbeat" : f;
+    }
+    if (m.type === "AppendEntriesReply") {
+      if (ev.kind === "send") {
+        if (this.heartbeats.get(`${m.to}>${m.from}:${m.term}:${m.round || 0}`)) this.hbReplies.add(ev.id);
+        return this.hbReplies.has(ev.id) ? "heartbeat" : f;
+      }
+      const hb = this.hbReplies.has(ev.id);
+      this.hbReplies.delete(ev.id);
+      return hb ? "heartbeat" : f;
+    }
+    return f;
+  }
+}
+
+function row(ev) {
+  const li = html("li", { class: `ev-${ev.family === "heartbeat" ? "msg" : ev.family}` });
+  html("time", {}, li, String(ev.time));
+  html("span", {}, li, describe(ev, ev.full));
+  return li;
+}

@@ -1,0 +1,76 @@
+// Loading the simulator: download the wasm with a progress bar, compile it
+// while it streams, start the Go runtime and wait until it has installed
+// its API. Every way this can fail ends in a message a student understands.
+
+// A compressed response's Content-Length counts compressed bytes while the
+// stream yields decompressed ones; these ratios (measured on our wasm)
+// turn one into an estimate of the other, so the bar still moves evenly.
+const EXPANSION = { br: 4.2, gzip: 3.2 };
+
+export class LoadError extends Error {}
+
+export async function loadSimulator(url, progress) {
+  if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
+    throw new LoadError("This browser cannot run WebAssembly, which the simulator needs. Try a current Firefox, Chrome, Edge or Safari.");
+  }
+  if (typeof globalThis.Go !== "function") {
+    throw new LoadError("The simulator's loader (wasm_exec.js) did not load. Reload the page to try again.");
+  }
+  const go = new globalThis.Go();
+  // Listen before starting: the runtime announces itself during go.run.
+  const ready = new Promise((resolve) => {
+    document.addEventListener("raftplay:ready", (e) => resolve(e.detail || {}), { once: true });
+  });
+
+  let response;
+  try {
+    response = await fetch(url);
+  } catch {
+    throw new LoadError("Could not download the simulator: the network request failed. Check the connection and try again.");
+  }
+  if (!response.ok) {
+    throw new LoadError(`Could not download the simulator (HTTP ${response.status}). Reload the page to try again.`);
+  }
+
+  const length = Number(response.headers.get("Content-Length")) || 0;
+  const encoding = (response.headers.get("Content-Encoding") || "").toLowerCase();
+  const total = length * (EXPANSION[encoding] || 1);
+  let got = 0;
+  const counted = response.body
+    ? response.body.pipeThrough(
+        new TransformStream({
+          transform(chunk, out) {
+            got += chunk.byteLength;
+            progress(total ? Math.min(got / total, 0.98) : NaN, got);
+            out.enqueue(chunk);
+          },
+        }),
+      )
+    : null;
+
+  let instance;
+  try {
+    const body = new Response(counted || (await response.arrayBuffer()), { headers: { "Content-Type": "application/wasm" } });
+    if (typeof WebAssembly.instantiateStreaming === "function") {
+      ({ instance } = await WebAssembly.instantiateStreaming(body, go.importObject));
+    } else {
+      ({ instance } = await WebAssembly.instantiate(await body.arrayBuffer(), go.importObject));
+    }
+  } catch (err) {
+    throw new LoadError(`The simulator could not start: ${err.message}`);
+  }
+  progress(1, got);
+
+  // go.run settles only when the program exits, which the simulator never
+  // does on purpose: exiting before it is ready is a failure.
+  const exited = go.run(instance).then(
+    () => Promise.reject(new LoadError("The simulator stopped while starting. Reload the page to try again.")),
+    (err) => Promise.reject(new LoadError(`The simulator stopped while starting: ${err.message}`)),
+  );
+  const detail = await Promise.race([ready, exited]);
+  const api = globalThis.raftplay;
+  if (!api || api.version !== 1) {
+    throw new LoadError("This page and its simulator do not match (API version). Reload the page to get both afresh.");
+  }
+  return { api, detail };
+}

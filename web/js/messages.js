@@ -1,0 +1,164 @@
+// Messages in flight, each moving along its link from the moment it was
+// sent to the moment it arrives, in virtual time. Requests and replies on
+// the same link travel in lanes on either side of it. A lost message bursts
+// where it was when it was lost.
+
+import { svg, TIMER_R } from "./svg.js";
+import { messageKind, messageName, peerName, dropLabel } from "./describe.js";
+
+const LANE = 7; // px to the right of the direction of travel
+const EDGE = TIMER_R + 4; // messages leave and reach a peer at its timer ring
+const MAX_BURSTS = 40;
+
+export class Messages {
+  constructor(layer, burstLayer, handlers) {
+    this.layer = layer;
+    this.burstLayer = burstLayer;
+    this.handlers = handlers; // {hover(id, el), pick(id, el)}
+    this.at = [];
+    this.shown = new Map(); // id -> {g, m}
+    this.selected = 0;
+    layer.addEventListener("click", (e) => {
+      const g = e.target.closest(".msg");
+      if (g) handlers.pick(Number(g.dataset.id), g);
+    });
+    layer.addEventListener("mouseover", (e) => {
+      const g = e.target.closest(".msg");
+      if (g) handlers.hover(Number(g.dataset.id), g);
+    });
+    layer.addEventListener("mouseout", (e) => {
+      const g = e.target.closest(".msg");
+      if (g && !g.contains(e.relatedTarget)) handlers.hover(0, null);
+    });
+  }
+
+  layout(at) {
+    this.at = at;
+    this.layer.replaceChildren();
+    this.burstLayer.replaceChildren();
+    this.shown.clear();
+  }
+
+  // sync adds glyphs for new messages and removes those that arrived.
+  sync(model) {
+    for (const [id, s] of this.shown) {
+      if (!model.messages.has(id)) {
+        s.g.remove();
+        this.shown.delete(id);
+        if (id === this.selected) this.selected = 0;
+      }
+    }
+    for (const [id, m] of model.messages) {
+      if (this.shown.has(id)) continue;
+      this.shown.set(id, { g: this.glyph(m), m });
+    }
+  }
+
+  glyph(m) {
+    const kind = messageKind(m.msg);
+    const g = svg("g", { class: `msg ${kind === "heartbeat" ? "append heartbeat" : kind}`, "data-id": m.id });
+    const title = svg("title", {}, g);
+    title.textContent = `${peerName(m.msg.from)} → ${peerName(m.msg.to)} ${messageName(m.msg)}`;
+    svg("circle", { class: "hit", r: 13 }, g);
+    switch (kind) {
+      case "vote":
+        svg("circle", { class: "msg-shape", r: 7 }, g);
+        break;
+      case "vote-reply":
+        svg("circle", { class: "msg-shape", r: 7.5 }, g);
+        mark(g, m.msg.voteGranted);
+        break;
+      case "append": {
+        svg("rect", { class: "msg-shape", x: -10, y: -7.5, width: 20, height: 15, rx: 2.5 }, g);
+        const t = svg("text", { class: "msg-count", y: 0.5 }, g);
+        t.textContent = String((m.msg.entries || []).length);
+        break;
+      }
+      case "heartbeat":
+        svg("rect", { class: "msg-shape", x: -5, y: -5, width: 10, height: 10, rx: 1.5 }, g);
+        break;
+      case "append-reply":
+        svg("rect", { class: "msg-shape", x: -7, y: -7, width: 14, height: 14, rx: 2.5 }, g);
+        mark(g, m.msg.success);
+        break;
+      case "client-reply":
+      default:
+        svg("path", { class: "msg-shape", d: "M0,-8L8,6H-8z" }, g);
+        break;
+    }
+    if (m.dup) g.classList.add("dup");
+    if (m.id === this.selected) g.classList.add("selected");
+    this.layer.appendChild(g);
+    return g;
+  }
+
+  // frame puts every message where it is at virtual time t.
+  frame(t) {
+    for (const s of this.shown.values()) {
+      const { x, y } = this.where(s.m.msg, s.m.sent, s.m.arrive, t);
+      s.g.setAttribute("transform", `translate(${x.toFixed(1)},${y.toFixed(1)})`);
+    }
+  }
+
+  where(msg, sent, arrive, t) {
+    const p = this.at[msg.from - 1];
+    const q = this.at[msg.to - 1];
+    if (!p || !q) return { x: -100, y: -100 };
+    const dx = q.x - p.x;
+    const dy = q.y - p.y;
+    const len = Math.hypot(dx, dy) || 1;
+    const ux = dx / len;
+    const uy = dy / len;
+    const span = Math.max(len - 2 * EDGE, 0);
+    const f = arrive > sent ? Math.min(1, Math.max(0, (t - sent) / (arrive - sent))) : 1;
+    const d = EDGE + span * f;
+    // The right-hand normal of the direction of travel (y grows downward).
+    return { x: p.x + ux * d - uy * LANE, y: p.y + uy * d + ux * LANE };
+  }
+
+  // burst marks where messages were lost.
+  burst(losses) {
+    for (const b of losses) {
+      if (!this.at[b.msg.from - 1] || !this.at[b.msg.to - 1]) continue;
+      while (this.burstLayer.childElementCount >= MAX_BURSTS) this.burstLayer.firstChild.remove();
+      const { x, y } = this.where(b.msg, b.sent, b.arrive, b.at);
+      const outer = svg("g", { transform: `translate(${x.toFixed(1)},${y.toFixed(1)})` }, this.burstLayer);
+      const inner = svg("g", { class: "burst" }, outer);
+      svg("circle", { class: "burst-ring", r: 11 }, inner);
+      svg("path", { class: "burst-x", d: "M-5,-5l10,10m0,-10l-10,10" }, inner);
+      const label = svg("text", { class: "burst-label", y: -16 }, inner);
+      label.textContent = dropLabel[b.reason] || "dropped";
+      inner.addEventListener("animationend", () => outer.remove(), { once: true });
+      // With animations off (reduced motion) animationend never comes.
+      setTimeout(() => outer.remove(), 1500);
+    }
+  }
+
+  select(id) {
+    const old = this.shown.get(this.selected);
+    if (old) old.g.classList.remove("selected");
+    this.selected = id;
+    const now = this.shown.get(id);
+    if (now) now.g.classList.add("selected");
+    return now ? now.g : null;
+  }
+
+  // neighbour returns the message after (or before) the selected one, by id.
+  neighbour(dir) {
+    const ids = [...this.shown.keys()].sort((a, b) => a - b);
+    if (!ids.length) return 0;
+    const i = ids.indexOf(this.selected);
+    if (i < 0) return dir > 0 ? ids[0] : ids[ids.length - 1];
+    return ids[(i + dir + ids.length) % ids.length];
+  }
+
+  element(id) {
+    const s = this.shown.get(id);
+    return s ? s.g : null;
+  }
+}
+
+// mark draws a tick or a cross on a reply, so yes and no differ by shape.
+function mark(g, yes) {
+  svg("path", { class: "msg-mark", d: yes ? "M-3.5,0.5l2.4,2.6l4.6,-5.4" : "M-3,-3l6,6m0,-6l-6,6" }, g);
+}

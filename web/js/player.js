@@ -1,0 +1,144 @@
+// Playback: the wall clock paces virtual time. While playing, each animation
+// frame moves the shown time forward by the frame's length times the speed
+// and, when an event is due, makes one API call that advances the run and
+// brings back the new events and a snapshot. Between events nothing is
+// asked of the simulator: messages and timers are interpolated. Paused, no
+// frame is scheduled at all.
+
+export const SPEEDS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
+export const DEFAULT_SPEED = 2; // 0.05x: a 20 ms message takes 0.4 s to cross
+
+const MAX_FRAME_MS = 100; // after a stall (a hidden tab), do not leap ahead
+
+export class Player {
+  constructor(api, model, { take, frame, state }) {
+    this.api = api;
+    this.model = model;
+    this.take = take; // (answer) => void: fold an API answer into the page
+    this.draw = frame; // (t) => void: draw the instant t
+    this.state = state; // () => void: playing or speed changed
+    this.playing = false;
+    this.speedIndex = DEFAULT_SPEED;
+    this.display = 0; // the virtual ms on screen, fractional
+    this.last = 0;
+    this.raf = 0;
+    this.busy = false;
+    this.chain = Promise.resolve();
+    this.tick = this.tick.bind(this);
+  }
+
+  get speed() {
+    return SPEEDS[this.speedIndex];
+  }
+
+  setSpeed(i) {
+    this.speedIndex = Math.max(0, Math.min(SPEEDS.length - 1, i));
+    this.state();
+  }
+
+  play() {
+    if (this.playing) return;
+    this.playing = true;
+    this.last = performance.now();
+    this.raf = requestAnimationFrame(this.tick);
+    this.state();
+  }
+
+  pause() {
+    if (!this.playing) return;
+    this.playing = false;
+    cancelAnimationFrame(this.raf);
+    this.raf = 0;
+    this.state();
+  }
+
+  toggle() {
+    if (this.playing) this.pause();
+    else this.play();
+  }
+
+  tick(now) {
+    if (!this.playing) return;
+    this.raf = requestAnimationFrame(this.tick);
+    const dt = Math.min(now - this.last, MAX_FRAME_MS);
+    this.last = now;
+    if (this.busy) return; // the last frame's call is still out: hold time still
+    this.display += dt * this.speed;
+    const target = Math.floor(this.display);
+    const next = this.model.status.next;
+    if (target > this.model.time && next >= 0 && next <= target) {
+      this.busy = true;
+      this.call(() => this.api.advance(target - this.model.time, this.want())).finally(() => {
+        this.busy = false;
+        this.draw(this.display);
+      });
+      return;
+    }
+    this.draw(this.display);
+  }
+
+  // want asks for the events since the last one seen and a snapshot.
+  want() {
+    return { after: this.model.cursor, snapshot: true };
+  }
+
+  // call runs one API call after every earlier one, folds its answer in
+  // and hands it back. Every call goes through here, so the model sees the
+  // answers in the order the simulator gave them.
+  call(fn) {
+    const p = this.chain.then(fn).then((answer) => {
+      if (answer && !answer.error) this.take(answer);
+      return answer;
+    });
+    this.chain = p.catch(() => {});
+    return p;
+  }
+
+  // step runs to the next thing that happens and shows that instant.
+  async step() {
+    this.pause();
+    const answer = await this.call(() => this.api.step(this.want()));
+    if (!answer.error) this.show(answer.time);
+    return answer;
+  }
+
+  // skip runs ms of virtual time at once.
+  async skip(ms) {
+    const target = Math.floor(this.display) + ms;
+    const answer = await this.call(() => this.api.advance(Math.max(0, target - this.model.time), this.want()));
+    if (!answer.error) this.show(target);
+    return answer;
+  }
+
+  // act applies a user action at the instant on screen: the run first
+  // catches up with the shown time, so the action lands where the student
+  // saw it; then the events it caused are fetched.
+  async act(fn) {
+    const answer = await this.call(async () => {
+      const behind = Math.floor(this.display) - this.model.time;
+      if (behind > 0) {
+        const caught = await this.api.advance(behind);
+        if (caught.error) return caught;
+      }
+      return fn();
+    });
+    if (answer.error) return answer;
+    await this.call(() => this.api.advance(0, this.want()));
+    if (!this.playing) this.draw(this.display);
+    return answer;
+  }
+
+  // restart shows a new run from its beginning.
+  async restart(fn) {
+    const answer = await this.call(fn);
+    if (answer.error) return answer;
+    await this.call(() => this.api.advance(0, this.want()));
+    this.show(this.model.time);
+    return answer;
+  }
+
+  show(t) {
+    this.display = t;
+    if (!this.playing) this.draw(t);
+  }
+}

@@ -1,0 +1,186 @@
+// One popover over the ring: a peer's menu (crash, restart, isolate, send
+// requests to it), or a message's fields (on hover, or pinned by a click,
+// with a button to drop it). It is HTML placed over the SVG, so its text
+// wraps and its buttons are ordinary, focusable buttons.
+
+import { html } from "./svg.js";
+import { messageFields, messageName, peerName } from "./describe.js";
+
+const GAP = 14;
+
+export class Popover {
+  constructor(wrap, node, actions) {
+    this.wrap = wrap;
+    this.node = node;
+    this.actions = actions; // {crash, restart, isolate, heal, target, drop}
+    this.kind = ""; // "", "peer", "message"
+    this.id = 0;
+    this.pinned = false;
+    this.anchor = null;
+    this.returnFocus = null;
+    node.addEventListener("click", (e) => {
+      const b = e.target.closest("button[data-do]");
+      if (b) this.run(b.dataset.do);
+    });
+    node.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") {
+        e.stopPropagation();
+        this.hide(true);
+      }
+    });
+    document.addEventListener("pointerdown", (e) => {
+      if (this.pinned && !node.contains(e.target) && !e.target.closest(".peer, .msg")) this.hide();
+    });
+  }
+
+  get open() {
+    return this.kind !== "";
+  }
+
+  showPeer(model, id, anchor, byKeyboard) {
+    this.kind = "peer";
+    this.id = id;
+    this.pinned = true;
+    this.anchor = anchor;
+    this.returnFocus = anchor;
+    this.node.classList.remove("hover");
+    this.node.setAttribute("aria-label", `Actions for ${peerName(id)}`);
+    this.refresh(model);
+    if (byKeyboard) {
+      const first = this.node.querySelector("button");
+      if (first) first.focus();
+    }
+  }
+
+  showMessage(model, id, anchor, pinned) {
+    if (!pinned && this.pinned) return;
+    this.kind = "message";
+    this.id = id;
+    this.pinned = pinned;
+    this.anchor = anchor;
+    this.node.classList.toggle("hover", !pinned);
+    this.node.setAttribute("aria-label", "Message details");
+    this.refresh(model);
+  }
+
+  hide(restoreFocus = false) {
+    if (!this.open) return;
+    this.kind = "";
+    this.id = 0;
+    this.pinned = false;
+    this.node.hidden = true;
+    this.node.replaceChildren();
+    if (restoreFocus && this.returnFocus && this.returnFocus.isConnected) this.returnFocus.focus();
+    this.returnFocus = null;
+    this.actions.closed();
+  }
+
+  hideHover() {
+    if (this.kind === "message" && !this.pinned) this.hide();
+  }
+
+  // refresh redraws the open popover from the model (the peer changed, the
+  // message arrived).
+  refresh(model) {
+    if (this.kind === "peer") this.drawPeer(model);
+    else if (this.kind === "message") this.drawMessage(model);
+    else return;
+    this.node.hidden = false;
+    this.place();
+  }
+
+  drawPeer(model) {
+    const p = model.peer(this.id);
+    if (!p) return this.hide();
+    const name = peerName(p.id);
+    const parts = [];
+    const title = html("h3", {}, null, `${name} · ${p.up ? p.role : "crashed"}`);
+    parts.push(title);
+    if (p.up) {
+      const lock = p.lock && p.lock.locked ? `locked by ${p.lock.holder}` : "free";
+      parts.push(html("p", {}, null, `Term ${p.term}, voted for ${p.vote ? peerName(p.vote) : "nobody"}. Log up to index ${p.lastIndex || 0}, committed to ${p.commit || 0}, applied to ${p.applied || 0}. Lock: ${lock}.`));
+    } else {
+      parts.push(html("p", {}, null, `Kept on disk: term ${p.term}, vote for ${p.vote ? peerName(p.vote) : "nobody"}, log up to index ${p.lastIndex || 0}. Lost: its commit index and lock state, rebuilt from the log after a restart.`));
+    }
+    const actions = html("div", { class: "actions" });
+    if (p.up) button(actions, "crash", `Crash ${name}`, "button-danger");
+    else button(actions, "restart", `Restart ${name}`);
+    const snap = model.snapshot;
+    const split = snap && ((snap.groups && snap.groups.length) || (snap.cuts && snap.cuts.length));
+    if (split) button(actions, "heal", "Heal the network");
+    else if (model.peers.length > 1) button(actions, "isolate", `Isolate ${name}`);
+    button(actions, "target", `Send requests to ${name}`);
+    parts.push(actions);
+    this.node.replaceChildren(...parts);
+  }
+
+  drawMessage(model) {
+    const m = model.messages.get(this.id);
+    const fate = model.fates.get(this.id);
+    if (!m) {
+      if (!this.pinned || !fate) return this.hide();
+      const p = this.node.querySelector("[data-fate]");
+      if (p) p.textContent = fate.kind === "deliver" ? `It arrived at ${fate.at} ms.` : `It was lost at ${fate.at} ms (${fate.reason}).`;
+      const b = this.node.querySelector("button[data-do=drop]");
+      if (b) b.remove();
+      return;
+    }
+    const msg = m.msg;
+    const parts = [html("h3", {}, null, `${peerName(msg.from)} → ${peerName(msg.to)} ${messageName(msg)}`)];
+    const dl = html("dl");
+    for (const [k, v] of messageFields(msg)) {
+      html("dt", {}, dl, k);
+      html("dd", {}, dl, v);
+    }
+    html("dt", {}, dl, "in flight");
+    html("dd", {}, dl, `${Math.round(m.sent)} → ${m.arrive} ms${m.dup ? " (a duplicate)" : ""}`);
+    parts.push(dl);
+    parts.push(html("p", { "data-fate": "" }, null, this.pinned ? "" : "Click to pin, then drop it if you like."));
+    if (this.pinned) {
+      const actions = html("div", { class: "actions" });
+      button(actions, "drop", "Drop this message", "button-danger");
+      parts.push(actions);
+    }
+    this.node.replaceChildren(...parts);
+  }
+
+  // place puts the popover beside its anchor, inside the ring's box.
+  place() {
+    if (!this.anchor || !this.anchor.isConnected) return;
+    const box = this.wrap.getBoundingClientRect();
+    const a = this.anchor.getBoundingClientRect();
+    const w = this.node.offsetWidth;
+    const h = this.node.offsetHeight;
+    let x = a.right - box.left + GAP;
+    if (x + w > box.width) x = a.left - box.left - GAP - w;
+    x = Math.max(4, Math.min(x, box.width - w - 4));
+    let y = a.top - box.top + a.height / 2 - h / 2;
+    y = Math.max(4, Math.min(y, box.height - h - 4));
+    this.node.style.left = `${x}px`;
+    this.node.style.top = `${y}px`;
+  }
+
+  run(what) {
+    const id = this.id;
+    const a = this.actions;
+    switch (what) {
+      case "crash":
+        return a.crash(id);
+      case "restart":
+        return a.restart(id);
+      case "isolate":
+        return a.isolate(id);
+      case "heal":
+        return a.heal();
+      case "target":
+        this.hide();
+        return a.target(id);
+      case "drop":
+        return a.drop(id);
+    }
+  }
+}
+
+function button(parent, what, label, extra = "") {
+  return html("button", { type: "button", class: `button ${extra}`.trim(), "data-do": what }, parent, label);
+}
