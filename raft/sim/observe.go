@@ -17,7 +17,7 @@ func (s *Sim) observe(sl *slot, o *raft.Observation) {
 
 func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 	n := o.Node()
-	st := n.Status()
+	st := status{Role: n.Role(), Term: n.Term(), Vote: n.Vote(), Leader: n.Leader(), Commit: n.Commit(), LastIndex: n.LastIndex()}
 	if o.Input == raft.InputStart {
 		// A restart: the term, vote and log came back from storage; commit
 		// index and state machine start from nothing.
@@ -98,4 +98,15 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 			s.check.appliedState(sl, sl.applied, sl.state)
 		}
 	}
+}
+
+// status is the part of a peer's state the simulator follows after every
+// input.
+type status struct {
+	Role      raft.Role
+	Term      uint64
+	Vote      raft.ID
+	Leader    raft.ID
+	Commit    uint64
+	LastIndex uint64
 }
