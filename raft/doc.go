@@ -1,0 +1,63 @@
+// Package raft is the Raft consensus algorithm (Ongaro and Ousterhout, "In
+// Search of an Understandable Consensus Algorithm", 2014), written to be read
+// next to the paper, and a runtime to use it with your own state machine.
+//
+// # Two layers
+//
+// Node is the protocol as a pure state machine: no goroutines, no clock, no
+// I/O, and no randomness but the source it is given. Same inputs, same
+// outputs, so anyone can drive it deterministically (a test, a simulator, a
+// benchmark). Peer runs a Node on its own goroutine with a Storage, a
+// Transport and a Clock, and applies committed commands to a StateMachine:
+// it is the library's face.
+//
+// # Where Figure 2 lives
+//
+//	State (persistent, volatile, leader)   node.go (Node), replication.go (progress)
+//	RequestVote RPC                         election.go: handleVote, becomeCandidate
+//	AppendEntries RPC                       replication.go: handleAppend, sendAppend
+//	Rules for all servers                   node.go: Step (higher term -> follower)
+//	Followers, candidates: election timer   election.go: tickElection
+//	Leaders: heartbeats, commit rule        replication.go: tickHeartbeat, maybeCommit
+//	Up-to-date logs (section 5.4.1)         log.go: isUpToDate
+//	Majorities                              quorum.go
+//	Reads without the log (ReadIndex)       readindex.go
+//	Client sessions (at-most-once writes)   session.go, peer.go: apply
+//
+// # Driving a Node
+//
+// The loop every runtime runs (Peer does exactly this):
+//
+//  1. Give the node its inputs: Tick once per tick of your clock, Step for
+//     each message from another peer, Propose and ReadIndex for clients.
+//  2. While HasReady, take Ready and, in this order: save HardState (if
+//     SaveState) and append Entries to stable storage; then send Messages
+//     (they may promise what was just saved); then apply Committed entries to
+//     the state machine, in order; then answer Reads once the state machine
+//     has applied their Index.
+//
+// A Node restarts from what its storage kept: NewNode(cfg, hardState, log).
+// Its commit index and applied state are rebuilt from the leader and the log.
+//
+// # Starting a cluster
+//
+// Either give every member's storage the same configuration with Bootstrap
+// and let them elect a leader, or, as in the talk this project comes from,
+// start the peers empty and call SetConfiguration on one of them: it writes
+// the configuration as the first log entry, elects itself and brings the
+// others in.
+//
+// # Writes and reads
+//
+// A write may be sent to any peer: the leader appends it, a follower forwards
+// it to the leader it knows, and a peer that knows no leader says so with a
+// *NotLeaderError. Writes carry a client session (client id, sequence
+// number), so a peer can resend a write whose answer is slow without the
+// state machine ever applying it twice. Reads are linearizable without
+// touching the log: the leader confirms with a round of heartbeats that it
+// still leads, then the read is answered once the state machine has caught up
+// with the leader's commit index.
+//
+// Not here (yet): log compaction with snapshots, and membership changes after
+// the cluster starts.
+package raft
