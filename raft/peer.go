@@ -208,28 +208,55 @@ func (p *Peer[S]) handle(f func()) {
 	}
 	p.obs.reset()
 	f()
+	p.finish()
+}
+
+// finish carries out what the input asked for and reports it.
+func (p *Peer[S]) finish() {
 	p.flush()
 	if p.cfg.Observe != nil && p.obs.Input != InputQuery {
 		p.cfg.Observe(&p.obs)
 	}
 }
 
+// deliver and tick are the hot inputs: inline, they run without building a
+// closure for do.
 func (p *Peer[S]) deliver(m Message) {
-	p.do(func() {
-		p.obs.Input, p.obs.Message = InputMessage, m
-		p.obs.Err = p.node.Step(m)
-	})
+	if p.cfg.Inline {
+		if !p.halted {
+			p.obs.reset()
+			p.step(&m)
+			p.finish()
+		}
+		return
+	}
+	p.do(func() { p.step(&m) })
+}
+
+func (p *Peer[S]) step(m *Message) {
+	p.obs.Input, p.obs.Message = InputMessage, *m
+	p.obs.Err = p.node.Step(*m)
 }
 
 func (p *Peer[S]) tick() {
-	p.do(func() {
-		p.obs.Input = InputTick
-		p.ticks++
-		term := p.node.term
-		p.node.Tick()
-		p.obs.TimedOut = p.node.term > term // only an election moves the term on a tick
-		p.retry()
-	})
+	if p.cfg.Inline {
+		if !p.halted {
+			p.obs.reset()
+			p.tickOnce()
+			p.finish()
+		}
+		return
+	}
+	p.do(p.tickOnce)
+}
+
+func (p *Peer[S]) tickOnce() {
+	p.obs.Input = InputTick
+	p.ticks++
+	term := p.node.term
+	p.node.Tick()
+	p.obs.TimedOut = p.node.term > term // only an election moves the term on a tick
+	p.retry()
 }
 
 // flush carries out everything the node asked for (see Node.Ready).
