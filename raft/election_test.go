@@ -443,3 +443,28 @@ func TestLeaderSendsHeartbeatsAndNeverTimesOut(t *testing.T) {
 		t.Fatalf("isolated leader became %v in term %d", n.role, n.term)
 	}
 }
+
+// Terms start at 1: a candidate increments its term before asking for votes,
+// and every reply carries a term the replier adopted. A Raft message of
+// term 0 comes from no correct peer, and must not be taken: a new peer (term
+// 0) that granted it a vote would save a vote without a term, which no
+// storage can restore (found by FuzzStep).
+func TestRaftMessagesOfTermZeroAreRefused(t *testing.T) {
+	n := newNode(t, 1, HardState{}, nil)
+	for _, m := range []Message{
+		{Type: MsgVote, From: 2, To: 1},
+		{Type: MsgVoteResp, From: 2, To: 1, VoteGranted: true},
+		{Type: MsgApp, From: 2, To: 1},
+		{Type: MsgAppResp, From: 2, To: 1, Success: true},
+	} {
+		if err := n.Step(m); err == nil {
+			t.Errorf("%v of term 0 accepted", m.Type)
+		}
+	}
+	if hs := n.HardState(); hs != (HardState{}) || n.HasReady() {
+		t.Fatalf("hard state %+v after refused messages, want it untouched", hs)
+	}
+	if _, err := NewNode(testConfig(1), n.HardState(), nil); err != nil {
+		t.Fatalf("the node cannot restart from its own state: %v", err)
+	}
+}

@@ -205,6 +205,9 @@ func (n *Node) checkAddress(m *Message) error {
 		return fmt.Errorf("raft: %v got a message addressed to %v", n.id, m.To)
 	case m.From == None || m.From == n.id:
 		return fmt.Errorf("raft: %v got a %v from %v", n.id, m.Type, m.From)
+	case m.Term == 0 && m.Type != MsgProp && m.Type != MsgRead && m.Type != MsgReadResp:
+		// Terms start at 1: only forwarded client requests carry term 0.
+		return fmt.Errorf("raft: %v got a %v of term 0 from %v; terms start at 1", n.id, m.Type, m.From)
 	}
 	return nil
 }
