@@ -122,25 +122,25 @@ func (n *Node) countVotes(v voteState) int {
 	return c
 }
 
-func (n *Node) stepFollower(m *Message) error {
+func (n *Node) stepFollower(m Message) error {
 	switch m.Type {
 	case MsgVote:
-		n.handleVote(m)
+		n.handleVote(&m)
 	case MsgApp:
 		n.leader = m.From
-		n.handleAppend(m)
+		n.handleAppend(&m)
 	}
 	return nil // replies from an earlier role's requests are stale
 }
 
-func (n *Node) stepCandidate(m *Message) error {
+func (n *Node) stepCandidate(m Message) error {
 	switch m.Type {
 	case MsgVote:
-		n.handleVote(m) // we voted for ourselves: this denies
+		n.handleVote(&m) // we voted for ourselves: this denies
 	case MsgApp:
 		// "If AppendEntries RPC received from new leader: convert to follower."
 		n.becomeFollower(m.Term, m.From)
-		n.handleAppend(m)
+		n.handleAppend(&m)
 	case MsgVoteResp:
 		i := n.memberIndex(m.From)
 		if i < 0 || n.votes[i] != voteUnknown {

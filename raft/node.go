@@ -41,8 +41,10 @@ type Node struct {
 	heartbeatElapsed int
 
 	// The role's behaviour, swapped by becomeFollower/Candidate/Leader.
+	// stepRole takes the message by value: a pointer passed through a
+	// function value would move every message to the heap.
 	tickRole func()
-	stepRole func(m *Message) error
+	stepRole func(m Message) error
 
 	// Candidate state: one vote per member, in members order.
 	votes []voteState
@@ -194,7 +196,7 @@ func (n *Node) Step(m Message) error {
 		}
 		return nil
 	}
-	return n.stepRole(&m)
+	return n.stepRole(m)
 }
 
 func (n *Node) checkAddress(m *Message) error {

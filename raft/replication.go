@@ -140,15 +140,15 @@ func hasConfig(es []Entry) bool {
 	return false
 }
 
-func (n *Node) stepLeader(m *Message) error {
+func (n *Node) stepLeader(m Message) error {
 	switch m.Type {
 	case MsgVote:
-		n.handleVote(m) // we voted for ourselves this term: this denies
+		n.handleVote(&m) // we voted for ourselves this term: this denies
 	case MsgApp:
 		return fmt.Errorf("raft: %v leads term %d but got AppendEntries from %v in the same term", n.id, n.term, m.From)
 	case MsgAppResp:
 		if i := n.memberIndex(m.From); i >= 0 {
-			n.handleAppendResp(i, m)
+			n.handleAppendResp(i, &m)
 		}
 	}
 	return nil
