@@ -230,8 +230,12 @@ func (p *Peer[S]) deliver(m Message) {
 		}
 		return
 	}
-	p.do(func() { p.step(&m) })
+	p.deliverQueued(m)
 }
+
+// deliverQueued hands m to the peer's goroutine; apart from deliver so that
+// the inline path's message does not escape to the heap.
+func (p *Peer[S]) deliverQueued(m Message) { p.do(func() { p.step(&m) }) }
 
 func (p *Peer[S]) step(m *Message) {
 	p.obs.Input, p.obs.Message = InputMessage, *m

@@ -1,10 +1,6 @@
 package sim
 
-import (
-	"container/heap"
-
-	"github.com/raftplay/raftplay/raft"
-)
+import "github.com/raftplay/raftplay/raft"
 
 // itemKind says what a queued item does when its time comes.
 type itemKind uint8
@@ -23,9 +19,10 @@ type item struct {
 	at       int64
 	seq      uint64
 	kind     itemKind
-	peer     raft.ID // tick
-	msgID    uint64  // deliver
-	msg      *raft.Message
+	peer     raft.ID       // tick
+	msgID    uint64        // deliver
+	msg      *raft.Message // deliver: points at own, or at the original's for a duplicate
+	own      raft.Message
 	lost     bool   // deliver: the network loses it on the way
 	req      uint64 // timeout
 	action   *Action
@@ -43,34 +40,19 @@ func (it *item) less(o *item) bool {
 	return it.seq < o.seq
 }
 
+// queue is a binary min-heap of items, typed to keep the hot path free of
+// interface calls.
 type queue struct {
 	items []*item
 	seq   uint64
 }
 
-func (q *queue) Len() int           { return len(q.items) }
-func (q *queue) Less(i, j int) bool { return q.items[i].less(q.items[j]) }
-func (q *queue) Swap(i, j int) {
-	q.items[i], q.items[j] = q.items[j], q.items[i]
-	q.items[i].index, q.items[j].index = i, j
-}
-func (q *queue) Push(x any) {
-	it := x.(*item)
-	it.index = len(q.items)
-	q.items = append(q.items, it)
-}
-func (q *queue) Pop() any {
-	n := len(q.items) - 1
-	it := q.items[n]
-	q.items[n] = nil
-	q.items = q.items[:n]
-	return it
-}
-
 func (q *queue) push(it *item) {
 	q.seq++
 	it.seq = q.seq
-	heap.Push(q, it)
+	it.index = len(q.items)
+	q.items = append(q.items, it)
+	q.up(it.index)
 }
 
 // peek returns the next live item without removing it.
@@ -79,7 +61,7 @@ func (q *queue) peek() *item {
 		if it := q.items[0]; !it.canceled {
 			return it
 		}
-		heap.Pop(q)
+		q.popMin()
 	}
 	return nil
 }
@@ -88,5 +70,52 @@ func (q *queue) pop() *item {
 	if q.peek() == nil {
 		return nil
 	}
-	return heap.Pop(q).(*item)
+	return q.popMin()
+}
+
+func (q *queue) popMin() *item {
+	it := q.items[0]
+	n := len(q.items) - 1
+	q.swap(0, n)
+	q.items[n] = nil
+	q.items = q.items[:n]
+	if n > 0 {
+		q.down(0)
+	}
+	return it
+}
+
+func (q *queue) swap(i, j int) {
+	q.items[i], q.items[j] = q.items[j], q.items[i]
+	q.items[i].index, q.items[j].index = i, j
+}
+
+func (q *queue) up(i int) {
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !q.items[i].less(q.items[parent]) {
+			return
+		}
+		q.swap(i, parent)
+		i = parent
+	}
+}
+
+func (q *queue) down(i int) {
+	n := len(q.items)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && q.items[r].less(q.items[l]) {
+			m = r
+		}
+		if !q.items[m].less(q.items[i]) {
+			return
+		}
+		q.swap(i, m)
+		i = m
+	}
 }

@@ -378,29 +378,33 @@ func (s *Sim) crash(sl *slot) {
 // sendAll puts the messages a peer sent on the network.
 func (s *Sim) sendAll() {
 	for i := range s.outbox {
-		msg := new(raft.Message)
-		*msg = s.outbox[i]
 		delay, lost, dup := s.net.fate()
-		s.launch(msg, delay, lost, false)
+		it := s.launch(&s.outbox[i], nil, delay, lost)
 		if dup > 0 {
-			s.launch(msg, dup, false, true)
+			s.launch(nil, it.msg, dup, false)
 		}
 	}
 	clear(s.outbox)
 	s.outbox = s.outbox[:0]
 }
 
-func (s *Sim) launch(msg *raft.Message, delay int64, lost, dup bool) {
+// launch puts one message on its way: m is copied into the new item, or
+// for a network duplicate, orig is shared with the original.
+func (s *Sim) launch(m, orig *raft.Message, delay int64, lost bool) *item {
 	s.nextMsg++
-	id := s.nextMsg
-	s.record(Event{Kind: EvSend, Peer: msg.From, MsgID: id, Msg: msg, Arrive: s.now + delay, Dup: dup})
-	if !s.net.connected(msg.From, msg.To) {
-		s.record(Event{Kind: EvDrop, Peer: msg.To, MsgID: id, Msg: msg, Reason: DropPartition})
-		return
+	it := &item{at: s.now + delay, kind: itemDeliver, msgID: s.nextMsg, lost: lost, msg: orig}
+	if m != nil {
+		it.own = *m
+		it.msg = &it.own
 	}
-	it := &item{at: s.now + delay, kind: itemDeliver, msgID: id, msg: msg, lost: lost}
-	s.inflight[id] = it
+	s.record(Event{Kind: EvSend, Peer: it.msg.From, MsgID: it.msgID, Msg: it.msg, Arrive: it.at, Dup: orig != nil})
+	if !s.net.connected(it.msg.From, it.msg.To) {
+		s.record(Event{Kind: EvDrop, Peer: it.msg.To, MsgID: it.msgID, Msg: it.msg, Reason: DropPartition})
+		return it
+	}
+	s.inflight[it.msgID] = it
 	s.queue.push(it)
+	return it
 }
 
 // arrive handles a message reaching its destination (or vanishing there).
