@@ -75,6 +75,7 @@ type cluster struct {
 	applied map[ID][]Entry
 	reads   map[ID][]ReadState
 	sent    []Message // every message ever sent, in order (for tests that count)
+	tap     func(Message) // if set, sees every message delivered
 }
 
 // newCluster returns n bootstrapped nodes (members 1..n) as followers in
@@ -213,6 +214,9 @@ func (c *cluster) step(m Message) {
 	n := c.nodes[m.To]
 	if n == nil {
 		return
+	}
+	if c.tap != nil {
+		c.tap(m)
 	}
 	if err := n.Step(m); err != nil {
 		c.t.Fatalf("%v refused %v from %v: %v", m.To, m.Type, m.From, err)

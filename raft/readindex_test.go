@@ -11,7 +11,7 @@ import (
 
 // settled returns three peers with s1 leading term 2 and every peer knowing
 // that the whole log is committed.
-func settled(t *testing.T) *cluster {
+func settled(t testing.TB) *cluster {
 	c := newCluster(t, 3)
 	c.elect(1)
 	c.tick(1, 2)
