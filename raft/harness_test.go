@@ -74,7 +74,7 @@ type cluster struct {
 	queue   []Message // sent and not yet delivered or dropped
 	applied map[ID][]Entry
 	reads   map[ID][]ReadState
-	sent    []Message // every message ever sent, in order (for tests that count)
+	sent    []Message     // every message ever sent, in order (for tests that count)
 	tap     func(Message) // if set, sees every message delivered
 }
 
