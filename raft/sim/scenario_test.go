@@ -156,9 +156,9 @@ func TestDropMessage(t *testing.T) {
 	if _, err := s.WaitForLeader(5000); err != nil {
 		t.Fatal(err)
 	}
-	var msgs []sim.InFlight
-	for deadline := s.Now() + 1000; len(msgs) == 0 && s.Now() < deadline; s.Step() {
-		msgs = s.Snapshot().Messages
+	msgs := s.Snapshot().Messages
+	for deadline := s.Now() + 1000; len(msgs) == 0 && s.Now() < deadline; msgs = s.Snapshot().Messages {
+		s.Step()
 	}
 	if len(msgs) == 0 {
 		t.Fatal("no message in flight to drop")
