@@ -1,15 +1,13 @@
 //go:build js && wasm
 
-// Command wasm is a placeholder for the playground's WebAssembly entry point:
-// it announces that it started and keeps the Go runtime alive. The wasm
-// engineer replaces it with the simulator and its JS API.
+// Command wasm is the Raft playground's simulator in the browser: it runs
+// raft/sim behind the JavaScript API of API.md (globalThis.raftplay), every
+// peer on its own goroutine.
 package main
 
-import "syscall/js"
-
 func main() {
-	doc := js.Global().Get("document")
-	event := js.Global().Get("CustomEvent").New("raftplay:ready")
-	doc.Call("dispatchEvent", event)
-	select {} // keep exported callbacks (none yet) alive
+	page := findPage()
+	api := install(page)
+	api.start(page)
+	select {} // the API's callbacks live as long as the page
 }

@@ -1,0 +1,300 @@
+package api
+
+import (
+	"strings"
+
+	"github.com/raftplay/raftplay/raft/lock"
+	"github.com/raftplay/raftplay/raft/sim"
+)
+
+// Handler carries out one call on the session and appends its answer (a
+// JSON object) to b. args[i] is nil when the page left argument i out.
+type Handler func(ss *Session, b []byte, args []any) ([]byte, *Error)
+
+// call is one method of the page's API object.
+type call struct {
+	fn      Handler
+	args    int  // at most this many arguments
+	newRun  bool // makes a new run: supersedes long work in progress
+	anyTime bool // answers with no run, or a stopped one
+}
+
+// calls is the API of API.md, by name.
+var calls = map[string]call{
+	"create":      {fn: create, args: 1, newRun: true, anyTime: true},
+	"replay":      {fn: replay, args: 2, newRun: true, anyTime: true},
+	"definition":  {fn: definition, anyTime: true},
+	"exportTrace": {fn: exportTrace, anyTime: true},
+	"events":      {fn: events, args: 2, anyTime: true},
+	"status":      {fn: status},
+	"snapshot":    {fn: snapshot},
+	"advance":     {fn: advance, args: 2},
+	"step":        {fn: step, args: 1},
+	"write":       {fn: write, args: 1},
+	"read":        {fn: read, args: 1},
+	"crash":       {fn: peerAction(sim.ActCrash), args: 1},
+	"restart":     {fn: peerAction(sim.ActRestart), args: 1},
+	"partition":   {fn: partition, args: 1},
+	"heal":        {fn: heal},
+	"cut":         {fn: linkAction(sim.ActCut), args: 2},
+	"restore":     {fn: linkAction(sim.ActRestore), args: 2},
+	"network":     {fn: network, args: 1},
+	"drop":        {fn: drop, args: 1},
+}
+
+func arg(args []any, i int) any {
+	if i < len(args) {
+		return args[i]
+	}
+	return nil
+}
+
+func statusAnswer(ss *Session, b []byte) []byte {
+	w := obj(b)
+	ss.appendStatus(w)
+	return w.end()
+}
+
+func create(ss *Session, b []byte, args []any) ([]byte, *Error) {
+	o, err := decodeOptions(arg(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	def, err := o.definition()
+	if err != nil {
+		return nil, err
+	}
+	if err := ss.start("create", def, 0); err != nil {
+		return nil, err
+	}
+	return statusAnswer(ss, b), nil
+}
+
+func replay(ss *Session, b []byte, args []any) ([]byte, *Error) {
+	def, err := DecodeDefinition(arg(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	var until int64
+	if v := arg(args, 1); v != nil {
+		if until, err = wholeNumber("until", v, 0, MaxReplayMs); err != nil {
+			return nil, err
+		}
+	}
+	if err := ss.start("replay", def, until); err != nil {
+		return nil, err
+	}
+	return statusAnswer(ss, b), nil
+}
+
+func definition(ss *Session, b []byte, _ []any) ([]byte, *Error) {
+	def := ss.definition()
+	return def.AppendJSON(b), nil
+}
+
+func exportTrace(ss *Session, b []byte, _ []any) ([]byte, *Error) {
+	w := obj(b)
+	w.str("json", string(ss.traceJSON()))
+	return w.end(), nil
+}
+
+func status(ss *Session, b []byte, _ []any) ([]byte, *Error) { return statusAnswer(ss, b), nil }
+
+func snapshot(ss *Session, b []byte, _ []any) ([]byte, *Error) {
+	snap := ss.sim.Snapshot()
+	return snap.AppendJSON(b), nil
+}
+
+func events(ss *Session, b []byte, args []any) ([]byte, *Error) {
+	var after int64
+	if v := arg(args, 0); v != nil {
+		var err *Error
+		if after, err = wholeNumber("after", v, 0, MaxSafeInt); err != nil {
+			return nil, err
+		}
+	}
+	limit := int64(MaxBatch)
+	if v := arg(args, 1); v != nil {
+		var err *Error
+		if limit, err = wholeNumber("limit", v, 1, MaxBatch); err != nil {
+			return nil, err
+		}
+	}
+	return ss.appendEvents(b, uint64(after), int(limit)), nil
+}
+
+// frame reads advance's and step's options: what to add to the status so
+// that one call per animation frame is enough.
+type frame struct {
+	events   bool
+	after    int64
+	limit    int64
+	snapshot bool
+}
+
+func decodeFrame(what string, v any) (frame, *Error) {
+	f := object(what, v, true)
+	_, hasAfter := f.get("after")
+	fr := frame{
+		events:   hasAfter,
+		after:    f.int("after", 0, MaxSafeInt, 0),
+		limit:    f.int("limit", 1, MaxBatch, MaxBatch),
+		snapshot: f.flag("snapshot"),
+	}
+	return fr, f.done()
+}
+
+// frameAnswer is the status, with the events and snapshot asked for.
+func (fr *frame) answer(ss *Session, b []byte, extra func(w *writer)) []byte {
+	w := obj(b)
+	ss.appendStatus(w)
+	if extra != nil {
+		extra(w)
+	}
+	if fr.events {
+		w.raw("events", ss.appendEvents(nil, uint64(fr.after), int(fr.limit)))
+	}
+	if fr.snapshot {
+		snap := ss.sim.Snapshot()
+		w.raw("snapshot", snap.AppendJSON(nil))
+	}
+	return w.end()
+}
+
+func advance(ss *Session, b []byte, args []any) ([]byte, *Error) {
+	ms, err := wholeNumber("ms", arg(args, 0), 0, MaxAdvanceMs)
+	if err != nil {
+		return nil, err
+	}
+	fr, err := decodeFrame("advance options", arg(args, 1))
+	if err != nil {
+		return nil, err
+	}
+	if err := ss.runTo(ss.sim, "advance", ss.sim.Now()+ms); err != nil {
+		return nil, err
+	}
+	return fr.answer(ss, b, nil), nil
+}
+
+func step(ss *Session, b []byte, args []any) ([]byte, *Error) {
+	fr, err := decodeFrame("step options", arg(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	stepped, err := ss.stepVisible()
+	if err != nil {
+		return nil, err
+	}
+	return fr.answer(ss, b, func(w *writer) { w.bool("stepped", stepped) }), nil
+}
+
+// actAnswer applies a live action and answers the status.
+func actAnswer(ss *Session, b []byte, a sim.Action) ([]byte, *Error) {
+	if err := ss.act(a); err != nil {
+		return nil, err
+	}
+	return statusAnswer(ss, b), nil
+}
+
+// clientRequest reads {client, peer} and, for writes, op.
+func clientRequest(ss *Session, kind sim.ActionKind, v any) (sim.Action, *Error) {
+	a := sim.Action{Kind: kind}
+	f := object(kind.String()+" request", v, true)
+	if f.err == nil && f.m == nil {
+		return a, badArg(kind.String() + " needs an object such as {client: \"alice\", peer: 1}")
+	}
+	a.Client = f.str("client", 64, "")
+	if kind == sim.ActWrite {
+		a.Op = parseOp(f.oneOf("op", "", "lock", "unlock"))
+	}
+	p, _ := f.get("peer")
+	if err := f.done(); err != nil {
+		return a, err
+	}
+	if err := lock.ValidClient(a.Client); err != nil {
+		return a, badArg(kind.String() + " request.client: " + strings.TrimPrefix(err.Error(), "lock: "))
+	}
+	var err *Error
+	a.Peer, err = peerNumber(kind.String()+" request.peer", p, ss.sim.Config().Peers)
+	return a, err
+}
+
+func write(ss *Session, b []byte, args []any) ([]byte, *Error) {
+	a, err := clientRequest(ss, sim.ActWrite, arg(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	return actAnswer(ss, b, a)
+}
+
+func read(ss *Session, b []byte, args []any) ([]byte, *Error) {
+	a, err := clientRequest(ss, sim.ActRead, arg(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	return actAnswer(ss, b, a)
+}
+
+func peerAction(kind sim.ActionKind) Handler {
+	return func(ss *Session, b []byte, args []any) ([]byte, *Error) {
+		id, err := peerNumber("peer", arg(args, 0), ss.sim.Config().Peers)
+		if err != nil {
+			return nil, err
+		}
+		return actAnswer(ss, b, sim.Action{Kind: kind, Peer: id})
+	}
+}
+
+func linkAction(kind sim.ActionKind) Handler {
+	return func(ss *Session, b []byte, args []any) ([]byte, *Error) {
+		n := ss.sim.Config().Peers
+		from, err := peerNumber("from", arg(args, 0), n)
+		if err != nil {
+			return nil, err
+		}
+		to, err := peerNumber("to", arg(args, 1), n)
+		if err != nil {
+			return nil, err
+		}
+		if from == to {
+			return nil, badArg(kind.String() + ": a link joins two different peers, got " + from.String() + " twice")
+		}
+		return actAnswer(ss, b, sim.Action{Kind: kind, From: from, To: to})
+	}
+}
+
+func partition(ss *Session, b []byte, args []any) ([]byte, *Error) {
+	groups, err := decodeGroups("groups", arg(args, 0), ss.sim.Config().Peers)
+	if err != nil {
+		return nil, err
+	}
+	return actAnswer(ss, b, sim.Action{Kind: sim.ActPartition, Groups: groups})
+}
+
+func heal(ss *Session, b []byte, _ []any) ([]byte, *Error) {
+	return actAnswer(ss, b, sim.Action{Kind: sim.ActHeal})
+}
+
+func network(ss *Session, b []byte, args []any) ([]byte, *Error) {
+	v := arg(args, 0)
+	if v == nil {
+		return nil, badArg("network needs an object such as {loss: 0.1} (fields left out keep their value)")
+	}
+	f := object("link", v, true)
+	l := decodeLink(f, ss.sim.Snapshot().Link)
+	if err := f.done(); err != nil {
+		return nil, err
+	}
+	if err := l.Validate(); err != nil {
+		return nil, outOfRange(err.Error())
+	}
+	return actAnswer(ss, b, sim.Action{Kind: sim.ActNetwork, Link: l})
+}
+
+func drop(ss *Session, b []byte, args []any) ([]byte, *Error) {
+	id, err := wholeNumber("id", arg(args, 0), 1, MaxSafeInt)
+	if err != nil {
+		return nil, err
+	}
+	return actAnswer(ss, b, sim.Action{Kind: sim.ActDrop, Msg: uint64(id)})
+}

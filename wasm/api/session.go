@@ -1,0 +1,189 @@
+package api
+
+import (
+	"time"
+
+	"github.com/raftplay/raftplay/raft/sim"
+)
+
+// Limits of the calls (API.md).
+const (
+	// TraceWindow is how many recent events a run keeps: about 20 s of a
+	// busy 9-peer cluster, far more than a page shows at once, and a few
+	// megabytes however long the run. Older events come back by replaying
+	// the definition.
+	TraceWindow  = 20_000
+	MaxBatch     = 5000       // events in one answer
+	MaxAdvanceMs = 3_600_000  // one advance: an hour of virtual time
+	MaxReplayMs  = 86_400_000 // replay's until: a day
+	StepLimitMs  = 60_000     // how far step looks for a visible event
+)
+
+// Progress describes long work between two of its slices.
+type Progress struct {
+	Call  string // "replay", "advance" or "step"
+	Time  int64  // virtual ms reached
+	Until int64  // virtual ms to reach
+}
+
+// Session is the page's run and what is done to it. The Worker's goroutine
+// owns it: nothing in it is safe for concurrent use.
+type Session struct {
+	sim     *sim.Sim
+	run     uint64
+	base    []sim.Action // the replayed definition's actions: those past Applied are pending
+	stopped string       // why an internal error stopped the run, or ""
+
+	goroutines bool
+	window     int
+	check      bool
+	budget     time.Duration
+	pause      func(Progress) bool // between slices of long work; false: canceled
+}
+
+// start makes a new run from def and takes it to virtual time until, then
+// puts it in place of the old one.
+func (ss *Session) start(call string, def sim.Definition, until int64) *Error {
+	def.Config.Goroutines = ss.goroutines
+	s, err := sim.New(def, sim.Options{TraceLimit: ss.window, Check: ss.check})
+	if err != nil {
+		return badArg("definition: " + err.Error())
+	}
+	if err := ss.runTo(s, call, until); err != nil {
+		s.Close()
+		return err
+	}
+	if ss.sim != nil && ss.stopped == "" {
+		ss.sim.Close() // a stopped run may be wedged: leave its peers be
+	}
+	ss.sim, ss.base, ss.stopped = s, def.Actions, ""
+	ss.run++
+	return nil
+}
+
+// runTo processes every event up to virtual time t in slices of about
+// budget wall time, pausing between them so the page stays alive.
+func (ss *Session) runTo(s *sim.Sim, call string, t int64) *Error {
+	return ss.slices(s, call, t, func() bool {
+		at := s.NextEventAt()
+		return at >= 0 && at <= t && s.Step()
+	}, func() { s.RunUntil(t) })
+}
+
+// slices calls step until it returns false, pausing every so often.
+func (ss *Session) slices(s *sim.Sim, call string, until int64, step func() bool, finish func()) *Error {
+	start := time.Now()
+	for n := 1; step(); n++ {
+		if n%128 == 0 && time.Since(start) >= ss.budget {
+			if ss.pause != nil && !ss.pause(Progress{call, s.Now(), until}) {
+				return errCanceled
+			}
+			start = time.Now()
+		}
+	}
+	finish()
+	return nil
+}
+
+// stepVisible runs to the next event that adds to the trace, at most
+// StepLimitMs ahead (sim.StepVisible, in slices).
+func (ss *Session) stepVisible() (bool, *Error) {
+	s := ss.sim
+	seq, end := s.LastSeq(), s.Now()+StepLimitMs
+	err := ss.slices(s, "step", end, func() bool {
+		at := s.NextEventAt()
+		return s.LastSeq() == seq && at >= 0 && at <= end && s.Step()
+	}, func() {})
+	return s.LastSeq() != seq, err
+}
+
+// pending is how many actions of the replayed definition are still to come.
+func (ss *Session) pending() int {
+	if ss.base == nil {
+		return 0
+	}
+	return len(ss.base) - ss.sim.Applied()
+}
+
+// act applies a live user action. The first one accepted while recorded
+// actions are pending forks the run: they are dropped (API.md, time travel).
+func (ss *Session) act(a sim.Action) *Error {
+	if err := ss.sim.Do(a); err != nil {
+		return rejected(err.Error())
+	}
+	if ss.base != nil {
+		ss.sim.DropPending()
+		ss.base = nil
+	}
+	return nil
+}
+
+// definition is the run so far plus its pending actions. Whether peers
+// ran on goroutines is left out: it does not change the trace.
+func (ss *Session) definition() sim.Definition {
+	def := ss.sim.Definition()
+	if ss.base != nil {
+		def.Actions = append(def.Actions, ss.base[ss.sim.Applied():]...)
+	}
+	def.Config.Goroutines = false
+	return def
+}
+
+// appendStatus appends the run's status object (API.md, "Status").
+func (ss *Session) appendStatus(w *writer) {
+	s := ss.sim
+	leader, term := s.Leader()
+	w.uint("run", ss.run)
+	w.int("time", s.Now())
+	w.uint("seq", s.LastSeq())
+	w.int("next", s.NextEventAt())
+	w.int("actions", int64(s.Applied()))
+	w.int("pending", int64(ss.pending()))
+	w.uint("leader", uint64(leader))
+	w.uint("term", term)
+}
+
+// appendEvents appends {run, after, last, gap, more, events}.
+func (ss *Session) appendEvents(b []byte, after uint64, limit int) []byte {
+	evs, gap := ss.sim.Events(after)
+	more := len(evs) > limit
+	if more {
+		evs = evs[:limit]
+	}
+	w := obj(b)
+	w.uint("run", ss.run)
+	w.uint("after", after)
+	w.uint("last", ss.sim.LastSeq())
+	w.bool("gap", gap)
+	w.bool("more", more)
+	w.key("events")
+	w.b = append(w.b, '[')
+	for i := range evs {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = evs[i].AppendJSON(w.b)
+	}
+	w.b = append(w.b, ']')
+	return w.end()
+}
+
+// traceJSON is the trace document of TRACE.md, as sim.TraceJSON writes it
+// but with this session's definition (pending actions in, goroutines out).
+func (ss *Session) traceJSON() []byte {
+	def := ss.definition()
+	w := obj(nil)
+	w.int("version", sim.TraceVersion)
+	w.raw("definition", def.AppendJSON(nil))
+	w.key("events")
+	w.b = append(w.b, '[')
+	evs, _ := ss.sim.Events(0)
+	for i := range evs {
+		if i > 0 {
+			w.b = append(w.b, ',', '\n')
+		}
+		w.b = evs[i].AppendJSON(w.b)
+	}
+	w.b = append(w.b, ']')
+	return append(w.end(), '\n')
+}
