@@ -109,6 +109,29 @@ serve-test: dist worker-test
 bench-server: build/site.stamp
 	$(GO) run ./cmd/servebench -site build/site -n 20000 -c 64
 
+## ---- benchmarks (issue 5): BENCHMARKS.md -----------------------------------
+# bench/ is a Go module of its own, so the main module never depends on the
+# yardstick (go.etcd.io/raft/v3). `make bench` measures and rewrites
+# BENCHMARKS.md (machine, Go version, date, commands); run it on a quiet
+# machine. BENCH_ROUNDS sets the rounds (tables show medians); BENCH_ONLY=core
+# refreshes one section and keeps the others.
+BENCH_ROUNDS ?= 5
+BENCH_ONLY   ?=
+
+.PHONY: bench-smoke
+
+bench:
+	cd bench && $(GO) run ./cmd/benchreport -rounds $(BENCH_ROUNDS) $(if $(BENCH_ONLY),-only $(BENCH_ONLY))
+
+# Part of `make test`, so no benchmark can rot: lint the bench module, run
+# its tests, every benchmark once on a tiny input, and the report generator
+# on a tiny input (writing nothing). No time is checked.
+bench-smoke: tools
+	cd bench && $(GO) vet ./... && $(GOBIN)/staticcheck ./...
+	cd bench && $(GO) test ./...
+	cd bench && $(GO) test -run '^$$' -bench . -benchtime 100x ./...
+	cd bench && $(GO) run ./cmd/benchreport -smoke -out - >/dev/null
+
 ## ---- the two commands ------------------------------------------------------
 
-test: lint race unit serve-test
+test: lint race unit serve-test bench-smoke

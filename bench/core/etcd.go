@@ -18,12 +18,19 @@ type etcdCluster struct {
 	appl    [Peers]applier
 	queue   []pb.Message
 	inbound []pb.Message
+	sent    int // messages delivered so far
 }
 
-// etcdMaxSizePerMsg is the byte size of MaxEntriesPerMsg payload entries
-// (etcd counts an entry's encoded size; the index is taken at the end of
-// the largest run so that a message never holds fewer entries than ours).
-var etcdMaxSizePerMsg = uint64(MaxEntriesPerMsg * (&pb.Entry{Term: 2, Index: 1 << 21, Data: make([]byte, PayloadSize)}).Size())
+// EtcdMaxSizePerMsg is the byte size of MaxEntriesPerMsg payload entries
+// (etcd counts an entry's encoded size; the index is taken large enough
+// for any run here, so a message never holds fewer entries than ours).
+var EtcdMaxSizePerMsg = uint64(MaxEntriesPerMsg * (&pb.Entry{Term: 2, Index: 1 << 21, Data: make([]byte, PayloadSize)}).Size())
+
+// EtcdMaxInflightMsgs is etcd's window of unacknowledged appends per
+// follower. Ours has no such window; 256 is more than a round of 64 ever
+// fills, so it never throttles (throttling would make etcd batch entries
+// into fewer messages: a different workload).
+const EtcdMaxInflightMsgs = 256
 
 // etcdConfig mirrors oursConfig: one tick is one heartbeat; no pre-vote,
 // no check-quorum (ours has neither); MaxSizePerMsg worth our
@@ -36,10 +43,10 @@ func etcdConfig(id uint64, st etcd.Storage) *etcd.Config {
 		ElectionTick:              10,
 		HeartbeatTick:             1,
 		Storage:                   st,
-		MaxSizePerMsg:             etcdMaxSizePerMsg,
+		MaxSizePerMsg:             EtcdMaxSizePerMsg,
 		MaxCommittedSizePerReady:  math.MaxUint64,
 		MaxUncommittedEntriesSize: 0, // no limit
-		MaxInflightMsgs:           256,
+		MaxInflightMsgs:           EtcdMaxInflightMsgs,
 		Logger:                    quietLogger{},
 	}
 }
@@ -130,6 +137,7 @@ func (c *etcdCluster) settle() error {
 			continue
 		}
 		c.inbound, c.queue = c.queue, c.inbound[:0]
+		c.sent += len(c.inbound)
 		for _, m := range c.inbound {
 			if err := c.nodes[m.To-1].Step(m); err != nil {
 				return err
@@ -156,6 +164,8 @@ func (c *etcdCluster) appliedAll(n int) bool {
 }
 
 func (c *etcdCluster) close() {}
+
+func (c *etcdCluster) messages() int { return c.sent }
 
 // quietLogger drops etcd's log lines (elections only, in this workload), as
 // our core has no logging at all.

@@ -14,7 +14,8 @@ type oursCluster struct {
 	stores  [Peers]*raft.MemoryStorage
 	appl    [Peers]applier
 	queue   []raft.Message // messages sent, not yet delivered
-	inbound []raft.Message // the batch being delivered
+	inbound []raft.Message
+	sent    int // messages delivered so far // the batch being delivered
 }
 
 // oursConfig are our settings for the workload. Timings only matter in the
@@ -104,6 +105,7 @@ func (c *oursCluster) settle() error {
 			continue
 		}
 		c.inbound, c.queue = c.queue, c.inbound[:0]
+		c.sent += len(c.inbound)
 		for _, m := range c.inbound {
 			if err := c.nodes[m.To-1].Step(m); err != nil {
 				return err
@@ -130,3 +132,5 @@ func (c *oursCluster) appliedAll(n int) bool {
 }
 
 func (c *oursCluster) close() {}
+
+func (c *oursCluster) messages() int { return c.sent }

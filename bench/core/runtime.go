@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/raftplay/raftplay/raft"
 )
@@ -19,7 +20,7 @@ import (
 // the runtime makes (client -> peer goroutine, peer -> network -> peer).
 type runtimeCluster struct {
 	peers [Peers]*raft.Peer[counterState]
-	net   *raft.Network
+	net   *countingNetwork
 	clock *raft.ManualClock
 
 	seq, lowest uint64 // the client session's last sequence number; its lowest unanswered
@@ -51,7 +52,7 @@ func (counter) Write(cmd []byte, s counterState) ([]byte, counterState) {
 
 func (counter) Read([]byte, counterState) []byte { return nil }
 
-func runtimeConfig(id raft.ID, net *raft.Network, clock *raft.ManualClock) raft.PeerConfig {
+func runtimeConfig(id raft.ID, net raft.Transport, clock *raft.ManualClock) raft.PeerConfig {
 	return raft.PeerConfig{
 		Config:    oursConfig(id),
 		Storage:   raft.NewMemoryStorage(),
@@ -63,7 +64,7 @@ func runtimeConfig(id raft.ID, net *raft.Network, clock *raft.ManualClock) raft.
 // newRuntime starts three peers and makes peer 1 the first member of the
 // cluster, as in the talk: it campaigns at once and wins.
 func newRuntime() (*runtimeCluster, error) {
-	c := &runtimeCluster{net: raft.NewNetwork(), clock: &raft.ManualClock{}}
+	c := &runtimeCluster{net: &countingNetwork{Network: raft.NewNetwork()}, clock: &raft.ManualClock{}}
 	for i := range c.peers {
 		p, err := raft.StartPeer[counterState](counter{}, runtimeConfig(raft.ID(i+1), c.net, c.clock))
 		if err != nil {
@@ -136,6 +137,19 @@ func (c *runtimeCluster) appliedAll(n int) bool {
 		}
 	}
 	return true
+}
+
+func (c *runtimeCluster) messages() int { return int(c.net.sent.Load()) }
+
+// countingNetwork is a raft.Network that counts the messages sent.
+type countingNetwork struct {
+	*raft.Network
+	sent atomic.Int64
+}
+
+func (n *countingNetwork) Send(m raft.Message) {
+	n.sent.Add(1)
+	n.Network.Send(m)
 }
 
 func (c *runtimeCluster) close() {

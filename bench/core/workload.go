@@ -47,6 +47,8 @@ type cluster interface {
 	tick() error
 	// appliedAll reports whether every peer has applied n proposals.
 	appliedAll(n int) bool
+	// messages returns how many messages peers have sent each other.
+	messages() int
 	// close releases goroutines, if any.
 	close()
 }
