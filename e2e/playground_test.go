@@ -1,0 +1,185 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// A student opens the page: it explains itself, draws three servers, and
+// they elect a leader.
+func TestLoadAndElect(t *testing.T) {
+	p := open(t, "")
+	drawn := js[float64](p, `performance.getEntriesByName("raftplay:drawn")[0].startTime`)
+	t.Logf("cluster drawn and controls wired %.0f ms after navigation", drawn)
+	if lede := js[string](p, `document.querySelector(".lede").textContent`); !strings.Contains(lede, "Raft") {
+		t.Errorf("the first screen does not explain itself: %q", lede)
+	}
+	if n := js[int](p, `document.querySelectorAll(".peer").length`); n != 3 {
+		t.Fatalf("%d servers drawn, want 3", n)
+	}
+	p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
+	id, term := p.leader()
+	summary := js[string](p, `document.querySelector("[data-summary]").textContent`)
+	if want := fmt.Sprintf("Leader: s%d, term %d.", id, term); !strings.Contains(summary, want) {
+		t.Errorf("summary %q, want it to say %q", summary, want)
+	}
+	if !strings.Contains(summary, "majority is 2 of 3") {
+		t.Errorf("summary %q does not give the majority", summary)
+	}
+	p.shot("01-leader-elected")
+}
+
+// The talk's demo through the client panel: a write at any server goes
+// through the leader, and the lock answers ok, error, error, ok, ok.
+func TestTalkDemo(t *testing.T) {
+	p := open(t, "")
+	p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
+	for _, w := range []struct {
+		client string
+		peer   int
+		op     string
+		want   string
+	}{
+		{"s1", 1, "lock", "ok"},
+		{"s2", 2, "lock", "error"},
+		{"s2", 2, "unlock", "error"},
+		{"s1", 1, "unlock", "ok"},
+		{"s2", 2, "lock", "ok"},
+	} {
+		req := p.request(w.client, w.peer, w.op)
+		if got := p.outcome(req, 3000); got != w.want {
+			p.shot("failed-talk-demo")
+			t.Fatalf("client %s: %s at s%d = %s, want %s", w.client, w.op, w.peer, got, w.want)
+		}
+	}
+	// Every server applies the same five commands and ends with s2 holding the lock.
+	p.until("every server applies the last command", `[...document.querySelectorAll(".peer .peer-info")].every((t) => t.textContent.includes("lock: s2"))`, 1000)
+	p.shot("02-talk-demo")
+}
+
+// Crashing the leader: the others notice its silence and elect a new one
+// in a higher term; the crashed server shows what it kept and what it lost.
+func TestCrashLeader(t *testing.T) {
+	p := open(t, "")
+	p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
+	old, term := p.leader()
+	p.click(fmt.Sprintf(`.peer[data-peer="%d"]`, old))
+	p.poll("the server's menu", `document.querySelector("[data-popover] [data-do=crash]") !== null`)
+	p.click("[data-popover] [data-do=crash]")
+	crashed := fmt.Sprintf(`.peer[data-peer="%d"]`, old)
+	p.poll("the leader to be drawn crashed", fmt.Sprintf(`document.querySelector(%q).classList.contains("crashed")`, crashed))
+	if info := js[string](p, fmt.Sprintf(`document.querySelector(%q).textContent`, crashed)); !strings.Contains(info, fmt.Sprintf("term %d", term)) || !strings.Contains(info, "lock state lost") {
+		t.Errorf("crashed server shows %q: want its term kept and its lock state lost", info)
+	}
+	p.until("a new leader in a higher term", fmt.Sprintf(`[...document.querySelectorAll(".peer.leader")].some((g) => g.dataset.peer !== "%d" && Number(g.dataset.term) > %d)`, old, term), 5000)
+	id, newTerm := p.leader()
+	t.Logf("s%d led term %d; after its crash s%d leads term %d", old, term, id, newTerm)
+	p.shot("03-leader-crashed")
+
+	// Restarted, it rejoins as a follower of the new term.
+	p.click(crashed)
+	p.poll("the server's menu", `document.querySelector("[data-popover] [data-do=restart]") !== null`)
+	p.click("[data-popover] [data-do=restart]")
+	p.until("the old leader rejoins as a follower", fmt.Sprintf(`document.querySelector(%q).classList.contains("follower") && Number(document.querySelector(%q).dataset.term) >= %d`, crashed, crashed, newTerm), 3000)
+}
+
+// A partition with the leader on the minority side: its write cannot
+// commit, while the majority elects a leader of its own and commits.
+func TestPartitionMinority(t *testing.T) {
+	p := open(t, "?peers=5")
+	p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
+	old, _ := p.leader()
+	minority := map[int]bool{old: true, old%5 + 1: true}
+	// Arrange the sides in the network panel: the old leader and one more
+	// server on side A, the other three on side B.
+	for id := 1; id <= 5; id++ {
+		onB := js[bool](p, fmt.Sprintf(`document.querySelectorAll(".side")[1].querySelector('.chip[data-peer="%d"]') !== null`, id))
+		if onB == minority[id] {
+			p.click(fmt.Sprintf(`.chip[data-peer="%d"]`, id))
+		}
+	}
+	p.click("[data-partition]")
+	p.poll("the partition to be drawn", `document.querySelectorAll(".link.cut").length === 6`)
+
+	stale := p.request("minority", old, "lock")
+	majorityPeer := 0
+	for id := 1; id <= 5; id++ {
+		if !minority[id] {
+			majorityPeer = id
+			break
+		}
+	}
+	p.until("the majority side elects a leader", fmt.Sprintf(`[...document.querySelectorAll(".peer.leader")].some((g) => g.dataset.peer !== "%d")`, old), 3000)
+	fresh := p.request("majority", majorityPeer, "lock")
+	if got := p.outcome(fresh, 2000); got != "ok" {
+		t.Fatalf("a write on the majority side: %s, want ok", got)
+	}
+	if got := js[string](p, fmt.Sprintf(`document.querySelector('li.request[data-req=%q]').dataset.outcome`, stale)); got != "pending" {
+		t.Fatalf("the minority side's write was answered %s while cut off; want it still waiting", got)
+	}
+	// The old leader holds the entry but cannot commit it: drawn dashed.
+	uncommitted := js[int](p, fmt.Sprintf(`document.querySelectorAll(".log-row:nth-child(%d) .log-cell:not(.committed):not(.empty)").length`, old+1))
+	if uncommitted == 0 {
+		t.Errorf("s%d's log shows no uncommitted entry", old)
+	}
+	p.shot("04-partition-minority")
+	if got := p.outcome(stale, 4000); got != "timeout" {
+		t.Errorf("the minority side's write ended %s, want timeout", got)
+	}
+
+	// Healed, the old leader learns the new term and takes the majority's log.
+	p.click("[data-heal]")
+	p.until("the old leader steps down", fmt.Sprintf(`document.querySelector('.peer[data-peer="%d"]').classList.contains("follower")`, old), 2000)
+}
+
+// Dropping a message by hand: click it, read its fields, drop it; it
+// vanishes and the event log says so.
+func TestDropMessage(t *testing.T) {
+	p := open(t, "")
+	p.until("a RequestVote in flight", `document.querySelector(".msg.vote") !== null`, 1000)
+	id := js[string](p, `document.querySelector(".msg.vote").dataset.id`)
+	msg := fmt.Sprintf(`.msg[data-id=%q]`, id)
+	p.click(msg)
+	p.poll("the message's details", `document.querySelector("[data-popover] [data-do=drop]") !== null`)
+	detail := js[string](p, `document.querySelector("[data-popover]").textContent`)
+	for _, want := range []string{"RequestVote", "lastLogIndex", "lastLogTerm", "term"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("message details %q lack %q", detail, want)
+		}
+	}
+	p.shot("05-message-details")
+	p.click("[data-popover] [data-do=drop]")
+	p.poll("the message to vanish", fmt.Sprintf(`document.querySelector(%q) === null`, msg))
+	p.poll("the event log to tell", `[...document.querySelectorAll("[data-events] li")].some((li) => li.textContent.includes("RequestVote dropped by you"))`)
+}
+
+// The main controls answer the keyboard, and focus stays visible and
+// where a keyboard user expects it.
+func TestKeyboard(t *testing.T) {
+	p := open(t, "")
+	p.do("focus the page", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	p.do("press Space", chromedp.KeyEvent(" "))
+	p.poll("Space to play", `document.querySelector("[data-play]").getAttribute("aria-pressed") === "true"`)
+	p.do("press Space", chromedp.KeyEvent(" "))
+	p.poll("Space to pause", `document.querySelector("[data-play]").getAttribute("aria-pressed") === "false"`)
+
+	before := p.clock()
+	p.do("press .", chromedp.KeyEvent("."))
+	p.poll("a step forward", fmt.Sprintf(`Number(document.querySelector("[data-clock]").textContent.replace(/[^0-9]/g, "")) > %d`, before))
+
+	p.do("press 2", chromedp.KeyEvent("2"))
+	p.poll("s2 to have focus", `document.activeElement.dataset.peer === "2"`)
+	p.do("press Enter", chromedp.KeyEvent(kb.Enter))
+	p.poll("s2's menu, focused", `document.querySelector("[data-popover]").contains(document.activeElement)`)
+	p.do("press Escape", chromedp.KeyEvent(kb.Escape))
+	p.poll("the menu to close, focus back on s2", `document.querySelector("[data-popover]").hidden && document.activeElement.dataset.peer === "2"`)
+
+	p.do("press c", chromedp.KeyEvent("c"))
+	p.poll("s2 to crash", `document.querySelector('.peer[data-peer="2"]').classList.contains("crashed")`)
+	p.do("press c", chromedp.KeyEvent("c"))
+	p.poll("s2 to restart", `!document.querySelector('.peer[data-peer="2"]').classList.contains("crashed")`)
+}
