@@ -120,6 +120,10 @@ export class App {
     else if (this.model.peers.some((p) => p.up && p.role === "candidate")) parts.push("No leader: an election is under way.");
     else parts.push("No leader yet.");
     if (q) parts.push(`A majority is ${q.size} of ${q.of} servers.`);
+    // A leader cut off from the majority goes on believing it leads.
+    for (const p of this.model.peers) {
+      if (p.up && p.role === "leader" && p.id !== leader) parts.push(`${peerName(p.id)} still believes it leads term ${p.term}.`);
+    }
     setText(this.summary, parts.join(" "));
   }
 

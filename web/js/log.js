@@ -89,7 +89,7 @@ export class Logs {
         html("span", { class: "term" }, cell, `t${e.term}`);
         const [op, ...rest] = text.split(" ");
         html("span", { class: "cmd" }, cell, op);
-        const who = e.type === "config" ? `${rest.length} servers` : rest.join(" ");
+        const who = e.type === "config" ? span(e.members || []) : rest.join(" ");
         if (who) html("span", { class: "cmd who" }, cell, who);
       } else {
         // Before the snapshot's window (older than its last 64 entries) the
@@ -103,4 +103,11 @@ export class Logs {
     }
     row.replaceChildren(...cells);
   }
+}
+
+// span names a member list briefly: "s1–s5" when it is a run of peers.
+function span(ids) {
+  if (!ids.length) return "";
+  const run = ids.every((id, i) => i === 0 || id === ids[i - 1] + 1);
+  return run && ids.length > 2 ? `${peerName(ids[0])}–${peerName(ids[ids.length - 1])}` : ids.map(peerName).join(" ");
 }

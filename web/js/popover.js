@@ -3,7 +3,7 @@
 // with a button to drop it). It is HTML placed over the SVG, so its text
 // wraps and its buttons are ordinary, focusable buttons.
 
-import { html } from "./svg.js";
+import { html, setText } from "./svg.js";
 import { messageFields, messageName, peerName } from "./describe.js";
 
 const GAP = 14;
@@ -18,6 +18,7 @@ export class Popover {
     this.pinned = false;
     this.anchor = null;
     this.returnFocus = null;
+    this.shape = ""; // what the open popover was built for
     node.addEventListener("click", (e) => {
       const b = e.target.closest("button[data-do]");
       if (b) this.run(b.dataset.do);
@@ -40,6 +41,7 @@ export class Popover {
   showPeer(model, id, anchor, byKeyboard) {
     this.kind = "peer";
     this.id = id;
+    this.shape = "";
     this.pinned = true;
     this.anchor = anchor;
     this.returnFocus = anchor;
@@ -56,6 +58,7 @@ export class Popover {
     if (!pinned && this.pinned) return;
     this.kind = "message";
     this.id = id;
+    this.shape = "";
     this.pinned = pinned;
     this.anchor = anchor;
     this.node.classList.toggle("hover", !pinned);
@@ -67,6 +70,7 @@ export class Popover {
     if (!this.open) return;
     this.kind = "";
     this.id = 0;
+    this.shape = "";
     this.pinned = false;
     this.node.hidden = true;
     this.node.replaceChildren();
@@ -82,49 +86,60 @@ export class Popover {
   // refresh redraws the open popover from the model (the peer changed, the
   // message arrived).
   refresh(model) {
+    const before = this.shape;
     if (this.kind === "peer") this.drawPeer(model);
     else if (this.kind === "message") this.drawMessage(model);
-    else return;
+    if (!this.open || this.shape === before) return;
     this.node.hidden = false;
     this.place();
   }
 
+  // drawPeer rebuilds the menu only when its buttons change, so focus
+  // stays on a button while the run plays; otherwise it updates the text.
   drawPeer(model) {
     const p = model.peer(this.id);
     if (!p) return this.hide();
     const name = peerName(p.id);
-    const parts = [];
-    const title = html("h3", {}, null, `${name} · ${p.up ? p.role : "crashed"}`);
-    parts.push(title);
+    const snap = model.snapshot;
+    const split = Boolean(snap && ((snap.groups && snap.groups.length) || (snap.cuts && snap.cuts.length)));
+    const shape = `${p.id}|${p.up}|${split}`;
+    if (this.shape !== shape) {
+      this.shape = shape;
+      const focused = this.node.contains(document.activeElement) ? document.activeElement.dataset.do : "";
+      const actions = html("div", { class: "actions" });
+      if (p.up) button(actions, "crash", `Crash ${name}`, "button-danger");
+      else button(actions, "restart", `Restart ${name}`);
+      if (split) button(actions, "heal", "Heal the network");
+      else if (model.peers.length > 1) button(actions, "isolate", `Isolate ${name}`);
+      button(actions, "target", `Send requests to ${name}`);
+      this.node.replaceChildren(html("h3"), html("p"), actions);
+      const again = focused && (this.node.querySelector(`[data-do=${focused}]`) || this.node.querySelector("button"));
+      if (again) again.focus();
+    }
+    const [title, text] = this.node.children;
+    setText(title, `${name} · ${p.up ? p.role : "crashed"}`);
     if (p.up) {
       const lock = p.lock && p.lock.locked ? `locked by ${p.lock.holder}` : "free";
-      parts.push(html("p", {}, null, `Term ${p.term}, voted for ${p.vote ? peerName(p.vote) : "nobody"}. Log up to index ${p.lastIndex || 0}, committed to ${p.commit || 0}, applied to ${p.applied || 0}. Lock: ${lock}.`));
+      setText(text, `Term ${p.term}, voted for ${p.vote ? peerName(p.vote) : "nobody"}. Log up to index ${p.lastIndex || 0}, committed to ${p.commit || 0}, applied to ${p.applied || 0}. Lock: ${lock}.`);
     } else {
-      parts.push(html("p", {}, null, `Kept on disk: term ${p.term}, vote for ${p.vote ? peerName(p.vote) : "nobody"}, log up to index ${p.lastIndex || 0}. Lost: its commit index and lock state, rebuilt from the log after a restart.`));
+      setText(text, `Kept on disk: term ${p.term}, vote for ${p.vote ? peerName(p.vote) : "nobody"}, log up to index ${p.lastIndex || 0}. Lost: its commit index and lock state, rebuilt from the log after a restart.`);
     }
-    const actions = html("div", { class: "actions" });
-    if (p.up) button(actions, "crash", `Crash ${name}`, "button-danger");
-    else button(actions, "restart", `Restart ${name}`);
-    const snap = model.snapshot;
-    const split = snap && ((snap.groups && snap.groups.length) || (snap.cuts && snap.cuts.length));
-    if (split) button(actions, "heal", "Heal the network");
-    else if (model.peers.length > 1) button(actions, "isolate", `Isolate ${name}`);
-    button(actions, "target", `Send requests to ${name}`);
-    parts.push(actions);
-    this.node.replaceChildren(...parts);
   }
 
   drawMessage(model) {
     const m = model.messages.get(this.id);
-    const fate = model.fates.get(this.id);
     if (!m) {
+      const fate = model.fates.get(this.id);
       if (!this.pinned || !fate) return this.hide();
       const p = this.node.querySelector("[data-fate]");
-      if (p) p.textContent = fate.kind === "deliver" ? `It arrived at ${fate.at} ms.` : `It was lost at ${fate.at} ms (${fate.reason}).`;
+      if (p) setText(p, fate.kind === "deliver" ? `It arrived at ${fate.at} ms.` : `It was lost at ${fate.at} ms (${fate.reason}).`);
       const b = this.node.querySelector("button[data-do=drop]");
       if (b) b.remove();
       return;
     }
+    const shape = `m${m.id}|${this.pinned}`;
+    if (this.shape === shape) return;
+    this.shape = shape;
     const msg = m.msg;
     const parts = [html("h3", {}, null, `${peerName(msg.from)} → ${peerName(msg.to)} ${messageName(msg)}`)];
     const dl = html("dl");

@@ -26,12 +26,15 @@ export class Ring {
       const g = e.target.closest(".peer");
       if (g) handlers.peer(Number(g.dataset.peer), g);
     });
+    // The menu opens when the key comes up, so the key press cannot also
+    // press the menu's first button, which then has the focus.
+    const activates = (e) => e.key === "Enter" || e.key === " ";
     this.peerLayer.addEventListener("keydown", (e) => {
+      if (activates(e) && e.target.closest(".peer")) e.preventDefault();
+    });
+    this.peerLayer.addEventListener("keyup", (e) => {
       const g = e.target.closest(".peer");
-      if (g && (e.key === "Enter" || e.key === " ")) {
-        e.preventDefault();
-        handlers.peer(Number(g.dataset.peer), g);
-      }
+      if (g && activates(e)) handlers.peer(Number(g.dataset.peer), g);
     });
     this.linkLayer.addEventListener("click", (e) => {
       const g = e.target.closest(".link");
@@ -71,7 +74,7 @@ export class Ring {
       const body = svg("path", { class: "peer-body", d: CIRCLE }, g);
       svg("path", { class: "peer-crown", d: CROWN, transform: `translate(0,${-NODE_R - 14})` }, g);
       const cross = svg("g", { class: "peer-cross", transform: `translate(${NODE_R - 6},${-NODE_R + 6})` }, g);
-      svg("circle", { r: 9, class: "cutmark-bg" }, cross);
+      svg("circle", { r: 9 }, cross);
       svg("path", { d: "M-4,-4l8,8m0,-8l-8,8" }, cross);
       const name = svg("text", { class: "peer-id", y: -3 }, g);
       name.textContent = peerName(id);
@@ -98,6 +101,7 @@ export class Ring {
       n.key = key;
       const role = p.up ? p.role : "crashed";
       setAttr(n.g, "class", `peer ${role}`);
+      setAttr(n.g, "data-term", p.term);
       setAttr(n.body, "d", role === "candidate" ? DIAMOND : CIRCLE);
       setText(n.role, role);
       setText(n.line1, `term ${p.term} · voted ${p.vote ? peerName(p.vote) : "–"}`);
