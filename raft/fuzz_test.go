@@ -497,3 +497,146 @@ func FuzzDecodeMembers(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCluster lets the fuzzer choose the schedule of a cluster of correct
+// peers: which message is delivered next (so any reordering), which are
+// lost or duplicated, who ticks, campaigns, crashes and restarts, and where
+// clients write and read. Only the order is adversarial, never the
+// content, so the safety properties of Figure 3 must hold throughout:
+//   - Election Safety: at most one leader per term;
+//   - Log Matching: two logs with an entry of the same index and term are
+//     identical up to there;
+//   - State Machine Safety: no two peers apply different entries at one
+//     index; and what a peer knows is committed never changes;
+//   - reads: a read index covers every entry committed before the read
+//     was asked (linearizable reads).
+func FuzzCluster(f *testing.F) {
+	f.Add([]byte{0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0, 0, 0, 0, 3, 2, 0, 0, 0, 0, 0})
+	f.Add([]byte{1, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 4, 3, 0, 0, 0, 0, 0, 0, 0, 4, 2, 0, 0, 0, 0, 0})
+	f.Add([]byte{0, 4, 0, 0, 0, 0, 6, 0, 4, 1, 0, 0, 0, 0, 0, 7, 0, 1, 5, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(runFuzzCluster)
+}
+
+func runFuzzCluster(t *testing.T, data []byte) {
+	in := &fuzzInput{b: data}
+	size := 3
+	if in.byte()%2 == 1 {
+		size = 5
+	}
+	c := newCluster(t, size)
+	leaders := map[uint64]ID{}    // term -> leader
+	applied := map[uint64]Entry{} // index -> the entry applied there
+	nApplied := map[ID]int{}      // how much of c.applied each peer has checked
+	committed := map[ID][]Entry{} // per peer, the committed prefix it knows
+	var maxCommit uint64          // highest index any peer knew committed
+	type readReq struct{ need uint64 }
+	reads := map[ID]map[uint64]readReq{}
+	nReads := map[ID]int{}
+	nextRead := uint64(0)
+	pick := func() ID { return ID(int(in.byte())%size + 1) }
+	for steps := 0; !in.done() && steps < 300; steps++ {
+		op := in.byte() % 9
+		switch op {
+		case 0, 1, 2: // deliver (0, 1), duplicate (2) one message in flight
+			if len(c.queue) == 0 {
+				continue
+			}
+			k := int(in.byte()) % len(c.queue)
+			m := c.queue[k]
+			if op != 2 {
+				c.queue = slices.Delete(c.queue, k, k+1)
+			}
+			c.step(m)
+		case 3: // lose one
+			if len(c.queue) > 0 {
+				k := int(in.byte()) % len(c.queue)
+				c.queue = slices.Delete(c.queue, k, k+1)
+			}
+		case 4:
+			id, k := pick(), int(in.byte()%16)+1
+			if c.nodes[id] != nil {
+				c.tick(id, k)
+			}
+		case 5:
+			if id := pick(); c.nodes[id] != nil {
+				c.campaign(id)
+			}
+		case 6:
+			if id := pick(); c.nodes[id] != nil {
+				e := Entry{Client: uint64(in.byte() % 3), Data: []byte{in.byte()}}
+				if e.Client != 0 {
+					e.Seq, e.Lowest = uint64(in.byte()%4)+1, 1
+				}
+				c.node(id).Propose(e)
+				c.flush(id)
+			}
+		case 7:
+			if id := pick(); c.nodes[id] != nil {
+				nextRead++
+				if c.node(id).ReadIndex(nextRead) == nil {
+					if reads[id] == nil {
+						reads[id] = map[uint64]readReq{}
+					}
+					reads[id][nextRead] = readReq{need: maxCommit}
+				}
+				c.flush(id)
+			}
+		case 8:
+			if id := pick(); c.nodes[id] != nil {
+				c.crash(id)
+				nApplied[id], committed[id] = 0, nil
+			} else {
+				c.restart(id)
+				nApplied[id] = 0
+				delete(reads, id) // its requests died with it
+			}
+		}
+		// The checks.
+		for _, id := range c.ids {
+			n := c.nodes[id]
+			if n == nil {
+				continue
+			}
+			if n.role == Leader {
+				if l, ok := leaders[n.term]; ok && l != id {
+					t.Fatalf("two leaders in term %d: %v and %v", n.term, l, id)
+				}
+				leaders[n.term] = id
+			}
+			maxCommit = max(maxCommit, n.commit)
+			log := n.Entries(1, n.log.lastIndex())
+			if k := len(committed[id]); k > len(log) || !entriesEqual(committed[id], log[:k]) {
+				t.Fatalf("%v: committed entries changed: %v, log now %v", id, terms(committed[id]), terms(log))
+			}
+			committed[id] = log[:n.commit]
+			for _, e := range c.applied[id][nApplied[id]:] {
+				if prev, ok := applied[e.Index]; ok && !entriesEqual([]Entry{prev}, []Entry{e}) {
+					t.Fatalf("%v applied %+v at index %d, another peer applied %+v", id, e, e.Index, prev)
+				}
+				applied[e.Index] = e
+			}
+			nApplied[id] = len(c.applied[id])
+			for _, r := range c.reads[id][nReads[id]:] {
+				if req, ok := reads[id][r.ID]; ok && r.Index < req.need {
+					t.Fatalf("%v: read %d answered at index %d, but %d was committed before it was asked", id, r.ID, r.Index, req.need)
+				}
+			}
+			nReads[id] = len(c.reads[id])
+			for _, jd := range c.ids {
+				m := c.nodes[jd]
+				if jd <= id || m == nil {
+					continue
+				}
+				other := m.Entries(1, m.log.lastIndex())
+				for i := min(len(log), len(other)) - 1; i >= 0; i-- {
+					if log[i].Term == other[i].Term {
+						if !entriesEqual(log[:i+1], other[:i+1]) {
+							t.Fatalf("Log Matching: %v and %v agree on (%d, %d) but differ before", id, jd, i+1, log[i].Term)
+						}
+						break
+					}
+				}
+			}
+		}
+	}
+}
