@@ -132,6 +132,28 @@ bench-smoke: tools
 	cd bench && $(GO) test -run '^$$' -bench . -benchtime 100x ./...
 	cd bench && $(GO) run ./cmd/benchreport -smoke -out - >/dev/null
 
+## ---- browser end-to-end tests ----------------------------------------------
+# e2e/ is a module of its own (chromedp stays out of the main module, and
+# `go test ./...` needs no browser). Chromium is installed only when missing;
+# without it the tests fail, they never skip. Screenshots: test-artifacts/.
+
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: chromium browser-test browser-perf
+
+chromium:
+	@test -x $(CHROMIUM) || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+browser-test: tools site chromium
+	cd e2e && $(GO) vet ./... && $(GOBIN)/staticcheck ./...
+	cd e2e && CHROMIUM=$(CHROMIUM) $(GO) test -count=1 ./...
+
+# Load time, frame rate and main-thread load with 9 peers, memory after an
+# hour of simulated time: measured and printed, not asserted.
+browser-perf: tools site chromium
+	cd e2e && $(GO) vet -tags perf ./...
+	cd e2e && CHROMIUM=$(CHROMIUM) $(GO) test -tags perf -run Perf -count=1 -v -timeout 20m ./...
+
 ## ---- the two commands ------------------------------------------------------
 
-test: lint race unit serve-test bench-smoke
+test: lint race unit serve-test bench-smoke browser-test
