@@ -22,7 +22,7 @@ type bridge struct {
 	resolve  js.Value
 	page     *page
 
-	json, promise js.Value
+	json, promise, object js.Value
 }
 
 // sliceBudget is the wall time long work runs before giving the page a
@@ -32,8 +32,8 @@ const sliceBudget = 8 * time.Millisecond
 // install creates the worker and puts the API object on globalThis.
 func install(p *page) *bridge {
 	pace := newPacer()
-	b := &bridge{page: p, json: js.Global().Get("JSON"), promise: js.Global().Get("Promise")}
-	b.worker = api.NewWorker(api.Config{
+	var b *bridge
+	b = newBridge(p, api.Config{
 		Goroutines: true,
 		Check:      true,
 		Budget:     sliceBudget,
@@ -47,13 +47,24 @@ func install(p *page) *bridge {
 	return b
 }
 
-// expose builds globalThis.raftplay from the worker's calls.
-func (b *bridge) expose() {
+func newBridge(p *page, c api.Config) *bridge {
+	b := &bridge{
+		page:    p,
+		worker:  api.NewWorker(c),
+		json:    js.Global().Get("JSON"),
+		promise: js.Global().Get("Promise"),
+		object:  js.Global().Get("Object"),
+	}
 	b.executor = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		b.resolve = args[0]
 		return nil
 	})
-	b.obj = js.Global().Get("Object").New()
+	return b
+}
+
+// expose builds globalThis.raftplay from the worker's calls.
+func (b *bridge) expose() {
+	b.obj = b.object.New()
 	b.obj.Set("version", api.Version)
 	b.obj.Set("scenarios", b.parse(api.ScenariosJSON()))
 	for _, name := range b.worker.Names() {
@@ -106,16 +117,31 @@ func (b *bridge) texts(args []js.Value) ([][]byte, *api.Error) {
 		if a.IsUndefined() || a.IsNull() {
 			continue
 		}
-		s := b.json.Call("stringify", a)
+		s, err := b.stringify(a)
+		if err != "" {
+			return nil, &api.Error{Code: api.CodeBadArgument, Msg: "argument " + itoa(i+1) + " is not data: " + err}
+		}
 		if s.Type() != js.TypeString { // functions, symbols
 			return nil, &api.Error{Code: api.CodeBadArgument, Msg: "argument " + itoa(i+1) + " is a " + a.Type().String() + ", not data"}
 		}
-		if n := s.Length(); n > api.MaxInput {
+		// Length only takes objects (it panics, naming SetIndex, on a
+		// string): box the string, which copies nothing.
+		if n := b.object.New(s).Get("length").Int(); n > api.MaxInput {
 			return nil, &api.Error{Code: api.CodeTooLarge, Msg: "argument " + itoa(i+1) + " is " + itoa(n) + " characters of JSON; the limit is " + itoa(api.MaxInput)}
 		}
 		texts[i] = []byte(s.String())
 	}
 	return texts, nil
+}
+
+// stringify is JSON.stringify, which throws on cycles and BigInts.
+func (b *bridge) stringify(v js.Value) (s js.Value, err string) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = panicText(p)
+		}
+	}()
+	return b.json.Call("stringify", v), ""
 }
 
 // newPromise returns a pending Promise and its resolve function.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/raftplay/raftplay/raft"
 )
 
 // session drives a Worker the way the page does: calls with JSON
@@ -78,3 +80,5 @@ func decode(t *testing.T, text string) map[string]any {
 }
 
 func num(v any) int64 { f, _ := v.(float64); return int64(f) }
+
+func raftID(n int64) raft.ID { return raft.ID(n) }
