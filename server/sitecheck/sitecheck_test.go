@@ -8,36 +8,59 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/raftplay/raftplay/server"
 	"github.com/raftplay/raftplay/server/sitebuild"
 )
 
-// buildRealSite builds the site from the repository's web/ and Go's own
+// realSite is the site built from the repository's web/ and Go's own
 // wasm_exec.js, with a stand-in wasm (compiling the real one belongs to
-// `make site`; here only its bytes travel).
+// `make site`; here only its bytes travel). It is built once for all tests:
+// brotli at full quality is the slow part.
+var realSite struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if realSite.dir != "" {
+		os.RemoveAll(realSite.dir)
+	}
+	os.Exit(code)
+}
+
 func buildRealSite(t *testing.T) string {
 	t.Helper()
-	goroot, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	wasmExec, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "dist")
-	_, err = sitebuild.Build(sitebuild.Options{
-		Web:      os.DirFS("../../web"),
-		Wasm:     []byte("\x00asm\x01\x00\x00\x00" + strings.Repeat("\x00", 4096)),
-		WasmExec: wasmExec,
-		Out:      out,
+	realSite.once.Do(func() {
+		realSite.dir, realSite.err = os.MkdirTemp("", "raftplay-site-")
+		if realSite.err != nil {
+			return
+		}
+		goroot, err := exec.Command("go", "env", "GOROOT").Output()
+		if err != nil {
+			realSite.err = err
+			return
+		}
+		wasmExec, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"))
+		if err != nil {
+			realSite.err = err
+			return
+		}
+		_, realSite.err = sitebuild.Build(sitebuild.Options{
+			Web:      os.DirFS("../../web"),
+			Wasm:     []byte("\x00asm\x01\x00\x00\x00" + strings.Repeat("\x00", 4096)),
+			WasmExec: wasmExec,
+			Out:      filepath.Join(realSite.dir, "dist"),
+		})
 	})
-	if err != nil {
-		t.Fatal(err)
+	if realSite.err != nil {
+		t.Fatal(realSite.err)
 	}
-	return out
+	return filepath.Join(realSite.dir, "dist")
 }
 
 // The static distribution works from a plain file server under a
