@@ -223,12 +223,12 @@ func (f *fuzzChecker) ready() {
 }
 
 // check compares the node after an input with the node before it.
-func (f *fuzzChecker) check(before nodeSnapshot, what string) {
+func (f *fuzzChecker) check(before nodeSnapshot, what func() string) {
 	n := f.node()
 	after := snap(n)
 	fail := func(format string, args ...any) {
 		f.t.Helper()
-		f.t.Fatalf("after %s: "+format, append([]any{what}, args...)...)
+		f.t.Fatalf("after %s: "+format, append([]any{what()}, args...)...)
 	}
 	if after.hs.Term < before.hs.Term {
 		fail("term went back from %d to %d", before.hs.Term, after.hs.Term)
@@ -269,12 +269,12 @@ func (f *fuzzChecker) check(before nodeSnapshot, what string) {
 	}
 }
 
-func (f *fuzzChecker) unchanged(before nodeSnapshot, what string) {
+func (f *fuzzChecker) unchanged(before nodeSnapshot, what func() string) {
 	n := f.node()
 	after := snap(n)
 	if after.hs != before.hs || after.st.Role != before.st.Role || after.st.Commit != before.st.Commit ||
 		after.st.Leader != before.st.Leader || !entriesEqual(after.log, before.log) || n.HasReady() {
-		f.t.Fatalf("%s was refused with an error but changed the node: %+v -> %+v", what, before.st, after.st)
+		f.t.Fatalf("%s was refused with an error but changed the node: %+v -> %+v", what(), before.st, after.st)
 	}
 }
 
@@ -284,47 +284,47 @@ func runFuzzStep(t *testing.T, data []byte) {
 	f := &fuzzChecker{t: t, c: c, id: id, votes: map[uint64]ID{}}
 	f.ready()
 	f.applied = uint64(len(c.applied[id]))
-	f.check(snap(f.node()), "start")
+	f.check(snap(f.node()), func() string { return "start" })
 	for steps := 0; !in.done() && steps < 200; steps++ {
 		n := f.node()
 		before := snap(n)
-		var what string
+		var what func() string
 		switch op := in.byte() % numOps; op {
 		case opStep:
 			m := decodeStep(in)
 			if in.byte()%4 != 0 {
 				m.To = id // mostly addressed right, so it gets past the first check
 			}
-			what = fmt.Sprintf("Step(%+v)", m)
+			what = func() string { return fmt.Sprintf("Step(%+v)", m) }
 			if err := n.Step(m); err != nil {
 				f.unchanged(before, what)
 				continue
 			}
 		case opTick:
 			k := int(in.byte() % 32)
-			what = fmt.Sprintf("%d ticks", k)
+			what = func() string { return fmt.Sprintf("%d ticks", k) }
 			for range k {
 				n.Tick()
 				f.ready()
 			}
 		case opPropose:
 			e := Entry{Type: EntryType(in.byte() % 4), Client: in.u64() % 3, Seq: in.u64(), Data: []byte("p")}
-			what = fmt.Sprintf("Propose(%+v)", e)
+			what = func() string { return fmt.Sprintf("Propose(%+v)", e) }
 			if err := n.Propose(e); err != nil {
 				f.unchanged(before, what)
 				continue
 			}
 		case opRead:
-			what = "ReadIndex"
+			what = func() string { return "ReadIndex" }
 			if err := n.ReadIndex(in.u64()); err != nil {
 				f.unchanged(before, what)
 				continue
 			}
 		case opCampaign:
-			what = "Campaign"
+			what = func() string { return "Campaign" }
 			n.Campaign()
 		case opRestart:
-			what = "restart"
+			what = func() string { return "restart" }
 			hs, es, _ := c.stores[id].Load()
 			nn, err := NewNode(c.cfgs[id], hs, es)
 			if err != nil {
@@ -335,7 +335,7 @@ func runFuzzStep(t *testing.T, data []byte) {
 			before.st.Commit, before.st.Role = 0, Follower
 		case opConfigure:
 			ms := fuzzConfigs[in.byte()%byte(len(fuzzConfigs))]
-			what = fmt.Sprintf("SetConfiguration(%v)", ms)
+			what = func() string { return fmt.Sprintf("SetConfiguration(%v)", ms) }
 			if err := n.SetConfiguration(ms); err != nil {
 				f.unchanged(before, what)
 				continue
