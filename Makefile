@@ -154,6 +154,30 @@ browser-perf: tools site chromium
 	cd e2e && $(GO) vet -tags perf ./...
 	cd e2e && CHROMIUM=$(CHROMIUM) $(GO) test -tags perf -run Perf -count=1 -v -timeout 20m ./...
 
+## ---- WebAssembly: wasm/ and its API (wasm/API.md) -----------------------------
+# The wasm itself is built by build/raftplay.wasm above. wasm-test runs the
+# tests of wasm/ under Node with Go's go_js_wasm_exec. Native Go first writes
+# the traces of a few definitions (peers inline); the wasm tests replay them
+# through the page's API (peers on goroutines) and must get the same bytes.
+
+WASM_GOEXEC  := $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
+WASM_TRACES  := $(CURDIR)/build/native-traces.json
+
+.PHONY: wasm wasm-test wasm-size
+
+wasm: build/raftplay.wasm
+
+wasm-test: tools
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
+	GOOS=js GOARCH=wasm $(GOBIN)/staticcheck ./wasm/...
+	@mkdir -p build
+	RAFTPLAY_TRACES=$(WASM_TRACES) $(GO) test -count=1 -run '^TestNativeTraces$$' ./wasm/api
+	RAFTPLAY_TRACES=$(WASM_TRACES) GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(WASM_GOEXEC) ./wasm/...
+
+# Download size of the wasm: raw, gzip -9 and brotli -q 11 (as sitebuild).
+wasm-size: build/raftplay.wasm
+	@f=build/raftplay.wasm; echo "$$f: raw $$(stat -c%s $$f), gzip $$(gzip -9 -c $$f | wc -c), brotli $$(brotli -q 11 -c $$f | wc -c) bytes"
+
 ## ---- the two commands ------------------------------------------------------
 
-test: lint race unit serve-test bench-smoke browser-test
+test: lint race unit serve-test bench-smoke browser-test wasm-test
