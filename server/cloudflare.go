@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"maps"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 )
@@ -80,11 +81,25 @@ func CloudflareHeaders(fsys fs.FS) ([]byte, error) {
 			own.Del(k)
 		}
 		writeRule(p, own)
+		if alias, ok := prettyPath(p); ok {
+			writeRule(alias, own)
+		}
 	}
 	if rules > MaxHeaderRules {
 		return nil, fmt.Errorf("_headers would need %d rules, Cloudflare reads at most %d", rules, MaxHeaderRules)
 	}
 	return []byte(b.String()), nil
+}
+
+// prettyPath is where Workers serves an HTML page other than an index:
+// by default (html_handling "auto-trailing-slash") /embed.html redirects to
+// /embed, which serves embed.html, and _headers rules match the path
+// requested.
+func prettyPath(p string) (string, bool) {
+	if !strings.HasSuffix(p, ".html") || path.Base(p) == "index.html" {
+		return "", false
+	}
+	return strings.TrimSuffix(p, ".html"), true
 }
 
 // headerRecorder keeps the status and headers of a response and drops the

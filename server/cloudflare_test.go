@@ -25,6 +25,8 @@ func TestCloudflareHeaders(t *testing.T) {
   Cache-Control: no-cache
 /embed.html
   Cache-Control: no-cache
+/embed
+  Cache-Control: no-cache
 /index.html
   Cache-Control: no-cache
 /logo.png

@@ -218,6 +218,8 @@ func (c *checker) checkHeaders(u *url.URL, resp *http.Response, ext string) {
 		c.fail("%s: hashed name, Cache-Control %q, want immutable", u, cc)
 	case !server.IsHashed(u.Path) && strings.Contains(cc, "immutable"):
 		c.fail("%s: unhashed name cached as immutable", u)
+	case ext == ".html" && !strings.Contains(cc, "no-cache") && !strings.Contains(cc, "max-age=0"):
+		c.fail("%s: Cache-Control %q lets a browser keep an old page without asking", u, cc)
 	}
 	if ext == ".wasm" && h.Get("Content-Encoding") == "" {
 		c.fail("%s: sent uncompressed to a client that accepts brotli", u)
