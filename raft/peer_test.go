@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -675,5 +676,98 @@ func TestPeerRefusesBadConfigurationAndRequests(t *testing.T) {
 	}
 	if err := p.SetConfiguration([]raft.ID{1}); err == nil {
 		t.Error("SetConfiguration twice: no error")
+	}
+}
+
+// A write is never silently lost nor applied twice. Here the leader takes a
+// forwarded write but is cut off before it can replicate it; the others
+// elect a new leader, the origin resends the write after RetryTicks, and
+// when the old leader returns its stale copy is overwritten: every peer
+// applies the write exactly once, and the writer gets its reply.
+func TestPeerRetriesAWriteLostWithItsLeader(t *testing.T) {
+	c := newLockCluster(t, 3, false)
+	c.configure()
+	// s1 still hears forwarded writes, but nothing it says gets out.
+	c.net.setLose(func(m raft.Message) bool { return m.From == 1 || (m.To == 1 && m.Type != raft.MsgProp) })
+	_, ch := c.submit(2, raft.Request{Cmd: lock.Lock("a")})
+	if st, _ := c.peers[1].Status(); st.LastIndex != 3 {
+		t.Fatalf("s1 holds %d entries, want the forwarded write appended at 3", st.LastIndex)
+	}
+	if r := c.await(ch); r != "ok" {
+		t.Fatalf("write = %q, want ok", r)
+	}
+	if st, _ := c.peers[2].Status(); st.Term < 3 {
+		t.Fatalf("the write completed in term %d, without a new leader", st.Term)
+	}
+	c.net.setLose(nil)
+	c.until("s1 catches up", func() bool {
+		st, _ := c.peers[1].State()
+		return st.Locked
+	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id := raft.ID(1); id <= 3; id++ {
+		ran := 0
+		for _, a := range c.applied[id] {
+			if string(a.Entry.Data) == "lock a" && !a.Skipped {
+				ran++
+			}
+		}
+		if ran != 1 {
+			t.Fatalf("%v applied the write %d times, want once", id, ran)
+		}
+	}
+}
+
+// failingStorage fails every Append once told to.
+type failingStorage struct {
+	*raft.MemoryStorage
+	mu   sync.Mutex
+	fail bool
+}
+
+func (s *failingStorage) Append(es []raft.Entry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail && len(es) > 0 {
+		return errors.New("disk full")
+	}
+	return s.MemoryStorage.Append(es)
+}
+
+// A peer whose storage fails stops (fail-stop): going on could break what
+// it promised others. Waiting requests and later calls get the error.
+func TestPeerStopsWhenItsStorageFails(t *testing.T) {
+	net, clock := newHandNet(), &raft.ManualClock{}
+	s := &failingStorage{MemoryStorage: raft.NewMemoryStorage()}
+	p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{Config: raft.DefaultConfig(1), Storage: s, Transport: net, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	if err := p.SetConfiguration([]raft.ID{1}); err != nil {
+		t.Fatal(err)
+	}
+	r := make(chan error, 1)
+	if _, err := p.SubmitRead(nil, func(_ []byte, err error) { r <- err }); err != nil {
+		t.Fatal(err)
+	}
+	<-r // answered: a cluster of one reads at once
+	s.mu.Lock()
+	s.fail = true
+	s.mu.Unlock()
+	w := make(chan error, 1)
+	_, err = p.Submit(raft.Request{Cmd: lock.Lock("a")}, func(_ []byte, err error) { w <- err })
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Submit with a failing disk = %v, want the storage error", err)
+	}
+	if err := <-w; err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("the write ended with %v, want the storage error", err)
+	}
+	if _, err := p.State(); err == nil {
+		t.Fatal("a peer whose storage failed still answers")
+	}
+	if err := p.Stop(); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Stop = %v, want the storage error", err)
 	}
 }
