@@ -362,6 +362,7 @@ func (p *Peer[S]) Submit(req Request, done func(reply []byte, err error)) (id ui
 	cmd := append([]byte(nil), req.Cmd...)
 	err = p.do(func() {
 		p.obs.Input = InputWrite
+		p.trimOrder()
 		e := Entry{Type: EntryCommand, Client: req.Client, Seq: req.Seq, Lowest: req.Lowest, Data: cmd}
 		if e.Client == 0 {
 			p.seq++
@@ -392,6 +393,17 @@ func (p *Peer[S]) lowestOwn() uint64 {
 		}
 	}
 	return p.seq
+}
+
+// trimOrder drops answered and canceled writes from the front of order, as
+// retry does on every tick. Without it, a peer whose clock does not tick
+// would keep every write ever made there, and lowestOwn would scan them all
+// on every Submit.
+func (p *Peer[S]) trimOrder() {
+	for len(p.order) > 0 && p.writes[p.order[0].id] != p.order[0] {
+		p.order[0] = nil
+		p.order = p.order[1:]
+	}
 }
 
 // SubmitRead starts a linearizable read (ReadIndex) and returns once the
