@@ -14,7 +14,7 @@ var libraries = []struct {
 }{
 	{"ours", func() (cluster, error) { return newOurs() }},
 	{"etcd", func() (cluster, error) { return newEtcd() }},
-	{"runtime", func() (cluster, error) { return newRuntime() }},
+	{"runtime", func() (cluster, error) { return newRuntime(false) }},
 }
 
 var batches = []int{1, 64}
@@ -35,6 +35,19 @@ func TestWorkload(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestWriters runs Peer.Write from many goroutines on a small input: every
+// peer applies every write exactly once.
+func TestWriters(t *testing.T) {
+	c, err := newRuntime(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	if err := runWriters(c, Payloads(1000), 64); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -79,4 +92,29 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkRuntimeWrite is the anchor workload through Peer.Write, the
+// blocking call an application makes, from Writers goroutines: ops are
+// proposals, as in BenchmarkAnchor.
+func BenchmarkRuntimeWrite(b *testing.B) {
+	b.Run("writers="+strconv.Itoa(Writers), func(b *testing.B) {
+		c, err := newRuntime(true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.close()
+		payloads := Payloads(b.N)
+		b.ReportAllocs()
+		b.ResetTimer()
+		msgs0, cpu0, start := c.messages(), cpuTime(), time.Now()
+		if err := runWriters(c, payloads, Writers); err != nil {
+			b.Fatal(err)
+		}
+		elapsed, cpu := time.Since(start), cpuTime()-cpu0
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/elapsed.Seconds(), "ops/s")
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(c.messages()-msgs0)/float64(b.N), "msgs/op")
+	})
 }

@@ -37,13 +37,14 @@ type counterState struct {
 	bad     bool
 }
 
-// counter is the state machine: it counts payloads and checks their order.
-type counter struct{}
+// counter is the state machine: it counts payloads and, unless they come
+// from concurrent writers, checks their order.
+type counter struct{ unordered bool }
 
 func (counter) Init() counterState { return counterState{} }
 
-func (counter) Write(cmd []byte, s counterState) ([]byte, counterState) {
-	if len(cmd) != PayloadSize || binary.LittleEndian.Uint64(cmd) != s.applied {
+func (c counter) Write(cmd []byte, s counterState) ([]byte, counterState) {
+	if len(cmd) != PayloadSize || (!c.unordered && binary.LittleEndian.Uint64(cmd) != s.applied) {
 		s.bad = true
 	}
 	s.applied++
@@ -62,11 +63,12 @@ func runtimeConfig(id raft.ID, net raft.Transport, clock *raft.ManualClock) raft
 }
 
 // newRuntime starts three peers and makes peer 1 the first member of the
-// cluster, as in the talk: it campaigns at once and wins.
-func newRuntime() (*runtimeCluster, error) {
+// cluster, as in the talk: it campaigns at once and wins. Unordered lets
+// payloads be applied in any order (concurrent writers).
+func newRuntime(unordered bool) (*runtimeCluster, error) {
 	c := &runtimeCluster{net: &countingNetwork{Network: raft.NewNetwork()}, clock: &raft.ManualClock{}}
 	for i := range c.peers {
-		p, err := raft.StartPeer[counterState](counter{}, runtimeConfig(raft.ID(i+1), c.net, c.clock))
+		p, err := raft.StartPeer[counterState](counter{unordered}, runtimeConfig(raft.ID(i+1), c.net, c.clock))
 		if err != nil {
 			c.close()
 			return nil, err
@@ -137,6 +139,47 @@ func (c *runtimeCluster) appliedAll(n int) bool {
 		}
 	}
 	return true
+}
+
+// Writers is how many goroutines call Peer.Write in BenchmarkRuntimeWrite.
+const Writers = 64
+
+// runWriters submits the payloads with Peer.Write (the peer's own client
+// session) from the given number of goroutines, each writing the next
+// payload as soon as its last write is applied, then ticks until every peer
+// has applied them all, exactly once.
+func runWriters(c *runtimeCluster, payloads [][]byte, writers int) error {
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+		errs = make([]error, writers)
+	)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1) - 1; i < int64(len(payloads)); i = next.Add(1) - 1 {
+				if _, err := c.peers[0].Write(context.Background(), payloads[i]); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	c.seq = uint64(len(payloads)) // for tick's wait
+	if err := finish(c, len(payloads)); err != nil {
+		return err
+	}
+	for i, p := range c.peers {
+		if s, _ := p.State(); s.applied != uint64(len(payloads)) {
+			return fmt.Errorf("runtime: peer %d applied %d writes, want %d", i+1, s.applied, len(payloads))
+		}
+	}
+	return nil
 }
 
 func (c *runtimeCluster) messages() int { return int(c.net.sent.Load()) }

@@ -84,6 +84,11 @@ func run(c cluster, payloads [][]byte, batch int) error {
 			return err
 		}
 	}
+	return finish(c, n)
+}
+
+// finish ticks every peer until all have applied n proposals.
+func finish(c cluster, n int) error {
 	for t := 0; !c.appliedAll(n); t++ {
 		if t == maxTailTicks {
 			return fmt.Errorf("not every peer applied %d proposals after %d ticks", n, t)
