@@ -181,11 +181,11 @@ var donePool = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
 // everything f started.
 func (p *Peer[S]) do(f func()) error {
 	if p.cfg.Inline {
-		if p.halted {
+		if p.halted && p.err == nil {
 			return ErrStopped
 		}
-		p.handle(f)
-		return nil
+		p.handle(f) // does nothing once the peer has halted
+		return p.err
 	}
 	done := donePool.Get().(chan struct{})
 	select {

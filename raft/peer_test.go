@@ -737,10 +737,17 @@ func (s *failingStorage) Append(es []raft.Entry) error {
 
 // A peer whose storage fails stops (fail-stop): going on could break what
 // it promised others. Waiting requests and later calls get the error.
+// It behaves the same inline and on its own goroutine.
 func TestPeerStopsWhenItsStorageFails(t *testing.T) {
+	for _, inline := range []bool{false, true} {
+		t.Run(fmt.Sprintf("inline=%v", inline), func(t *testing.T) { testStorageFailure(t, inline) })
+	}
+}
+
+func testStorageFailure(t *testing.T, inline bool) {
 	net, clock := newHandNet(), &raft.ManualClock{}
 	s := &failingStorage{MemoryStorage: raft.NewMemoryStorage()}
-	p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{Config: raft.DefaultConfig(1), Storage: s, Transport: net, Clock: clock})
+	p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{Config: raft.DefaultConfig(1), Storage: s, Transport: net, Clock: clock, Inline: inline})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -764,8 +771,8 @@ func TestPeerStopsWhenItsStorageFails(t *testing.T) {
 	if err := <-w; err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("the write ended with %v, want the storage error", err)
 	}
-	if _, err := p.State(); err == nil {
-		t.Fatal("a peer whose storage failed still answers")
+	if _, err := p.State(); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("State after the failure = %v, want the storage error", err)
 	}
 	if err := p.Stop(); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("Stop = %v, want the storage error", err)
