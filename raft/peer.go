@@ -326,6 +326,10 @@ func (p *Peer[S]) apply(e *Entry) {
 		case duplicate:
 			reply = r
 		case stale:
+			if w := p.byKey[sessionKey{e.Client, e.Seq}]; w != nil {
+				p.finishWrite(w, nil, fmt.Errorf("raft: write %d of client %d is stale: the client has since said it holds every reply below %d",
+					e.Seq, e.Client, p.sessions[e.Client].lowest))
+			}
 			p.obs.Applied = append(p.obs.Applied, Applied{Entry: *e, Skipped: true})
 			return
 		}
@@ -348,8 +352,9 @@ func (p *Peer[S]) finishWrite(w *pendingWrite, reply []byte, err error) {
 // this peer leads, forwarded to the leader if it knows one. done is called
 // once, on the peer's goroutine, with the state machine's reply once the
 // write is applied here, or with an error: a *NotLeaderError at once if no
-// leader is known, ErrStopped if the peer stops first. Until then the peer
-// resends the write every RetryTicks; the session makes that safe.
+// leader is known, ErrStopped if the peer stops first, an error if the
+// write is stale (below a Lowest its client sent since). Until then the
+// peer resends the write every RetryTicks; the session makes that safe.
 //
 // The returned id names the request for Cancel.
 func (p *Peer[S]) Submit(req Request, done func(reply []byte, err error)) (id uint64, err error) {

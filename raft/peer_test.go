@@ -450,6 +450,36 @@ func TestPeerObservesTheReplyOfASessionlessCommand(t *testing.T) {
 	}
 }
 
+// A write below its client's Lowest (the client said it has the reply) is
+// stale: it is not applied, and whoever waits for it here gets an error
+// instead of waiting, and resending it, forever.
+func TestPeerStaleWriteIsAnsweredWithAnError(t *testing.T) {
+	c := newLockCluster(t, 1, true)
+	c.configure()
+	c.await(second(c.submit(1, raft.Request{Client: 9, Seq: 1, Lowest: 1, Cmd: lock.Lock("a")})))
+	c.await(second(c.submit(1, raft.Request{Client: 9, Seq: 2, Lowest: 2, Cmd: lock.Unlock("a")})))
+	_, ch := c.submit(1, raft.Request{Client: 9, Seq: 1, Lowest: 1, Cmd: lock.Lock("a")})
+	select {
+	case r := <-ch:
+		if r.err == nil {
+			t.Fatalf("stale write answered %q, want an error", r.reply)
+		}
+	default:
+		t.Fatal("stale write not answered once applied")
+	}
+	before, _ := c.peers[1].Status()
+	for range 300 {
+		c.clock.Tick()
+		c.net.pump(t)
+	}
+	if after, _ := c.peers[1].Status(); after.LastIndex != before.LastIndex {
+		t.Fatalf("log grew from %d to %d entries: the stale write is still being resent", before.LastIndex, after.LastIndex)
+	}
+	if st, _ := c.peers[1].State(); st.Locked {
+		t.Fatal("the stale write was applied")
+	}
+}
+
 func second(_ uint64, ch chan result) chan result { return ch }
 
 // Stop is a crash: waiting writes, reads and WaitForLeader calls get
