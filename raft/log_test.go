@@ -119,7 +119,11 @@ func TestLogSlicesHandedOutNeverChange(t *testing.T) {
 		t.Fatalf("slice(1, max 2) has %d entries", len(outMax))
 	}
 	l.truncate(2)
-	l.append(Entry{Index: 3, Term: 9}, Entry{Index: 4, Term: 9}, Entry{Index: 5, Term: 9})
+	l.append(Entry{Index: 3, Term: 9}) // fits where the old entry 3 was
+	if got := terms(out); !slices.Equal(got, []uint64{1, 1, 1}) {
+		t.Fatalf("a slice handed out before a truncation now reads %v", got)
+	}
+	l.append(Entry{Index: 4, Term: 9}, Entry{Index: 5, Term: 9})
 	if got := terms(out); !slices.Equal(got, []uint64{1, 1, 1}) {
 		t.Fatalf("a slice handed out before a truncation now reads %v", got)
 	}
