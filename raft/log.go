@@ -1,5 +1,7 @@
 package raft
 
+import "slices"
+
 // raftLog is a peer's copy of the replicated log, held in memory.
 //
 // Invariant: entries[i].Index == i+1, and terms never decrease along the log.
@@ -68,7 +70,18 @@ func (l *raftLog) slice(lo uint64, max int) []Entry {
 // append adds entries at the end. Writing past the current length never
 // disturbs a slice handed out earlier.
 func (l *raftLog) append(es ...Entry) {
-	l.entries = append(l.entries, es...)
+	l.entries = appendDoubling(l.entries, es)
+}
+
+// appendDoubling appends es to s, at least doubling the capacity when it
+// runs out. (Past a few hundred elements, append grows a slice by only a
+// quarter at a time, so a log copied itself about five times over as it
+// grew; doubling copies it about once.)
+func appendDoubling(s, es []Entry) []Entry {
+	if len(s)+len(es) > cap(s) {
+		s = slices.Grow(s, max(len(es), len(s)))
+	}
+	return append(s, es...)
 }
 
 // truncate drops the entries after index i. The next append then starts a

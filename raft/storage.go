@@ -62,7 +62,7 @@ func (s *MemoryStorage) Append(es []Entry) error {
 	// Overwriting in place is safe: Load hands out copies, so no one else
 	// holds this array. (Clipping the capacity here would copy the whole
 	// log on every append.)
-	s.entries = append(s.entries[:first-1], es...)
+	s.entries = appendDoubling(s.entries[:first-1], es)
 	return nil
 }
 
