@@ -12,6 +12,8 @@ import (
 	"syscall/js"
 	"testing"
 
+	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/lock"
 	"github.com/raftplay/raftplay/wasm/api"
 )
 
@@ -43,7 +45,7 @@ func call(name string, args ...any) js.Value {
 }
 
 // ok calls and fails the test on an error object.
-func ok(t *testing.T, name string, args ...any) js.Value {
+func ok(t testing.TB, name string, args ...any) js.Value {
 	t.Helper()
 	r := call(name, args...)
 	if e := r.Get("error"); !e.IsUndefined() {
@@ -51,6 +53,10 @@ func ok(t *testing.T, name string, args ...any) js.Value {
 	}
 	return r
 }
+
+func raftID(n int64) raft.ID { return raft.ID(n) }
+
+func uint8Op(n int64) lock.Op { return lock.Op(n) }
 
 // fails calls and wants an error object with code whose message holds
 // every one of words.

@@ -39,6 +39,7 @@ type Session struct {
 	check      bool
 	budget     time.Duration
 	pause      func(Progress) bool // between slices of long work; false: canceled
+	batch      []sim.Event         // reused by appendEvents
 }
 
 // start makes a new run from def and takes it to virtual time until, then
@@ -145,11 +146,9 @@ func (ss *Session) appendStatus(w *writer) {
 
 // appendEvents appends {run, after, last, gap, more, events}.
 func (ss *Session) appendEvents(b []byte, after uint64, limit int) []byte {
-	evs, gap := ss.sim.Events(after)
-	more := len(evs) > limit
-	if more {
-		evs = evs[:limit]
-	}
+	evs, gap := ss.sim.AppendEvents(ss.batch[:0], after, limit)
+	defer func() { ss.batch = evs[:0]; clear(evs) }() // keep the buffer, not the messages
+	more := len(evs) > 0 && evs[len(evs)-1].Seq < ss.sim.LastSeq()
 	w := obj(b)
 	w.uint("run", ss.run)
 	w.uint("after", after)

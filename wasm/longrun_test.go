@@ -1,0 +1,59 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"os"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/raftplay/raftplay/raft/sim"
+)
+
+// TestLongRunMemory plays an hour of virtual time with 9 peers under a busy
+// client load through the page's API, one minute per call, and reports the
+// memory the wasm holds. It takes minutes, so it runs only when asked:
+//
+//	RAFTPLAY_LONG_RUN=1 GOOS=js GOARCH=wasm go test -exec=$(go env GOROOT)/lib/wasm/go_js_wasm_exec \
+//	    -run LongRunMemory -v -timeout 60m ./wasm
+func TestLongRunMemory(t *testing.T) {
+	if os.Getenv("RAFTPLAY_LONG_RUN") == "" {
+		t.Skip("set RAFTPLAY_LONG_RUN=1 to play an hour of a busy 9-peer cluster")
+	}
+	const hour = 3_600_000
+	cfg := sim.DefaultConfig()
+	cfg.Peers = 9
+	def := sim.Definition{Config: cfg, Seed: 1}
+	// A write every 50 ms from four clients taking turns, to every peer in
+	// turn: 72,000 actions.
+	for at := int64(500); at < hour && len(def.Actions) < sim.MaxActions; at += 50 {
+		n := at / 50
+		def.Actions = append(def.Actions, sim.Action{At: at, Kind: sim.ActWrite, Peer: raftID(1 + n%9),
+			Client: "c" + strconv.FormatInt(n%4, 10), Op: uint8Op(1 + n/4%2)})
+	}
+	ok(t, "replay", string(def.AppendJSON(nil)), 0)
+	var ms runtime.MemStats
+	start := time.Now()
+	var after int64
+	for m := 1; m <= 60; m++ {
+		st := ok(t, "advance", 60_000, map[string]any{"after": after, "limit": 100})
+		after = int64(st.Get("seq").Int())
+		if m%10 == 0 {
+			runtime.ReadMemStats(&ms)
+			t.Logf("%2d min: %d events, heap in use %.1f MB, wasm memory (Sys) %.1f MB, %v",
+				m, after, mb(ms.HeapInuse), mb(ms.Sys), time.Since(start).Round(time.Second))
+		}
+	}
+	snap := ok(t, "snapshot")
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	t.Logf("after 1 h: %d events, %s, heap in use %.1f MB after GC, wasm memory (Sys) %.1f MB, wall %v",
+		after, stringify(snap.Get("peers").Index(0).Get("lastIndex")), mb(ms.HeapInuse), mb(ms.Sys), time.Since(start).Round(time.Second))
+	if ms.Sys > 64<<20 {
+		t.Errorf("wasm memory %.1f MB, over the 64 MB budget", mb(ms.Sys))
+	}
+}
+
+func mb(n uint64) float64 { return float64(n) / (1 << 20) }
