@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -312,22 +313,28 @@ func TestPeerWriteAndReadAtAFollower(t *testing.T) {
 	})
 	c.configure()
 	ctx := ctx(t)
+	// call runs a blocking call on its own goroutine and keeps time moving
+	// until it returns. The bound is the context's deadline, not a number
+	// of ticks: the caller's goroutine may wait a while to be scheduled
+	// while the peers and this loop hand work to each other.
 	call := func(f func() ([]byte, error)) (string, error) {
 		ch := make(chan result, 1)
 		go func() {
 			r, err := f()
 			ch <- result{string(r), err}
 		}()
-		var r result
-		c.until("blocking call", func() bool {
+		for {
 			select {
-			case r = <-ch:
-				return true
+			case r := <-ch:
+				return r.reply, r.err
+			case <-ctx.Done():
+				t.Fatalf("blocking call did not return: %v", ctx.Err())
 			default:
-				return false
 			}
-		})
-		return r.reply, r.err
+			c.clock.Tick()
+			c.net.pump(t)
+			runtime.Gosched()
+		}
 	}
 	if r, err := call(func() ([]byte, error) { return c.peers[2].Write(ctx, lock.Lock("bob")) }); err != nil || r != "ok" {
 		t.Fatalf("Write at s2 = %q, %v; want ok", r, err)
