@@ -223,6 +223,21 @@ func (p *page) until(what, cond string, maxMs int) {
 	}
 }
 
+// stepUntil presses "Step" (run to the next event) until cond holds, for
+// moments too short to catch 100 ms at a time; it fails after max steps.
+func (p *page) stepUntil(what, cond string, max int) {
+	p.t.Helper()
+	for i := 0; !js[bool](p, cond); i++ {
+		if i == max {
+			p.shot("failed-" + p.t.Name())
+			p.t.Fatalf("after %d steps: %s", max, what)
+		}
+		before := js[string](p, `document.getElementById("playground").dataset.seq`)
+		p.click("[data-step]")
+		p.poll("the step to show", fmt.Sprintf(`document.getElementById("playground").dataset.seq !== %q`, before))
+	}
+}
+
 // poll waits (in wall time, briefly) for the page to reach cond after an
 // action it has already been given.
 func (p *page) poll(what, cond string) {

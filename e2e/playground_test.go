@@ -106,15 +106,9 @@ func TestPartitionMinority(t *testing.T) {
 	p.poll("the partition to be drawn", `document.querySelectorAll(".link.cut").length === 6`)
 
 	stale := p.request("minority", old, "lock")
-	majorityPeer := 0
-	for id := 1; id <= 5; id++ {
-		if !minority[id] {
-			majorityPeer = id
-			break
-		}
-	}
 	p.until("the majority side elects a leader", fmt.Sprintf(`[...document.querySelectorAll(".peer.leader")].some((g) => g.dataset.peer !== "%d")`, old), 3000)
-	fresh := p.request("majority", majorityPeer, "lock")
+	leader, _ := p.leader()
+	fresh := p.request("majority", leader, "lock")
 	if got := p.outcome(fresh, 2000); got != "ok" {
 		t.Fatalf("a write on the majority side: %s, want ok", got)
 	}
@@ -140,7 +134,7 @@ func TestPartitionMinority(t *testing.T) {
 // vanishes and the event log says so.
 func TestDropMessage(t *testing.T) {
 	p := open(t, "")
-	p.until("a RequestVote in flight", `document.querySelector(".msg.vote") !== null`, 1000)
+	p.stepUntil("a RequestVote in flight", `document.querySelector(".msg.vote") !== null`, 200)
 	id := js[string](p, `document.querySelector(".msg.vote").dataset.id`)
 	msg := fmt.Sprintf(`.msg[data-id=%q]`, id)
 	p.click(msg)

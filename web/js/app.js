@@ -78,6 +78,8 @@ export class App {
   take(answer) {
     const m = this.model;
     const changed = m.take(answer);
+    // The trace's cursor, for tests and tools that wait on the page.
+    this.host.dataset.seq = String(m.status.seq);
     if (changed.run) {
       this.events.clear();
       this.clients.clear();

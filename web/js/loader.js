@@ -60,6 +60,7 @@ export async function loadSimulator(url, progress) {
     throw new LoadError(`The simulator could not start: ${err.message}`);
   }
   progress(1, got);
+  performance.mark("raftplay:compiled");
 
   // go.run settles only when the program exits, which the simulator never
   // does on purpose: exiting before it is ready is a failure.
@@ -68,6 +69,7 @@ export async function loadSimulator(url, progress) {
     (err) => Promise.reject(new LoadError(`The simulator stopped while starting: ${err.message}`)),
   );
   const detail = await Promise.race([ready, exited]);
+  performance.mark("raftplay:ready");
   const api = globalThis.raftplay;
   if (!api || api.version !== 1) {
     throw new LoadError("This page and its simulator do not match (API version). Reload the page to get both afresh.");

@@ -66,6 +66,7 @@ export class Model {
     switch (ev.kind) {
       case "send":
         this.sent.set(ev.id, { msg: ev.msg, sent: ev.time, arrive: ev.arrive, dup: Boolean(ev.dup) });
+        this.messages.set(ev.id, { id: ev.id, msg: ev.msg, sent: ev.time, arrive: ev.arrive, dup: Boolean(ev.dup) });
         changed.messages = true;
         break;
       case "deliver":
@@ -78,6 +79,7 @@ export class Model {
           if (ev.kind === "drop") this.bursts.push({ id: ev.id, msg: s.msg, sent: s.sent, arrive: s.arrive, at: ev.time, reason: ev.reason });
           this.sent.delete(ev.id);
         }
+        this.messages.delete(ev.id);
         changed.messages = true;
         break;
       }
@@ -99,8 +101,9 @@ export class Model {
     changed.events.push(ev);
   }
 
-  // The snapshot is the authority on what is in flight; the send events
-  // only add when each message left, which the snapshot does not carry.
+  // Events keep the messages in flight between snapshots; a snapshot is the
+  // authority (after a gap in the events, or a replay), though it does not
+  // say when a message left: the send events do.
   takeSnapshot(snap, changed) {
     const before = this.peers;
     this.snapshot = snap;

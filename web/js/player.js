@@ -1,14 +1,16 @@
 // Playback: the wall clock paces virtual time. While playing, each animation
 // frame moves the shown time forward by the frame's length times the speed
 // and, when an event is due, makes one API call that advances the run and
-// brings back the new events and a snapshot. Between events nothing is
-// asked of the simulator: messages and timers are interpolated. Paused, no
-// frame is scheduled at all.
+// brings back the new events (and, at most every SNAPSHOT_MS, a snapshot:
+// with 9 peers it is the most expensive part of a frame). Between events
+// nothing is asked of the simulator: messages and timers are interpolated.
+// Paused, no frame is scheduled at all.
 
 export const SPEEDS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
 export const DEFAULT_SPEED = 2; // 0.05x: a 20 ms message takes 0.4 s to cross
 
 const MAX_FRAME_MS = 100; // after a stall (a hidden tab), do not leap ahead
+const SNAPSHOT_MS = 30; // wall time between snapshots while playing
 
 export class Player {
   constructor(api, model, { take, frame, state }) {
@@ -23,6 +25,9 @@ export class Player {
     this.last = 0;
     this.raf = 0;
     this.busy = false;
+    this.stale = false; // events wait in the simulator (an action while playing)
+    this.snapshotAt = 0; // wall time of the last snapshot taken while playing
+    this.snapshotDue = false; // events came in since that snapshot
     this.chain = Promise.resolve();
     this.tick = this.tick.bind(this);
   }
@@ -66,9 +71,15 @@ export class Player {
     this.display += dt * this.speed;
     const target = Math.floor(this.display);
     const next = this.model.status.next;
-    if (target > this.model.time && next >= 0 && next <= target) {
+    const due = target > this.model.time && next >= 0 && next <= target;
+    const snapshot = (this.snapshotDue || due) && now - this.snapshotAt >= SNAPSHOT_MS;
+    if (due || this.stale || (this.snapshotDue && snapshot)) {
       this.busy = true;
-      this.call(() => this.api.advance(target - this.model.time, this.want())).finally(() => {
+      this.stale = false;
+      if (snapshot) this.snapshotAt = now;
+      const ms = Math.max(0, target - this.model.time);
+      this.call(() => this.api.advance(ms, this.want(snapshot))).then((answer) => {
+        if (!answer.error && answer.events) this.snapshotDue = !snapshot && (this.snapshotDue || answer.events.events.length > 0);
         this.busy = false;
         this.draw(this.display);
       });
@@ -77,9 +88,9 @@ export class Player {
     this.draw(this.display);
   }
 
-  // want asks for the events since the last one seen and a snapshot.
-  want() {
-    return { after: this.model.cursor, snapshot: true };
+  // want asks for the events since the last one seen, and a snapshot.
+  want(snapshot = true) {
+    return { after: this.model.cursor, snapshot };
   }
 
   // call runs one API call after every earlier one, folds its answer in
@@ -123,8 +134,12 @@ export class Player {
       return fn();
     });
     if (answer.error) return answer;
-    await this.call(() => this.api.advance(0, this.want()));
-    if (!this.playing) this.draw(this.display);
+    // Playing, the next frame fetches what the action caused.
+    if (this.playing) this.stale = true;
+    else {
+      await this.call(() => this.api.advance(0, this.want()));
+      this.draw(this.display);
+    }
     return answer;
   }
 

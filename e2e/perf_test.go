@@ -1,0 +1,243 @@
+//go:build perf
+
+package e2e
+
+// Measurements, not assertions: `make browser-perf` prints them. They run
+// in the same headless Chromium as the tests, against the same server.
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/heapprofiler"
+	"github.com/chromedp/cdproto/performance"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// marks reads the page's own performance marks, in ms after navigation.
+type marks struct{ Compiled, Ready, Drawn float64 }
+
+const readMarks = `(() => {
+	const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? -1;
+	return { Compiled: at("raftplay:compiled"), Ready: at("raftplay:ready"), Drawn: at("raftplay:drawn") };
+})()`
+
+// TestPerfLoad: time from navigation to the cluster drawn with its
+// controls wired, cold (a fresh browser context, empty cache) and warm.
+func TestPerfLoad(t *testing.T) {
+	const n = 7
+	measure := func(ctx context.Context) marks {
+		if err := chromedp.Do(ctx, chromedp.Navigate(baseURL), chromedp.WaitVisible(chromedp.CSS(`[data-state="ready"]`))); err != nil {
+			t.Fatal(err)
+		}
+		m, err := chromedp.Run(ctx, chromedp.Evaluate[marks](readMarks))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	var cold, warm []marks
+	for range n {
+		ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+		cold = append(cold, measure(ctx))
+		cancel()
+	}
+	ctx, cancel := chromedp.NewContext(browser)
+	defer cancel()
+	measure(ctx) // fills the cache
+	for range n {
+		warm = append(warm, measure(ctx))
+	}
+	report := func(name string, ms []marks) {
+		med := func(f func(marks) float64) float64 {
+			v := make([]float64, len(ms))
+			for i, m := range ms {
+				v[i] = f(m)
+			}
+			slices.Sort(v)
+			return v[len(v)/2]
+		}
+		t.Logf("%s load, median of %d: wasm compiled %.0f ms, simulator ready %.0f ms, cluster drawn and controls wired %.0f ms",
+			name, len(ms), med(func(m marks) float64 { return m.Compiled }), med(func(m marks) float64 { return m.Ready }), med(func(m marks) float64 { return m.Drawn }))
+	}
+	report("cold", cold)
+	report("warm", warm)
+
+	// A control answering: a real click on Pause, from the input event to
+	// the button showing the new state.
+	p := &page{t: t, ctx: ctx}
+	lat := clickLatency(t, p)
+	t.Logf("a click on Pause shown %.1f ms after the input event", lat)
+}
+
+// clickLatency clicks Pause with a real mouse event and measures, in the
+// page, from the event's timestamp to the button's new state.
+func clickLatency(t *testing.T, p *page) float64 {
+	t.Helper()
+	p.do("arm", chromedp.Evaluate[chromedp.Void](`window.__latency = new Promise((done) => {
+		const b = document.querySelector("[data-play]");
+		let down = 0;
+		b.addEventListener("pointerdown", (e) => (down = e.timeStamp), { once: true });
+		new MutationObserver((_, o) => { o.disconnect(); done(performance.now() - down); }).observe(b, { attributes: true, attributeFilter: ["aria-pressed"] });
+	})`))
+	p.click("[data-play]")
+	return js[float64](p, `window.__latency`)
+}
+
+// busyLoad makes three clients send a request every 30 ms of wall time
+// through the client panel, to rotating servers.
+const busyLoad = `(() => {
+	const form = document.querySelector("[data-client-form]");
+	const name = document.querySelector("[data-client-name]");
+	const peer = document.querySelector("[data-client-peer]");
+	const ops = [...form.querySelectorAll("button[data-op]")];
+	let i = 0;
+	window.__load = setInterval(() => {
+		i++;
+		name.value = "c" + (i % 3);
+		peer.value = String(1 + (i % peer.options.length));
+		form.requestSubmit(ops[i % ops.length]);
+	}, 30);
+})()`
+
+// frameStats measures for d: frames per second from requestAnimationFrame,
+// the worst frames, long tasks, and the main thread's busy fraction from
+// Chromium's own task accounting.
+func frameStats(t *testing.T, p *page, d time.Duration) string {
+	t.Helper()
+	// TaskDuration is the wall time the main thread spent in tasks,
+	// ThreadTime the CPU time it got: on a loaded machine the first
+	// includes waiting for a CPU.
+	metrics := func() (task, cpu float64) {
+		res, err := chromedp.Call(p.ctx, performance.GetMetrics, cdp.Empty{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range res.Metrics {
+			switch m.Name {
+			case "TaskDuration":
+				task = m.Value
+			case "ThreadTime":
+				cpu = m.Value
+			}
+		}
+		return task, cpu
+	}
+	if _, err := chromedp.Call(p.ctx, performance.Enable, performance.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	p.do("start counting", chromedp.Evaluate[chromedp.Void](`(() => {
+		window.__frames = []; window.__long = [];
+		let last = performance.now();
+		const f = (now) => { __frames.push(now - last); last = now; if (window.__counting) requestAnimationFrame(f); };
+		window.__counting = true;
+		requestAnimationFrame(f);
+		new PerformanceObserver((l) => __long.push(...l.getEntries().map((e) => e.duration))).observe({ type: "longtask" });
+	})()`))
+	task0, cpu0 := metrics()
+	wall0 := time.Now()
+	p.do("measure", chromedp.Sleep(d))
+	task1, cpu1 := metrics()
+	wall := time.Since(wall0)
+	type stats struct {
+		Frames   int
+		Worst    float64
+		P99      float64
+		Over20   int
+		Long     int
+		LongMs   float64
+		Messages int
+	}
+	s := js[stats](p, `(() => {
+		window.__counting = false;
+		const f = __frames.slice(1).sort((a, b) => a - b);
+		return { Frames: f.length, Worst: f[f.length - 1], P99: f[Math.floor(f.length * 0.99)], Over20: f.filter((x) => x > 20).length,
+			Long: __long.length, LongMs: __long.reduce((a, b) => a + b, 0), Messages: document.querySelectorAll(".msg").length };
+	})()`)
+	return fmt.Sprintf("%.1f fps (%d frames, p99 %.1f ms, worst %.1f ms, %d over 20 ms); main thread in tasks %.0f%% of wall time, on a CPU %.0f%%; %d long tasks (%.0f ms); %d messages drawn at the end; load average %s",
+		float64(s.Frames)/wall.Seconds(), s.Frames, s.P99, s.Worst, s.Over20, 100*(task1-task0)/wall.Seconds(), 100*(cpu1-cpu0)/wall.Seconds(), s.Long, s.LongMs, s.Messages, loadAverage())
+}
+
+// loadAverage is the machine's 1-minute load average: the numbers above
+// mean little when other work competes for the CPUs.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(b))[0]
+}
+
+// TestPerfRender: 9 peers under a busy client load, at 1x and 10x.
+func TestPerfRender(t *testing.T) {
+	p := open(t, "?peers=9")
+	p.do("busy clients", chromedp.Evaluate[chromedp.Void](busyLoad))
+	for _, speed := range []struct {
+		name  string
+		index int
+	}{{"1x", 6}, {"10x", 9}} {
+		p.do("speed", chromedp.SetValue(chromedp.CSS("[data-speed]"), fmt.Sprint(speed.index)),
+			chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-speed]").dispatchEvent(new Event("input"))`))
+		if !p.playing() {
+			p.click("[data-play]")
+		}
+		t.Logf("9 peers, busy clients, %s: %s", speed.name, frameStats(t, p, 10*time.Second))
+	}
+	p.pause()
+	p.do("quiet", chromedp.Evaluate[chromedp.Void](`clearInterval(window.__load)`))
+	t.Logf("paused: %s", frameStats(t, p, 5*time.Second))
+}
+
+// TestPerfLongRun: an hour of simulated time with 9 peers and a busy
+// client load (about 20 requests a second), driven through the API in
+// steps of 200 ms, then played in the page; memory afterwards.
+func TestPerfLongRun(t *testing.T) {
+	p := open(t, "?peers=9")
+	heap := func() runtime.GetHeapUsageResult {
+		p.do("collect garbage", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, heapprofiler.CollectGarbage, cdp.Empty{})
+			return err
+		}))
+		h, err := chromedp.Call(p.ctx, runtime.GetHeapUsage, cdp.Empty{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	before := heap()
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(p.ctx, 15*time.Minute)
+	defer cancel()
+	simulated, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(async () => {
+		const api = globalThis.raftplay;
+		let i = 0;
+		for (let t = 0; t < 3600000; t += 200) {
+			for (let k = 0; k < 4; k++) {
+				i++;
+				const peer = 1 + (i % 9), client = "c" + (i % 7);
+				await (i % 3 === 2 ? api.read({ client, peer }) : api.write({ client, op: i % 3 ? "unlock" : "lock", peer }));
+			}
+			const r = await api.advance(200);
+			if (r.error) throw new Error(r.error);
+		}
+		return (await api.status()).time;
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("an hour of simulated time (to %.0f ms) in %s of wall time", simulated, time.Since(start).Round(time.Second))
+	p.click("[data-play]")
+	p.do("play", chromedp.Sleep(5*time.Second))
+	p.pause()
+	after := heap()
+	mb := func(b float64) string { return fmt.Sprintf("%.1f MB", b/1e6) }
+	t.Logf("JS heap used %s -> %s (allocated %s); array buffers incl. wasm memory %s -> %s",
+		mb(before.UsedSize), mb(after.UsedSize), mb(after.TotalSize), mb(before.BackingStorageSize), mb(after.BackingStorageSize))
+}
