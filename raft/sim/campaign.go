@@ -194,6 +194,24 @@ func (d *driver) fault() {
 				return nil
 			})
 	}
+	// Faults aimed at the leader make the interesting histories (a leader
+	// deposed with entries only it holds, Figure 8's situations) frequent
+	// instead of rare.
+	leader, _ := s.Leader()
+	if o.Crashes && leader != raft.None {
+		kinds = append(kinds, func() *Action { return &Action{Kind: ActCrash, Peer: leader} })
+	}
+	if o.Partitions && o.Peers > 2 && leader != raft.None {
+		kinds = append(kinds, func() *Action {
+			alone := []raft.ID{leader}
+			if r.IntN(2) == 0 {
+				if other := pick(); other != leader {
+					alone = append(alone, other)
+				}
+			}
+			return &Action{Kind: ActPartition, Groups: [][]raft.ID{alone}}
+		})
+	}
 	if o.Partitions && o.Peers > 1 {
 		kinds = append(kinds,
 			func() *Action {
