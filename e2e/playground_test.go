@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/fetch"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -176,4 +179,55 @@ func TestKeyboard(t *testing.T) {
 	p.poll("s2 to crash", `document.querySelector('.peer[data-peer="2"]').classList.contains("crashed")`)
 	p.do("press c", chromedp.KeyEvent("c"))
 	p.poll("s2 to restart", `!document.querySelector('.peer[data-peer="2"]').classList.contains("crashed")`)
+}
+
+// When loading fails, the page says so in words and offers to try again:
+// the wasm answers 404, or the browser has no WebAssembly.
+func TestLoadFailure(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(ctx context.Context) error
+		want  string
+		retry bool // whether trying again is offered
+	}{
+		{"wasm-404", func(ctx context.Context) error {
+			paused := chromedp.Events(ctx, fetch.RequestPaused)
+			if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*.wasm"}}}); err != nil {
+				return err
+			}
+			go func() {
+				for ev, err := range paused {
+					if err != nil {
+						return
+					}
+					chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 404})
+				}
+			}()
+			return nil
+		}, "HTTP 404", true},
+		{"no-webassembly", func(ctx context.Context) error {
+			_, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: "delete globalThis.WebAssembly"})
+			return err
+		}, "cannot run WebAssembly", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tab, cancel := chromedp.NewContext(browser)
+			defer cancel()
+			if err := chromedp.Do(tab); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.setup(tab); err != nil {
+				t.Fatal(err)
+			}
+			p := &page{t: t, ctx: tab}
+			p.do("load the page", chromedp.Navigate(baseURL), chromedp.WaitVisible(chromedp.CSS(`[data-state="failed"] [data-loading-text]`)))
+			if msg := js[string](p, `document.querySelector("[data-loading-text]").textContent`); !strings.Contains(msg, tc.want) {
+				t.Errorf("failure message %q, want it to mention %q", msg, tc.want)
+			}
+			if retry := js[bool](p, `!document.querySelector("[data-retry]").hidden`); retry != tc.retry {
+				t.Errorf("Try again offered: %v, want %v", retry, tc.retry)
+			}
+			p.shot("06-load-failure-" + tc.name)
+		})
+	}
 }

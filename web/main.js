@@ -55,7 +55,7 @@ start().catch((err) => {
   host.dataset.state = "failed";
   text.textContent = err instanceof LoadError ? err.message : `Something went wrong while starting: ${err.message}`;
   // Retrying reloads the page: a Go runtime cannot start twice in one page.
-  retry.hidden = false;
+  retry.hidden = err instanceof LoadError && !err.retry;
   retry.addEventListener("click", () => location.reload(), { once: true });
   if (!(err instanceof LoadError)) console.error(err);
 });

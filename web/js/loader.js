@@ -7,14 +7,21 @@
 // turn one into an estimate of the other, so the bar still moves evenly.
 const EXPANSION = { br: 4.8, gzip: 3.6 };
 
-export class LoadError extends Error {}
+// LoadError is a failure to tell the student; retry says whether trying
+// again could help.
+export class LoadError extends Error {
+  constructor(message, retry = true) {
+    super(message);
+    this.retry = retry;
+  }
+}
 
 export async function loadSimulator(url, progress) {
   if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
-    throw new LoadError("This browser cannot run WebAssembly, which the simulator needs. Try a current Firefox, Chrome, Edge or Safari.");
+    throw new LoadError("This browser cannot run WebAssembly, which the simulator needs. Try a current Firefox, Chrome, Edge or Safari.", false);
   }
   if (typeof globalThis.Go !== "function") {
-    throw new LoadError("The simulator's loader (wasm_exec.js) did not load. Reload the page to try again.");
+    throw new LoadError("The simulator's loader (wasm_exec.js) did not load.");
   }
   const go = new globalThis.Go();
   // Listen before starting: the runtime announces itself during go.run.
@@ -26,10 +33,10 @@ export async function loadSimulator(url, progress) {
   try {
     response = await fetch(url);
   } catch {
-    throw new LoadError("Could not download the simulator: the network request failed. Check the connection and try again.");
+    throw new LoadError("Could not download the simulator: the network request failed. Check the connection.");
   }
   if (!response.ok) {
-    throw new LoadError(`Could not download the simulator (HTTP ${response.status}). Reload the page to try again.`);
+    throw new LoadError(`Could not download the simulator (HTTP ${response.status}).`);
   }
 
   const length = Number(response.headers.get("Content-Length")) || 0;
@@ -65,14 +72,14 @@ export async function loadSimulator(url, progress) {
   // go.run settles only when the program exits, which the simulator never
   // does on purpose: exiting before it is ready is a failure.
   const exited = go.run(instance).then(
-    () => Promise.reject(new LoadError("The simulator stopped while starting. Reload the page to try again.")),
+    () => Promise.reject(new LoadError("The simulator stopped while starting.")),
     (err) => Promise.reject(new LoadError(`The simulator stopped while starting: ${err.message}`)),
   );
   const detail = await Promise.race([ready, exited]);
   performance.mark("raftplay:ready");
   const api = globalThis.raftplay;
   if (!api || api.version !== 1) {
-    throw new LoadError("This page and its simulator do not match (API version). Reload the page to get both afresh.");
+    throw new LoadError("This page and its simulator do not match (API version): try again to load both afresh.");
   }
   return { api, detail };
 }

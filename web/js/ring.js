@@ -3,7 +3,7 @@
 // dashed), its label, and its colour. Elements are built once per cluster
 // size and then only their changed attributes are touched.
 
-import { svg, setAttr, setText, positions, NODE_R, TIMER_R } from "./svg.js";
+import { svg, setAttr, setText, layout, NODE_R, TIMER_R } from "./svg.js";
 import { peerName } from "./describe.js";
 
 const CIRCLE = `M${-NODE_R},0a${NODE_R},${NODE_R} 0 1,0 ${2 * NODE_R},0a${NODE_R},${NODE_R} 0 1,0 ${-2 * NODE_R},0z`;
@@ -46,7 +46,11 @@ export class Ring {
   build(n) {
     this.linkLayer.replaceChildren();
     this.peerLayer.replaceChildren();
-    this.at = positions(n);
+    const { at, box } = layout(n);
+    this.at = at;
+    // The drawing is framed tightly, so it is as large as the panel allows.
+    this.root.setAttribute("viewBox", `${box.x.toFixed(1)} ${box.y.toFixed(1)} ${box.w.toFixed(1)} ${box.h.toFixed(1)}`);
+    this.root.parentElement.style.aspectRatio = `${box.w.toFixed(1)} / ${box.h.toFixed(1)}`;
     this.links = [];
     for (let a = 1; a <= n; a++) {
       for (let b = a + 1; b <= n; b++) {

@@ -32,23 +32,35 @@ export function setAttr(node, name, value) {
   if (node.getAttribute(name) !== v) node.setAttribute(name, v);
 }
 
-// Geometry of the ring, in the SVG's user units (viewBox 640 x 600).
-export const VIEW = { w: 640, h: 600 };
+// Geometry of the ring, in the SVG's user units.
 export const NODE_R = 34; // a peer's body
 export const TIMER_R = 43; // its election-timer ring
 
-// positions places n peers on a circle, s1 at the top, clockwise, and
-// centres the drawing (a crown above a peer, two lines of text below).
-export function positions(n) {
+// What a peer's drawing needs around its centre: its labels below, the
+// leader's crown above, the text's width to each side.
+const ABOVE = TIMER_R + 24;
+const BELOW = TIMER_R + 44;
+const SIDE = 78;
+const MIN_W = 420; // so that one or two peers are not drawn huge
+const MIN_H = 340;
+
+// layout places n peers on a circle, s1 at the top, clockwise, and returns
+// their centres with the viewBox that frames them.
+export function layout(n) {
   const r = n === 1 ? 0 : n === 2 ? 170 : n <= 5 ? 200 : 214;
-  const out = [];
+  const at = [];
   for (let i = 0; i < n; i++) {
     const a = -Math.PI / 2 + (2 * Math.PI * i) / n;
-    out.push({ x: VIEW.w / 2 + r * Math.cos(a), y: r * Math.sin(a) });
+    at.push({ x: r * Math.cos(a), y: r * Math.sin(a) });
   }
-  const top = Math.min(...out.map((p) => p.y)) - TIMER_R - 22;
-  const bottom = Math.max(...out.map((p) => p.y)) + TIMER_R + 40;
-  const shift = VIEW.h / 2 - (top + bottom) / 2;
-  for (const p of out) p.y += shift;
-  return out;
+  const xs = at.map((p) => p.x);
+  const ys = at.map((p) => p.y);
+  let x0 = Math.min(...xs) - SIDE;
+  let x1 = Math.max(...xs) + SIDE;
+  let y0 = Math.min(...ys) - ABOVE;
+  let y1 = Math.max(...ys) + BELOW;
+  const grow = (lo, hi, min) => (hi - lo >= min ? [lo, hi] : [(lo + hi - min) / 2, (lo + hi + min) / 2]);
+  [x0, x1] = grow(x0, x1, MIN_W);
+  [y0, y1] = grow(y0, y1, MIN_H);
+  return { at, box: { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } };
 }
