@@ -82,7 +82,7 @@ func runCore(r *runner) (string, error) {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "Measured %s, commit %s. Load average %s at the start, %s at the end (%d cores: above %d, other work competed for them). ",
-		start.UTC().Format("2006-01-02 15:04 MST"), r.machine.commit, load0, load1, r.machine.cores, r.machine.cores)
+		start.UTC().Format("2006-01-02 15:04 MST"), describeCommit(r.root, "raft", "bench", "go.mod"), load0, load1, r.machine.cores, r.machine.cores)
 	fmt.Fprintf(&b, "%d rounds; each round runs every benchmark once, in the order of the tables, so the libraries alternate. ", r.rounds)
 	b.WriteString("Tables show medians over rounds; a ratio is the median of the rounds' own ratios, with its range.\n\n")
 	if r.smoke {

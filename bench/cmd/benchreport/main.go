@@ -208,13 +208,15 @@ func (m machine) markdown() string {
 }
 
 // describeCommit names the commit measured, and says so if the work tree
-// had changes.
-func describeCommit(root string) string {
+// had changes to what was measured: the given paths (git pathspecs; none
+// means the whole tree), test files aside.
+func describeCommit(root string, paths ...string) string {
 	c, err := gitOutput(root, "rev-parse", "--short", "HEAD")
 	if err != nil {
 		return "unknown"
 	}
-	if st, err := gitOutput(root, "status", "--porcelain", "--untracked-files=no"); err == nil && st != "" {
+	args := append([]string{"status", "--porcelain", "--untracked-files=no", "--", ":!*_test.go"}, paths...)
+	if st, err := gitOutput(root, args...); err == nil && st != "" {
 		c += " (with uncommitted changes)"
 	}
 	return c
