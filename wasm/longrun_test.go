@@ -18,6 +18,9 @@ import (
 //
 //	RAFTPLAY_LONG_RUN=1 GOOS=js GOARCH=wasm go test -exec=$(go env GOROOT)/lib/wasm/go_js_wasm_exec \
 //	    -run LongRunMemory -v -timeout 60m ./wasm
+//
+// RAFTPLAY_LONG_RUN_EVERY_MS sets the load: one write every so many ms
+// (default 50, i.e. 20 writes a second).
 func TestLongRunMemory(t *testing.T) {
 	if os.Getenv("RAFTPLAY_LONG_RUN") == "" {
 		t.Skip("set RAFTPLAY_LONG_RUN=1 to play an hour of a busy 9-peer cluster")
@@ -28,8 +31,12 @@ func TestLongRunMemory(t *testing.T) {
 	def := sim.Definition{Config: cfg, Seed: 1}
 	// A write every 50 ms from four clients taking turns, to every peer in
 	// turn: 72,000 actions.
-	for at := int64(500); at < hour && len(def.Actions) < sim.MaxActions; at += 50 {
-		n := at / 50
+	every := int64(50)
+	if v, err := strconv.ParseInt(os.Getenv("RAFTPLAY_LONG_RUN_EVERY_MS"), 10, 64); err == nil && v > 0 {
+		every = v
+	}
+	for at := int64(500); at < hour && len(def.Actions) < sim.MaxActions; at += every {
+		n := at / every
 		def.Actions = append(def.Actions, sim.Action{At: at, Kind: sim.ActWrite, Peer: raftID(1 + n%9),
 			Client: "c" + strconv.FormatInt(n%4, 10), Op: uint8Op(1 + n/4%2)})
 	}
@@ -49,8 +56,8 @@ func TestLongRunMemory(t *testing.T) {
 	snap := ok(t, "snapshot")
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
-	t.Logf("after 1 h: %d events, %s, heap in use %.1f MB after GC, wasm memory (Sys) %.1f MB, wall %v",
-		after, stringify(snap.Get("peers").Index(0).Get("lastIndex")), mb(ms.HeapInuse), mb(ms.Sys), time.Since(start).Round(time.Second))
+	t.Logf("after 1 h, a write every %d ms: %d events, %s log entries, heap in use %.1f MB after GC, wasm memory (Sys) %.1f MB, wall %v",
+		every, after, stringify(snap.Get("peers").Index(0).Get("lastIndex")), mb(ms.HeapInuse), mb(ms.Sys), time.Since(start).Round(time.Second))
 	if ms.Sys > 64<<20 {
 		t.Errorf("wasm memory %.1f MB, over the 64 MB budget", mb(ms.Sys))
 	}

@@ -86,13 +86,13 @@ func TestProgressEvents(t *testing.T) {
 	}})
 	go b.worker.Run()
 	await(b.call("create", []js.Value{js.ValueOf(map[string]any{"peers": 9})}).(js.Value))
-	await(b.call("advance", []js.Value{js.ValueOf(60_000)}).(js.Value))
+	await(b.call("advance", []js.Value{js.ValueOf(5_000)}).(js.Value))
 	if len(*events) == 0 {
-		t.Fatal("no raftplay:progress during a minute of 9 peers")
+		t.Fatal("no raftplay:progress during 5 s of 9 peers, paused every 128 events")
 	}
 	last := (*events)[len(*events)-1]
 	d := last.Get("detail")
-	if last.Get("type").String() != eventProgress || d.Get("call").String() != "advance" || d.Get("until").Int() != 60_000 || d.Get("time").Int() <= 0 {
+	if last.Get("type").String() != eventProgress || d.Get("call").String() != "advance" || d.Get("until").Int() != 5_000 || d.Get("time").Int() <= 0 {
 		t.Fatalf("progress %s %s", last.Get("type").String(), stringify(d))
 	}
 }
