@@ -17,11 +17,19 @@ const (
 func (n *Node) becomeFollower(term uint64, leader ID) {
 	n.setTerm(term)
 	n.role = Follower
-	n.leader = leader
+	n.setLeader(leader)
 	n.tickRole = n.tickElection
 	n.stepRole = n.stepFollower
 	n.votes, n.progress, n.reads, n.proposed = nil, nil, nil, nil
 	n.resetElectionTimer()
+}
+
+// setLeader records who leads the current term (None: not known yet).
+func (n *Node) setLeader(id ID) {
+	n.leader = id
+	if id != None {
+		n.lastLeader = id
+	}
 }
 
 // becomeCandidate starts an election: "increment currentTerm, vote for self,
@@ -61,7 +69,7 @@ func (n *Node) becomeLeader() {
 		panic("raft: only a candidate can become leader") // no input leads here
 	}
 	n.role = Leader
-	n.leader = n.id
+	n.setLeader(n.id)
 	n.tickRole = n.tickHeartbeat
 	n.stepRole = n.stepLeader
 	n.votes = nil
@@ -127,7 +135,7 @@ func (n *Node) stepFollower(m Message) error {
 	case MsgVote:
 		n.handleVote(&m)
 	case MsgApp:
-		n.leader = m.From
+		n.setLeader(m.From)
 		n.handleAppend(&m)
 	}
 	return nil // replies from an earlier role's requests are stale

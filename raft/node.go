@@ -25,10 +25,13 @@ type Node struct {
 	log   raftLog
 
 	// Volatile state on all servers.
-	role    Role
-	leader  ID
-	commit  uint64 // highest index known to be committed
-	applied uint64 // highest index handed out in Ready.Committed
+	role   Role
+	leader ID
+	// lastLeader is the last leader heard of, in this term or an earlier
+	// one: a hint for a client when no leader is known now.
+	lastLeader ID
+	commit     uint64 // highest index known to be committed
+	applied    uint64 // highest index handed out in Ready.Committed
 
 	// The cluster: sorted, from the latest EntryConfig in the log (even an
 	// uncommitted one). A peer with no configuration never starts an

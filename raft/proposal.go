@@ -10,8 +10,10 @@ import (
 // caller hears so at once.
 
 // NotLeaderError says a request could not be placed because this peer is not
-// the leader and knows no leader to forward it to. Leader is a hint: the
-// last leader this peer heard of, or None.
+// the leader and knows no leader to forward it to (an election is under
+// way). Leader is a hint: the last leader this peer heard of, in an earlier
+// term, which may be leader again or may be gone; None if it never heard of
+// one.
 type NotLeaderError struct {
 	Peer   ID
 	Leader ID
@@ -19,9 +21,9 @@ type NotLeaderError struct {
 
 func (e *NotLeaderError) Error() string {
 	if e.Leader == None {
-		return fmt.Sprintf("raft: %v knows no leader (an election may be under way); try again shortly", e.Peer)
+		return fmt.Sprintf("raft: %v knows no leader yet (an election may be under way); try again shortly", e.Peer)
 	}
-	return fmt.Sprintf("raft: %v is not the leader; try %v", e.Peer, e.Leader)
+	return fmt.Sprintf("raft: %v knows no leader now (an election may be under way); the last one it heard of was %v", e.Peer, e.Leader)
 }
 
 // ErrEntryType is returned when a client tries to propose anything but a
@@ -46,7 +48,7 @@ func (n *Node) Propose(e Entry) error {
 	case n.leader != None:
 		n.send(Message{Type: MsgProp, To: n.leader, Entries: []Entry{e}})
 	default:
-		return &NotLeaderError{Peer: n.id, Leader: n.leader}
+		return &NotLeaderError{Peer: n.id, Leader: n.lastLeader}
 	}
 	return nil
 }

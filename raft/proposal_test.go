@@ -2,6 +2,7 @@ package raft
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -65,6 +66,23 @@ func TestNoLeaderKnownIsANotLeaderError(t *testing.T) {
 	check("voter during an election", 2)
 	if e := (&NotLeaderError{Peer: 2, Leader: 3}).Error(); e == "" {
 		t.Fatal("empty error text")
+	}
+}
+
+// When an election deposes a leader it knew, a peer's refusal names that
+// leader as a hint (section 8: a follower "rejects the client's request and
+// supplies information about the most recent leader it has heard from").
+func TestNotLeaderErrorHintsTheLastLeader(t *testing.T) {
+	c := newCluster(t, 3)
+	c.elect(1)
+	c.campaign(2) // s2 starts an election of its own: it knows no leader now
+	err := c.node(2).Propose(cmd("lock a"))
+	var nl *NotLeaderError
+	if !errors.As(err, &nl) || nl.Leader != 1 {
+		t.Fatalf("Propose at a candidate = %v, want a *NotLeaderError hinting s1", err)
+	}
+	if !strings.Contains(err.Error(), "s1") {
+		t.Errorf("error text %q does not name the hint", err)
 	}
 }
 
