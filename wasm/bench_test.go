@@ -51,7 +51,7 @@ func frameBatch(b *testing.B) []byte {
 func BenchmarkAnswer(b *testing.B) {
 	answer := frameBatch(b)
 	b.Logf("batch: %d bytes", len(answer))
-	br := newBridge(findPage(), api.Config{})
+	br := newBridge(api.Config{})
 	b.Run("string+JSON.parse", func(b *testing.B) {
 		for b.Loop() {
 			br.parse(answer)

@@ -20,7 +20,6 @@ type bridge struct {
 	funcs    []js.Func
 	executor js.Func // captures a new Promise's resolve function
 	resolve  js.Value
-	page     *page
 
 	json, promise, object js.Value
 }
@@ -33,7 +32,7 @@ const sliceBudget = 8 * time.Millisecond
 func install(p *page) *bridge {
 	pace := newPacer()
 	var b *bridge
-	b = newBridge(p, api.Config{
+	b = newBridge(api.Config{
 		Goroutines: true,
 		Check:      true,
 		Budget:     sliceBudget,
@@ -47,9 +46,8 @@ func install(p *page) *bridge {
 	return b
 }
 
-func newBridge(p *page, c api.Config) *bridge {
+func newBridge(c api.Config) *bridge {
 	b := &bridge{
-		page:    p,
 		worker:  api.NewWorker(c),
 		json:    js.Global().Get("JSON"),
 		promise: js.Global().Get("Promise"),
@@ -91,7 +89,7 @@ func (b *bridge) call(name string, args []js.Value) (promise any) {
 	var resolve js.Value
 	defer func() {
 		if p := recover(); p != nil {
-			e := &api.Error{Code: api.CodeInternal, Msg: "internal error in " + name + ": " + panicText(p)}
+			e := &api.Error{Code: api.CodeInternal, Msg: "internal error in " + name + ": " + api.PanicText(p)}
 			if resolve.Truthy() {
 				resolve.Invoke(b.parse(api.ErrorJSON(nil, e)))
 			} else {
@@ -138,7 +136,7 @@ func (b *bridge) texts(args []js.Value) ([][]byte, *api.Error) {
 func (b *bridge) stringify(v js.Value) (s js.Value, err string) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = panicText(p)
+			err = api.PanicText(p)
 		}
 	}()
 	return b.json.Call("stringify", v), ""
@@ -154,8 +152,8 @@ func (b *bridge) newPromise() (js.Value, js.Value) {
 
 // parse turns an answer (JSON bytes) into a JavaScript value. A string
 // crosses as bytes copied into JavaScript and decoded there; JSON.parse
-// then builds the objects in one call (see the benchmarks in
-// bridge_test.go for the alternatives).
+// then builds the objects in one call (bench_test.go measures the
+// alternatives).
 func (b *bridge) parse(answer []byte) js.Value {
 	if len(answer) == 0 {
 		return js.Undefined()
@@ -164,7 +162,7 @@ func (b *bridge) parse(answer []byte) js.Value {
 }
 
 func (b *bridge) progress(p api.Progress) js.Value {
-	d := js.Global().Get("Object").New()
+	d := b.object.New()
 	d.Set("call", p.Call)
 	d.Set("time", p.Time)
 	d.Set("until", p.Until)
@@ -179,23 +177,13 @@ func (b *bridge) start(p *page) {
 	answer := func(a []byte) { done <- append([]byte(nil), a...) }
 	b.worker.Submit("create", [][]byte{pg.CreateArgs()}, answer)
 	status := <-done
-	if b.parse(status).Get("error").Truthy() {
-		pg.Warnings = append(pg.Warnings, "the page's settings failed ("+b.parse(status).Get("error").String()+"): started with the defaults")
+	if e := b.parse(status).Get("error"); e.Truthy() {
+		pg.Warnings = append(pg.Warnings, "the page's settings failed ("+e.String()+"): started with the defaults")
 		pg = api.Page{Seed: 1, Scenario: api.ScenarioElection, Warnings: pg.Warnings}
 		b.worker.Submit("create", nil, answer)
 		status = <-done
 	}
 	p.dispatch(eventReady, b.parse(pg.ReadyJSON(status)))
-}
-
-func panicText(p any) string {
-	switch p := p.(type) {
-	case error:
-		return p.Error()
-	case string:
-		return p
-	}
-	return "a panic"
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

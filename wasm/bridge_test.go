@@ -174,7 +174,7 @@ func TestBadArguments(t *testing.T) {
 
 // A panic inside a call answers an error object; the runtime lives on.
 func TestPanicBecomesErrorObject(t *testing.T) {
-	b := newBridge(findPage(), api.Config{Goroutines: true})
+	b := newBridge(api.Config{Goroutines: true})
 	b.worker.Add("explode", 0, func(*api.Session, []byte, []any) ([]byte, *api.Error) {
 		var p *struct{ n int }
 		p.n++ // a nil pointer, as a bug would be

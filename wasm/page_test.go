@@ -50,7 +50,7 @@ func TestReadyFromHostElement(t *testing.T) {
 	if p.host == nil {
 		t.Fatal("no host element found")
 	}
-	b := newBridge(p, api.Config{Goroutines: true})
+	b := newBridge(api.Config{Goroutines: true})
 	go b.worker.Run()
 	b.start(p)
 	if len(*events) != 1 {
@@ -80,7 +80,7 @@ func TestProgressEvents(t *testing.T) {
 	p := findPage()
 	pace := newPacer()
 	var b *bridge
-	b = newBridge(p, api.Config{Goroutines: true, Yield: func(pr api.Progress) {
+	b = newBridge(api.Config{Goroutines: true, Yield: func(pr api.Progress) {
 		p.dispatch(eventProgress, b.progress(pr))
 		pace.yield()
 	}})

@@ -167,7 +167,7 @@ func (w *Worker) handle(r *request) (answer []byte) {
 	ss := &w.ss
 	defer func() {
 		if p := recover(); p != nil {
-			msg := panicText(p)
+			msg := PanicText(p)
 			stack := make([]byte, 16<<10)
 			stack = stack[:runtime.Stack(stack, false)]
 			println("raftplay: panic in " + r.name + ": " + msg + "\n" + string(stack)) // the console, without package os
@@ -205,7 +205,8 @@ func (w *Worker) handle(r *request) (answer []byte) {
 	return answer
 }
 
-func panicText(p any) string {
+// PanicText is what a recovered panic says.
+func PanicText(p any) string {
 	switch p := p.(type) {
 	case error:
 		return p.Error()
