@@ -21,7 +21,6 @@ import (
 // object on globalThis as the page does, and await its Promises.
 
 func TestMain(m *testing.M) {
-	boundMemory()
 	b := install(findPage()) // no document under Node: no host, no events
 	code := m.Run()
 	b.release()
