@@ -231,3 +231,57 @@ func TestLoadFailure(t *testing.T) {
 		})
 	}
 }
+
+// A shared link replays the run, actions and all, to the shared instant.
+func TestShareLink(t *testing.T) {
+	p := open(t, "?peers=5&seed=11")
+	p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
+	req := p.request("alice", 3, "lock")
+	if got := p.outcome(req, 2000); got != "ok" {
+		t.Fatalf("alice's lock: %s, want ok", got)
+	}
+	p.click(`.peer[data-peer="2"]`)
+	p.poll("the server's menu", `document.querySelector("[data-popover] [data-do=crash]") !== null`)
+	p.click("[data-popover] [data-do=crash]")
+	p.until("time to pass", `true`, 200)
+	state := `JSON.stringify({
+		clock: document.querySelector("[data-clock]").textContent,
+		peers: [...document.querySelectorAll(".peer")].map((g) => g.getAttribute("class") + " " + g.dataset.term + " " + g.textContent),
+		requests: [...document.querySelectorAll("li.request")].map((li) => li.textContent),
+	})`
+	want := js[string](p, state)
+	p.click("[data-share]")
+	p.poll("the link in the address", `location.hash.startsWith("#run=")`)
+	link := js[string](p, `location.href`)
+
+	tab, cancel := chromedp.NewContext(browser)
+	defer cancel()
+	if err := chromedp.Do(tab); err != nil { // opens the tab, for as long as the test
+		t.Fatal(err)
+	}
+	q := &page{t: t, ctx: tab}
+	q.do("open the link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`[data-state="ready"]`)))
+	if q.playing() {
+		t.Error("a shared instant should open paused")
+	}
+	if got := js[string](q, state); got != want {
+		t.Errorf("the shared link shows\n%s\nwant\n%s", got, want)
+	}
+	q.shot("07-shared-link")
+}
+
+// The talk's scenario, chosen from the toolbar, plays the talk's five
+// writes by itself: ok, error, error, ok, ok.
+func TestTalkScenario(t *testing.T) {
+	p := open(t, "")
+	p.do("choose the talk", chromedp.SetValue(chromedp.CSS("[data-scenario]"), "talk"))
+	p.click("[data-setup] button[type=submit]")
+	p.poll("the new run", `location.search.includes("scenario=talk")`)
+	p.pause()
+	p.until("the five writes are answered", `document.querySelectorAll('li.request:not([data-outcome="pending"])').length === 5`, 10000)
+	got := js[string](p, `[...document.querySelectorAll("li.request")].reverse().map((li) => li.dataset.outcome).join(",")`)
+	if got != "ok,error,error,ok,ok" {
+		t.Errorf("the talk's writes: %s, want ok,error,error,ok,ok", got)
+	}
+	p.shot("08-talk-scenario")
+}

@@ -11,7 +11,8 @@ const retry = host.querySelector("[data-retry]");
 
 // A link may carry ?peers=5&seed=7 (and #t=1200 for an instant). They are
 // checked here and passed to the simulator through the host element, which
-// is where it reads its starting setup; anything invalid is ignored.
+// is where it reads its starting setup; anything invalid is ignored. A
+// shared run (#run=...) is read by the App.
 function readAddress() {
   const q = new URLSearchParams(location.search);
   const peers = Number(q.get("peers"));

@@ -16,6 +16,7 @@ import { Controls } from "./controls.js";
 import { Popover } from "./popover.js";
 import { setText } from "./svg.js";
 import { peerName } from "./describe.js";
+import { decodeRun, encodeRun } from "./share.js";
 
 const NOTICE_MS = 6000;
 
@@ -65,14 +66,52 @@ export class App {
     this.toastTimer = 0;
   }
 
-  // start shows the run the simulator made on loading and plays it.
+  // start shows the run the simulator made on loading and plays it, or,
+  // for a shared link, replays the shared run to its instant, paused.
   async start(detail, startAt) {
     const page = (detail && detail.page) || {};
-    this.controls.setup(page.peers || 3, page.seed ?? 1);
+    this.controls.setup(page.peers || 3, page.seed ?? 1, page.scenario || "election");
+    let shared = null;
+    try {
+      shared = await decodeRun(location.hash);
+    } catch (err) {
+      this.notify(err.message);
+    }
+    if (shared) {
+      const progress = (e) => this.notify(`Replaying the shared run: ${Math.round((100 * e.detail.time) / Math.max(1, e.detail.until))}%`);
+      document.addEventListener("raftplay:progress", progress);
+      const r = await this.player.restart(() => this.api.replay(shared.def, shared.t));
+      document.removeEventListener("raftplay:progress", progress);
+      if (!r.error) {
+        const c = shared.def.config || {};
+        this.controls.setup(c.peers || 3, shared.def.seed ?? 1);
+        this.controls.state(this.player);
+        return;
+      }
+      this.notify(`This link's run could not be replayed: ${r.error}`);
+    }
     await this.player.restart(() => this.api.status());
     this.controls.state(this.player);
     if (startAt > 0) await this.skip(startAt);
     else this.player.play();
+  }
+
+  // share puts a link to this instant of this run in the address bar and,
+  // where the browser allows, on the clipboard.
+  async share() {
+    const def = await this.api.definition();
+    if (def.error) return this.notify(def.error);
+    const t = this.model.time;
+    const url = new URL(location.href);
+    url.search = "";
+    url.hash = await encodeRun(def, t);
+    history.replaceState(null, "", url);
+    try {
+      await navigator.clipboard.writeText(url.href);
+      this.notify(`Link copied: it replays this run to ${t.toLocaleString("en-US")} ms.`);
+    } catch {
+      this.notify(`The address bar now links to this run at ${t.toLocaleString("en-US")} ms: copy it from there.`);
+    }
   }
 
   take(answer) {
@@ -151,10 +190,11 @@ export class App {
     this.player.pause();
     const r = await this.player.restart(() => this.api.create(options));
     if (r.error) return this.notify(r.error);
+    this.controls.setup(this.model.peers.length, options.seed, options.scenario || "election");
     // The run's setup in the address, so a reload or a shared link shows it.
     const url = new URL(location.href);
-    url.searchParams.set("peers", String(options.peers));
-    url.searchParams.set("seed", String(options.seed));
+    url.search = "";
+    for (const [k, v] of Object.entries(options)) url.searchParams.set(k, String(v));
     url.hash = "";
     history.replaceState(null, "", url);
     this.player.play();

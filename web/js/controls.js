@@ -18,6 +18,12 @@ export class Controls {
     this.setupForm = root.querySelector("[data-setup]");
     this.peersSel = root.querySelector("[data-peers]");
     this.seedIn = root.querySelector("[data-seed]");
+    this.scenarioSel = root.querySelector("[data-scenario]");
+    // The simulator names its starting setups; "election" takes a size.
+    for (const sc of app.api.scenarios || [{ name: "election", summary: "" }]) {
+      html("option", { value: sc.name, title: sc.summary }, this.scenarioSel, sc.name);
+    }
+    this.scenarioSel.addEventListener("change", () => this.sized());
     this.help = root.querySelector("[data-help-dialog]");
     this.speed.max = String(SPEEDS.length - 1);
     for (let n = 1; n <= MAX_PEERS; n++) html("option", { value: n }, this.peersSel, String(n));
@@ -27,6 +33,7 @@ export class Controls {
     root.querySelector("[data-skip]").addEventListener("click", () => app.skip(100));
     this.speed.addEventListener("input", () => app.player.setSpeed(Number(this.speed.value)));
     root.querySelector("[data-help]").addEventListener("click", () => this.help.showModal());
+    root.querySelector("[data-share]").addEventListener("click", () => app.share());
     this.setupForm.addEventListener("submit", (e) => {
       e.preventDefault();
       const seed = Number(this.seedIn.value);
@@ -35,7 +42,8 @@ export class Controls {
         this.seedIn.focus();
         return;
       }
-      app.restart({ peers: Number(this.peersSel.value), seed });
+      const scenario = this.scenarioSel.value;
+      app.restart(scenario === "election" ? { peers: Number(this.peersSel.value), seed } : { scenario, seed });
     });
     document.addEventListener("keydown", (e) => this.key(e));
   }
@@ -57,9 +65,19 @@ export class Controls {
     setText(this.clockOut, `${Math.floor(t).toLocaleString("en-US")} ms`);
   }
 
-  setup(peers, seed) {
+  setup(peers, seed, scenario = "election") {
     this.peersSel.value = String(peers);
     this.seedIn.value = String(seed);
+    if ([...this.scenarioSel.options].some((o) => o.value === scenario)) this.scenarioSel.value = scenario;
+    this.sized();
+  }
+
+  // sized offers the number of servers only where the setup takes one: a
+  // scenario brings its own cluster.
+  sized() {
+    const sc = this.scenarioSel.selectedOptions[0];
+    this.peersSel.disabled = this.scenarioSel.value !== "election";
+    this.scenarioSel.title = sc ? sc.title : "";
   }
 
   key(e) {

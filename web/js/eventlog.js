@@ -5,7 +5,7 @@
 import { html } from "./svg.js";
 import { describe, eventFamily, peerName } from "./describe.js";
 
-const ROWS = 400;
+const ROWS = 150; // rows in the list; the model keeps more for the filters
 const FLUSH_MS = 120;
 
 const FAMILIES = [

@@ -108,7 +108,7 @@ export class Ring {
       setAttr(n.g, "data-term", p.term);
       setAttr(n.body, "d", role === "candidate" ? DIAMOND : CIRCLE);
       setText(n.role, role);
-      setText(n.line1, `term ${p.term} · voted ${p.vote ? peerName(p.vote) : "–"}`);
+      setText(n.line1, `term ${p.term} · ${p.vote ? `voted ${peerName(p.vote)}` : "no vote"}`);
       setText(n.line2, p.up ? (p.lock && p.lock.locked ? `lock: ${p.lock.holder}` : "lock: free") : "lock state lost");
       setAttr(n.line2, "class", p.up ? "" : "lost");
       setAttr(n.g, "aria-label", peerLabel(p));

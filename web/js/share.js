@@ -1,0 +1,68 @@
+// Share links: a run's definition (configuration, seed and every action,
+// TRACE.md) and an instant, compressed into the address's fragment. Opening
+// the link replays the definition to that instant: the same run, exactly.
+// The fragment never reaches a server, and whatever it holds is checked
+// here for size and shape before the simulator checks it again.
+
+const PREFIX = "run=";
+const MAX_LINK = 64 * 1024; // characters of fragment
+const MAX_JSON = 4 * 1024 * 1024; // bytes of definition, uncompressed
+const MAX_T = 3_600_000;
+
+// encodeRun returns the fragment for definition def at virtual time t.
+export async function encodeRun(def, t) {
+  const json = new TextEncoder().encode(JSON.stringify(def));
+  const packed = await pipe(json, new CompressionStream("deflate-raw"));
+  return `${PREFIX}${base64url(packed)}&t=${Math.floor(t)}`;
+}
+
+// decodeRun reads a fragment made by encodeRun; null if it holds no run.
+// It throws, with a message for the student, if the run is damaged.
+export async function decodeRun(fragment) {
+  const q = new URLSearchParams(fragment.replace(/^#/, ""));
+  const packed = q.get(PREFIX.slice(0, -1));
+  if (packed === null) return null;
+  if (fragment.length > MAX_LINK || !/^[A-Za-z0-9_-]+$/.test(packed)) throw new Error("This link's run is damaged or too long.");
+  const t = Number(q.get("t") || 0);
+  if (!Number.isInteger(t) || t < 0 || t > MAX_T) throw new Error("This link's time is not a time in the run.");
+  let def;
+  try {
+    const json = await pipe(unbase64url(packed), new DecompressionStream("deflate-raw"), MAX_JSON);
+    def = JSON.parse(new TextDecoder().decode(json));
+  } catch {
+    throw new Error("This link's run is damaged.");
+  }
+  if (!def || typeof def !== "object" || def.version !== 1) throw new Error("This link's run was made by another version of the playground.");
+  return { def, t };
+}
+
+// pipe runs bytes through a (de)compression stream, refusing more than max.
+async function pipe(bytes, stream, max = Infinity) {
+  const out = [];
+  let size = 0;
+  const reader = new Blob([bytes]).stream().pipeThrough(stream).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw new Error("too large");
+    }
+    out.push(value);
+  }
+  return new Uint8Array(await new Blob(out).arrayBuffer());
+}
+
+function base64url(bytes) {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function unbase64url(text) {
+  const s = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
