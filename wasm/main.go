@@ -6,6 +6,7 @@
 package main
 
 func main() {
+	boundMemory()
 	page := findPage()
 	api := install(page)
 	api.start(page)
