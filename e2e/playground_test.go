@@ -285,3 +285,33 @@ func TestTalkScenario(t *testing.T) {
 	}
 	p.shot("08-talk-scenario")
 }
+
+// Going back replays the run to an earlier instant; the actions recorded
+// after it play again as time runs forward.
+func TestBack(t *testing.T) {
+	p := open(t, "")
+	p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
+	req := p.request("alice", 2, "lock")
+	if got := p.outcome(req, 2000); got != "ok" {
+		t.Fatalf("alice's lock: %s, want ok", got)
+	}
+	after := p.clock()
+	for range 3 {
+		before := p.clock()
+		p.click("[data-back]")
+		p.poll("the clock to go back", fmt.Sprintf(`Number(document.querySelector("[data-clock]").textContent.replace(/[^0-9]/g, "")) < %d`, before))
+	}
+	for p.clock() > 0 && js[int](p, `document.querySelectorAll("li.request").length`) > 0 {
+		before := p.clock()
+		p.click("[data-back]")
+		p.poll("the clock to go back", fmt.Sprintf(`Number(document.querySelector("[data-clock]").textContent.replace(/[^0-9]/g, "")) < %d`, before))
+	}
+	if !js[bool](p, `!document.querySelector("[data-replaying]").hidden`) {
+		t.Error("no sign that recorded actions are still to come")
+	}
+	p.shot("09-back")
+	p.until("the recorded lock to be answered again", `document.querySelector('li.request[data-outcome="ok"]') !== null`, after+1000)
+	if !js[bool](p, `document.querySelector("[data-replaying]").hidden`) {
+		t.Error("the replay badge stays after every recorded action played")
+	}
+}

@@ -135,6 +135,7 @@ export class App {
     this.messages.burst(m.takeBursts());
     if (changed.requests) this.clients.update(m);
     if (changed.events.length) this.events.add(m, changed.events, !this.player.playing);
+    this.controls.pending(m.status.pending || 0);
     if (this.popover.open) this.popover.refresh(m);
   }
 
@@ -180,6 +181,26 @@ export class App {
       if (r.error) this.notify(r.error);
       else if (!r.stepped) this.notify("Nothing happens in the next 60 s of simulated time.");
     });
+  }
+
+  // back goes to the previous moment something happened: the run is
+  // replayed from its definition to that instant (the simulator is
+  // deterministic, so it is that instant exactly). The actions recorded
+  // after it stay pending and play again, until a new action forks the run.
+  async back() {
+    this.player.pause();
+    const t = this.model.time;
+    let prev = 0;
+    for (let i = this.model.events.length - 1; i >= 0; i--) {
+      if (this.model.events[i].time < t) {
+        prev = this.model.events[i].time;
+        break;
+      }
+    }
+    const def = await this.api.definition();
+    if (def.error) return this.notify(def.error);
+    const r = await this.player.restart(() => this.api.replay(def, prev));
+    if (r.error) this.notify(r.error);
   }
 
   skip(ms) {

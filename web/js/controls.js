@@ -30,6 +30,7 @@ export class Controls {
 
     this.playBtn.addEventListener("click", () => app.player.toggle());
     root.querySelector("[data-step]").addEventListener("click", () => app.step());
+    root.querySelector("[data-back]").addEventListener("click", () => app.back());
     root.querySelector("[data-skip]").addEventListener("click", () => app.skip(100));
     this.speed.addEventListener("input", () => app.player.setSpeed(Number(this.speed.value)));
     root.querySelector("[data-help]").addEventListener("click", () => this.help.showModal());
@@ -65,6 +66,14 @@ export class Controls {
     setText(this.clockOut, `${Math.floor(t).toLocaleString("en-US")} ms`);
   }
 
+  // pending says how many recorded actions a replayed run has still to play.
+  pending(n) {
+    const p = this.app.host.querySelector("[data-replaying]");
+    p.hidden = n === 0;
+    setText(p, n === 1 ? "replay: 1 recorded action ahead" : `replay: ${n} recorded actions ahead`);
+    p.title = "Going back replays the run; your later actions play again, until you act: then the run takes the new path.";
+  }
+
   setup(peers, seed, scenario = "election") {
     this.peersSel.value = String(peers);
     this.seedIn.value = String(seed);
@@ -94,6 +103,9 @@ export class Controls {
         break;
       case ".":
         app.step();
+        break;
+      case ",":
+        app.back();
         break;
       case ">":
         app.skip(100);

@@ -113,10 +113,15 @@ export class Player {
     return answer;
   }
 
-  // skip runs ms of virtual time at once.
+  // skip runs ms of virtual time at once. The target is taken when the
+  // call's turn comes, so quick presses add up.
   async skip(ms) {
-    const target = Math.floor(this.display) + ms;
-    const answer = await this.call(() => this.api.advance(Math.max(0, target - this.model.time), this.want()));
+    let target = 0;
+    const answer = await this.call(() => {
+      target = Math.floor(this.display) + ms;
+      this.display = target;
+      return this.api.advance(Math.max(0, target - this.model.time), this.want());
+    });
     if (!answer.error) this.show(target);
     return answer;
   }
