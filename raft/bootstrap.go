@@ -2,7 +2,6 @@ package raft
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 )
 
@@ -22,7 +21,7 @@ func (n *Node) SetConfiguration(members []ID) error {
 		return errors.New("raft: SetConfiguration needs a peer with an empty log; this one already belongs to a cluster")
 	}
 	if !slices.Contains(members, n.id) {
-		return fmt.Errorf("raft: SetConfiguration on %v, which is not among the members %v", n.id, members)
+		return errorOf("raft: SetConfiguration on ", n.id, ", which is not among the members ", idList(members))
 	}
 	e.Term = max(n.term, 1)
 	n.setTerm(e.Term)

@@ -2,7 +2,6 @@ package raft
 
 import (
 	"errors"
-	"fmt"
 	"math/rand/v2"
 )
 
@@ -49,14 +48,14 @@ func (c *Config) validate() error {
 	case c.ID == None:
 		return errors.New("raft: Config.ID must not be 0")
 	case c.HeartbeatInterval <= 0:
-		return fmt.Errorf("raft: HeartbeatInterval must be positive, got %d", c.HeartbeatInterval)
+		return errorOf("raft: HeartbeatInterval must be positive, got ", c.HeartbeatInterval)
 	case c.ElectionTimeoutMin <= c.HeartbeatInterval:
-		return fmt.Errorf("raft: ElectionTimeoutMin (%d) must exceed HeartbeatInterval (%d), or followers time out between heartbeats",
-			c.ElectionTimeoutMin, c.HeartbeatInterval)
+		return errorOf("raft: ElectionTimeoutMin (", c.ElectionTimeoutMin, ") must exceed HeartbeatInterval (",
+			c.HeartbeatInterval, "), or followers time out between heartbeats")
 	case c.ElectionTimeoutMax < c.ElectionTimeoutMin:
-		return fmt.Errorf("raft: ElectionTimeoutMax (%d) is below ElectionTimeoutMin (%d)", c.ElectionTimeoutMax, c.ElectionTimeoutMin)
+		return errorOf("raft: ElectionTimeoutMax (", c.ElectionTimeoutMax, ") is below ElectionTimeoutMin (", c.ElectionTimeoutMin, ")")
 	case c.MaxEntriesPerAppend < 0:
-		return fmt.Errorf("raft: MaxEntriesPerAppend must not be negative, got %d", c.MaxEntriesPerAppend)
+		return errorOf("raft: MaxEntriesPerAppend must not be negative, got ", c.MaxEntriesPerAppend)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package raft
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"slices"
 )
 
@@ -17,7 +16,7 @@ func validateMembers(members []ID) error {
 		return errors.New("raft: a configuration needs at least one member")
 	}
 	if len(members) > MaxPeers {
-		return fmt.Errorf("raft: %d members is more than the limit of %d", len(members), MaxPeers)
+		return errorOf("raft: ", len(members), " members is more than the limit of ", MaxPeers)
 	}
 	seen := make(map[ID]bool, len(members))
 	for _, id := range members {
@@ -25,7 +24,7 @@ func validateMembers(members []ID) error {
 			return errors.New("raft: peer id 0 is reserved (it means \"nobody\")")
 		}
 		if seen[id] {
-			return fmt.Errorf("raft: %v appears twice in the configuration", id)
+			return errorOf("raft: ", id, " appears twice in the configuration")
 		}
 		seen[id] = true
 	}

@@ -2,7 +2,6 @@ package raft
 
 import (
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"slices"
 )
@@ -78,7 +77,7 @@ func NewNode(cfg Config, hs HardState, entries []Entry) (*Node, error) {
 	}
 	for i, e := range entries {
 		if e.Index != uint64(i)+1 || e.Term > hs.Term || (i > 0 && e.Term < entries[i-1].Term) {
-			return nil, fmt.Errorf("raft: stored log is inconsistent at position %d (index %d, term %d)", i, e.Index, e.Term)
+			return nil, errorOf("raft: stored log is inconsistent at position ", i, " (index ", e.Index, ", term ", e.Term, ")")
 		}
 	}
 	if hs.Vote != None && hs.Term == 0 {
@@ -205,14 +204,14 @@ func (n *Node) Step(m Message) error {
 func (n *Node) checkAddress(m *Message) error {
 	switch {
 	case !m.Type.valid():
-		return fmt.Errorf("raft: %v: unknown message type %d", n.id, m.Type)
+		return errorOf("raft: ", n.id, ": unknown message type ", int(m.Type))
 	case m.To != n.id:
-		return fmt.Errorf("raft: %v got a message addressed to %v", n.id, m.To)
+		return errorOf("raft: ", n.id, " got a message addressed to ", m.To)
 	case m.From == None || m.From == n.id:
-		return fmt.Errorf("raft: %v got a %v from %v", n.id, m.Type, m.From)
+		return errorOf("raft: ", n.id, " got a ", m.Type, " from ", m.From)
 	case m.Term == 0 && m.Type != MsgProp && m.Type != MsgRead && m.Type != MsgReadResp:
 		// Terms start at 1: only forwarded client requests carry term 0.
-		return fmt.Errorf("raft: %v got a %v of term 0 from %v; terms start at 1", n.id, m.Type, m.From)
+		return errorOf("raft: ", n.id, " got a ", m.Type, " of term 0 from ", m.From, "; terms start at 1")
 	}
 	return nil
 }

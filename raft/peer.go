@@ -3,7 +3,6 @@ package raft
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 )
 
@@ -116,7 +115,7 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 	}
 	hs, entries, err := cfg.Storage.Load()
 	if err != nil {
-		return nil, fmt.Errorf("raft: loading %v's storage: %w", cfg.ID, err)
+		return nil, wrapError(err, "raft: loading ", cfg.ID, "'s storage")
 	}
 	node, err := NewNode(cfg.Config, hs, entries)
 	if err != nil {
@@ -303,7 +302,7 @@ func (p *Peer[S]) flush() {
 // fail stops the peer after its storage failed: going on could break the
 // promises it made to others (fail-stop).
 func (p *Peer[S]) fail(err error) {
-	p.err = fmt.Errorf("raft: %v stopped: storage failed: %w", p.id, err)
+	p.err = wrapError(err, "raft: ", p.id, " stopped: storage failed")
 	p.halt(p.err)
 }
 
@@ -327,8 +326,8 @@ func (p *Peer[S]) apply(e *Entry) {
 			reply = r
 		case stale:
 			if w := p.byKey[sessionKey{e.Client, e.Seq}]; w != nil {
-				p.finishWrite(w, nil, fmt.Errorf("raft: write %d of client %d is stale: the client has since said it holds every reply below %d",
-					e.Seq, e.Client, p.sessions[e.Client].lowest))
+				p.finishWrite(w, nil, errorOf("raft: write ", e.Seq, " of client ", e.Client,
+					" is stale: the client has since said it holds every reply below ", p.sessions[e.Client].lowest))
 			}
 			p.obs.Applied = append(p.obs.Applied, Applied{Entry: *e, Skipped: true})
 			return
@@ -362,7 +361,7 @@ func (p *Peer[S]) Submit(req Request, done func(reply []byte, err error)) (id ui
 		return 0, ErrClientID
 	}
 	if req.Client != 0 && (req.Seq == 0 || req.Lowest > req.Seq) {
-		return 0, fmt.Errorf("raft: request of client %d has sequence number %d and lowest %d; want 1 <= lowest <= seq", req.Client, req.Seq, req.Lowest)
+		return 0, errorOf("raft: request of client ", req.Client, " has sequence number ", req.Seq, " and lowest ", req.Lowest, "; want 1 <= lowest <= seq")
 	}
 	cmd := append([]byte(nil), req.Cmd...)
 	err = p.do(func() {

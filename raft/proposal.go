@@ -2,7 +2,6 @@ package raft
 
 import (
 	"errors"
-	"fmt"
 )
 
 // Client writes. A write may arrive at any peer: the leader appends it; a
@@ -21,9 +20,9 @@ type NotLeaderError struct {
 
 func (e *NotLeaderError) Error() string {
 	if e.Leader == None {
-		return fmt.Sprintf("raft: %v knows no leader yet (an election may be under way); try again shortly", e.Peer)
+		return "raft: " + e.Peer.String() + " knows no leader yet (an election may be under way); try again shortly"
 	}
-	return fmt.Sprintf("raft: %v knows no leader now (an election may be under way); the last one it heard of was %v", e.Peer, e.Leader)
+	return "raft: " + e.Peer.String() + " knows no leader now (an election may be under way); the last one it heard of was " + e.Leader.String()
 }
 
 // ErrEntryType is returned when a client tries to propose anything but a
@@ -93,7 +92,7 @@ func (n *Node) forgetProposed(from, to uint64) {
 // no longer leader drops it: the origin retries with the leader it learns of.
 func (n *Node) stepForwardedWrite(m *Message) error {
 	if len(m.Entries) != 1 || m.Entries[0].Type != EntryCommand {
-		return fmt.Errorf("raft: %v: a forwarded write must carry one command, got %d entries", n.id, len(m.Entries))
+		return errorOf("raft: ", n.id, ": a forwarded write must carry one command, got ", len(m.Entries), " entries")
 	}
 	if n.role == Leader {
 		n.appendProposal(m.Entries[0])

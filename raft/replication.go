@@ -1,7 +1,5 @@
 package raft
 
-import "fmt"
-
 // Log replication (section 5.3, Figure 2 "AppendEntries RPC").
 
 // progress is the leader's view of one member.
@@ -83,18 +81,18 @@ func (n *Node) checkAppend(m *Message) error {
 	for i := range m.Entries {
 		e := &m.Entries[i]
 		if e.Index != m.PrevLogIndex+1+uint64(i) || e.Term < last || e.Term > m.Term || e.Term == 0 || e.Type > EntryConfig {
-			return fmt.Errorf("raft: %v: malformed AppendEntries from %v: entry %d is (index %d, term %d)",
-				n.id, m.From, i, e.Index, e.Term)
+			return errorOf("raft: ", n.id, ": malformed AppendEntries from ", m.From, ": entry ", i,
+				" is (index ", e.Index, ", term ", e.Term, ")")
 		}
 		last = e.Term
 	}
 	if m.PrevLogTerm > m.Term || (m.PrevLogIndex == 0) != (m.PrevLogTerm == 0) {
-		return fmt.Errorf("raft: %v: malformed AppendEntries from %v: previous entry (index %d, term %d) in term %d",
-			n.id, m.From, m.PrevLogIndex, m.PrevLogTerm, m.Term)
+		return errorOf("raft: ", n.id, ": malformed AppendEntries from ", m.From, ": previous entry (index ",
+			m.PrevLogIndex, ", term ", m.PrevLogTerm, ") in term ", m.Term)
 	}
 	if m.Term >= n.term && n.log.matches(m.PrevLogIndex, m.PrevLogTerm) {
 		if c := n.log.firstConflict(m.PrevLogIndex, m.Entries); c != 0 && c <= n.commit {
-			return fmt.Errorf("raft: %v: AppendEntries from %v would overwrite committed entry %d", n.id, m.From, c)
+			return errorOf("raft: ", n.id, ": AppendEntries from ", m.From, " would overwrite committed entry ", c)
 		}
 	}
 	return nil
@@ -145,7 +143,7 @@ func (n *Node) stepLeader(m Message) error {
 	case MsgVote:
 		n.handleVote(&m) // we voted for ourselves this term: this denies
 	case MsgApp:
-		return fmt.Errorf("raft: %v leads term %d but got AppendEntries from %v in the same term", n.id, n.term, m.From)
+		return errorOf("raft: ", n.id, " leads term ", n.term, " but got AppendEntries from ", m.From, " in the same term")
 	case MsgAppResp:
 		if i := n.memberIndex(m.From); i >= 0 {
 			n.handleAppendResp(i, &m)

@@ -2,7 +2,6 @@ package raft
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"sync"
 )
@@ -57,7 +56,7 @@ func (s *MemoryStorage) Append(es []Entry) error {
 	defer s.mu.Unlock()
 	first := es[0].Index
 	if first == 0 || first > uint64(len(s.entries))+1 {
-		return fmt.Errorf("raft: storage holds entries 1..%d and cannot append at %d", len(s.entries), first)
+		return errorOf("raft: storage holds entries 1..", len(s.entries), " and cannot append at ", first)
 	}
 	// Overwriting in place is safe: Load hands out copies, so no one else
 	// holds this array. (Clipping the capacity here would copy the whole

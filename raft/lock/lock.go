@@ -15,7 +15,7 @@ package lock
 import (
 	"bytes"
 	"errors"
-	"fmt"
+	"strconv"
 )
 
 // State is the lock's state: {:unlocked, nil} or {:locked, client}.
@@ -52,7 +52,7 @@ func (o Op) String() string {
 	case OpUnlock:
 		return "unlock"
 	}
-	return fmt.Sprintf("op(%d)", uint8(o))
+	return "op(" + strconv.Itoa(int(o)) + ")"
 }
 
 // MaxClientLen bounds a client's name.
@@ -77,11 +77,11 @@ func Unlock(client string) []byte { return Command{OpUnlock, client}.Bytes() }
 // or '_'.
 func ValidClient(name string) error {
 	if name == "" || len(name) > MaxClientLen {
-		return fmt.Errorf("lock: a client name has 1 to %d characters, got %d", MaxClientLen, len(name))
+		return errors.New("lock: a client name has 1 to " + strconv.Itoa(MaxClientLen) + " characters, got " + strconv.Itoa(len(name)))
 	}
 	for _, r := range name {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return fmt.Errorf("lock: client name %q may hold only letters, digits, '-' and '_'", name)
+			return errors.New("lock: client name " + strconv.Quote(name) + " may hold only letters, digits, '-' and '_'")
 		}
 	}
 	return nil
@@ -100,7 +100,7 @@ func Parse(cmd []byte) (Command, error) {
 	case "unlock":
 		c.Op = OpUnlock
 	default:
-		return Command{}, fmt.Errorf("lock: unknown operation %q", op)
+		return Command{}, errors.New("lock: unknown operation " + strconv.Quote(string(op)))
 	}
 	c.Client = string(client)
 	if err := ValidClient(c.Client); err != nil {
