@@ -26,7 +26,7 @@ func TestLongRunMemory(t *testing.T) {
 	if os.Getenv("RAFTPLAY_LONG_RUN") == "" {
 		t.Skip("set RAFTPLAY_LONG_RUN=1 to play an hour of a busy 9-peer cluster")
 	}
-	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent)) // as main sets it
+	defer debug.SetGCPercent(debug.SetGCPercent(50)) // as the page sets GOGC (web/js/loader.js)
 	const hour = 3_600_000
 	cfg := sim.DefaultConfig()
 	cfg.Peers = 9

@@ -6,7 +6,6 @@
 package main
 
 func main() {
-	boundMemory()
 	page := findPage()
 	api := install(page)
 	api.start(page)

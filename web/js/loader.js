@@ -24,6 +24,12 @@ export async function loadSimulator(url, progress) {
     throw new LoadError("The simulator's loader (wasm_exec.js) did not load.");
   }
   const go = new globalThis.Go();
+  // A wasm's memory only ever grows, so the heap's high-water mark is what
+  // the tab keeps: collect at 1.5 times the live heap instead of twice (an
+  // hour of 9 peers at 4 writes a second: 75 MB instead of 87 MB, no cost
+  // per frame measured). Set here rather than with runtime/debug, which
+  // would pull fmt into the download.
+  go.env = { ...go.env, GOGC: "50" };
   // Listen before starting: the runtime announces itself during go.run.
   const ready = new Promise((resolve) => {
     document.addEventListener("raftplay:ready", (e) => resolve(e.detail || {}), { once: true });
