@@ -1,24 +1,25 @@
 package sim
 
-// Forking a replayed run. A run made from a definition queues all of its
-// actions at once; replaying it to an instant and going on shows the
-// recorded future again. A user who acts at that instant instead forks the
-// run: the actions still to come are dropped, and the definition becomes
-// the actions applied so far plus whatever the user does next.
+// Forking a replayed run. Replaying a definition to an instant and going on
+// shows the recorded future again. A user who acts at that instant instead
+// forks the run: Do drops the actions still to come, and the definition
+// becomes the actions applied so far plus whatever the user does next.
 
 // Applied returns how many actions the run has applied: the length of
 // Definition().Actions, without copying them.
-func (s *Sim) Applied() int { return len(s.actions) }
+func (s *Sim) Applied() int { return s.next + len(s.live) }
 
-// DropPending cancels the queued actions not yet applied and returns how
-// many there were.
+// Pending returns how many actions of the definition are still to come.
+func (s *Sim) Pending() int { return len(s.script) - s.next }
+
+// DropPending drops the actions of the definition not yet applied and
+// returns how many there were. Do calls it before a live action.
 func (s *Sim) DropPending() int {
-	n := 0
-	for _, it := range s.queue.items {
-		if it.kind == itemAction && !it.canceled {
-			it.canceled = true
-			n++
-		}
+	n := len(s.script) - s.next
+	if s.scriptItem != nil {
+		s.scriptItem.canceled = true
+		s.scriptItem = nil
 	}
+	s.script = s.script[:s.next:s.next]
 	return n
 }

@@ -50,10 +50,17 @@ type Sim struct {
 
 	outbox  []raft.Message // sent by the peer being handled, launched after its state events
 	answers []answer       // its answers to clients, recorded after its state events
-	actions []Action       // applied so far: the definition grows as a user acts
-	trace   trace
-	check   *checker
-	closed  bool
+	// The definition's actions: script is what New was given, applied up
+	// to next (the one queued item stands for script[next]); live holds
+	// the actions done since by Do. A live action drops the rest of the
+	// script, so the run so far is script[:next] followed by live.
+	script     []Action
+	next       int
+	scriptItem *item
+	live       []Action
+	trace      trace
+	check      *checker
+	closed     bool
 }
 
 // slot is one peer's place in the cluster: its storage outlives crashes.
@@ -81,6 +88,7 @@ type slot struct {
 func (s *slot) up() bool { return s.peer != nil }
 
 // New starts a run of def: the cluster at time 0, with def's actions queued.
+// The run keeps def.Actions: do not change them afterwards.
 func New(def Definition, opts Options) (*Sim, error) {
 	cfg := def.Config
 	if err := cfg.Validate(); err != nil {
@@ -128,7 +136,7 @@ func New(def Definition, opts Options) (*Sim, error) {
 	}
 	prev := int64(0)
 	for i := range def.Actions {
-		a := def.Actions[i]
+		a := &def.Actions[i]
 		if err := a.validate(&cfg); err != nil {
 			s.Close()
 			return nil, errors.New("action " + itoa(i+1) + ": " + err.Error())
@@ -138,9 +146,21 @@ func New(def Definition, opts Options) (*Sim, error) {
 			return nil, errors.New("action " + itoa(i+1) + ": actions must be in time order")
 		}
 		prev = a.At
-		s.queue.push(&item{at: a.At, kind: itemAction, action: &a})
 	}
+	s.script = def.Actions
+	s.queueScript()
 	return s, nil
+}
+
+// queueScript queues the next action of the script, one at a time: a
+// definition of many actions costs one queued item, not one each.
+func (s *Sim) queueScript() {
+	s.scriptItem = nil
+	if s.next < len(s.script) {
+		a := &s.script[s.next]
+		s.scriptItem = &item{at: a.At, kind: itemAction, action: a}
+		s.queue.push(s.scriptItem)
+	}
 }
 
 // rand returns the random source for one purpose: every purpose (and every
@@ -214,7 +234,9 @@ func (s *Sim) Config() Config { return s.cfg }
 
 // Definition returns the run so far: replaying it reproduces this run.
 func (s *Sim) Definition() Definition {
-	return Definition{Config: s.cfg, Seed: s.seed, Actions: append([]Action(nil), s.actions...)}
+	acts := make([]Action, 0, s.next+len(s.live))
+	acts = append(acts, s.script[:s.next]...)
+	return Definition{Config: s.cfg, Seed: s.seed, Actions: append(acts, s.live...)}
 }
 
 // Step processes the next event and reports whether there was one.
@@ -233,6 +255,8 @@ func (s *Sim) Step() bool {
 	case itemTimeout:
 		s.timeout(it.req)
 	case itemAction:
+		s.next++
+		s.queueScript()
 		s.apply(it.action)
 	}
 	return true
@@ -290,13 +314,15 @@ func (s *Sim) Do(a Action) error {
 	if err := a.validate(&s.cfg); err != nil {
 		return err
 	}
-	if len(s.actions) >= MaxActions {
+	if s.Applied() >= MaxActions {
 		return errors.New("this run has reached its limit of actions; reset to start a new one")
 	}
 	if err := s.applicable(&a); err != nil {
 		return err
 	}
 	s.RunUntil(s.now)
+	s.DropPending()
+	s.live = append(s.live, a)
 	s.apply(&a)
 	return nil
 }
@@ -321,9 +347,8 @@ func (s *Sim) applicable(a *Action) error {
 	return nil
 }
 
-// apply carries out an action and records it in the definition.
+// apply carries out an action.
 func (s *Sim) apply(a *Action) {
-	s.actions = append(s.actions, *a)
 	switch a.Kind {
 	case ActWrite, ActRead:
 		s.clientRequest(a)
