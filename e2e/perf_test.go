@@ -92,18 +92,16 @@ func clickLatency(t *testing.T, p *page) float64 {
 }
 
 // busyLoad makes three clients send a request every 30 ms of wall time
-// through the client panel, to rotating servers.
+// (about 33 a second) to rotating servers, through the API as a load
+// generator would; the page draws what they cause.
 const busyLoad = `(() => {
-	const form = document.querySelector("[data-client-form]");
-	const name = document.querySelector("[data-client-name]");
-	const peer = document.querySelector("[data-client-peer]");
-	const ops = [...form.querySelectorAll("button[data-op]")];
+	const peers = document.querySelectorAll(".peer").length;
 	let i = 0;
 	window.__load = setInterval(() => {
 		i++;
-		name.value = "c" + (i % 3);
-		peer.value = String(1 + (i % peer.options.length));
-		form.requestSubmit(ops[i % ops.length]);
+		const client = "c" + (i % 3), peer = 1 + (i % peers);
+		if (i % 3 === 2) raftplay.read({ client, peer });
+		else raftplay.write({ client, op: i % 3 ? "unlock" : "lock", peer });
 	}, 30);
 })()`
 

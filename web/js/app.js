@@ -26,12 +26,18 @@ export class App {
     this.api = api;
     this.model = new Model();
     this.peerCount = 0;
+    this.wasPlaying = false;
     const $ = (sel) => host.querySelector(sel);
 
     this.player = new Player(api, this.model, {
       take: (answer) => this.take(answer),
       frame: (t) => this.frame(t),
-      state: () => this.controls.state(this.player),
+      state: () => {
+        this.controls.state(this.player);
+        // On pausing, the log lists every recent event, not a sample.
+        if (this.wasPlaying && !this.player.playing) this.events.rebuild();
+        this.wasPlaying = this.player.playing;
+      },
     });
     const ringSvg = $("[data-ring]");
     this.popover = new Popover($("[data-ring-wrap]"), $("[data-popover]"), {

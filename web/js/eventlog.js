@@ -7,6 +7,9 @@ import { describe, eventFamily, peerName } from "./describe.js";
 
 const ROWS = 150; // rows in the list; the model keeps more for the filters
 const FLUSH_MS = 120;
+// While playing fast, nobody reads hundreds of rows a second: a flush adds
+// at most this many, and says how many it passed over. Pausing lists them.
+const PER_FLUSH = 30;
 
 const FAMILIES = [
   ["elect", "Elections", true],
@@ -78,20 +81,26 @@ export class EventLog {
       this.pending.push(ev);
     }
     if (this.pending.length > ROWS * 4) this.pending.splice(0, this.pending.length - ROWS);
-    if (now) this.flush();
+    if (now) this.flush(true);
     else if (!this.timer) this.timer = setTimeout(() => this.flush(), FLUSH_MS);
   }
 
-  flush() {
+  flush(all = false) {
     clearTimeout(this.timer);
     this.timer = 0;
-    const rows = [];
-    for (const ev of this.pending) if (this.shows(ev)) rows.push(row(ev));
+    const shown = this.pending.filter((ev) => this.shows(ev));
     this.pending = [];
-    if (!rows.length) return;
-    this.list.append(...rows.slice(-ROWS));
-    const extra = this.list.childElementCount - ROWS;
-    for (let i = 0; i < extra; i++) this.list.firstElementChild.remove();
+    if (!shown.length) return;
+    const keep = all ? ROWS : PER_FLUSH;
+    const rows = shown.slice(-keep).map(row);
+    if (shown.length > keep) rows.unshift(html("li", { class: "ev-skipped" }, null, `… ${shown.length - keep} more (pause to list them all)`));
+    this.list.append(...rows);
+    // Trim in large batches: removing the first rows re-lays out them all,
+    // appending only the new ones.
+    if (this.list.childElementCount > 2 * ROWS) {
+      const extra = this.list.childElementCount - ROWS;
+      for (let i = 0; i < extra; i++) this.list.firstElementChild.remove();
+    }
     if (this.follow) this.list.scrollTop = this.list.scrollHeight;
   }
 
