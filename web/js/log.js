@@ -8,7 +8,7 @@
 import { html, setText } from "./svg.js";
 import { entryText, peerName } from "./describe.js";
 
-const HEAD_PX = 140;
+const HEAD_PX = 160;
 const CELL_PX = 62;
 const TERM_COLOURS = 8;
 
