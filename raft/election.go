@@ -137,6 +137,9 @@ func (n *Node) stepFollower(m Message) error {
 	case MsgApp:
 		n.setLeader(m.From)
 		n.handleAppend(&m)
+	case MsgSnap:
+		n.setLeader(m.From)
+		n.handleSnapshot(&m)
 	}
 	return nil // replies from an earlier role's requests are stale
 }
@@ -149,6 +152,9 @@ func (n *Node) stepCandidate(m Message) error {
 		// "If AppendEntries RPC received from new leader: convert to follower."
 		n.becomeFollower(m.Term, m.From)
 		n.handleAppend(&m)
+	case MsgSnap:
+		n.becomeFollower(m.Term, m.From)
+		n.handleSnapshot(&m)
 	case MsgVoteResp:
 		i := n.memberIndex(m.From)
 		if i < 0 || n.votes[i] != voteUnknown {

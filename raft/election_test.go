@@ -210,7 +210,7 @@ func TestElectionTimeoutsAreRandomizedFromTheSeededSource(t *testing.T) {
 	mk := func(id ID, src rand.Source) *Node {
 		cfg := testConfig(id)
 		cfg.Rand = src
-		n, err := NewNode(cfg, HardState{Term: 1}, logOf(ids(3), 1))
+		n, err := NewNode(cfg, Stored{State: HardState{Term: 1}, Entries: logOf(ids(3), 1)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -464,7 +464,7 @@ func TestRaftMessagesOfTermZeroAreRefused(t *testing.T) {
 	if hs := n.HardState(); hs != (HardState{}) || n.HasReady() {
 		t.Fatalf("hard state %+v after refused messages, want it untouched", hs)
 	}
-	if _, err := NewNode(testConfig(1), n.HardState(), nil); err != nil {
+	if _, err := NewNode(testConfig(1), Stored{State: n.HardState()}); err != nil {
 		t.Fatalf("the node cannot restart from its own state: %v", err)
 	}
 }

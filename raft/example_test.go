@@ -15,8 +15,8 @@ func ExampleNode() {
 	for _, id := range ids {
 		stores[id] = raft.NewMemoryStorage()
 		raft.Bootstrap(stores[id], ids) // every member starts with the same configuration
-		hs, log, _ := stores[id].Load()
-		n, err := raft.NewNode(raft.DefaultConfig(id), hs, log)
+		stored, _ := stores[id].Load()
+		n, err := raft.NewNode(raft.DefaultConfig(id), stored)
 		if err != nil {
 			panic(err)
 		}

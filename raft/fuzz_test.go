@@ -213,7 +213,8 @@ func (f *fuzzChecker) ready() {
 		}
 	}
 	// What is saved is what the node holds: a crash now loses nothing.
-	hs, saved, _ := f.c.stores[f.id].Load()
+	stored, _ := f.c.stores[f.id].Load()
+	hs, saved := stored.State, stored.Entries
 	if hs != n.HardState() {
 		f.t.Fatalf("storage holds %+v, node %+v after Ready", hs, n.HardState())
 	}
@@ -325,8 +326,8 @@ func runFuzzStep(t *testing.T, data []byte) {
 			n.Campaign()
 		case opRestart:
 			what = func() string { return "restart" }
-			hs, es, _ := c.stores[id].Load()
-			nn, err := NewNode(c.cfgs[id], hs, es)
+			stored, _ := c.stores[id].Load()
+			nn, err := NewNode(c.cfgs[id], stored)
 			if err != nil {
 				t.Fatalf("the node cannot restart from what it saved: %v", err)
 			}
@@ -468,7 +469,7 @@ func FuzzDecodeMembers(f *testing.F) {
 				t.Fatalf("members %v encode and decode to %v, %v", ms, again, err)
 			}
 			cfg := testConfig(ms[0])
-			n, err := NewNode(cfg, HardState{Term: 1}, []Entry{{Index: 1, Term: 1, Type: EntryConfig, Data: data}})
+			n, err := NewNode(cfg, Stored{State: HardState{Term: 1}, Entries: []Entry{{Index: 1, Term: 1, Type: EntryConfig, Data: data}}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -142,11 +142,11 @@ func (c *cluster) crash(id ID) {
 // restart starts id from its storage, as after a crash.
 func (c *cluster) restart(id ID) {
 	c.t.Helper()
-	hs, es, err := c.stores[id].Load()
+	stored, err := c.stores[id].Load()
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	n, err := NewNode(c.cfgs[id], hs, es)
+	n, err := NewNode(c.cfgs[id], stored)
 	if err != nil {
 		c.t.Fatalf("restarting %v: %v", id, err)
 	}
@@ -329,7 +329,7 @@ func not(f func(Message) bool) func(Message) bool {
 // newNode returns a lone node restored from hs and log, its Ready drained.
 func newNode(t testing.TB, id ID, hs HardState, log []Entry) *Node {
 	t.Helper()
-	n, err := NewNode(testConfig(id), hs, log)
+	n, err := NewNode(testConfig(id), Stored{State: hs, Entries: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,40 +2,52 @@ package raft
 
 import "slices"
 
-// raftLog is a peer's copy of the replicated log, held in memory.
+// raftLog is a peer's copy of the replicated log, held in memory. Entries up
+// to and including index offset have been compacted into a snapshot
+// (section 7): only the snapshot's last index and term remain of them.
 //
-// Invariant: entries[i].Index == i+1, and terms never decrease along the log.
-// Index 0 is the empty prefix every log shares; its term is 0.
+// Invariant: entries[i].Index == offset+i+1, and terms never decrease along
+// the log. Index 0 is the empty prefix every log shares; its term is 0.
 type raftLog struct {
-	entries []Entry
+	offset     uint64 // last index covered by the snapshot (0: none)
+	offsetTerm uint64 // its term
+	entries    []Entry
 	// unsaved is the lowest index that changed since the last Ready: from
 	// there on, entries must be written to Storage before any message that
 	// depends on them leaves the peer. It is lastIndex()+1 when all is saved.
 	unsaved uint64
 }
 
-func newLog(saved []Entry) raftLog {
-	return raftLog{entries: saved, unsaved: uint64(len(saved)) + 1}
+func newLog(snap *Snapshot, saved []Entry) raftLog {
+	l := raftLog{offset: snap.Index, offsetTerm: snap.Term, entries: saved}
+	l.unsaved = l.lastIndex() + 1
+	return l
 }
 
-func (l *raftLog) lastIndex() uint64 { return uint64(len(l.entries)) }
+func (l *raftLog) lastIndex() uint64 { return l.offset + uint64(len(l.entries)) }
 
 func (l *raftLog) lastTerm() uint64 {
 	if len(l.entries) == 0 {
-		return 0
+		return l.offsetTerm
 	}
 	return l.entries[len(l.entries)-1].Term
 }
 
-// term returns the term of the entry at index i, and whether the log has it.
+// at returns the entry at index i, which must lie after the offset and in
+// the log.
+func (l *raftLog) at(i uint64) *Entry { return &l.entries[i-l.offset-1] }
+
+// term returns the term of the entry at index i, and whether it is known:
+// not if i is past the end, or compacted away (before the snapshot's last
+// index, whose term is kept).
 func (l *raftLog) term(i uint64) (uint64, bool) {
-	if i == 0 {
-		return 0, true
-	}
-	if i > l.lastIndex() {
+	switch {
+	case i == l.offset:
+		return l.offsetTerm, true
+	case i < l.offset || i > l.lastIndex():
 		return 0, false
 	}
-	return l.entries[i-1].Term, true
+	return l.at(i).Term, true
 }
 
 // matches reports whether the log holds an entry at index i with term t:
@@ -54,13 +66,13 @@ func (l *raftLog) isUpToDate(index, term uint64) bool {
 }
 
 // slice returns the entries from index lo on, at most max of them (max <= 0:
-// all). The result shares memory with the log; see append and merge for why
-// that is safe.
+// all). lo must lie after the offset. The result shares memory with the log;
+// see append and merge for why that is safe.
 func (l *raftLog) slice(lo uint64, max int) []Entry {
-	if lo == 0 || lo > l.lastIndex() {
+	if lo <= l.offset || lo > l.lastIndex() {
 		return nil
 	}
-	es := l.entries[lo-1:]
+	es := l.entries[lo-l.offset-1:]
 	if max > 0 && len(es) > max {
 		es = es[:max]
 	}
@@ -84,19 +96,40 @@ func appendDoubling(s, es []Entry) []Entry {
 	return append(s, es...)
 }
 
-// truncate drops the entries after index i. The next append then starts a
-// fresh array (the capacity is clipped), so entries handed out earlier, in
-// messages in flight or in storage, never change under their holders.
+// truncate drops the entries after index i (i >= offset). The next append
+// then starts a fresh array (the capacity is clipped), so entries handed out
+// earlier, in messages in flight or in storage, never change under their
+// holders.
 func (l *raftLog) truncate(i uint64) {
-	l.entries = l.entries[:i:i]
+	k := i - l.offset
+	l.entries = l.entries[:k:k]
 	if l.unsaved > i+1 {
 		l.unsaved = i + 1
 	}
 }
 
-// conflictAfter returns the index of the first entry of es (which follow
-// index prev) that disagrees with the log, or 0 if every entry is either
-// already present with the same term or lies past the end of the log.
+// compact drops the entries up to and including index i (offset < i <=
+// lastIndex()), which a snapshot now stands for. The rest moves to a new
+// array so the old one can be collected.
+func (l *raftLog) compact(i uint64) {
+	t, _ := l.term(i)
+	l.entries = slices.Clone(l.entries[i-l.offset:])
+	l.offset, l.offsetTerm = i, t
+	l.unsaved = max(l.unsaved, i+1)
+}
+
+// reset empties the log and starts it after a snapshot (section 7: "discard
+// the entire log").
+func (l *raftLog) reset(index, term uint64) {
+	l.entries = nil
+	l.offset, l.offsetTerm = index, term
+	l.unsaved = index + 1
+}
+
+// firstConflict returns the index of the first entry of es (which follow
+// index prev, at or after the offset) that disagrees with the log, or 0 if
+// every entry is either already present with the same term or lies past the
+// end of the log.
 func (l *raftLog) firstConflict(prev uint64, es []Entry) uint64 {
 	for i := range es {
 		idx := prev + 1 + uint64(i)
@@ -125,24 +158,23 @@ func (l *raftLog) merge(prev uint64, es []Entry) {
 }
 
 // firstIndexOfTerm returns the first index of the run of entries that share
-// the term of the entry at i (i must be in the log). A follower reports it
-// so the leader can skip the whole term at once.
+// the term of the entry at i (offset < i <= lastIndex()), as far back as the
+// log goes. A follower reports it so the leader can skip the whole term at
+// once.
 func (l *raftLog) firstIndexOfTerm(i uint64) uint64 {
-	t := l.entries[i-1].Term
-	for i > 1 && l.entries[i-2].Term == t {
+	t := l.at(i).Term
+	for i > l.offset+1 && l.at(i-1).Term == t {
 		i--
 	}
 	return i
 }
 
 // lastIndexOfTerm returns the last index holding term t at or below index
-// at, or 0 if there is none.
+// at, or 0 if there is none the log still knows of.
 func (l *raftLog) lastIndexOfTerm(t, at uint64) uint64 {
-	if at > l.lastIndex() {
-		at = l.lastIndex()
-	}
-	for i := at; i > 0; i-- {
-		switch et := l.entries[i-1].Term; {
+	at = min(at, l.lastIndex())
+	for i := at; i >= l.offset && i > 0; i-- {
+		switch et, _ := l.term(i); {
 		case et == t:
 			return i
 		case et < t:
@@ -152,7 +184,7 @@ func (l *raftLog) lastIndexOfTerm(t, at uint64) uint64 {
 	return 0
 }
 
-// unsavedEntries returns the entries Storage has not seen yet and marks them
+// takeUnsaved returns the entries Storage has not seen yet and marks them
 // saved: the caller is about to save them.
 func (l *raftLog) takeUnsaved() []Entry {
 	es := l.slice(l.unsaved, 0)

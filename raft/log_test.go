@@ -12,7 +12,7 @@ func testLog(termsOf ...uint64) raftLog {
 	for i, t := range termsOf {
 		es[i] = Entry{Index: uint64(i) + 1, Term: t}
 	}
-	return newLog(es)
+	return newLog(&Snapshot{}, es)
 }
 
 func TestLogTermAndMatches(t *testing.T) {

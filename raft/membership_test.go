@@ -21,16 +21,16 @@ func TestInvalidConfigIsAnError(t *testing.T) {
 	} {
 		cfg := DefaultConfig(1)
 		mod(&cfg)
-		if _, err := NewNode(cfg, HardState{}, nil); err == nil {
+		if _, err := NewNode(cfg, Stored{}); err == nil {
 			t.Errorf("%s: NewNode accepted %+v", name, cfg)
 		}
 	}
-	if _, err := NewNode(DefaultConfig(1), HardState{}, nil); err != nil {
+	if _, err := NewNode(DefaultConfig(1), Stored{}); err != nil {
 		t.Fatalf("DefaultConfig refused: %v", err)
 	}
 	cfg := DefaultConfig(1)
 	cfg.ElectionTimeoutMax = cfg.ElectionTimeoutMin // a fixed timeout is allowed
-	if _, err := NewNode(cfg, HardState{}, nil); err != nil {
+	if _, err := NewNode(cfg, Stored{}); err != nil {
 		t.Fatalf("fixed timeout refused: %v", err)
 	}
 }

@@ -22,6 +22,10 @@ const (
 	MsgRead
 	// MsgReadResp answers MsgRead with the read index.
 	MsgReadResp
+	// MsgSnap is InstallSnapshot: the leader sends its snapshot to a
+	// follower that needs entries it has compacted away (section 7). The
+	// follower answers with MsgAppResp.
+	MsgSnap
 )
 
 var msgTypeNames = [...]string{
@@ -32,6 +36,7 @@ var msgTypeNames = [...]string{
 	MsgProp:     "ForwardWrite",
 	MsgRead:     "ReadIndex",
 	MsgReadResp: "ReadIndexReply",
+	MsgSnap:     "InstallSnapshot",
 }
 
 func (t MsgType) String() string {
@@ -42,7 +47,7 @@ func (t MsgType) String() string {
 }
 
 // valid reports whether t is one of the types above.
-func (t MsgType) valid() bool { return t >= MsgVote && t <= MsgReadResp }
+func (t MsgType) valid() bool { return t >= MsgVote && t <= MsgSnap }
 
 // IsResponse reports whether t answers a request.
 func (t MsgType) IsResponse() bool {
@@ -93,6 +98,9 @@ type Message struct {
 	Round uint64
 	// ReadIndex answers MsgRead.
 	ReadIndex uint64
+
+	// InstallSnapshot: the leader's snapshot (shared, read-only).
+	Snapshot *Snapshot
 }
 
 // IsHeartbeat reports whether m is an AppendEntries carrying no entries.

@@ -30,7 +30,13 @@ type Node struct {
 	// one: a hint for a client when no leader is known now.
 	lastLeader ID
 	commit     uint64 // highest index known to be committed
-	applied    uint64 // highest index handed out in Ready.Committed
+	applied    uint64 // highest index handed out in Ready.Committed (or restored)
+
+	// The latest snapshot (section 7): taken here by Compact, or installed
+	// from the leader. restored holds an installed one until Ready hands
+	// it out.
+	snap     Snapshot
+	restored Snapshot
 
 	// The cluster: sorted, from the latest EntryConfig in the log (even an
 	// uncommitted one). A peer with no configuration never starts an
@@ -66,17 +72,25 @@ type Node struct {
 	scratch      []uint64
 }
 
-// NewNode returns a node restored from what its storage kept: hard state and
-// log. A brand new peer passes a zero HardState and no entries.
-func NewNode(cfg Config, hs HardState, entries []Entry) (*Node, error) {
+// NewNode returns a node restored from what its storage kept: hard state,
+// snapshot and log. A brand new peer passes a zero Stored.
+func NewNode(cfg Config, st Stored) (*Node, error) {
+	hs, snap, entries := st.State, st.Snapshot, st.Entries
 	if cfg.MaxEntriesPerAppend == 0 {
 		cfg.MaxEntriesPerAppend = 64
 	}
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	if snap.Index != 0 && (snap.Term == 0 || snap.Term > hs.Term || validateMembers(snap.Members) != nil) {
+		return nil, errorOf("raft: stored snapshot is inconsistent (index ", snap.Index, ", term ", snap.Term, ")")
+	}
 	for i, e := range entries {
-		if e.Index != uint64(i)+1 || e.Term > hs.Term || (i > 0 && e.Term < entries[i-1].Term) {
+		prev := snap.Term
+		if i > 0 {
+			prev = entries[i-1].Term
+		}
+		if e.Index != snap.Index+uint64(i)+1 || e.Term > hs.Term || e.Term < prev {
 			return nil, errorOf("raft: stored log is inconsistent at position ", i, " (index ", e.Index, ", term ", e.Term, ")")
 		}
 	}
@@ -94,7 +108,12 @@ func NewNode(cfg Config, hs HardState, entries []Entry) (*Node, error) {
 		term:  hs.Term,
 		vote:  hs.Vote,
 		boots: hs.Boots,
-		log:   newLog(entries),
+		log:   newLog(&snap, entries),
+		snap:  snap,
+		// What the snapshot covers is committed; the runtime restores its
+		// state machine from the snapshot.
+		commit:  snap.Index,
+		applied: snap.Index,
 	}
 	n.refreshMembers()
 	n.becomeFollower(n.term, None)
@@ -103,12 +122,14 @@ func NewNode(cfg Config, hs HardState, entries []Entry) (*Node, error) {
 
 // HasReady reports whether Ready has anything to hand out.
 func (n *Node) HasReady() bool {
-	return n.stateChanged || n.log.unsaved <= n.log.lastIndex() || len(n.msgs) > 0 ||
-		n.applied < n.commit || len(n.readStates) > 0
+	return n.stateChanged || n.restored.Index != 0 || n.log.unsaved <= n.log.lastIndex() ||
+		len(n.msgs) > 0 || n.applied < n.commit || len(n.readStates) > 0
 }
 
 // Ready hands out what the node wants done, in this order:
-//  1. save HardState (if SaveState) and append Entries to storage;
+//  1. save HardState (if SaveState); if Snapshot is set, save it (it
+//     replaces the stored log through its index) and restore the state
+//     machine from it; then append Entries to storage;
 //  2. only then send Messages: they may promise what was just saved;
 //  3. apply Committed entries to the state machine, in order;
 //  4. answer the Reads once the state machine has applied their index.
@@ -121,7 +142,9 @@ func (n *Node) Ready() Ready {
 		Entries:   n.log.takeUnsaved(),
 		Messages:  n.msgs,
 		Reads:     n.readStates,
+		Snapshot:  n.restored,
 	}
+	n.restored = Snapshot{}
 	if n.applied < n.commit {
 		rd.Committed = n.log.slice(n.applied+1, 0)[:n.commit-n.applied]
 		n.applied = n.commit
@@ -140,6 +163,9 @@ type Ready struct {
 	Messages  []Message
 	Committed []Entry
 	Reads     []ReadState
+	// Snapshot, when its Index is not 0, is a snapshot the leader sent:
+	// Committed entries follow it.
+	Snapshot Snapshot
 }
 
 // HardState returns the node's persistent state.
@@ -165,8 +191,13 @@ func (n *Node) Step(m Message) error {
 	if err := n.checkAddress(&m); err != nil {
 		return err
 	}
-	if m.Type == MsgApp {
+	switch m.Type {
+	case MsgApp:
 		if err := n.checkAppend(&m); err != nil {
+			return err
+		}
+	case MsgSnap:
+		if err := n.checkSnapshot(&m); err != nil {
 			return err
 		}
 	}
@@ -185,7 +216,7 @@ func (n *Node) Step(m Message) error {
 	switch {
 	case m.Term > n.term:
 		leader := None
-		if m.Type == MsgApp {
+		if m.Type == MsgApp || m.Type == MsgSnap {
 			leader = m.From
 		}
 		n.becomeFollower(m.Term, leader)
@@ -193,7 +224,7 @@ func (n *Node) Step(m Message) error {
 		switch m.Type {
 		case MsgVote:
 			n.send(Message{Type: MsgVoteResp, To: m.From})
-		case MsgApp:
+		case MsgApp, MsgSnap:
 			n.send(Message{Type: MsgAppResp, To: m.From, Round: m.Round})
 		}
 		return nil
@@ -245,14 +276,15 @@ func (n *Node) resetElectionTimer() {
 // refreshMembers reads the cluster from the latest EntryConfig in the log.
 func (n *Node) refreshMembers() {
 	n.members, n.configIndex = nil, 0
-	for i := n.log.lastIndex(); i > 0; i-- {
-		if e := &n.log.entries[i-1]; e.Type == EntryConfig {
+	for i := n.log.lastIndex(); i > n.log.offset; i-- {
+		if e := n.log.at(i); e.Type == EntryConfig {
 			if ms, err := DecodeMembers(e.Data); err == nil {
 				n.members, n.configIndex = ms, i
 			}
 			return
 		}
 	}
+	n.members = n.snap.Members
 }
 
 // memberIndex returns id's position in members, or -1.
@@ -280,6 +312,10 @@ type Status struct {
 	LastTerm  uint64
 	Members   []ID
 
+	// The log through SnapshotIndex is compacted into a snapshot.
+	SnapshotIndex uint64
+	SnapshotTerm  uint64
+
 	// The election timer: ticks elapsed out of the current random timeout.
 	// Leaders have no election timer; their fields are zero.
 	ElectionElapsed int
@@ -303,7 +339,8 @@ func (n *Node) Status() Status {
 		ID: n.id, Role: n.role, Term: n.term, Vote: n.vote, Leader: n.leader,
 		Commit: n.commit, Applied: n.applied,
 		LastIndex: n.log.lastIndex(), LastTerm: n.log.lastTerm(),
-		Members: slices.Clone(n.members),
+		Members:       slices.Clone(n.members),
+		SnapshotIndex: n.snap.Index, SnapshotTerm: n.snap.Term,
 	}
 	if n.role != Leader && n.isVoter() {
 		s.ElectionElapsed, s.ElectionTimeout = n.electionElapsed, n.electionTimeout
@@ -322,14 +359,12 @@ func (n *Node) Status() Status {
 // Entries returns a copy of the log's entries from index lo to hi inclusive,
 // for display and for checkers.
 func (n *Node) Entries(lo, hi uint64) []Entry {
-	if lo == 0 {
-		lo = 1
-	}
+	lo = max(lo, n.log.offset+1)
 	if hi > n.log.lastIndex() {
 		hi = n.log.lastIndex()
 	}
 	if lo > hi {
 		return nil
 	}
-	return slices.Clone(n.log.entries[lo-1 : hi])
+	return slices.Clone(n.log.slice(lo, int(hi-lo+1)))
 }

@@ -28,6 +28,11 @@ type Observation struct {
 	Sent     []Message // handed to the transport, in order
 	Applied  []Applied // committed entries applied, in log order
 
+	// Snapshot is set (Index not 0) when the peer compacted its log into a
+	// snapshot during the input, or, if Installed, took the leader's.
+	Snapshot  Snapshot
+	Installed bool
+
 	node  *Node
 	state func() any
 }

@@ -25,6 +25,11 @@ type PeerConfig struct {
 	// Write and Read would wait forever inline; use Submit and SubmitRead.
 	Inline bool
 
+	// SnapshotEvery is how many entries the peer applies between snapshots
+	// (log compaction, section 7), if its state machine is a Snapshotter.
+	// Zero means DefaultSnapshotEvery; negative, never.
+	SnapshotEvery int
+
 	// Observe, if set, is called after every input the peer handles, on the
 	// peer's goroutine, with what that input changed. It must not call the
 	// Peer's methods.
@@ -113,11 +118,11 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 	if cfg.RetryTicks <= 0 {
 		cfg.RetryTicks = 2 * cfg.ElectionTimeoutMax
 	}
-	hs, entries, err := cfg.Storage.Load()
+	stored, err := cfg.Storage.Load()
 	if err != nil {
 		return nil, wrapError(err, "raft: loading ", cfg.ID, "'s storage")
 	}
-	node, err := NewNode(cfg.Config, hs, entries)
+	node, err := NewNode(cfg.Config, stored)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +136,11 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 		exited:   make(chan struct{}),
 	}
 	p.obs.node, p.obs.state = node, func() any { return p.state }
+	if stored.Snapshot.Index != 0 {
+		if err := p.restore(stored.Snapshot); err != nil {
+			return nil, err
+		}
+	}
 	p.handle(func() {
 		p.obs.Input = InputStart
 		p.session = peerSession(cfg.ID, node.Boot())
@@ -272,6 +282,17 @@ func (p *Peer[S]) flush() {
 				return
 			}
 		}
+		if rd.Snapshot.Index != 0 {
+			if err := p.cfg.Storage.SaveSnapshot(rd.Snapshot); err != nil {
+				p.fail(err)
+				return
+			}
+			if err := p.restore(rd.Snapshot); err != nil {
+				p.fail(err)
+				return
+			}
+			p.obs.Snapshot, p.obs.Installed = rd.Snapshot, true
+		}
 		if len(rd.Entries) > 0 {
 			if err := p.cfg.Storage.Append(rd.Entries); err != nil {
 				p.fail(err)
@@ -285,6 +306,9 @@ func (p *Peer[S]) flush() {
 		p.obs.Sent = append(p.obs.Sent, rd.Messages...)
 		for i := range rd.Committed {
 			p.apply(&rd.Committed[i])
+		}
+		if len(rd.Committed) > 0 {
+			p.maybeSnapshot()
 		}
 		for _, rs := range rd.Reads {
 			p.readIndexKnown(rs)

@@ -82,7 +82,7 @@ func (n *Node) forgetProposed(from, to uint64) {
 		return
 	}
 	for i := from; i <= to; i++ {
-		if e := &n.log.entries[i-1]; e.Client != 0 {
+		if e := n.log.at(i); e.Client != 0 {
 			delete(n.proposed, sessionKey{e.Client, e.Seq})
 		}
 	}

@@ -45,6 +45,10 @@ func (n *Node) sendAppend(i int, force bool) {
 	if !force && (pr.paused || pr.next > n.log.lastIndex()) {
 		return
 	}
+	if pr.next <= n.log.offset {
+		n.sendSnapshot(i) // the entries it needs are compacted away
+		return
+	}
 	prev := pr.next - 1
 	prevTerm, _ := n.log.term(prev)
 	es := n.log.slice(pr.next, n.cfg.MaxEntriesPerAppend)
@@ -90,7 +94,13 @@ func (n *Node) checkAppend(m *Message) error {
 		return errorOf("raft: ", n.id, ": malformed AppendEntries from ", m.From, ": previous entry (index ",
 			m.PrevLogIndex, ", term ", m.PrevLogTerm, ") in term ", m.Term)
 	}
-	if m.Term >= n.term && n.log.matches(m.PrevLogIndex, m.PrevLogTerm) {
+	if m.Term < n.term {
+		return nil // stale: refused without looking further
+	}
+	if err := n.trimCompacted(m); err != nil {
+		return err
+	}
+	if n.log.matches(m.PrevLogIndex, m.PrevLogTerm) {
 		if c := n.log.firstConflict(m.PrevLogIndex, m.Entries); c != 0 && c <= n.commit {
 			return errorOf("raft: ", n.id, ": AppendEntries from ", m.From, " would overwrite committed entry ", c)
 		}
@@ -142,8 +152,8 @@ func (n *Node) stepLeader(m Message) error {
 	switch m.Type {
 	case MsgVote:
 		n.handleVote(&m) // we voted for ourselves this term: this denies
-	case MsgApp:
-		return errorOf("raft: ", n.id, " leads term ", n.term, " but got AppendEntries from ", m.From, " in the same term")
+	case MsgApp, MsgSnap:
+		return errorOf("raft: ", n.id, " leads term ", n.term, " but got ", m.Type, " from ", m.From, " in the same term")
 	case MsgAppResp:
 		if i := n.memberIndex(m.From); i >= 0 {
 			n.handleAppendResp(i, &m)

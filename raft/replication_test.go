@@ -343,7 +343,8 @@ func TestFigure7FollowersWithConflictingLogsAreRepaired(t *testing.T) {
 			t.Errorf("follower %s rejected %d AppendEntries, want %d (one per conflicting term)", f.name, rejections, f.rejections)
 		}
 		// Its storage holds exactly the repaired log.
-		_, stored, _ := c.stores[id].Load()
+		st, _ := c.stores[id].Load()
+		stored := st.Entries
 		if !entriesEqual(stored, c.log(1)) {
 			t.Errorf("follower %s: storage holds %v, want the leader's log", f.name, terms(stored))
 		}

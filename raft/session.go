@@ -50,6 +50,22 @@ func (t sessionTable) check(c, seq, lowest uint64) (outcome, []byte) {
 	return fresh, nil
 }
 
+// lookup is check without its side effects: what a command would get,
+// for a peer answering the writes a snapshot covers.
+func (t sessionTable) lookup(c, seq uint64) (outcome, []byte) {
+	s := t[c]
+	switch {
+	case s == nil:
+		return fresh, nil
+	case seq < s.lowest:
+		return stale, nil
+	}
+	if r, ok := s.replies[seq]; ok {
+		return duplicate, r
+	}
+	return fresh, nil
+}
+
 func (t sessionTable) record(c, seq uint64, reply []byte) {
 	t[c].replies[seq] = reply
 }

@@ -16,3 +16,11 @@ type StateMachine[S any] interface {
 	Write(cmd []byte, state S) (reply []byte, next S)
 	Read(query []byte, state S) (reply []byte)
 }
+
+// Snapshotter is implemented by a StateMachine whose state can be written
+// into a snapshot, so that the log can be compacted (section 7). A Peer
+// whose state machine is not a Snapshotter keeps its whole log.
+type Snapshotter[S any] interface {
+	EncodeState(S) []byte
+	DecodeState([]byte) (S, error)
+}

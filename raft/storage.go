@@ -6,18 +6,23 @@ import (
 	"sync"
 )
 
-// Storage keeps what must survive a crash: the hard state and the log
-// (Figure 2, "Persistent state on all servers: updated on stable storage
-// before responding to RPCs"). A Peer calls it from one goroutine at a time.
+// Storage keeps what must survive a crash: the hard state, the latest
+// snapshot and the log after it (Figure 2, "Persistent state on all servers:
+// updated on stable storage before responding to RPCs"). A Peer calls it
+// from one goroutine at a time.
 type Storage interface {
 	// Load returns what was saved before the last crash; a new peer's
-	// storage returns a zero HardState and no entries.
-	Load() (HardState, []Entry, error)
+	// storage returns a zero Stored.
+	Load() (Stored, error)
 	// SaveState replaces the saved hard state.
 	SaveState(HardState) error
 	// Append stores consecutive entries. The first may sit at or below the
 	// last stored index: the stored entries from there on are replaced.
 	Append(entries []Entry) error
+	// SaveSnapshot stores a snapshot, which replaces the log through its
+	// index: stored entries after it are kept if the entry at its index
+	// has its term, and dropped otherwise (section 7).
+	SaveSnapshot(Snapshot) error
 }
 
 // MemoryStorage is a Storage in memory. It outlives the Peer that uses it,
@@ -26,17 +31,18 @@ type Storage interface {
 type MemoryStorage struct {
 	mu      sync.Mutex
 	state   HardState
-	entries []Entry
+	snap    Snapshot
+	entries []Entry // entries[i].Index == snap.Index+i+1
 }
 
 // NewMemoryStorage returns an empty storage: a brand new peer.
 func NewMemoryStorage() *MemoryStorage { return &MemoryStorage{} }
 
-// Load returns a copy: the caller may append to it freely.
-func (s *MemoryStorage) Load() (HardState, []Entry, error) {
+// Load returns a copy of the entries: the caller may append to them freely.
+func (s *MemoryStorage) Load() (Stored, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.state, slices.Clone(s.entries), nil
+	return Stored{State: s.state, Snapshot: s.snap, Entries: slices.Clone(s.entries)}, nil
 }
 
 // SaveState implements Storage.
@@ -54,14 +60,29 @@ func (s *MemoryStorage) Append(es []Entry) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	first := es[0].Index
-	if first == 0 || first > uint64(len(s.entries))+1 {
-		return errorOf("raft: storage holds entries 1..", len(s.entries), " and cannot append at ", first)
+	first, off := es[0].Index, s.snap.Index
+	if first <= off || first > off+uint64(len(s.entries))+1 {
+		return errorOf("raft: storage holds entries ", off+1, "..", off+uint64(len(s.entries)), " and cannot append at ", first)
 	}
 	// Overwriting in place is safe: Load hands out copies, so no one else
 	// holds this array. (Clipping the capacity here would copy the whole
 	// log on every append.)
-	s.entries = appendDoubling(s.entries[:first-1], es)
+	s.entries = appendDoubling(s.entries[:first-off-1], es)
+	return nil
+}
+
+// SaveSnapshot implements Storage.
+func (s *MemoryStorage) SaveSnapshot(snap Snapshot) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if snap.Index <= s.snap.Index {
+		return nil // an older snapshot than the one kept
+	}
+	var rest []Entry
+	if k := snap.Index - s.snap.Index; k <= uint64(len(s.entries)) && s.entries[k-1].Term == snap.Term {
+		rest = slices.Clone(s.entries[k:]) // a new array: the old one can go
+	}
+	s.snap, s.entries = snap, rest
 	return nil
 }
 
@@ -69,7 +90,7 @@ func (s *MemoryStorage) Append(es []Entry) error {
 func (s *MemoryStorage) LastIndex() uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return uint64(len(s.entries))
+	return s.snap.Index + uint64(len(s.entries))
 }
 
 // Bootstrap prepares a new peer's storage as a member of a cluster with the
@@ -78,11 +99,11 @@ func (s *MemoryStorage) LastIndex() uint64 {
 // among themselves. (SetConfiguration is the other way in: configure one
 // peer and let it bring in the others.)
 func Bootstrap(s Storage, members []ID) error {
-	hs, es, err := s.Load()
+	st, err := s.Load()
 	if err != nil {
 		return err
 	}
-	if len(es) != 0 || hs.Term != 0 {
+	if len(st.Entries) != 0 || st.State.Term != 0 || st.Snapshot.Index != 0 {
 		return errors.New("raft: Bootstrap needs empty storage; this one already holds a peer's state")
 	}
 	e, err := ConfigEntry(members)

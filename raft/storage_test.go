@@ -15,7 +15,8 @@ func TestMemoryStorageLoadReturnsCopies(t *testing.T) {
 	if err := s.Append(logOf(ids(3), 1, 1, 1)); err != nil {
 		t.Fatal(err)
 	}
-	_, loaded, _ := s.Load()
+	st, _ := s.Load()
+	loaded := st.Entries
 	if err := s.Append([]Entry{{Index: 2, Term: 2}}); err != nil { // truncates 3, overwrites 2
 		t.Fatal(err)
 	}
@@ -25,10 +26,12 @@ func TestMemoryStorageLoadReturnsCopies(t *testing.T) {
 	if got := terms(loaded); !slices.Equal(got, []uint64{1, 1, 1}) {
 		t.Fatalf("a loaded log changed under its holder: %v", got)
 	}
-	_, again, _ := s.Load()
+	st, _ = s.Load()
+	again := st.Entries
 	loaded[0].Term = 99
 	_ = append(again[:1], Entry{Index: 2, Term: 77})
-	_, now, _ := s.Load()
+	st, _ = s.Load()
+	now := st.Entries
 	if got := terms(now); !slices.Equal(got, []uint64{1, 2, 2, 2}) {
 		t.Fatalf("storage = %v after callers changed their copies, want 1 2 2 2", got)
 	}
@@ -58,14 +61,15 @@ func TestMemoryStorageAppend(t *testing.T) {
 	if err := s.Append([]Entry{{Index: 1, Term: 2}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, es, _ := s.Load(); !slices.Equal(terms(es), []uint64{2}) {
-		t.Fatalf("after overwriting from 1: %v, want [2]", terms(es))
+	if st, _ := s.Load(); !slices.Equal(terms(st.Entries), []uint64{2}) {
+		t.Fatalf("after overwriting from 1: %v, want [2]", terms(st.Entries))
 	}
 	hs := HardState{Term: 4, Vote: 2, Boots: 3}
 	if err := s.SaveState(hs); err != nil {
 		t.Fatal(err)
 	}
-	if got, _, _ := s.Load(); got != hs {
+	if st, _ := s.Load(); st.State != hs {
+		got := st.State
 		t.Fatalf("saved %+v, loaded %+v", hs, got)
 	}
 }
@@ -77,7 +81,8 @@ func TestBootstrap(t *testing.T) {
 	if err := Bootstrap(s, []ID{3, 1, 2}); err != nil {
 		t.Fatal(err)
 	}
-	hs, es, _ := s.Load()
+	st, _ := s.Load()
+	hs, es := st.State, st.Entries
 	if hs.Term != 1 || len(es) != 1 || es[0].Type != EntryConfig || es[0].Index != 1 || es[0].Term != 1 {
 		t.Fatalf("bootstrapped storage: %+v, %+v; want term 1 and the configuration at (1, 1)", hs, es)
 	}
@@ -150,14 +155,14 @@ func TestNewNodeRefusesInconsistentStorage(t *testing.T) {
 		"vote without a term":      {HardState{Vote: 2}, nil},
 		"entry term above term, 0": {HardState{}, good[:1]},
 	} {
-		if _, err := NewNode(testConfig(1), tc.hs, tc.log); err == nil {
+		if _, err := NewNode(testConfig(1), Stored{State: tc.hs, Entries: tc.log}); err == nil {
 			t.Errorf("%s: NewNode accepted it", name)
 		}
 	}
-	if _, err := NewNode(testConfig(1), HardState{Term: 2, Vote: 1}, good); err != nil {
+	if _, err := NewNode(testConfig(1), Stored{State: HardState{Term: 2, Vote: 1}, Entries: good}); err != nil {
 		t.Fatalf("a consistent storage was refused: %v", err)
 	}
-	if _, err := NewNode(testConfig(1), HardState{}, nil); err != nil {
+	if _, err := NewNode(testConfig(1), Stored{}); err != nil {
 		t.Fatalf("a new node was refused: %v", err)
 	}
 }

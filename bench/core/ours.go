@@ -41,11 +41,11 @@ func newOurs() (*oursCluster, error) {
 		if err := raft.Bootstrap(st, members); err != nil {
 			return nil, err
 		}
-		hs, es, err := st.Load()
+		stored, err := st.Load()
 		if err != nil {
 			return nil, err
 		}
-		n, err := raft.NewNode(oursConfig(id), hs, es)
+		n, err := raft.NewNode(oursConfig(id), stored)
 		if err != nil {
 			return nil, err
 		}

@@ -43,6 +43,7 @@ func main() {
 	flag.Float64Var(&o.Reorder, "reorder", o.Reorder, "with -campaign: maximum reordering probability")
 	flag.BoolVar(&o.Crashes, "crashes", o.Crashes, "with -campaign: crash and restart peers")
 	flag.BoolVar(&o.Partitions, "partitions", o.Partitions, "with -campaign: partition the network and cut links")
+	flag.IntVar(&o.SnapshotEvery, "snapshot-every", o.SnapshotEvery, "with -campaign: compact logs every this many applied entries (0: never)")
 	flag.Parse()
 	o.Goroutines = *goroutines
 

@@ -139,3 +139,18 @@ func Apply(c Command, s State) ([]byte, State) {
 // Read answers any query with the lock's state: "unlocked" or
 // "locked by <client>".
 func (Machine) Read(_ []byte, s State) []byte { return []byte(s.String()) }
+
+// EncodeState writes the lock's state for a snapshot: "" when unlocked,
+// the holder's name when locked (names are never empty).
+func (Machine) EncodeState(s State) []byte { return []byte(s.Holder) }
+
+// DecodeState reads what EncodeState wrote.
+func (Machine) DecodeState(b []byte) (State, error) {
+	if len(b) == 0 {
+		return State{}, nil
+	}
+	if err := ValidClient(string(b)); err != nil {
+		return State{}, err
+	}
+	return State{Locked: true, Holder: string(b)}, nil
+}

@@ -26,6 +26,9 @@ type CampaignOptions struct {
 	Crashes    bool
 	Partitions bool
 	Goroutines bool
+	// SnapshotEvery compacts logs often, so snapshots and InstallSnapshot
+	// are exercised under faults too (0: never).
+	SnapshotEvery int
 }
 
 // DefaultCampaign returns the options of the campaign `make test` runs.
@@ -33,6 +36,7 @@ func DefaultCampaign(peers int) CampaignOptions {
 	return CampaignOptions{
 		Peers: peers, Clients: 3, FaultMs: 20_000, SettleMs: 10_000,
 		MaxLoss: 0.3, Duplicate: 0.1, Reorder: 0.1, Crashes: true, Partitions: true,
+		SnapshotEvery: 10,
 	}
 }
 
@@ -50,6 +54,7 @@ func (o CampaignOptions) Command(seed uint64) string {
 	b.WriteString(" -reorder " + strconv.FormatFloat(o.Reorder, 'g', -1, 64))
 	b.WriteString(" -crashes=" + strconv.FormatBool(o.Crashes))
 	b.WriteString(" -partitions=" + strconv.FormatBool(o.Partitions))
+	b.WriteString(" -snapshot-every " + strconv.Itoa(o.SnapshotEvery))
 	if o.Goroutines {
 		b.WriteString(" -goroutines")
 	}
@@ -80,6 +85,7 @@ func RunCampaign(seed uint64, o CampaignOptions, trace int) (*CampaignResult, er
 	cfg.Peers = o.Peers
 	cfg.Goroutines = o.Goroutines
 	cfg.ClientTimeoutMs = 2000
+	cfg.SnapshotEvery = o.SnapshotEvery
 	s, err := New(Definition{Config: cfg, Seed: seed}, Options{TraceLimit: trace, Check: true})
 	if err != nil {
 		return nil, err

@@ -13,7 +13,7 @@ type checker struct {
 	s          *Sim
 	violations []Event
 
-	hashes   [][]uint64            // per peer: prefix hash of its log at each index
+	chains   []chain               // per peer: the prefix hashes of its log
 	leaders  map[uint64]raft.ID    // term -> the leader elected in it
 	byPos    map[[2]uint64]uint64  // (index, term) -> prefix hash, across all peers
 	commitH  []uint64              // prefix hashes of the committed log
@@ -21,10 +21,42 @@ type checker struct {
 	appliedH []uint64              // hash of the entry applied at each index
 }
 
+// chain is one peer's prefix hashes. A snapshot compacts its start: off is
+// the snapshot's index, base the prefix hash there.
+type chain struct {
+	off  uint64
+	base uint64
+	h    []uint64 // h[i] is the prefix hash at index off+i+1
+}
+
+func (c *chain) last() uint64 { return c.off + uint64(len(c.h)) }
+
+// at returns the prefix hash at index i, if the chain still knows it.
+func (c *chain) at(i uint64) (uint64, bool) {
+	switch {
+	case i == c.off:
+		return c.base, true
+	case i < c.off || i > c.last():
+		return 0, false
+	}
+	return c.h[i-c.off-1], true
+}
+
+// compact drops the hashes before index i (off <= i <= last), with base
+// the prefix hash at i.
+func (c *chain) compact(i, base uint64) {
+	if i <= c.last() && i >= c.off {
+		c.h = append([]uint64(nil), c.h[i-c.off:]...)
+	} else {
+		c.h = nil
+	}
+	c.off, c.base = i, base
+}
+
 func newChecker(s *Sim) *checker {
 	return &checker{
 		s:       s,
-		hashes:  make([][]uint64, s.cfg.Peers),
+		chains:  make([]chain, s.cfg.Peers),
 		leaders: make(map[uint64]raft.ID),
 		byPos:   make(map[[2]uint64]uint64),
 		states:  make(map[uint64]lock.State),
@@ -62,7 +94,7 @@ func entryHash(e *raft.Entry) uint64 {
 	return h
 }
 
-func chain(prev uint64, e *raft.Entry) uint64 {
+func link(prev uint64, e *raft.Entry) uint64 {
 	return (prev^0x9e3779b97f4a7c15)*0xbf58476d1ce4e5b9 ^ entryHash(e)
 }
 
@@ -70,25 +102,25 @@ func chain(prev uint64, e *raft.Entry) uint64 {
 // logs contain an entry with the same index and term, then the logs are
 // identical in all entries up through the given index".
 func (c *checker) appended(sl *slot, es []raft.Entry) {
-	h := c.hashes[sl.id-1]
+	ch := &c.chains[sl.id-1]
 	first := es[0].Index
-	h = h[:first-1]
+	prev, ok := ch.at(first - 1)
+	if !ok {
+		c.fail(sl, "appended entries at "+utoa(first)+" do not follow its log (which ends at "+utoa(ch.last())+")")
+		return
+	}
+	ch.h = ch.h[:first-1-ch.off]
 	for i := range es {
 		e := &es[i]
-		prev := uint64(0)
-		if len(h) > 0 {
-			prev = h[len(h)-1]
-		}
-		ph := chain(prev, e)
-		h = append(h, ph)
+		prev = link(prev, e)
+		ch.h = append(ch.h, prev)
 		key := [2]uint64{e.Index, e.Term}
 		if old, ok := c.byPos[key]; !ok {
-			c.byPos[key] = ph
-		} else if old != ph {
+			c.byPos[key] = prev
+		} else if old != prev {
 			c.fail(sl, "Log Matching: two logs hold an entry with index "+utoa(e.Index)+" and term "+utoa(e.Term)+" but differ before it")
 		}
 	}
-	c.hashes[sl.id-1] = h
 }
 
 // truncated checks Leader Append-Only: "a leader never overwrites or
@@ -99,11 +131,40 @@ func (c *checker) truncated(sl *slot, from uint64) {
 	}
 }
 
-// restarted rebuilds a peer's prefix hashes from the log it recovered.
+// snapshot follows a peer's log compaction: its own (the hashes it had), or
+// one installed from the leader (the committed log's, which a snapshot only
+// ever covers).
+func (c *checker) snapshot(sl *slot, snap raft.Snapshot, installed bool, last uint64) {
+	ch := &c.chains[sl.id-1]
+	i := snap.Index
+	if i == 0 || int(i) > len(c.commitH) {
+		c.fail(sl, "snapshot through index "+utoa(i)+" covers entries not known to be committed")
+		return
+	}
+	committed := c.commitH[i-1]
+	if h, ok := ch.at(i); ok && !installed && h != committed {
+		c.fail(sl, "snapshot through index "+utoa(i)+" holds entries that differ from the committed ones")
+		return
+	}
+	ch.compact(i, committed)
+	if installed && last == i {
+		ch.h = nil // the log after it went too: it did not match there
+	}
+}
+
+// restarted rebuilds a peer's prefix hashes from what it recovered.
 func (c *checker) restarted(sl *slot, n *raft.Node) {
-	es := n.Entries(1, n.Status().LastIndex)
-	c.hashes[sl.id-1] = c.hashes[sl.id-1][:0]
-	if len(es) > 0 {
+	st := n.Status()
+	ch := &c.chains[sl.id-1]
+	*ch = chain{}
+	if st.SnapshotIndex != 0 {
+		if int(st.SnapshotIndex) > len(c.commitH) {
+			c.fail(sl, "restarted from a snapshot of entries not known to be committed")
+			return
+		}
+		ch.off, ch.base = st.SnapshotIndex, c.commitH[st.SnapshotIndex-1]
+	}
+	if es := n.Entries(st.SnapshotIndex+1, st.LastIndex); len(es) > 0 {
 		c.appended(sl, es)
 	}
 }
@@ -118,10 +179,13 @@ func (c *checker) elected(sl *slot, n *raft.Node) {
 		c.fail(sl, "Election Safety: "+other.String()+" and "+sl.id.String()+" both lead term "+utoa(term))
 	}
 	c.leaders[term] = sl.id
-	if k := len(c.commitH); k > 0 {
-		h := c.hashes[sl.id-1]
-		if len(h) < k || h[k-1] != c.commitH[k-1] {
-			c.fail(sl, "Leader Completeness: new leader of term "+utoa(term)+" lacks committed entries up to index "+itoa(k))
+	if k := uint64(len(c.commitH)); k > 0 {
+		ch := &c.chains[sl.id-1]
+		if k < ch.off {
+			return // its snapshot covers the committed log, checked when taken
+		}
+		if h, ok := ch.at(k); !ok || h != c.commitH[k-1] {
+			c.fail(sl, "Leader Completeness: new leader of term "+utoa(term)+" lacks committed entries up to index "+utoa(k))
 		}
 	}
 }
@@ -129,24 +193,27 @@ func (c *checker) elected(sl *slot, n *raft.Node) {
 // committed checks that a peer's committed prefix agrees with everything
 // known to be committed, and extends that.
 func (c *checker) committed(sl *slot, n *raft.Node) {
-	h := c.hashes[sl.id-1]
-	ci := int(sl.commit)
-	if ci > len(h) {
-		c.fail(sl, "commit index "+itoa(ci)+" is past the end of the log ("+itoa(len(h))+")")
+	ch := &c.chains[sl.id-1]
+	ci := sl.commit
+	if ci > ch.last() {
+		c.fail(sl, "commit index "+utoa(ci)+" is past the end of the log ("+utoa(ch.last())+")")
 		return
 	}
-	k := len(c.commitH)
+	k := uint64(len(c.commitH))
 	switch {
 	case ci <= k:
-		if ci > 0 && h[ci-1] != c.commitH[ci-1] {
-			c.fail(sl, "committed entries differ at or before index "+itoa(ci))
+		if h, ok := ch.at(ci); ci > 0 && ok && h != c.commitH[ci-1] {
+			c.fail(sl, "committed entries differ at or before index "+utoa(ci))
 		}
 	default:
-		if k > 0 && h[k-1] != c.commitH[k-1] {
-			c.fail(sl, "committed entries differ at or before index "+itoa(k))
+		if h, ok := ch.at(k); k > 0 && ok && h != c.commitH[k-1] {
+			c.fail(sl, "committed entries differ at or before index "+utoa(k))
 			return
 		}
-		c.commitH = append(c.commitH, h[k:ci]...)
+		for i := k + 1; i <= ci; i++ {
+			h, _ := ch.at(i)
+			c.commitH = append(c.commitH, h)
+		}
 	}
 }
 

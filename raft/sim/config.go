@@ -37,6 +37,10 @@ type Config struct {
 	// in the talk's set_configuration(s1, [s1, s2, s3]).
 	Bootstrap Bootstrap
 
+	// SnapshotEvery is how many entries a peer applies between snapshots of
+	// its state (log compaction, section 7); 0 means never.
+	SnapshotEvery int
+
 	// Goroutines runs each peer on its own goroutine (raft.Peer as a
 	// deployment runs it); otherwise the simulator calls the peers inline.
 	// Both give the same trace.
@@ -73,6 +77,7 @@ func DefaultConfig() Config {
 		HeartbeatMs:     50,
 		Net:             Link{LatencyMinMs: 10, LatencyMaxMs: 30},
 		ClientTimeoutMs: 3000,
+		SnapshotEvery:   50,
 	}
 }
 
@@ -91,6 +96,8 @@ func (c *Config) Validate() error {
 		return errors.New("the election timeout range " + ms(c.ElectionMinMs) + "-" + ms(c.ElectionMaxMs) + " is empty or longer than 60 s")
 	case c.ClientTimeoutMs < c.TickMs || c.ClientTimeoutMs > 10*MaxTimeoutMs:
 		return errors.New("client timeout must be between one tick and 600 s, got " + ms(c.ClientTimeoutMs))
+	case c.SnapshotEvery < 0 || c.SnapshotEvery > 1_000_000:
+		return errors.New("snapshots must come every 0 (never) to 1,000,000 entries, got " + strconv.Itoa(c.SnapshotEvery))
 	case c.Bootstrap > BootstrapTalk:
 		return errors.New("unknown bootstrap mode " + strconv.Itoa(int(c.Bootstrap)))
 	}

@@ -77,6 +77,11 @@ func (e *Event) Describe() string {
 		return p + " restarts in term " + utoa(e.Term) + " with " + utoa(e.Index) + " log entries"
 	case EvNetwork:
 		return describeAction(e.Action)
+	case EvSnapshot:
+		if e.Installed {
+			return p + " installs the leader's snapshot of entries 1-" + utoa(e.Index) + " (term " + utoa(e.Term) + "): its state machine starts from there"
+		}
+		return p + " compacts entries 1-" + utoa(e.Index) + " into a snapshot of its state machine (" + itoa(e.Size) + " bytes)"
 	case EvViolation:
 		return "SAFETY VIOLATION at " + p + ": " + e.Reason
 	}
@@ -126,6 +131,10 @@ func describeMsg(m *raft.Message) string {
 		return "a ReadIndex request" + to + ", its leader"
 	case raft.MsgReadResp:
 		return "read index " + utoa(m.ReadIndex) + to
+	case raft.MsgSnap:
+		if m.Snapshot != nil {
+			return "InstallSnapshot (entries 1-" + utoa(m.Snapshot.Index) + ")" + to + t
+		}
 	}
 	return m.Type.String() + to
 }

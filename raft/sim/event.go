@@ -29,6 +29,7 @@ const (
 	EvRestart                   // Peer restarted from storage (Term, Vote, Index = last log index)
 	EvNetwork                   // the network changed: Action says how
 	EvViolation                 // a safety property failed: Reason says which
+	EvSnapshot                  // Peer compacted its log through Index into a snapshot, or Installed the leader's
 )
 
 var kindNames = [...]string{
@@ -37,7 +38,7 @@ var kindNames = [...]string{
 	EvLeader: "leader", EvAppend: "append", EvTruncate: "truncate",
 	EvCommit: "commit", EvApply: "apply", EvRequest: "request", EvReply: "reply",
 	EvCrash: "crash", EvRestart: "restart", EvNetwork: "network",
-	EvViolation: "violation",
+	EvViolation: "violation", EvSnapshot: "snapshot",
 }
 
 func (k Kind) String() string {
@@ -73,6 +74,9 @@ type Event struct {
 	Op      string // request, reply: lock, unlock, read
 	Outcome string // reply: ok, error, redirect, timeout, crashed, or what a read saw
 	Skipped bool   // apply: a session duplicate the state machine did not run
+
+	Installed bool // snapshot: taken from the leader rather than made here
+	Size      int  // snapshot: bytes of state machine data
 
 	Reason string  // drop, reject, violation
 	Action *Action // network

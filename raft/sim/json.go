@@ -151,6 +151,11 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		w.b = appendEntries(w.b, e.Entries)
 	case EvTruncate, EvCommit:
 		w.uint("index", e.Index)
+	case EvSnapshot:
+		w.uint("index", e.Index)
+		w.uint("term", e.Term)
+		w.trueNZ("installed", e.Installed)
+		w.int("size", int64(e.Size))
 	case EvApply:
 		w.uint("index", e.Index)
 		if len(e.Entries) == 1 {
@@ -222,6 +227,15 @@ func appendMessage(b []byte, m *raft.Message, full bool) []byte {
 		case raft.MsgReadResp:
 			w.uint("readId", m.Round)
 			w.uint("readIndex", m.ReadIndex)
+		case raft.MsgSnap:
+			if s := m.Snapshot; s != nil {
+				w.uint("lastIncludedIndex", s.Index)
+				w.uint("lastIncludedTerm", s.Term)
+				w.key("members")
+				w.b = appendIDs(w.b, s.Members)
+				w.int("size", int64(len(s.Data)))
+			}
+			w.uint("round", m.Round)
 		}
 	}
 	w.close('}')
@@ -351,6 +365,7 @@ func (c *Config) AppendJSON(b []byte) []byte {
 	w.key("net")
 	w.b = c.Net.appendJSON(w.b)
 	w.int("clientTimeoutMs", c.ClientTimeoutMs)
+	w.int("snapshotEvery", int64(c.SnapshotEvery))
 	w.str("bootstrap", c.Bootstrap.String())
 	w.trueNZ("goroutines", c.Goroutines)
 	w.close('}')

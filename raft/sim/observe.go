@@ -21,9 +21,11 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 	if o.Input == raft.InputStart {
 		// A restart: the term, vote and log came back from storage; commit
 		// index and state machine start from nothing.
-		sl.role, sl.term, sl.vote, sl.leader, sl.commit, sl.applied = st.Role, st.Term, st.Vote, raft.None, 0, 0
+		// A snapshot, if any, is committed and applied already.
+		snap := n.LastSnapshot().Index
+		sl.role, sl.term, sl.vote, sl.leader, sl.commit, sl.applied = st.Role, st.Term, st.Vote, raft.None, snap, snap
 		sl.last = st.LastIndex
-		sl.state = lock.State{}
+		sl.state = o.State().(lock.State)
 		if s.check != nil {
 			s.check.restarted(sl, n)
 		}
@@ -62,6 +64,12 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 			s.record(Event{Kind: EvLeader, Peer: sl.id, Leader: st.Leader, Term: st.Term})
 		}
 	}
+	if o.Snapshot.Index != 0 && o.Installed {
+		// An installed snapshot replaces the log before anything follows.
+		s.snapshotTaken(sl, o, st.LastIndex)
+		sl.last, sl.applied = st.LastIndex, o.Snapshot.Index
+		sl.state = o.State().(lock.State)
+	}
 	if len(o.Appended) > 0 {
 		first := o.Appended[0].Index
 		if first <= sl.last {
@@ -98,6 +106,9 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 			s.check.appliedState(sl, sl.applied, sl.state)
 		}
 	}
+	if o.Snapshot.Index != 0 && !o.Installed {
+		s.snapshotTaken(sl, o, st.LastIndex) // after the applies it covers
+	}
 }
 
 // status is the part of a peer's state the simulator follows after every
@@ -109,4 +120,12 @@ type status struct {
 	Leader    raft.ID
 	Commit    uint64
 	LastIndex uint64
+}
+
+func (s *Sim) snapshotTaken(sl *slot, o *raft.Observation, last uint64) {
+	s.record(Event{Kind: EvSnapshot, Peer: sl.id, Index: o.Snapshot.Index, Term: o.Snapshot.Term,
+		Installed: o.Installed, Size: len(o.Snapshot.Data)})
+	if s.check != nil {
+		s.check.snapshot(sl, o.Snapshot, o.Installed, last)
+	}
 }

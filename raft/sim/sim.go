@@ -191,7 +191,13 @@ func (s *Sim) start(sl *slot) error {
 		Transport: (*transport)(s),
 		Clock:     (*slotClock)(sl),
 		Inline:    !s.cfg.Goroutines,
-		Observe:   func(o *raft.Observation) { s.observe(sl, o) },
+		SnapshotEvery: func() int {
+			if s.cfg.SnapshotEvery == 0 {
+				return -1
+			}
+			return s.cfg.SnapshotEvery
+		}(),
+		Observe: func(o *raft.Observation) { s.observe(sl, o) },
 	})
 	if err != nil {
 		return err

@@ -33,9 +33,13 @@ type PeerState struct {
 	Applied   uint64
 	LastIndex uint64
 	Log       []raft.Entry // the last LogWindow entries
-	Lock      lock.State
-	Members   []raft.ID
-	Majority  int
+
+	// The log up to SnapshotIndex is compacted into a snapshot (section 7).
+	SnapshotIndex uint64
+	SnapshotTerm  uint64
+	Lock          lock.State
+	Members       []raft.ID
+	Majority      int
 
 	ElectionElapsedMs int64 // time since the election timer was reset
 	ElectionTimeoutMs int64 // when it fires; 0 on leaders and unconfigured peers
@@ -94,8 +98,11 @@ func cmpU(a, b uint64) int {
 func (s *Sim) peerState(sl *slot) PeerState {
 	ps := PeerState{ID: sl.id, Up: sl.up()}
 	if !sl.up() {
-		hs, log, _ := sl.store.Load()
-		ps.Term, ps.Vote, ps.LastIndex = hs.Term, hs.Vote, uint64(len(log))
+		st, _ := sl.store.Load()
+		log := st.Entries
+		ps.Term, ps.Vote = st.State.Term, st.State.Vote
+		ps.SnapshotIndex, ps.SnapshotTerm = st.Snapshot.Index, st.Snapshot.Term
+		ps.LastIndex = st.Snapshot.Index + uint64(len(log))
 		ps.Log = log[max(0, len(log)-LogWindow):]
 		return ps
 	}
@@ -111,9 +118,10 @@ func (s *Sim) peerState(sl *slot) PeerState {
 		ps.ElectionElapsedMs = int64(st.ElectionElapsed) * s.cfg.TickMs
 		ps.ElectionTimeoutMs = int64(st.ElectionTimeout) * s.cfg.TickMs
 	}
-	lo := uint64(1)
+	ps.SnapshotIndex, ps.SnapshotTerm = st.SnapshotIndex, st.SnapshotTerm
+	lo := ps.SnapshotIndex + 1
 	if st.LastIndex > LogWindow {
-		lo = st.LastIndex - LogWindow + 1
+		lo = max(lo, st.LastIndex-LogWindow+1)
 	}
 	ps.Log, _ = sl.peer.Entries(lo, st.LastIndex)
 	return ps
@@ -207,6 +215,8 @@ func (ps *PeerState) appendJSON(b []byte) []byte {
 	w.uint("term", ps.Term)
 	w.uint("vote", uint64(ps.Vote))
 	w.uint("lastIndex", ps.LastIndex)
+	w.uintNZ("snapshotIndex", ps.SnapshotIndex)
+	w.uintNZ("snapshotTerm", ps.SnapshotTerm)
 	w.key("log")
 	w.b = appendEntries(w.b, ps.Log)
 	if ps.Up {

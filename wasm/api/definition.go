@@ -37,6 +37,7 @@ func DecodeDefinition(v any) (sim.Definition, *Error) {
 		ElectionMaxMs:   c.int("electionMaxMs", 0, MaxSafeInt, 0),
 		HeartbeatMs:     c.int("heartbeatMs", 0, MaxSafeInt, 0),
 		ClientTimeoutMs: c.int("clientTimeoutMs", 0, MaxSafeInt, 0),
+		SnapshotEvery:   int(c.int("snapshotEvery", 0, 1_000_000, 0)), // absent: never, as before snapshots existed
 		Net:             decodeLink(c.sub("net"), sim.Link{}),
 	}
 	if b, ok := sim.ParseBootstrap(c.oneOf("bootstrap", "all", "all", "talk")); ok {

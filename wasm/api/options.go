@@ -51,6 +51,7 @@ func decodeOptions(v any) (Options, *Error) {
 	c.ElectionMaxMs = f.int("electionMaxMs", 1, sim.MaxTimeoutMs, c.ElectionMaxMs)
 	c.HeartbeatMs = f.int("heartbeatMs", 1, sim.MaxTimeoutMs, c.HeartbeatMs)
 	c.ClientTimeoutMs = f.int("clientTimeoutMs", 1, 10*sim.MaxTimeoutMs, c.ClientTimeoutMs)
+	c.SnapshotEvery = int(f.int("snapshotEvery", 0, 1_000_000, int64(c.SnapshotEvery)))
 	c.Net = decodeLink(f.sub("net"), c.Net)
 	for k := range f.m {
 		o.custom = o.custom || k != "scenario" && k != "seed"

@@ -1,0 +1,145 @@
+package raft
+
+import (
+	"encoding/binary"
+	"errors"
+	"slices"
+)
+
+// A Peer's side of log compaction: when to take a snapshot, what goes into
+// one (the state machine's state and the client sessions, which are
+// replicated state too), and how to come back from one.
+
+// DefaultSnapshotEvery is how many applied entries a Peer lets accumulate
+// before it takes a snapshot, unless PeerConfig.SnapshotEvery says
+// otherwise.
+const DefaultSnapshotEvery = 10_000
+
+// maybeSnapshot compacts the log once enough entries have been applied
+// since the last snapshot.
+func (p *Peer[S]) maybeSnapshot() {
+	every := p.cfg.SnapshotEvery
+	if every == 0 {
+		every = DefaultSnapshotEvery
+	}
+	ss, ok := p.sm.(Snapshotter[S])
+	if !ok || every < 0 || p.node.applied-p.node.snap.Index < uint64(every) {
+		return
+	}
+	snap, err := p.node.Compact(p.node.applied, encodeSnapshot(ss.EncodeState(p.state), p.sessions))
+	if err != nil {
+		return // cannot happen: applied is past the last snapshot
+	}
+	if err := p.cfg.Storage.SaveSnapshot(snap); err != nil {
+		p.fail(err)
+		return
+	}
+	p.obs.Snapshot = snap
+}
+
+// restore replaces the state machine's state and the sessions with a
+// snapshot's, and answers the writes waiting here that it covers.
+func (p *Peer[S]) restore(snap Snapshot) error {
+	ss, ok := p.sm.(Snapshotter[S])
+	if !ok {
+		return errors.New("raft: got a snapshot, but the state machine cannot decode one (it is not a Snapshotter)")
+	}
+	stateData, sessions, err := decodeSnapshot(snap.Data)
+	if err != nil {
+		return err
+	}
+	state, err := ss.DecodeState(stateData)
+	if err != nil {
+		return wrapError(err, "raft: decoding the state machine's snapshot")
+	}
+	p.state, p.sessions = state, sessions
+	for _, w := range p.order {
+		if p.writes[w.id] != w {
+			continue
+		}
+		switch out, reply := p.sessions.lookup(w.entry.Client, w.entry.Seq); out {
+		case duplicate:
+			p.finishWrite(w, reply, nil)
+		case stale:
+			p.finishWrite(w, nil, errorOf("raft: write ", w.entry.Seq, " of client ", w.entry.Client,
+				" was applied and forgotten before this peer caught up from a snapshot"))
+		}
+	}
+	return nil
+}
+
+// encodeSnapshot writes the state machine's encoded state and the session
+// table: sorted, so equal tables give equal bytes.
+func encodeSnapshot(state []byte, t sessionTable) []byte {
+	b := binary.AppendUvarint(nil, uint64(len(state)))
+	b = append(b, state...)
+	clients := make([]uint64, 0, len(t))
+	for c := range t {
+		clients = append(clients, c)
+	}
+	slices.Sort(clients)
+	b = binary.AppendUvarint(b, uint64(len(clients)))
+	for _, c := range clients {
+		s := t[c]
+		b = binary.AppendUvarint(b, c)
+		b = binary.AppendUvarint(b, s.lowest)
+		seqs := make([]uint64, 0, len(s.replies))
+		for q := range s.replies {
+			seqs = append(seqs, q)
+		}
+		slices.Sort(seqs)
+		b = binary.AppendUvarint(b, uint64(len(seqs)))
+		for _, q := range seqs {
+			b = binary.AppendUvarint(b, q)
+			b = binary.AppendUvarint(b, uint64(len(s.replies[q])))
+			b = append(b, s.replies[q]...)
+		}
+	}
+	return b
+}
+
+var errSnapshotData = errors.New("raft: malformed snapshot data")
+
+func decodeSnapshot(b []byte) (state []byte, t sessionTable, err error) {
+	d := decoder{b: b}
+	state = d.bytes()
+	t = make(sessionTable)
+	for n := d.uvarint(); n > 0 && d.err == nil; n-- {
+		c, s := d.uvarint(), &clientSession{lowest: d.uvarint(), replies: map[uint64][]byte{}}
+		for k := d.uvarint(); k > 0 && d.err == nil; k-- {
+			q := d.uvarint()
+			s.replies[q] = d.bytes()
+		}
+		t[c] = s
+	}
+	if d.err != nil || len(d.b) != 0 {
+		return nil, nil, errSnapshotData
+	}
+	return state, t, nil
+}
+
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, k := binary.Uvarint(d.b)
+	if k <= 0 {
+		d.err = errSnapshotData
+		return 0
+	}
+	d.b = d.b[k:]
+	return v
+}
+
+func (d *decoder) bytes() []byte {
+	n := d.uvarint()
+	if d.err != nil || n > uint64(len(d.b)) {
+		d.err = errSnapshotData
+		return nil
+	}
+	v := d.b[:n:n]
+	d.b = d.b[n:]
+	return v
+}
