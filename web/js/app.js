@@ -19,6 +19,7 @@ import { peerName } from "./describe.js";
 import { decodeRun, encodeRun } from "./share.js";
 
 const NOTICE_MS = 6000;
+const PANELS_MS = 100; // wall time between redraws of the logs and requests while playing
 
 export class App {
   constructor(host, api) {
@@ -27,6 +28,8 @@ export class App {
     this.model = new Model();
     this.peerCount = 0;
     this.wasPlaying = false;
+    this.panelsDue = false;
+    this.panelsAt = 0;
     const $ = (sel) => host.querySelector(sel);
 
     this.player = new Player(api, this.model, {
@@ -35,7 +38,10 @@ export class App {
       state: () => {
         this.controls.state(this.player);
         // On pausing, the log lists every recent event, not a sample.
-        if (this.wasPlaying && !this.player.playing) this.events.rebuild();
+        if (this.wasPlaying && !this.player.playing) {
+          this.events.rebuild();
+          this.panels();
+        }
         this.wasPlaying = this.player.playing;
       },
     });
@@ -49,7 +55,7 @@ export class App {
       drop: (id) => this.drop(id),
       closed: () => this.messages.select(0),
     });
-    this.ring = new Ring(ringSvg, {
+    this.ring = new Ring(ringSvg, $("[data-ring-live]"), {
       peer: (id, el) => this.popover.showPeer(this.model, id, el, document.activeElement === el),
       link: (a, b) => this.toggleLink(a, b),
     });
@@ -133,13 +139,14 @@ export class App {
     if (m.peers.length && m.peers.length !== this.peerCount) this.layout(m.peers.length);
     if (changed.peers) {
       this.ring.update(m, changed);
-      this.logs.update(m);
       this.network.update(m);
       this.summarize();
+      this.panelsDue = true;
     }
     if (changed.messages) this.messages.sync(m);
     this.messages.burst(m.takeBursts());
-    if (changed.requests) this.clients.update(m);
+    if (changed.requests) this.panelsDue = true;
+    if (!this.player.playing) this.panels();
     if (changed.events.length) this.events.add(m, changed.events, !this.player.playing);
     this.controls.pending(m.status.pending || 0);
     if (this.popover.open) this.popover.refresh(m);
@@ -158,6 +165,17 @@ export class App {
     this.ring.frame(t);
     this.messages.frame(t);
     this.controls.clock(t);
+    if (this.panelsDue && performance.now() - this.panelsAt >= PANELS_MS) this.panels();
+  }
+
+  // panels redraws the logs and the requests: text to read, which while
+  // playing changes a few times a second, not on every frame.
+  panels() {
+    if (!this.panelsDue) return;
+    this.panelsDue = false;
+    this.panelsAt = performance.now();
+    this.logs.update(this.model);
+    this.clients.update(this.model);
   }
 
   summarize() {

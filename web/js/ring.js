@@ -13,8 +13,10 @@ const CROWN = "M-13,6L-15,-7L-7,-1L0,-11L7,-1L15,-7L13,6z";
 const TIMER_C = 2 * Math.PI * TIMER_R;
 
 export class Ring {
-  constructor(svgRoot, handlers) {
+  constructor(svgRoot, liveRoot, handlers) {
     this.root = svgRoot;
+    this.live = liveRoot;
+    this.timerLayer = liveRoot.querySelector("[data-timers]");
     this.linkLayer = svgRoot.querySelector("[data-links]");
     this.peerLayer = svgRoot.querySelector("[data-peer-layer]");
     this.handlers = handlers; // {peer(id, element), link(a, b)}
@@ -49,7 +51,10 @@ export class Ring {
     const { at, box } = layout(n);
     this.at = at;
     // The drawing is framed tightly, so it is as large as the panel allows.
-    this.root.setAttribute("viewBox", `${box.x.toFixed(1)} ${box.y.toFixed(1)} ${box.w.toFixed(1)} ${box.h.toFixed(1)}`);
+    const viewBox = `${box.x.toFixed(1)} ${box.y.toFixed(1)} ${box.w.toFixed(1)} ${box.h.toFixed(1)}`;
+    this.root.setAttribute("viewBox", viewBox);
+    this.live.setAttribute("viewBox", viewBox);
+    this.timerLayer.replaceChildren();
     this.root.parentElement.style.aspectRatio = `${box.w.toFixed(1)} / ${box.h.toFixed(1)}`;
     this.links = [];
     for (let a = 1; a <= n; a++) {
@@ -72,8 +77,9 @@ export class Ring {
       const { x, y } = this.at[id - 1];
       const g = svg("g", { class: "peer follower", "data-peer": id, transform: `translate(${x},${y})`, tabindex: 0, role: "button" }, this.peerLayer);
       svg("circle", { class: "peer-focus", r: TIMER_R + 6 }, g);
-      svg("circle", { class: "timer-track", r: TIMER_R }, g);
-      const arc = svg("circle", { class: "timer-arc", r: TIMER_R, transform: "rotate(-90)", "stroke-dasharray": TIMER_C.toFixed(1), "stroke-dashoffset": 0 }, g);
+      const timer = svg("g", { class: "timer follower", transform: `translate(${x},${y})` }, this.timerLayer);
+      svg("circle", { class: "timer-track", r: TIMER_R }, timer);
+      const arc = svg("circle", { class: "timer-arc", r: TIMER_R, transform: "rotate(-90)", "stroke-dasharray": TIMER_C.toFixed(1), "stroke-dashoffset": 0 }, timer);
       svg("circle", { class: "peer-halo", r: NODE_R + 5 }, g);
       const body = svg("path", { class: "peer-body", d: CIRCLE }, g);
       svg("path", { class: "peer-crown", d: CROWN, transform: `translate(0,${-NODE_R - 14})` }, g);
@@ -86,7 +92,7 @@ export class Ring {
       const info = svg("text", { class: "peer-info", y: TIMER_R + 17, "text-anchor": "middle" }, g);
       const line1 = svg("tspan", { x: 0 }, info);
       const line2 = svg("tspan", { x: 0, dy: 16 }, info);
-      this.nodes.push({ id, g, arc, body, role, line1, line2, state: null, key: "", elapsed: 0, timeout: 0 });
+      this.nodes.push({ id, g, timer, arc, body, role, line1, line2, state: null, key: "", elapsed: 0, timeout: 0 });
     }
   }
 
@@ -105,6 +111,7 @@ export class Ring {
       n.key = key;
       const role = p.up ? p.role : "crashed";
       setAttr(n.g, "class", `peer ${role}`);
+      setAttr(n.timer, "class", `timer ${role}`);
       setAttr(n.g, "data-term", p.term);
       setAttr(n.body, "d", role === "candidate" ? DIAMOND : CIRCLE);
       setText(n.role, role);
