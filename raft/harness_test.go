@@ -72,7 +72,8 @@ type cluster struct {
 	nodes   map[ID]*Node // nil while crashed
 	stores  map[ID]*MemoryStorage
 	queue   []Message // sent and not yet delivered or dropped
-	applied map[ID][]Entry
+	applied map[ID][]Entry // applied since the node's snapshot (base)
+	base    map[ID]uint64  // the index its state machine was restored to
 	reads   map[ID][]ReadState
 	sent    []Message     // every message ever sent, in order (for tests that count)
 	tap     func(Message) // if set, sees every message delivered
@@ -100,6 +101,7 @@ func emptyCluster(t testing.TB, n int) *cluster {
 		nodes:   map[ID]*Node{},
 		stores:  map[ID]*MemoryStorage{},
 		applied: map[ID][]Entry{},
+		base:    map[ID]uint64{},
 		reads:   map[ID][]ReadState{},
 	}
 	for _, id := range c.ids {
@@ -152,6 +154,7 @@ func (c *cluster) restart(id ID) {
 	}
 	c.nodes[id] = n
 	c.applied[id] = nil
+	c.base[id] = stored.Snapshot.Index
 	c.flush(id)
 }
 
@@ -170,13 +173,19 @@ func (c *cluster) flush(id ID) {
 				c.t.Fatal(err)
 			}
 		}
+		if rd.Snapshot.Index != 0 {
+			if err := c.stores[id].SaveSnapshot(rd.Snapshot); err != nil {
+				c.t.Fatal(err)
+			}
+			c.applied[id], c.base[id] = nil, rd.Snapshot.Index
+		}
 		if err := c.stores[id].Append(rd.Entries); err != nil {
 			c.t.Fatalf("%v: %v", id, err)
 		}
 		c.queue = append(c.queue, rd.Messages...)
 		c.sent = append(c.sent, rd.Messages...)
 		for _, e := range rd.Committed {
-			if want := uint64(len(c.applied[id])) + 1; e.Index != want {
+			if want := c.base[id] + uint64(len(c.applied[id])) + 1; e.Index != want {
 				c.t.Fatalf("%v applied entry %d, want %d: entries must be applied in order, once", id, e.Index, want)
 			}
 			c.applied[id] = append(c.applied[id], e)
@@ -285,10 +294,25 @@ func (c *cluster) elect(id ID) {
 	}
 }
 
-// log returns id's whole log.
+// log returns id's whole log (after its snapshot, if any).
 func (c *cluster) log(id ID) []Entry {
 	n := c.node(id)
 	return n.Entries(1, n.log.lastIndex())
+}
+
+// compact makes id take a snapshot of everything it has applied, with data
+// standing for its state machine, and saves it as a runtime would.
+func (c *cluster) compact(id ID, data string) Snapshot {
+	c.t.Helper()
+	n := c.node(id)
+	s, err := n.Compact(n.applied, []byte(data))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := c.stores[id].SaveSnapshot(s); err != nil {
+		c.t.Fatal(err)
+	}
+	return s
 }
 
 // Message filters.

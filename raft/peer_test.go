@@ -104,18 +104,21 @@ type lockCluster struct {
 	stores map[raft.ID]*raft.MemoryStorage
 	inline bool
 	config func(raft.ID) raft.Config
+	every  int // PeerConfig.SnapshotEvery
 
-	mu      sync.Mutex
-	applied map[raft.ID][]raft.Applied
+	mu       sync.Mutex
+	applied  map[raft.ID][]raft.Applied
+	installs map[raft.ID]int // snapshots taken from the leader
 }
 
 func newLockCluster(t testing.TB, n int, inline bool, config ...func(raft.ID) raft.Config) *lockCluster {
 	c := &lockCluster{
 		t: t, net: newHandNet(), clock: &raft.ManualClock{}, inline: inline,
-		peers:   map[raft.ID]*raft.Peer[lock.State]{},
-		stores:  map[raft.ID]*raft.MemoryStorage{},
-		applied: map[raft.ID][]raft.Applied{},
-		config:  raft.DefaultConfig,
+		peers:    map[raft.ID]*raft.Peer[lock.State]{},
+		stores:   map[raft.ID]*raft.MemoryStorage{},
+		applied:  map[raft.ID][]raft.Applied{},
+		installs: map[raft.ID]int{},
+		config:   raft.DefaultConfig,
 	}
 	if len(config) > 0 {
 		c.config = config[0]
@@ -135,14 +138,18 @@ func newLockCluster(t testing.TB, n int, inline bool, config ...func(raft.ID) ra
 func (c *lockCluster) start(id raft.ID) {
 	c.t.Helper()
 	p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{
-		Config:    c.config(id),
-		Storage:   c.stores[id],
-		Transport: c.net,
-		Clock:     c.clock,
-		Inline:    c.inline,
+		Config:        c.config(id),
+		Storage:       c.stores[id],
+		Transport:     c.net,
+		Clock:         c.clock,
+		Inline:        c.inline,
+		SnapshotEvery: c.every,
 		Observe: func(o *raft.Observation) {
 			c.mu.Lock()
 			c.applied[id] = append(c.applied[id], o.Applied...)
+			if o.Installed {
+				c.installs[id]++
+			}
 			c.mu.Unlock()
 		},
 	})

@@ -113,3 +113,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// The lock's state survives a snapshot, and bad snapshot bytes are refused.
+func TestLockStateSnapshotRoundTrip(t *testing.T) {
+	m := Machine{}
+	for _, s := range []State{{}, {Locked: true, Holder: "alice"}} {
+		got, err := m.DecodeState(m.EncodeState(s))
+		if err != nil || got != s {
+			t.Errorf("%v -> %v, %v", s, got, err)
+		}
+	}
+	if _, err := m.DecodeState([]byte("not a name!")); err == nil {
+		t.Error("decoded a holder that is not a client name")
+	}
+}
