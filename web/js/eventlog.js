@@ -28,7 +28,7 @@ export class EventLog {
     const filters = root.querySelector("[data-event-filters]");
     this.on = new Set(FAMILIES.filter((f) => f[2]).map((f) => f[0]));
     for (const [key, label, checked] of FAMILIES) {
-      const l = html("label", { class: "compact" }, filters);
+      const l = html("label", {}, filters);
       const box = html("input", { type: "checkbox", value: key }, l);
       box.checked = checked;
       l.append(label);
