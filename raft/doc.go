@@ -23,6 +23,7 @@
 //	Majorities                              quorum.go
 //	Reads without the log (ReadIndex)       readindex.go
 //	Client sessions (at-most-once writes)   session.go, peer.go: apply
+//	Log compaction, InstallSnapshot (§7)    snapshot.go, peersnapshot.go
 //
 // # Driving a Node
 //
@@ -58,6 +59,15 @@
 // still leads, then the read is answered once the state machine has caught up
 // with the leader's commit index.
 //
-// Not here (yet): log compaction with snapshots, and membership changes after
-// the cluster starts.
+// # Snapshots
+//
+// A Peer whose StateMachine also implements Snapshotter compacts its log
+// every PeerConfig.SnapshotEvery applied entries (section 7): the snapshot
+// holds the state machine's state and the client sessions. A leader sends
+// its snapshot to a follower that needs entries it has dropped. Driving a
+// Node yourself, call Compact and save what it returns; restore your state
+// machine from Ready.Snapshot when a leader sends one.
+//
+// Not here (yet): membership changes after the cluster starts, PreVote and
+// CheckQuorum.
 package raft
