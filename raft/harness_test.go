@@ -71,7 +71,7 @@ type cluster struct {
 	cfgs    map[ID]Config
 	nodes   map[ID]*Node // nil while crashed
 	stores  map[ID]*MemoryStorage
-	queue   []Message // sent and not yet delivered or dropped
+	queue   []Message      // sent and not yet delivered or dropped
 	applied map[ID][]Entry // applied since the node's snapshot (base)
 	base    map[ID]uint64  // the index its state machine was restored to
 	reads   map[ID][]ReadState
