@@ -133,7 +133,7 @@ func (s *Sim) settle(r *request, reply []byte, err error) {
 	var nl *raft.NotLeaderError
 	switch {
 	case err == nil:
-		s.finish(r, string(reply), "")
+		s.finish(r, replyText(reply), "")
 	case errors.As(err, &nl):
 		s.finish(r, OutcomeRedirect, err.Error())
 	case errors.Is(err, raft.ErrStopped):

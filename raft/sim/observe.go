@@ -78,7 +78,11 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 				s.check.truncated(sl, first)
 			}
 		}
-		s.record(Event{Kind: EvAppend, Peer: sl.id, Index: first, Entries: slices.Clone(o.Appended)})
+		e := Event{Kind: EvAppend, Peer: sl.id, Index: first}
+		if s.trace.keeps() {
+			e.Entries = slices.Clone(o.Appended)
+		}
+		s.record(e)
 		if s.check != nil {
 			s.check.appended(sl, o.Appended)
 		}
@@ -92,10 +96,19 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 		}
 	}
 	if len(o.Applied) > 0 {
+		// Each apply event carries its entry: one array holds them all.
+		var entries []raft.Entry
+		if s.trace.keeps() {
+			entries = make([]raft.Entry, len(o.Applied))
+		}
 		for i := range o.Applied {
 			a := &o.Applied[i]
-			s.record(Event{Kind: EvApply, Peer: sl.id, Index: a.Entry.Index, Entries: []raft.Entry{a.Entry},
-				Reply: string(a.Reply), Skipped: a.Skipped})
+			e := Event{Kind: EvApply, Peer: sl.id, Index: a.Entry.Index, Skipped: a.Skipped}
+			if entries != nil {
+				entries[i] = a.Entry
+				e.Entries, e.Reply = entries[i:i+1:i+1], replyText(a.Reply)
+			}
+			s.record(e)
 			if s.check != nil {
 				s.check.applied(sl, &a.Entry)
 			}
@@ -128,4 +141,16 @@ func (s *Sim) snapshotTaken(sl *slot, o *raft.Observation, last uint64) {
 	if s.check != nil {
 		s.check.snapshot(sl, o.Snapshot, o.Installed, last)
 	}
+}
+
+// replyText returns a state machine's reply as a string, without copying
+// the replies the lock gives to every write.
+func replyText(reply []byte) string {
+	switch string(reply) { // no copy: the compiler compares in place
+	case OutcomeOK:
+		return OutcomeOK
+	case OutcomeError:
+		return OutcomeError
+	}
+	return string(reply)
 }

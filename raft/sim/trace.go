@@ -10,6 +10,10 @@ type trace struct {
 	seq    uint64  // Seq of the last event recorded
 }
 
+// keeps reports whether recorded events are kept: if not, callers can
+// leave out what only a reader of the trace would need.
+func (t *trace) keeps() bool { return t.limit != 0 }
+
 func (s *Sim) record(e Event) {
 	t := &s.trace
 	t.seq++
