@@ -21,7 +21,7 @@ type item struct {
 	kind     itemKind
 	peer     raft.ID       // tick
 	msgID    uint64        // deliver
-	msg      *raft.Message // deliver: points at own, or at the original's for a duplicate
+	msg      *raft.Message // deliver: points at own, or at a copy the trace's events share (see launch)
 	own      raft.Message
 	lost     bool   // deliver: the network loses it on the way
 	req      uint64 // timeout

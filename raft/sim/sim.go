@@ -39,6 +39,7 @@ type Sim struct {
 	peers     []*slot
 	net       *network
 	inflight  map[uint64]*item
+	free      []*item // delivered items, for launch to reuse
 	nextMsg   uint64
 	delivered uint64
 
@@ -256,6 +257,7 @@ func (s *Sim) Step() bool {
 	switch it.kind {
 	case itemDeliver:
 		s.arrive(it)
+		s.recycle(it)
 	case itemTick:
 		s.tickPeer(it)
 	case itemTimeout:
@@ -419,12 +421,29 @@ func (s *Sim) sendAll() {
 	s.outbox = s.outbox[:0]
 }
 
-// launch puts one message on its way: m is copied into the new item, or
-// for a network duplicate, orig is shared with the original.
+// launch puts one message on its way: m, or for a network duplicate, orig
+// (the original's message). The item holds the message itself, unless the
+// trace keeps events: they point at the message, so it gets a place of its
+// own, which a duplicate shares.
 func (s *Sim) launch(m, orig *raft.Message, delay int64, lost bool) *item {
 	s.nextMsg++
-	it := &item{at: s.now + delay, kind: itemDeliver, msgID: s.nextMsg, lost: lost, msg: orig}
-	if m != nil {
+	var it *item
+	if n := len(s.free); n > 0 {
+		it, s.free = s.free[n-1], s.free[:n-1]
+	} else {
+		it = new(item)
+	}
+	it.at, it.kind, it.msgID, it.lost = s.now+delay, itemDeliver, s.nextMsg, lost
+	switch {
+	case s.trace.keeps() && m == nil:
+		it.msg = orig
+	case s.trace.keeps():
+		it.msg = new(raft.Message)
+		*it.msg = *m
+	default:
+		if m == nil {
+			m = orig
+		}
 		it.own = *m
 		it.msg = &it.own
 	}
@@ -457,6 +476,14 @@ func (s *Sim) arrive(it *item) {
 		s.record(Event{Kind: EvDeliver, Peer: sl.id, MsgID: it.msgID, Msg: it.msg})
 		sl.deliver(*it.msg)
 	}
+}
+
+// recycle keeps a delivered item for launch to reuse. Nothing points at it
+// any more: not the queue, not inflight, not the trace (whose events point
+// at a copy of its message).
+func (s *Sim) recycle(it *item) {
+	*it = item{}
+	s.free = append(s.free, it)
 }
 
 func (s *Sim) tickPeer(it *item) {

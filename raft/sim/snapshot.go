@@ -74,8 +74,12 @@ func (s *Sim) Snapshot() Snapshot {
 	for _, sl := range s.peers {
 		snap.Peers = append(snap.Peers, s.peerState(sl))
 	}
+	// The messages are copied: the simulator reuses an item's place once
+	// its message has arrived.
+	msgs := make([]raft.Message, 0, len(s.inflight))
 	for id, it := range s.inflight {
-		snap.Messages = append(snap.Messages, InFlight{ID: id, Msg: it.msg, Arrive: it.at})
+		msgs = append(msgs, *it.msg)
+		snap.Messages = append(snap.Messages, InFlight{ID: id, Msg: &msgs[len(msgs)-1], Arrive: it.at})
 	}
 	slices.SortFunc(snap.Messages, func(a, b InFlight) int { return cmpU(a.ID, b.ID) })
 	for id, r := range s.requests {
