@@ -161,7 +161,7 @@ func (s *Sim) finish(r *request, outcome, reason string) {
 	r.done = true
 	delete(s.requests, r.id)
 	if r.timeout != nil {
-		r.timeout.canceled = true
+		s.queue.remove(r.timeout)
 	}
 	if r.seq != 0 {
 		r.client.settle(r.seq)

@@ -17,7 +17,7 @@ func (s *Sim) Pending() int { return len(s.script) - s.next }
 func (s *Sim) DropPending() int {
 	n := len(s.script) - s.next
 	if s.scriptItem != nil {
-		s.scriptItem.canceled = true
+		s.queue.remove(s.scriptItem)
 		s.scriptItem = nil
 	}
 	s.script = s.script[:s.next:s.next]

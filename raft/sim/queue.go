@@ -16,18 +16,17 @@ const (
 // were queued, except that actions run after everything else at their time:
 // a live user acts after the simulator has caught up with the present.
 type item struct {
-	at       int64
-	seq      uint64
-	kind     itemKind
-	peer     raft.ID       // tick
-	msgID    uint64        // deliver
-	msg      *raft.Message // deliver: points at own, or at a copy the trace's events share (see launch)
-	own      raft.Message
-	lost     bool   // deliver: the network loses it on the way
-	req      uint64 // timeout
-	action   *Action
-	canceled bool
-	index    int // position in the heap
+	at     int64
+	seq    uint64
+	kind   itemKind
+	peer   raft.ID       // tick
+	msgID  uint64        // deliver
+	msg    *raft.Message // deliver: points at own, or at a copy the trace's events share (see launch)
+	own    raft.Message
+	lost   bool   // deliver: the network loses it on the way
+	req    uint64 // timeout
+	action *Action
+	index  int // position in the heap, while queued
 }
 
 func (it *item) less(o *item) bool {
@@ -55,33 +54,43 @@ func (q *queue) push(it *item) {
 	q.up(it.index)
 }
 
-// peek returns the next live item without removing it.
+// peek returns the next item without removing it.
 func (q *queue) peek() *item {
-	for len(q.items) > 0 {
-		if it := q.items[0]; !it.canceled {
-			return it
-		}
-		q.popMin()
+	if len(q.items) == 0 {
+		return nil
 	}
-	return nil
+	return q.items[0]
 }
 
 func (q *queue) pop() *item {
-	if q.peek() == nil {
+	if len(q.items) == 0 {
 		return nil
 	}
-	return q.popMin()
+	return q.removeAt(0)
 }
 
-func (q *queue) popMin() *item {
-	it := q.items[0]
+// remove takes an item out of the queue, if it is queued: a canceled item
+// leaves at once rather than weighing on the heap until its time (a
+// client's timeout, seconds away, is canceled by its reply).
+func (q *queue) remove(it *item) {
+	if i := it.index; i >= 0 && i < len(q.items) && q.items[i] == it {
+		q.removeAt(i)
+	}
+}
+
+func (q *queue) removeAt(i int) *item {
+	it := q.items[i]
 	n := len(q.items) - 1
-	q.swap(0, n)
+	if i != n {
+		q.swap(i, n)
+	}
 	q.items[n] = nil
 	q.items = q.items[:n]
-	if n > 0 {
-		q.down(0)
+	if i < n {
+		q.down(i)
+		q.up(i)
 	}
+	it.index = -1
 	return it
 }
 

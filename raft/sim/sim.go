@@ -387,7 +387,7 @@ func (s *Sim) apply(a *Action) {
 		s.record(Event{Kind: EvNetwork, Action: a})
 	case ActDrop:
 		if it := s.inflight[a.Msg]; it != nil {
-			it.canceled = true
+			s.queue.remove(it)
 			delete(s.inflight, a.Msg)
 			s.record(Event{Kind: EvDrop, Peer: it.msg.To, MsgID: a.Msg, Msg: it.msg, Reason: DropUser})
 		}
@@ -400,7 +400,7 @@ func (s *Sim) crash(sl *slot) {
 	}
 	p := sl.peer
 	sl.peer = nil
-	sl.tickItem.canceled = true
+	s.queue.remove(sl.tickItem)
 	s.record(Event{Kind: EvCrash, Peer: sl.id})
 	p.Stop() // waiting requests fail here, recorded as crashed
 	s.replyAll()
