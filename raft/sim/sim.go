@@ -38,7 +38,6 @@ type Sim struct {
 
 	peers     []*slot
 	net       *network
-	inflight  map[uint64]*item
 	free      []*item // delivered items, for launch to reuse
 	nextMsg   uint64
 	delivered uint64
@@ -100,7 +99,6 @@ func New(def Definition, opts Options) (*Sim, error) {
 	}
 	s := &Sim{
 		cfg: cfg, seed: def.Seed, opts: opts,
-		inflight: make(map[uint64]*item),
 		clients:  make(map[string]*client),
 		requests: make(map[uint64]*request),
 	}
@@ -348,7 +346,7 @@ func (s *Sim) applicable(a *Action) error {
 			return errors.New(a.Peer.String() + " is already running")
 		}
 	case ActDrop:
-		if s.inflight[a.Msg] == nil {
+		if s.inFlight(a.Msg) == nil {
 			return errors.New("message " + utoa(a.Msg) + " is not in flight (it may have just arrived)")
 		}
 	}
@@ -386,9 +384,8 @@ func (s *Sim) apply(a *Action) {
 		s.net.link = a.Link
 		s.record(Event{Kind: EvNetwork, Action: a})
 	case ActDrop:
-		if it := s.inflight[a.Msg]; it != nil {
+		if it := s.inFlight(a.Msg); it != nil {
 			s.queue.remove(it)
-			delete(s.inflight, a.Msg)
 			s.record(Event{Kind: EvDrop, Peer: it.msg.To, MsgID: a.Msg, Msg: it.msg, Reason: DropUser})
 		}
 	}
@@ -452,14 +449,24 @@ func (s *Sim) launch(m, orig *raft.Message, delay int64, lost bool) *item {
 		s.record(Event{Kind: EvDrop, Peer: it.msg.To, MsgID: it.msgID, Msg: it.msg, Reason: DropPartition})
 		return it
 	}
-	s.inflight[it.msgID] = it
 	s.queue.push(it)
 	return it
 }
 
+// inFlight returns the queued item of message id, or nil if it is not on
+// its way. A user's drop is rare: a search of the queue costs less than an
+// index kept up to date for every message.
+func (s *Sim) inFlight(id uint64) *item {
+	for _, it := range s.queue.items {
+		if it.kind == itemDeliver && it.msgID == id {
+			return it
+		}
+	}
+	return nil
+}
+
 // arrive handles a message reaching its destination (or vanishing there).
 func (s *Sim) arrive(it *item) {
-	delete(s.inflight, it.msgID)
 	sl := s.peers[it.msg.To-1]
 	drop := func(reason string) {
 		s.record(Event{Kind: EvDrop, Peer: sl.id, MsgID: it.msgID, Msg: it.msg, Reason: reason})
@@ -479,7 +486,7 @@ func (s *Sim) arrive(it *item) {
 }
 
 // recycle keeps a delivered item for launch to reuse. Nothing points at it
-// any more: not the queue, not inflight, not the trace (whose events point
+// any more: not the queue, not the trace (whose events point
 // at a copy of its message).
 func (s *Sim) recycle(it *item) {
 	*it = item{}

@@ -76,10 +76,18 @@ func (s *Sim) Snapshot() Snapshot {
 	}
 	// The messages are copied: the simulator reuses an item's place once
 	// its message has arrived.
-	msgs := make([]raft.Message, 0, len(s.inflight))
-	for id, it := range s.inflight {
-		msgs = append(msgs, *it.msg)
-		snap.Messages = append(snap.Messages, InFlight{ID: id, Msg: &msgs[len(msgs)-1], Arrive: it.at})
+	n := 0
+	for _, it := range s.queue.items {
+		if it.kind == itemDeliver {
+			n++
+		}
+	}
+	msgs := make([]raft.Message, 0, n)
+	for _, it := range s.queue.items {
+		if it.kind == itemDeliver {
+			msgs = append(msgs, *it.msg)
+			snap.Messages = append(snap.Messages, InFlight{ID: it.msgID, Msg: &msgs[len(msgs)-1], Arrive: it.at})
+		}
 	}
 	slices.SortFunc(snap.Messages, func(a, b InFlight) int { return cmpU(a.ID, b.ID) })
 	for id, r := range s.requests {
