@@ -117,7 +117,7 @@ const dropWhy = {
   user: "dropped by you",
 };
 
-export const dropLabel = { loss: "lost", partition: "cut", down: "down", user: "dropped" };
+export const dropLabel = { loss: "lost", down: "down", user: "dropped" };
 
 // outcomeText explains how a client request ended.
 export function outcomeText(r) {

@@ -126,8 +126,11 @@ export class Messages {
       const inner = svg("g", { class: "burst" }, outer);
       svg("circle", { class: "burst-ring", r: 11 }, inner);
       svg("path", { class: "burst-x", d: "M-5,-5l10,10m0,-10l-10,10" }, inner);
-      const label = svg("text", { class: "burst-label", y: -16 }, inner);
-      label.textContent = dropLabel[b.reason] || "dropped";
+      // A cut link is drawn as cut already: its blocked messages need no word.
+      if (b.reason !== "partition") {
+        const label = svg("text", { class: "burst-label", y: -16 }, inner);
+        label.textContent = dropLabel[b.reason] || "dropped";
+      }
       inner.addEventListener("animationend", () => outer.remove(), { once: true });
       // With animations off (reduced motion) animationend never comes.
       setTimeout(() => outer.remove(), 1500);
