@@ -9,13 +9,14 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/raftplay/raftplay/raft/sim"
 )
 
 // TestLongRunMemory plays an hour of virtual time with 9 peers under a busy
-// client load through the page's API, one minute per call, and reports the
-// memory the wasm holds. It takes minutes, so it runs only when asked:
+// client load through the page's API, as the page does it: each second of
+// virtual time, the clients' writes (one every EVERY_MS, from four clients
+// taking turns, to every peer in turn), then a one-second advance. It
+// reports the memory the wasm holds. It takes minutes, so it runs only
+// when asked:
 //
 //	RAFTPLAY_LONG_RUN=1 GOOS=js GOARCH=wasm go test -exec=$(go env GOROOT)/lib/wasm/go_js_wasm_exec \
 //	    -run LongRunMemory -v -timeout 60m ./wasm
@@ -27,39 +28,36 @@ func TestLongRunMemory(t *testing.T) {
 		t.Skip("set RAFTPLAY_LONG_RUN=1 to play an hour of a busy 9-peer cluster")
 	}
 	defer debug.SetGCPercent(debug.SetGCPercent(50)) // as the page sets GOGC (web/js/loader.js)
-	const hour = 3_600_000
-	cfg := sim.DefaultConfig()
-	cfg.Peers = 9
-	def := sim.Definition{Config: cfg, Seed: 1}
-	// A write every 50 ms from four clients taking turns, to every peer in
-	// turn: 72,000 actions.
 	every := int64(50)
 	if v, err := strconv.ParseInt(os.Getenv("RAFTPLAY_LONG_RUN_EVERY_MS"), 10, 64); err == nil && v > 0 {
 		every = v
 	}
-	for at := int64(500); at < hour && len(def.Actions) < sim.MaxActions; at += every {
-		n := at / every
-		def.Actions = append(def.Actions, sim.Action{At: at, Kind: sim.ActWrite, Peer: raftID(1 + n%9),
-			Client: "c" + strconv.FormatInt(n%4, 10), Op: uint8Op(1 + n/4%2)})
-	}
-	ok(t, "replay", string(def.AppendJSON(nil)), 0)
+	ok(t, "create", map[string]any{"peers": 9, "seed": 1})
 	var ms runtime.MemStats
 	start := time.Now()
 	var after int64
-	for m := 1; m <= 60; m++ {
-		st := ok(t, "advance", 60_000, map[string]any{"after": after, "limit": 100})
+	n := int64(0)
+	for sec := int64(1); sec <= 3600; sec++ {
+		for ; n*every < sec*1000; n++ {
+			op := "lock"
+			if n/4%2 == 1 {
+				op = "unlock"
+			}
+			ok(t, "write", map[string]any{"client": "c" + strconv.FormatInt(n%4, 10), "op": op, "peer": 1 + n%9})
+		}
+		st := ok(t, "advance", 1000, map[string]any{"after": after, "limit": 100})
 		after = int64(st.Get("seq").Int())
-		if m%10 == 0 {
+		if sec%600 == 0 {
 			runtime.ReadMemStats(&ms)
 			t.Logf("%2d min: %d events, heap in use %.1f MB, wasm memory (Sys) %.1f MB, %v",
-				m, after, mb(ms.HeapInuse), mb(ms.Sys), time.Since(start).Round(time.Second))
+				sec/60, after, mb(ms.HeapInuse), mb(ms.Sys), time.Since(start).Round(time.Second))
 		}
 	}
 	snap := ok(t, "snapshot")
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
-	t.Logf("after 1 h, a write every %d ms: %d events, %s log entries, heap in use %.1f MB after GC, wasm memory (Sys) %.1f MB, wall %v",
-		every, after, stringify(snap.Get("peers").Index(0).Get("lastIndex")), mb(ms.HeapInuse), mb(ms.Sys), time.Since(start).Round(time.Second))
+	t.Logf("after 1 h, a write every %d ms (%d writes): %d events, %s log entries, heap in use %.1f MB after GC, wasm memory (Sys) %.1f MB, wall %v",
+		every, n, after, stringify(snap.Get("peers").Index(0).Get("lastIndex")), mb(ms.HeapInuse), mb(ms.Sys), time.Since(start).Round(time.Second))
 	if ms.Sys > 64<<20 {
 		t.Errorf("wasm memory %.1f MB, over the 64 MB budget", mb(ms.Sys))
 	}

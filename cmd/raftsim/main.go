@@ -57,7 +57,7 @@ func main() {
 	case *campaign:
 		os.Exit(one(*seed, o, *jsonOut, *verbose))
 	case *scenario != "":
-		s, err := sim.RunScenario(*scenario, *seed, *goroutines, sim.Options{TraceLimit: -1, Check: true})
+		s, err := sim.RunScenario(*scenario, *seed, *goroutines, sim.Options{TraceLimit: -1, Check: true, History: true})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "raftsim:", err)
 			os.Exit(2)

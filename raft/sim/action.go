@@ -48,17 +48,20 @@ func ParseActionKind(s string) (ActionKind, bool) {
 }
 
 // Action is one timestamped user action. Which fields matter depends on Kind.
+//
+// A run keeps every action it applied (that is its definition), so an
+// Action is kept small: the rare network settings sit behind a pointer.
 type Action struct {
 	At   int64 // virtual ms; applied after every other event at that time
 	Kind ActionKind
+	Op   lock.Op // write
 
 	Peer   raft.ID     // write, read, crash, restart
 	Client string      // write, read
-	Op     lock.Op     // write
 	From   raft.ID     // cut, restore
 	To     raft.ID     //
 	Groups [][]raft.ID // partition
-	Link   Link        // network
+	Link   *Link       // network
 	Msg    uint64      // drop
 }
 
@@ -121,6 +124,9 @@ func (a *Action) validate(c *Config) error {
 		}
 		return nil
 	case ActNetwork:
+		if a.Link == nil {
+			return errors.New("network: the new link settings are missing")
+		}
 		return a.Link.Validate()
 	case ActHeal, ActDrop:
 		return nil

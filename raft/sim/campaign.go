@@ -86,7 +86,7 @@ func RunCampaign(seed uint64, o CampaignOptions, trace int) (*CampaignResult, er
 	cfg.Goroutines = o.Goroutines
 	cfg.ClientTimeoutMs = 2000
 	cfg.SnapshotEvery = o.SnapshotEvery
-	s, err := New(Definition{Config: cfg, Seed: seed}, Options{TraceLimit: trace, Check: true})
+	s, err := New(Definition{Config: cfg, Seed: seed}, Options{TraceLimit: trace, Check: true, History: true})
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func (d *driver) fault() {
 		l.Loss = r.Float64() * o.MaxLoss
 		l.Duplicate = r.Float64() * o.Duplicate
 		l.Reorder = r.Float64() * o.Reorder
-		return &Action{Kind: ActNetwork, Link: l}
+		return &Action{Kind: ActNetwork, Link: &l}
 	})
 	if a := kinds[r.IntN(len(kinds))](); a != nil {
 		if err := s.Do(*a); err != nil {
@@ -268,7 +268,8 @@ func (d *driver) heal() {
 		}
 	}
 	must(Action{Kind: ActHeal})
-	must(Action{Kind: ActNetwork, Link: s.cfg.Net})
+	net := s.cfg.Net
+	must(Action{Kind: ActNetwork, Link: &net})
 	for _, sl := range s.peers {
 		if !sl.up() {
 			must(Action{Kind: ActRestart, Peer: sl.id})

@@ -44,7 +44,8 @@ type request struct {
 	peerReq uint64 // the peer's id for it, to cancel on timeout
 	timeout *item
 	done    bool
-	hist    int // index in the history
+	hist    int    // index in the history, or -1 when not kept
+	outcome string // once done
 }
 
 // Op is one client operation in the history that linearizability is
@@ -59,7 +60,8 @@ type Op struct {
 	Outcome string
 }
 
-// History returns the client operations so far.
+// History returns the client operations so far (kept only with
+// Options.History).
 func (s *Sim) History() []Op { return append([]Op(nil), s.history...) }
 
 func (s *Sim) client(name string) *client {
@@ -85,8 +87,11 @@ func (s *Sim) clientRequest(a *Action) {
 	}
 	s.requests[r.id] = r
 	s.record(Event{Kind: EvRequest, Peer: a.Peer, Req: r.id, Client: c.name, Op: r.op})
-	r.hist = len(s.history)
-	s.history = append(s.history, Op{Client: c.name, Op: r.op, Call: s.trace.seq})
+	r.hist = -1
+	if s.opts.History {
+		r.hist = len(s.history)
+		s.history = append(s.history, Op{Client: c.name, Op: r.op, Call: s.trace.seq})
+	}
 
 	sl := s.peers[a.Peer-1]
 	if !sl.up() {
@@ -167,10 +172,13 @@ func (s *Sim) finish(r *request, outcome, reason string) {
 		r.client.settle(r.seq)
 	}
 	s.record(Event{Kind: EvReply, Peer: r.peer, Req: r.id, Client: r.client.name, Op: r.op, Outcome: outcome, Reason: reason})
-	h := &s.history[r.hist]
-	h.Outcome = outcome
-	if known(outcome) {
-		h.Return = s.trace.seq
+	r.outcome, s.lastOutcome = outcome, outcome
+	if r.hist >= 0 {
+		h := &s.history[r.hist]
+		h.Outcome = outcome
+		if known(outcome) {
+			h.Return = s.trace.seq
+		}
 	}
 }
 

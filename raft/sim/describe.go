@@ -190,7 +190,7 @@ func describeAction(a *Action) string {
 	case ActRestore:
 		return "the link " + a.From.String() + " -> " + a.To.String() + " is restored"
 	case ActNetwork:
-		l := a.Link
+		l := *a.Link
 		return "the network now has " + strconv.FormatInt(l.LatencyMinMs, 10) + "-" + strconv.FormatInt(l.LatencyMaxMs, 10) +
 			" ms latency, " + pct(l.Loss) + " loss, " + pct(l.Duplicate) + " duplication, " + pct(l.Reorder) + " reordering"
 	}

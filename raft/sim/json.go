@@ -314,7 +314,11 @@ func (a *Action) AppendJSON(b []byte) []byte {
 		w.b = append(w.b, ']')
 	case ActNetwork:
 		w.key("link")
-		w.b = a.Link.appendJSON(w.b)
+		if a.Link != nil {
+			w.b = a.Link.appendJSON(w.b)
+		} else {
+			w.b = append(w.b, "null"...)
+		}
 	case ActDrop:
 		w.uint("msg", a.Msg)
 	}

@@ -91,11 +91,14 @@ func (s *Sim) Request(a Action, limit int64) (string, error) {
 	if err := s.Do(a); err != nil {
 		return "", err
 	}
-	id := s.nextReq
-	if err := s.waitFor(limit, "a reply", func() bool { return s.requests[id] == nil }); err != nil {
+	r := s.requests[s.nextReq]
+	if r == nil { // answered at once
+		return s.lastOutcome, nil
+	}
+	if err := s.waitFor(limit, "a reply", func() bool { return r.done }); err != nil {
 		return "", err
 	}
-	return s.history[len(s.history)-1].Outcome, nil
+	return r.outcome, nil
 }
 
 func init() {

@@ -12,7 +12,7 @@ func newRun(t *testing.T, peers int, seed uint64) *sim.Sim {
 	t.Helper()
 	cfg := sim.DefaultConfig()
 	cfg.Peers = peers
-	s, err := sim.New(sim.Definition{Config: cfg, Seed: seed}, sim.Options{TraceLimit: -1, Check: true})
+	s, err := sim.New(sim.Definition{Config: cfg, Seed: seed}, sim.Options{TraceLimit: -1, Check: true, History: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,8 +192,9 @@ func TestBadActions(t *testing.T) {
 		{Kind: sim.ActWrite, Peer: 1, Client: "alice"},
 		{Kind: sim.ActCut, From: 1, To: 1},
 		{Kind: sim.ActPartition, Groups: [][]raft.ID{{1, 2}, {2, 3}}},
-		{Kind: sim.ActNetwork, Link: sim.Link{LatencyMinMs: 0, LatencyMaxMs: 10}},
-		{Kind: sim.ActNetwork, Link: sim.Link{LatencyMinMs: 1, LatencyMaxMs: 10, Loss: 2}},
+		{Kind: sim.ActNetwork, Link: &sim.Link{LatencyMinMs: 0, LatencyMaxMs: 10}},
+		{Kind: sim.ActNetwork, Link: &sim.Link{LatencyMinMs: 1, LatencyMaxMs: 10, Loss: 2}},
+		{Kind: sim.ActNetwork},
 		{Kind: sim.ActRestart, Peer: 1},
 		{Kind: 99},
 	} {

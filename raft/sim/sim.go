@@ -25,6 +25,9 @@ type Options struct {
 	TraceLimit int
 	// Check runs the safety checkers after every event.
 	Check bool
+	// History keeps every client operation for the linearizability check
+	// (History): it grows with the run.
+	History bool
 }
 
 // Sim is one simulated run.
@@ -42,11 +45,12 @@ type Sim struct {
 	nextMsg   uint64
 	delivered uint64
 
-	clients    map[string]*client
-	clientList []*client
-	requests   map[uint64]*request
-	nextReq    uint64
-	history    []Op
+	clients     map[string]*client
+	clientList  []*client
+	requests    map[uint64]*request
+	nextReq     uint64
+	history     []Op
+	lastOutcome string
 
 	outbox  []raft.Message // sent by the peer being handled, launched after its state events
 	answers []answer       // its answers to clients, recorded after its state events
@@ -381,7 +385,7 @@ func (s *Sim) apply(a *Action) {
 		}
 		s.record(Event{Kind: EvNetwork, Action: a})
 	case ActNetwork:
-		s.net.link = a.Link
+		s.net.link = *a.Link
 		s.record(Event{Kind: EvNetwork, Action: a})
 	case ActDrop:
 		if it := s.inFlight(a.Msg); it != nil {

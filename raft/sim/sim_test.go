@@ -14,7 +14,7 @@ import (
 // leader) get the lock's own answers.
 func TestTalkDemo(t *testing.T) {
 	for _, goroutines := range []bool{false, true} {
-		s, err := sim.RunScenario("talk", 7, goroutines, sim.Options{TraceLimit: -1, Check: true})
+		s, err := sim.RunScenario("talk", 7, goroutines, sim.Options{TraceLimit: -1, Check: true, History: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func busyDefinition(peers int, goroutines bool) sim.Definition {
 		sim.Action{At: 1200, Kind: sim.ActCrash, Peer: 1},
 		sim.Action{At: 1900, Kind: sim.ActPartition, Groups: [][]raft.ID{{1, 2}}},
 		sim.Action{At: 2600, Kind: sim.ActRestart, Peer: 1},
-		sim.Action{At: 3100, Kind: sim.ActNetwork, Link: sim.Link{LatencyMinMs: 5, LatencyMaxMs: 40, Loss: 0.1}},
+		sim.Action{At: 3100, Kind: sim.ActNetwork, Link: &sim.Link{LatencyMinMs: 5, LatencyMaxMs: 40, Loss: 0.1}},
 		sim.Action{At: 3900, Kind: sim.ActHeal},
 	)
 	sortActions(acts)
@@ -80,7 +80,7 @@ func sortActions(a []sim.Action) {
 
 func events(t *testing.T, def sim.Definition, until int64) []byte {
 	t.Helper()
-	s, err := sim.New(def, sim.Options{TraceLimit: -1, Check: true})
+	s, err := sim.New(def, sim.Options{TraceLimit: -1, Check: true, History: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -288,7 +288,7 @@ func network(ss *Session, b []byte, args []any) ([]byte, *Error) {
 	if err := l.Validate(); err != nil {
 		return nil, outOfRange(err.Error())
 	}
-	return actAnswer(ss, b, sim.Action{Kind: sim.ActNetwork, Link: l})
+	return actAnswer(ss, b, sim.Action{Kind: sim.ActNetwork, Link: &l})
 }
 
 func drop(ss *Session, b []byte, args []any) ([]byte, *Error) {

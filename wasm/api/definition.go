@@ -111,7 +111,8 @@ func decodeAction(what string, v any, peers int) (sim.Action, *Error) {
 		f.fail(err)
 		a.Groups = groups
 	case sim.ActNetwork:
-		a.Link = decodeLink(f.sub("link"), sim.Link{})
+		l := decodeLink(f.sub("link"), sim.Link{})
+		a.Link = &l
 	case sim.ActDrop:
 		a.Msg = uint64(f.int("msg", 0, MaxSafeInt, 0))
 	}
