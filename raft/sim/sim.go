@@ -12,6 +12,7 @@ package sim
 
 import (
 	"errors"
+	"math"
 	"math/rand/v2"
 
 	"github.com/raftplay/raftplay/raft"
@@ -249,9 +250,15 @@ func (s *Sim) Definition() Definition {
 }
 
 // Step processes the next event and reports whether there was one.
-func (s *Sim) Step() bool {
-	it := s.queue.pop()
-	if it == nil || s.closed {
+func (s *Sim) Step() bool { return s.stepBy(math.MaxInt64) }
+
+// stepBy processes the next event if it is due by time t.
+func (s *Sim) stepBy(t int64) bool {
+	if s.closed {
+		return false
+	}
+	it := s.queue.popBy(t)
+	if it == nil {
 		return false
 	}
 	s.now = it.at
@@ -277,23 +284,16 @@ func (s *Sim) Step() bool {
 func (s *Sim) StepVisible(limitMs int64) bool {
 	seq, end := s.trace.seq, s.now+limitMs
 	for s.trace.seq == seq {
-		it := s.queue.peek()
-		if it == nil || it.at > end {
+		if !s.stepBy(end) {
 			return false
 		}
-		s.Step()
 	}
 	return true
 }
 
 // RunUntil processes every event up to time t and sets the clock to t.
 func (s *Sim) RunUntil(t int64) {
-	for {
-		it := s.queue.peek()
-		if it == nil || it.at > t || s.closed {
-			break
-		}
-		s.Step()
+	for s.stepBy(t) {
 	}
 	if t > s.now {
 		s.now = t
@@ -461,7 +461,7 @@ func (s *Sim) launch(m, orig *raft.Message, delay int64, lost bool) *item {
 // its way. A user's drop is rare: a search of the queue costs less than an
 // index kept up to date for every message.
 func (s *Sim) inFlight(id uint64) *item {
-	for _, it := range s.queue.items {
+	for it := range s.queue.all {
 		if it.kind == itemDeliver && it.msgID == id {
 			return it
 		}

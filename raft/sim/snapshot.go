@@ -77,13 +77,13 @@ func (s *Sim) Snapshot() Snapshot {
 	// The messages are copied: the simulator reuses an item's place once
 	// its message has arrived.
 	n := 0
-	for _, it := range s.queue.items {
+	for it := range s.queue.all {
 		if it.kind == itemDeliver {
 			n++
 		}
 	}
 	msgs := make([]raft.Message, 0, n)
-	for _, it := range s.queue.items {
+	for it := range s.queue.all {
 		if it.kind == itemDeliver {
 			msgs = append(msgs, *it.msg)
 			snap.Messages = append(snap.Messages, InFlight{ID: it.msgID, Msg: &msgs[len(msgs)-1], Arrive: it.at})
