@@ -14,7 +14,20 @@ type client struct {
 	name    string
 	id      uint64
 	seq     uint64
-	waiting []uint64 // sequence numbers still waiting for a reply, ascending
+	waiting []uint64  // sequence numbers still waiting for a reply, ascending
+	cmds    [3][]byte // its lock and unlock commands (by Op), made once
+}
+
+// cmd returns the client's command for op. Submit copies it, so one slice
+// serves every request.
+func (c *client) cmd(op lock.Op) []byte {
+	if int(op) >= len(c.cmds) {
+		return lock.Command{Op: op, Client: c.name}.Bytes()
+	}
+	if c.cmds[op] == nil {
+		c.cmds[op] = lock.Command{Op: op, Client: c.name}.Bytes()
+	}
+	return c.cmds[op]
 }
 
 // lowest is the lowest sequence number still waiting (or the next one).
@@ -101,8 +114,7 @@ func (s *Sim) clientRequest(a *Action) {
 	done := func(reply []byte, err error) { s.answers = append(s.answers, answer{r, reply, err}) }
 	var err error
 	if a.Kind == ActWrite {
-		cmd := lock.Command{Op: a.Op, Client: c.name}.Bytes()
-		r.peerReq, err = sl.peer.Submit(raft.Request{Client: c.id, Seq: r.seq, Lowest: c.lowest(), Cmd: cmd}, done)
+		r.peerReq, err = sl.peer.Submit(raft.Request{Client: c.id, Seq: r.seq, Lowest: c.lowest(), Cmd: c.cmd(a.Op)}, done)
 	} else {
 		r.peerReq, err = sl.peer.SubmitRead(nil, done)
 	}
@@ -111,7 +123,8 @@ func (s *Sim) clientRequest(a *Action) {
 		return
 	}
 	if !r.done {
-		r.timeout = &item{at: s.now + s.cfg.ClientTimeoutMs, kind: itemTimeout, req: r.id}
+		r.timeout = s.newItem()
+		r.timeout.at, r.timeout.kind, r.timeout.req = s.now+s.cfg.ClientTimeoutMs, itemTimeout, r.id
 		s.queue.push(r.timeout)
 	}
 }
@@ -135,11 +148,10 @@ func (s *Sim) replyAll() {
 
 // settle turns a peer's answer into the request's outcome.
 func (s *Sim) settle(r *request, reply []byte, err error) {
-	var nl *raft.NotLeaderError
 	switch {
 	case err == nil:
 		s.finish(r, replyText(reply), "")
-	case errors.As(err, &nl):
+	case notLeader(err):
 		s.finish(r, OutcomeRedirect, err.Error())
 	case errors.Is(err, raft.ErrStopped):
 		s.finish(r, OutcomeCrashed, "")
@@ -167,6 +179,8 @@ func (s *Sim) finish(r *request, outcome, reason string) {
 	delete(s.requests, r.id)
 	if r.timeout != nil {
 		s.queue.remove(r.timeout)
+		s.recycle(r.timeout) // this may be the timeout being handled: Step is done with it
+		r.timeout = nil
 	}
 	if r.seq != 0 {
 		r.client.settle(r.seq)
@@ -180,6 +194,11 @@ func (s *Sim) finish(r *request, outcome, reason string) {
 			h.Return = s.trace.seq
 		}
 	}
+}
+
+func notLeader(err error) bool {
+	var nl *raft.NotLeaderError
+	return errors.As(err, &nl)
 }
 
 // known reports whether an outcome says what happened: a timeout or crash

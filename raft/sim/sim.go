@@ -42,7 +42,7 @@ type Sim struct {
 
 	peers     []*slot
 	net       *network
-	free      []*item // delivered items, for launch to reuse
+	free      []*item // items done with, for newItem to reuse
 	nextMsg   uint64
 	delivered uint64
 
@@ -162,7 +162,8 @@ func (s *Sim) queueScript() {
 	s.scriptItem = nil
 	if s.next < len(s.script) {
 		a := &s.script[s.next]
-		s.scriptItem = &item{at: a.At, kind: itemAction, action: a}
+		s.scriptItem = s.newItem()
+		s.scriptItem.at, s.scriptItem.kind, s.scriptItem.action = a.At, itemAction, a
 		s.queue.push(s.scriptItem)
 	}
 }
@@ -272,9 +273,11 @@ func (s *Sim) stepBy(t int64) bool {
 	case itemTimeout:
 		s.timeout(it.req)
 	case itemAction:
+		a := it.action
 		s.next++
+		s.recycle(it)
 		s.queueScript()
-		s.apply(it.action)
+		s.apply(a)
 	}
 	return true
 }
@@ -428,12 +431,7 @@ func (s *Sim) sendAll() {
 // own, which a duplicate shares.
 func (s *Sim) launch(m, orig *raft.Message, delay int64, lost bool) *item {
 	s.nextMsg++
-	var it *item
-	if n := len(s.free); n > 0 {
-		it, s.free = s.free[n-1], s.free[:n-1]
-	} else {
-		it = new(item)
-	}
+	it := s.newItem()
 	it.at, it.kind, it.msgID, it.lost = s.now+delay, itemDeliver, s.nextMsg, lost
 	switch {
 	case s.trace.keeps() && m == nil:
@@ -489,9 +487,20 @@ func (s *Sim) arrive(it *item) {
 	}
 }
 
-// recycle keeps a delivered item for launch to reuse. Nothing points at it
-// any more: not the queue, not the trace (whose events point
-// at a copy of its message).
+// newItem returns a zero item, reused if possible.
+func (s *Sim) newItem() *item {
+	if n := len(s.free); n > 0 {
+		it := s.free[n-1]
+		s.free = s.free[:n-1]
+		return it
+	}
+	return new(item)
+}
+
+// recycle keeps an item that is done with for newItem to reuse: a message
+// that has arrived, a client's timeout, an action of the script. Nothing
+// points at it any more: not the queue, not the trace (whose events point
+// at a copy of a message).
 func (s *Sim) recycle(it *item) {
 	*it = item{}
 	s.free = append(s.free, it)
