@@ -35,6 +35,7 @@ type Observation struct {
 
 	node  *Node
 	state func() any
+	ptr   any // *S: the peer's state, for StateOf
 }
 
 // Applied is one committed entry applied by a peer.
@@ -57,9 +58,14 @@ func (o *Observation) Node() *Node { return o.node }
 // State returns the state machine's state after the input.
 func (o *Observation) State() any { return o.state() }
 
+// StateOf returns the state machine's state after the input, as State
+// does, without boxing it into an interface (an allocation on every call):
+// S must be the peer's state type.
+func StateOf[S any](o *Observation) S { return *o.ptr.(*S) }
+
 func (o *Observation) reset() {
 	*o = Observation{
 		Appended: o.Appended[:0], Sent: o.Sent[:0], Applied: o.Applied[:0],
-		node: o.node, state: o.state,
+		node: o.node, state: o.state, ptr: o.ptr,
 	}
 }

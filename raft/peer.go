@@ -135,7 +135,7 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 		quit:     make(chan struct{}),
 		exited:   make(chan struct{}),
 	}
-	p.obs.node, p.obs.state = node, func() any { return p.state }
+	p.obs.node, p.obs.state, p.obs.ptr = node, func() any { return p.state }, &p.state
 	if stored.Snapshot.Index != 0 {
 		if err := p.restore(stored.Snapshot); err != nil {
 			return nil, err

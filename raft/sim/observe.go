@@ -25,7 +25,7 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 		snap := n.LastSnapshot().Index
 		sl.role, sl.term, sl.vote, sl.leader, sl.commit, sl.applied = st.Role, st.Term, st.Vote, raft.None, snap, snap
 		sl.last = st.LastIndex
-		sl.state = o.State().(lock.State)
+		sl.state = raft.StateOf[lock.State](o)
 		if s.check != nil {
 			s.check.restarted(sl, n)
 		}
@@ -68,7 +68,7 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 		// An installed snapshot replaces the log before anything follows.
 		s.snapshotTaken(sl, o, st.LastIndex)
 		sl.last, sl.applied = st.LastIndex, o.Snapshot.Index
-		sl.state = o.State().(lock.State)
+		sl.state = raft.StateOf[lock.State](o)
 	}
 	if len(o.Appended) > 0 {
 		first := o.Appended[0].Index
@@ -114,7 +114,7 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 			}
 		}
 		sl.applied = o.Applied[len(o.Applied)-1].Entry.Index
-		sl.state = o.State().(lock.State)
+		sl.state = raft.StateOf[lock.State](o)
 		if s.check != nil {
 			s.check.appliedState(sl, sl.applied, sl.state)
 		}
