@@ -7,9 +7,11 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -194,48 +196,80 @@ func TestPerfRender(t *testing.T) {
 }
 
 // TestPerfLongRun: an hour of simulated time with 9 peers and a busy
-// client load (about 20 requests a second), driven through the API in
-// steps of 200 ms, then played in the page; memory afterwards.
+// client load (RAFTPLAY_LONG_EVERY_MS: one request every so many ms of
+// simulated time, 250 by default: the load wasm/API.md gives its memory
+// for), driven through the API a second at a time, ten minutes per call;
+// then played in the page. Memory afterwards, after a garbage collection.
 func TestPerfLongRun(t *testing.T) {
-	p := open(t, "?peers=9")
-	heap := func() runtime.GetHeapUsageResult {
-		p.do("collect garbage", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, heapprofiler.CollectGarbage, cdp.Empty{})
-			return err
-		}))
-		h, err := chromedp.Call(p.ctx, runtime.GetHeapUsage, cdp.Empty{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
+	every := 250
+	if v, err := strconv.Atoi(os.Getenv("RAFTPLAY_LONG_EVERY_MS")); err == nil && v > 0 {
+		every = v
 	}
-	before := heap()
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(p.ctx, 15*time.Minute)
-	defer cancel()
-	simulated, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(async () => {
-		const api = globalThis.raftplay;
-		let i = 0;
-		for (let t = 0; t < 3600000; t += 200) {
-			for (let k = 0; k < 4; k++) {
-				i++;
-				const peer = 1 + (i % 9), client = "c" + (i % 7);
-				await (i % 3 === 2 ? api.read({ client, peer }) : api.write({ client, op: i % 3 ? "unlock" : "lock", peer }));
-			}
-			const r = await api.advance(200);
-			if (r.error) throw new Error(r.error);
-		}
-		return (await api.status()).time;
-	})()`, chromedp.EvalAwaitPromise))
+	p := open(t, "?peers=9")
+	heap0, err := chromedp.Call(p.ctx, runtime.GetHeapUsage, cdp.Empty{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("an hour of simulated time (to %.0f ms) in %s of wall time", simulated, time.Since(start).Round(time.Second))
+	wasm0 := wasmMemory(t, p)
+	start := time.Now()
+	for chunk := range 6 {
+		ctx, cancel := context.WithTimeout(p.ctx, 10*time.Minute)
+		simulated, err := chromedp.Run(ctx, chromedp.Evaluate[float64](fmt.Sprintf(`(async () => {
+			const api = globalThis.raftplay, every = %d;
+			const from = (await api.status()).time;
+			for (let t = from; t < from + 600000; t += 1000) {
+				for (let i = Math.ceil(t / every); i * every < t + 1000; i++) {
+					const peer = 1 + (i %% 9), client = "c" + (i %% 7);
+					await (i %% 3 === 2 ? api.read({ client, peer }) : api.write({ client, op: i %% 2 ? "unlock" : "lock", peer }));
+				}
+				const r = await api.advance(1000);
+				if (r.error) throw new Error(r.error);
+			}
+			return (await api.status()).time;
+		})()`, every), chromedp.EvalAwaitPromise))
+		cancel()
+		if err != nil {
+			t.Fatalf("chunk %d: %v", chunk+1, err)
+		}
+		t.Logf("simulated %.0f ms (a request every %d ms), %s of wall time so far", simulated, every, time.Since(start).Round(time.Second))
+	}
 	p.click("[data-play]")
 	p.do("play", chromedp.Sleep(5*time.Second))
 	p.pause()
-	after := heap()
+	p.do("collect garbage", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, heapprofiler.CollectGarbage, cdp.Empty{})
+		return err
+	}))
+	h, err := chromedp.Call(p.ctx, runtime.GetHeapUsage, cdp.Empty{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mb := func(b float64) string { return fmt.Sprintf("%.1f MB", b/1e6) }
-	t.Logf("JS heap used %s -> %s (allocated %s); array buffers incl. wasm memory %s -> %s",
-		mb(before.UsedSize), mb(after.UsedSize), mb(after.TotalSize), mb(before.BackingStorageSize), mb(after.BackingStorageSize))
+	t.Logf("JS heap used %s at the start, %s after the hour (allocated %s); wasm linear memory %s at the start, %s after",
+		mb(heap0.UsedSize), mb(h.UsedSize), mb(h.TotalSize), mb(wasm0), mb(wasmMemory(t, p)))
+}
+
+// wasmMemory sums the sizes of the page's WebAssembly memories, found the
+// way DevTools finds objects: every object whose prototype is
+// WebAssembly.Memory.prototype (the page keeps no reference of its own).
+func wasmMemory(t *testing.T, p *page) float64 {
+	t.Helper()
+	proto := js[*runtime.RemoteObject](p, `WebAssembly.Memory.prototype`)
+	found, err := chromedp.Call(p.ctx, runtime.QueryObjects, runtime.QueryObjectsParams{PrototypeObjectID: proto.ObjectID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := chromedp.Call(p.ctx, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
+		FunctionDeclaration: `function () { return this.reduce((n, m) => n + m.buffer.byteLength, 0); }`,
+		ObjectID:            found.Objects.ObjectID,
+		ReturnByValue:       new(true),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n float64
+	if err := json.Unmarshal(sum.Result.Value, &n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
