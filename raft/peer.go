@@ -69,7 +69,7 @@ type Peer[S any] struct {
 	err      error
 	obs      Observation
 
-	inbox     chan input
+	inbox     chan call
 	quit      chan struct{}
 	exited    chan struct{}
 	stopOnce  sync.Once
@@ -77,10 +77,24 @@ type Peer[S any] struct {
 	stopNet   func()
 }
 
-type input struct {
-	f    func()
+// call is one input handed to the peer's goroutine. Messages and ticks,
+// the inputs that come all the time, travel as values rather than as
+// closures, which would cost an allocation each.
+type call struct {
+	kind callKind
+	f    func()  // callFunc
+	msg  Message // callDeliver
 	done chan struct{}
 }
+
+type callKind uint8
+
+const (
+	callFunc callKind = iota
+	callDeliver
+	callTick
+	callStop // the goroutine shuts the peer down and ends
+)
 
 // Request is a client write with its session (dissertation section 6.3).
 type Request struct {
@@ -149,7 +163,7 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 		return nil, p.err
 	}
 	if !cfg.Inline {
-		p.inbox = make(chan input)
+		p.inbox = make(chan call)
 		go p.run()
 	}
 	p.stopNet = cfg.Transport.Listen(cfg.ID, p.deliver)
@@ -170,17 +184,18 @@ func peerSession(id ID, boots uint64) uint64 {
 // ID returns the peer's id.
 func (p *Peer[S]) ID() ID { return p.id }
 
+// run is the peer's goroutine: it handles one call at a time until Stop's.
+// (A receive from one channel costs less than a select of two.)
 func (p *Peer[S]) run() {
 	defer close(p.exited)
 	for {
-		select {
-		case in := <-p.inbox:
-			p.handle(in.f)
-			in.done <- struct{}{}
-		case <-p.quit:
+		c := <-p.inbox
+		if c.kind == callStop {
 			p.shutdown()
 			return
 		}
+		p.handleCall(&c)
+		c.done <- struct{}{}
 	}
 }
 
@@ -188,27 +203,42 @@ var donePool = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
 
 // do runs f on the peer's goroutine and returns when the peer has handled
 // everything f started.
-func (p *Peer[S]) do(f func()) error {
+func (p *Peer[S]) do(f func()) error { return p.exec(call{kind: callFunc, f: f}) }
+
+// exec hands c to the peer's goroutine, or handles it here if the peer is
+// inline, and returns when it is handled.
+func (p *Peer[S]) exec(c call) error {
 	if p.cfg.Inline {
 		if p.halted && p.err == nil {
 			return ErrStopped
 		}
-		p.handle(f) // does nothing once the peer has halted
+		p.handleCall(&c) // does nothing once the peer has halted
 		return p.err
 	}
-	done := donePool.Get().(chan struct{})
+	c.done = donePool.Get().(chan struct{})
 	select {
-	case p.inbox <- input{f: f, done: done}:
-		<-done
-		donePool.Put(done)
-		if p.err != nil {
-			return p.err
+	case p.inbox <- c: // the goroutine was waiting for it, as it mostly is
+	default:
+		select {
+		case p.inbox <- c:
+		case <-p.quit:
+			donePool.Put(c.done)
+			return ErrStopped
 		}
-		return nil
-	case <-p.quit:
-		donePool.Put(done)
+	}
+	<-c.done
+	donePool.Put(c.done)
+	return p.err
+}
+
+// inline is do for an inline peer, for callers that want their f to stay
+// off the heap (do's f escapes, since it may travel on a channel).
+func (p *Peer[S]) inline(f func()) error {
+	if p.halted && p.err == nil {
 		return ErrStopped
 	}
+	p.handle(f)
+	return p.err
 }
 
 func (p *Peer[S]) handle(f func()) {
@@ -220,6 +250,22 @@ func (p *Peer[S]) handle(f func()) {
 	p.finish()
 }
 
+func (p *Peer[S]) handleCall(c *call) {
+	if p.halted {
+		return
+	}
+	p.obs.reset()
+	switch c.kind {
+	case callDeliver:
+		p.step(&c.msg)
+	case callTick:
+		p.tickOnce()
+	default:
+		c.f()
+	}
+	p.finish()
+}
+
 // finish carries out what the input asked for and reports it.
 func (p *Peer[S]) finish() {
 	p.flush()
@@ -228,23 +274,19 @@ func (p *Peer[S]) finish() {
 	}
 }
 
-// deliver and tick are the hot inputs: inline, they run without building a
-// closure for do.
+// deliver and tick are the hot inputs: inline, they are handled at once;
+// on the peer's goroutine, they travel without a closure.
 func (p *Peer[S]) deliver(m Message) {
-	if p.cfg.Inline {
-		if !p.halted {
-			p.obs.reset()
-			p.step(&m)
-			p.finish()
-		}
+	if !p.cfg.Inline {
+		p.exec(call{kind: callDeliver, msg: m})
 		return
 	}
-	p.deliverQueued(m)
+	if !p.halted {
+		p.obs.reset()
+		p.step(&m)
+		p.finish()
+	}
 }
-
-// deliverQueued hands m to the peer's goroutine; apart from deliver so that
-// the inline path's message does not escape to the heap.
-func (p *Peer[S]) deliverQueued(m Message) { p.do(func() { p.step(&m) }) }
 
 func (p *Peer[S]) step(m *Message) {
 	p.obs.Input, p.obs.Message = InputMessage, *m
@@ -252,15 +294,15 @@ func (p *Peer[S]) step(m *Message) {
 }
 
 func (p *Peer[S]) tick() {
-	if p.cfg.Inline {
-		if !p.halted {
-			p.obs.reset()
-			p.tickOnce()
-			p.finish()
-		}
+	if !p.cfg.Inline {
+		p.exec(call{kind: callTick})
 		return
 	}
-	p.do(p.tickOnce)
+	if !p.halted {
+		p.obs.reset()
+		p.tickOnce()
+		p.finish()
+	}
 }
 
 func (p *Peer[S]) tickOnce() {
@@ -638,8 +680,9 @@ func (p *Peer[S]) Stop() error {
 			p.shutdown()
 			return
 		}
-		close(p.quit)
+		p.inbox <- call{kind: callStop}
 		<-p.exited
+		close(p.quit) // callers still waiting to hand the peer a call give up
 	})
 	return p.err
 }
