@@ -20,7 +20,6 @@ export class Model {
     this.sent = new Map(); // id -> {msg, sent, arrive, dup} for messages still in flight
     this.bursts = []; // losses to draw in this batch: {msg, sent, arrive, at, reason}
     this.fates = new Map(); // id -> how a message that left the network ended: {kind, reason, at}
-    this.skipped = 0; // events the window lost (gap) since the last reset
   }
 
   get time() {
@@ -40,7 +39,6 @@ export class Model {
     }
     const batch = answer.events;
     if (batch && batch.run === this.run) {
-      if (batch.gap) this.skipped++;
       for (const ev of batch.events) this.takeEvent(ev, changed);
       this.cursor = Math.max(this.cursor, batch.last ?? this.cursor);
     }
@@ -59,7 +57,6 @@ export class Model {
     this.fates.clear();
     this.events = [];
     this.bursts = [];
-    this.skipped = 0;
   }
 
   takeEvent(ev, changed) {

@@ -12,7 +12,7 @@ export class Popover {
   constructor(wrap, node, actions) {
     this.wrap = wrap;
     this.node = node;
-    this.actions = actions; // {crash, restart, isolate, heal, target, drop}
+    this.actions = actions; // {crash, restart, isolate, heal, target, drop, closed}
     this.kind = ""; // "", "peer", "message"
     this.id = 0;
     this.pinned = false;
