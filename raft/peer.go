@@ -430,28 +430,38 @@ func (p *Peer[S]) Submit(req Request, done func(reply []byte, err error)) (id ui
 		return 0, errorOf("raft: request of client ", req.Client, " has sequence number ", req.Seq, " and lowest ", req.Lowest, "; want 1 <= lowest <= seq")
 	}
 	cmd := append([]byte(nil), req.Cmd...)
-	err = p.do(func() {
-		p.obs.Input = InputWrite
-		p.trimOrder()
-		e := Entry{Type: EntryCommand, Client: req.Client, Seq: req.Seq, Lowest: req.Lowest, Data: cmd}
-		if e.Client == 0 {
-			p.seq++
-			e.Client, e.Seq, e.Lowest = p.session, p.seq, p.lowestOwn()
-		}
-		if err := p.node.Propose(e); err != nil {
-			p.obs.Err = err
-			done(nil, err)
-			return
-		}
-		p.nextReq++
-		id = p.nextReq
-		w := &pendingWrite{id: id, entry: e, done: done, retryAt: p.ticks + p.cfg.RetryTicks}
-		p.writes[id] = w
-		p.byKey[sessionKey{e.Client, e.Seq}] = w
-		p.order = append(p.order, w)
-		p.obs.Request = id
-	})
+	if p.cfg.Inline { // a simulator's every client request: keep the closure off the heap
+		var iid uint64
+		err = p.inline(func() { iid = p.submit(req, cmd, done) })
+		return iid, err
+	}
+	err = p.do(func() { id = p.submit(req, cmd, done) })
 	return id, err
+}
+
+// submit proposes a write on the peer's goroutine and returns its request
+// id, or 0 if it was refused (done has the error).
+func (p *Peer[S]) submit(req Request, cmd []byte, done func([]byte, error)) uint64 {
+	p.obs.Input = InputWrite
+	p.trimOrder()
+	e := Entry{Type: EntryCommand, Client: req.Client, Seq: req.Seq, Lowest: req.Lowest, Data: cmd}
+	if e.Client == 0 {
+		p.seq++
+		e.Client, e.Seq, e.Lowest = p.session, p.seq, p.lowestOwn()
+	}
+	if err := p.node.Propose(e); err != nil {
+		p.obs.Err = err
+		done(nil, err)
+		return 0
+	}
+	p.nextReq++
+	id := p.nextReq
+	w := &pendingWrite{id: id, entry: e, done: done, retryAt: p.ticks + p.cfg.RetryTicks}
+	p.writes[id] = w
+	p.byKey[sessionKey{e.Client, e.Seq}] = w
+	p.order = append(p.order, w)
+	p.obs.Request = id
+	return id
 }
 
 // lowestOwn returns the lowest sequence number of the peer's own session
