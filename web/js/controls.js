@@ -23,7 +23,13 @@ export class Controls {
     for (const sc of app.api.scenarios || [{ name: "election", summary: "" }]) {
       html("option", { value: sc.name, title: sc.summary }, this.scenarioSel, sc.name);
     }
-    this.scenarioSel.addEventListener("change", () => this.sized());
+    // A new size or setup starts a new run at once; a new seed waits for
+    // "New run" (or Enter), since it is typed.
+    this.scenarioSel.addEventListener("change", () => {
+      this.sized();
+      this.setupForm.requestSubmit();
+    });
+    this.peersSel.addEventListener("change", () => this.setupForm.requestSubmit());
     this.help = root.querySelector("[data-help-dialog]");
     this.speed.max = String(SPEEDS.length - 1);
     for (let n = 1; n <= MAX_PEERS; n++) html("option", { value: n }, this.peersSel, String(n));
