@@ -110,13 +110,25 @@ func (l *raftLog) truncate(i uint64) {
 
 // compact drops the entries up to and including index i (offset < i <=
 // lastIndex()), which a snapshot now stands for. The rest moves to a new
-// array so the old one can be collected.
+// array so the old one can be collected, with room for about as many
+// entries as were compacted (see roomAfter).
 func (l *raftLog) compact(i uint64) {
 	t, _ := l.term(i)
-	l.entries = slices.Clone(l.entries[i-l.offset:])
+	l.entries = withRoom(l.entries[i-l.offset:], roomAfter(i-l.offset))
 	l.offset, l.offsetTerm = i, t
 	l.unsaved = max(l.unsaved, i+1)
 }
+
+// withRoom returns a copy of es in a new array with room for n more.
+func withRoom(es []Entry, n int) []Entry {
+	return append(make([]Entry, 0, len(es)+n), es...)
+}
+
+// roomAfter is the room a log (or a storage) keeps after compacting k
+// entries: snapshots come every so many entries, so about as many come
+// before the next one, and without room the array would regrow from
+// nothing, doubling, one copy after another, after every snapshot.
+func roomAfter(k uint64) int { return int(k + k/4) }
 
 // reset empties the log and starts it after a snapshot (section 7: "discard
 // the entire log").

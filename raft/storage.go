@@ -80,7 +80,7 @@ func (s *MemoryStorage) SaveSnapshot(snap Snapshot) error {
 	}
 	var rest []Entry
 	if k := snap.Index - s.snap.Index; k <= uint64(len(s.entries)) && s.entries[k-1].Term == snap.Term {
-		rest = slices.Clone(s.entries[k:]) // a new array: the old one can go
+		rest = withRoom(s.entries[k:], roomAfter(k)) // a new array: the old one can go (see raftLog.compact)
 	}
 	s.snap, s.entries = snap, rest
 	return nil
