@@ -4,6 +4,10 @@ package e2e
 
 // Measurements, not assertions: `make browser-perf` prints them. They run
 // in the same headless Chromium as the tests, against the same server.
+// With RAFTPLAY_PERF_JSON set they also append them, one JSON object a
+// line, to that file, for `make bench` (bench/cmd/benchreport); with
+// RAFTPLAY_PERF_QUICK set every measurement is short (make bench-smoke:
+// the numbers mean nothing).
 
 import (
 	"context"
@@ -23,6 +27,41 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+var quick = os.Getenv("RAFTPLAY_PERF_QUICK") != ""
+
+// emit appends one measurement to RAFTPLAY_PERF_JSON, if set.
+func emit(t *testing.T, v map[string]any) {
+	t.Helper()
+	path := os.Getenv("RAFTPLAY_PERF_JSON")
+	if path == "" {
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err == nil {
+		_, err = f.Write(append(b, '\n'))
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// transfer is one response of a load, as the page's resource timing gives
+// it: bytes on the wire (headers included), body as sent, body decoded.
+type transfer struct {
+	Name                       string
+	Transfer, Encoded, Decoded float64
+}
+
+const readTransfers = `[performance.getEntriesByType("navigation")[0], ...performance.getEntriesByType("resource")].map((e) =>
+	({ Name: e.name, Transfer: e.transferSize, Encoded: e.encodedBodySize, Decoded: e.decodedBodySize }))`
+
 // marks reads the page's own performance marks, in ms after navigation.
 type marks struct{ Compiled, Ready, Drawn float64 }
 
@@ -34,7 +73,10 @@ const readMarks = `(() => {
 // TestPerfLoad: time from navigation to the cluster drawn with its
 // controls wired, cold (a fresh browser context, empty cache) and warm.
 func TestPerfLoad(t *testing.T) {
-	const n = 7
+	n := 7
+	if quick {
+		n = 1
+	}
 	measure := func(ctx context.Context) marks {
 		if err := chromedp.Do(ctx, chromedp.Navigate(baseURL), chromedp.WaitVisible(chromedp.CSS(`[data-state="ready"]`))); err != nil {
 			t.Fatal(err)
@@ -46,11 +88,24 @@ func TestPerfLoad(t *testing.T) {
 		return m
 	}
 	var cold, warm []marks
-	for range n {
+	var first []transfer // what a first visit transfers: the first cold load
+	for i := range n {
 		ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 		cold = append(cold, measure(ctx))
+		if i == 0 {
+			var err error
+			if first, err = chromedp.Run(ctx, chromedp.Evaluate[[]transfer](readTransfers)); err != nil {
+				t.Fatal(err)
+			}
+		}
 		cancel()
 	}
+	var sent, body float64
+	for _, r := range first {
+		sent, body = sent+r.Transfer, body+r.Encoded
+	}
+	t.Logf("first load: %d responses, %.0f bytes transferred (%.0f of bodies)", len(first), sent, body)
+	emit(t, map[string]any{"test": "transfer", "responses": first})
 	ctx, cancel := chromedp.NewContext(browser)
 	defer cancel()
 	measure(ctx) // fills the cache
@@ -58,6 +113,7 @@ func TestPerfLoad(t *testing.T) {
 		warm = append(warm, measure(ctx))
 	}
 	report := func(name string, ms []marks) {
+		defer emit(t, map[string]any{"test": "load", "kind": name, "marks": ms})
 		med := func(f func(marks) float64) float64 {
 			v := make([]float64, len(ms))
 			for i, m := range ms {
@@ -77,6 +133,7 @@ func TestPerfLoad(t *testing.T) {
 	p := &page{t: t, ctx: ctx}
 	lat := clickLatency(t, p)
 	t.Logf("a click on Pause shown %.1f ms after the input event", lat)
+	emit(t, map[string]any{"test": "click", "ms": lat})
 }
 
 // clickLatency clicks Pause with a real mouse event and measures, in the
@@ -107,10 +164,20 @@ const busyLoad = `(() => {
 	}, 30);
 })()`
 
+// frames is what frameStats measures.
+type frames struct {
+	FPS, P95, P99, Worst float64 // frames per second, frame times in ms
+	Frames, Over20       int
+	Long                 int     // long tasks
+	LongMs               float64 // their total duration
+	Messages             int     // messages drawn at the end
+	TaskPct, CPUPct      float64 // main thread: in tasks, on a CPU, % of wall time
+}
+
 // frameStats measures for d: frames per second from requestAnimationFrame,
 // the worst frames, long tasks, and the main thread's busy fraction from
 // Chromium's own task accounting.
-func frameStats(t *testing.T, p *page, d time.Duration) string {
+func frameStats(t *testing.T, p *page, d time.Duration) (string, frames) {
 	t.Helper()
 	// TaskDuration is the wall time the main thread spent in tasks,
 	// ThreadTime the CPU time it got: on a loaded machine the first
@@ -146,23 +213,15 @@ func frameStats(t *testing.T, p *page, d time.Duration) string {
 	p.do("measure", chromedp.Sleep(d))
 	task1, cpu1 := metrics()
 	wall := time.Since(wall0)
-	type stats struct {
-		Frames   int
-		Worst    float64
-		P99      float64
-		Over20   int
-		Long     int
-		LongMs   float64
-		Messages int
-	}
-	s := js[stats](p, `(() => {
+	s := js[frames](p, `(() => {
 		window.__counting = false;
 		const f = __frames.slice(1).sort((a, b) => a - b);
-		return { Frames: f.length, Worst: f[f.length - 1], P99: f[Math.floor(f.length * 0.99)], Over20: f.filter((x) => x > 20).length,
+		return { Frames: f.length, Worst: f[f.length - 1], P95: f[Math.floor(f.length * 0.95)], P99: f[Math.floor(f.length * 0.99)], Over20: f.filter((x) => x > 20).length,
 			Long: __long.length, LongMs: __long.reduce((a, b) => a + b, 0), Messages: document.querySelectorAll(".msg").length };
 	})()`)
-	return fmt.Sprintf("%.1f fps (%d frames, p99 %.1f ms, worst %.1f ms, %d over 20 ms); main thread in tasks %.0f%% of wall time, on a CPU %.0f%%; %d long tasks (%.0f ms); %d messages drawn at the end; load average %s",
-		float64(s.Frames)/wall.Seconds(), s.Frames, s.P99, s.Worst, s.Over20, 100*(task1-task0)/wall.Seconds(), 100*(cpu1-cpu0)/wall.Seconds(), s.Long, s.LongMs, s.Messages, loadAverage())
+	s.FPS, s.TaskPct, s.CPUPct = float64(s.Frames)/wall.Seconds(), 100*(task1-task0)/wall.Seconds(), 100*(cpu1-cpu0)/wall.Seconds()
+	return fmt.Sprintf("%.1f fps (%d frames, p95 %.1f ms, p99 %.1f ms, worst %.1f ms, %d over 20 ms); main thread in tasks %.0f%% of wall time, on a CPU %.0f%%; %d long tasks (%.0f ms); %d messages drawn at the end; load average %s",
+		s.FPS, s.Frames, s.P95, s.P99, s.Worst, s.Over20, s.TaskPct, s.CPUPct, s.Long, s.LongMs, s.Messages, loadAverage()), s
 }
 
 // loadAverage is the machine's 1-minute load average: the numbers above
@@ -177,6 +236,10 @@ func loadAverage() string {
 
 // TestPerfRender: 9 peers under a busy client load, at 1x and 10x.
 func TestPerfRender(t *testing.T) {
+	measureFor := 10 * time.Second
+	if quick {
+		measureFor = time.Second
+	}
 	p := open(t, "?peers=9")
 	p.do("busy clients", chromedp.Evaluate[chromedp.Void](busyLoad))
 	for _, speed := range []struct {
@@ -188,11 +251,15 @@ func TestPerfRender(t *testing.T) {
 		if !p.playing() {
 			p.click("[data-play]")
 		}
-		t.Logf("9 peers, busy clients, %s: %s", speed.name, frameStats(t, p, 10*time.Second))
+		text, s := frameStats(t, p, measureFor)
+		t.Logf("9 peers, busy clients, %s: %s", speed.name, text)
+		emit(t, map[string]any{"test": "render", "speed": speed.name, "frames": s, "load": loadAverage()})
 	}
 	p.pause()
 	p.do("quiet", chromedp.Evaluate[chromedp.Void](`clearInterval(window.__load)`))
-	t.Logf("paused: %s", frameStats(t, p, 5*time.Second))
+	text, s := frameStats(t, p, measureFor/2)
+	t.Logf("paused: %s", text)
+	emit(t, map[string]any{"test": "render", "speed": "paused", "frames": s, "load": loadAverage()})
 }
 
 // TestPerfLongRun: an hour of simulated time with 9 peers and a busy
