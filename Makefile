@@ -113,24 +113,28 @@ bench-server: build/site.stamp
 # bench/ is a Go module of its own, so the main module never depends on the
 # yardstick (go.etcd.io/raft/v3). `make bench` measures and rewrites
 # BENCHMARKS.md (machine, Go version, date, commands); run it on a quiet
-# machine. BENCH_ROUNDS sets the rounds (tables show medians); BENCH_ONLY=core
-# refreshes one section and keeps the others.
+# machine. Sections: core (against etcd), sim (natively and in wasm under
+# Node), page (headless Chromium, through e2e's perf tests: hence site and
+# chromium), scale (peers, log length). BENCH_ROUNDS sets the rounds (tables
+# show medians); BENCH_ONLY=core,sim refreshes those sections and keeps the
+# others.
 BENCH_ROUNDS ?= 5
 BENCH_ONLY   ?=
 
 .PHONY: bench-smoke
 
-bench:
-	cd bench && $(GO) run ./cmd/benchreport -rounds $(BENCH_ROUNDS) $(if $(BENCH_ONLY),-only $(BENCH_ONLY))
+bench: tools site chromium
+	cd bench && CHROMIUM=$(CHROMIUM) $(GO) run ./cmd/benchreport -rounds $(BENCH_ROUNDS) $(if $(BENCH_ONLY),-only $(BENCH_ONLY))
 
 # Part of `make test`, so no benchmark can rot: lint the bench module, run
 # its tests, every benchmark once on a tiny input, and the report generator
-# on a tiny input (writing nothing). No time is checked.
-bench-smoke: tools
+# on a tiny input (writing nothing; a second of frames in the browser).
+# No time is checked.
+bench-smoke: tools site chromium
 	cd bench && $(GO) vet ./... && $(GOBIN)/staticcheck ./...
 	cd bench && $(GO) test ./...
 	cd bench && $(GO) test -run '^$$' -bench . -benchtime 100x ./...
-	cd bench && $(GO) run ./cmd/benchreport -smoke -out - >/dev/null
+	cd bench && CHROMIUM=$(CHROMIUM) $(GO) run ./cmd/benchreport -smoke -out - >/dev/null
 
 ## ---- browser end-to-end tests ----------------------------------------------
 # e2e/ is a module of its own (chromedp stays out of the main module, and
