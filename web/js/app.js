@@ -98,6 +98,7 @@ export class App {
         const c = shared.def.config || {};
         this.controls.setup(c.peers || 3, shared.def.seed ?? 1);
         this.controls.state(this.player);
+        this.notify(`The shared run, replayed to ${shared.t.toLocaleString("en-US")} ms. Play to go on from there.`);
         return;
       }
       this.notify(`This link's run could not be replayed: ${r.error}`);
