@@ -72,7 +72,7 @@ func (s *Sim) Violations() []Event {
 }
 
 func (c *checker) fail(sl *slot, what string) {
-	c.s.record(Event{Kind: EvViolation, Peer: sl.id, Reason: what})
+	c.s.record(&Event{Kind: EvViolation, Peer: sl.id, Reason: what})
 }
 
 func entryHash(e *raft.Entry) uint64 {

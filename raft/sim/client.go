@@ -99,7 +99,7 @@ func (s *Sim) clientRequest(a *Action) {
 		c.waiting = append(c.waiting, r.seq)
 	}
 	s.requests[r.id] = r
-	s.record(Event{Kind: EvRequest, Peer: a.Peer, Req: r.id, Client: c.name, Op: r.op})
+	s.record(&Event{Kind: EvRequest, Peer: a.Peer, Req: r.id, Client: c.name, Op: r.op})
 	r.hist = -1
 	if s.opts.History {
 		r.hist = len(s.history)
@@ -185,7 +185,7 @@ func (s *Sim) finish(r *request, outcome, reason string) {
 	if r.seq != 0 {
 		r.client.settle(r.seq)
 	}
-	s.record(Event{Kind: EvReply, Peer: r.peer, Req: r.id, Client: r.client.name, Op: r.op, Outcome: outcome, Reason: reason})
+	s.record(&Event{Kind: EvReply, Peer: r.peer, Req: r.id, Client: r.client.name, Op: r.op, Outcome: outcome, Reason: reason})
 	r.outcome, s.lastOutcome = outcome, outcome
 	if r.hist >= 0 {
 		h := &s.history[r.hist]

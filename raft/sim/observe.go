@@ -30,24 +30,24 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 			s.check.restarted(sl, n)
 		}
 		if sl.incarnation > 1 {
-			s.record(Event{Kind: EvRestart, Peer: sl.id, Term: st.Term, Vote: st.Vote, Index: st.LastIndex})
+			s.record(&Event{Kind: EvRestart, Peer: sl.id, Term: st.Term, Vote: st.Vote, Index: st.LastIndex})
 		}
 		return
 	}
 	if o.Err != nil && o.Input == raft.InputMessage {
 		m := o.Message
-		s.record(Event{Kind: EvReject, Peer: sl.id, Msg: &m, Reason: o.Err.Error()})
+		s.record(&Event{Kind: EvReject, Peer: sl.id, Msg: &m, Reason: o.Err.Error()})
 	}
 	if o.TimedOut {
-		s.record(Event{Kind: EvTimeout, Peer: sl.id, Term: sl.term})
+		s.record(&Event{Kind: EvTimeout, Peer: sl.id, Term: sl.term})
 	}
 	if st.Term != sl.term {
 		sl.term = st.Term
-		s.record(Event{Kind: EvTerm, Peer: sl.id, Term: st.Term})
+		s.record(&Event{Kind: EvTerm, Peer: sl.id, Term: st.Term})
 	}
 	if st.Role != sl.role {
 		sl.role = st.Role
-		s.record(Event{Kind: EvRole, Peer: sl.id, Role: st.Role, Term: st.Term})
+		s.record(&Event{Kind: EvRole, Peer: sl.id, Role: st.Role, Term: st.Term})
 		if st.Role == raft.Leader && s.check != nil {
 			s.check.elected(sl, n)
 		}
@@ -55,13 +55,13 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 	if st.Vote != sl.vote {
 		sl.vote = st.Vote
 		if st.Vote != raft.None {
-			s.record(Event{Kind: EvVote, Peer: sl.id, Vote: st.Vote, Term: st.Term})
+			s.record(&Event{Kind: EvVote, Peer: sl.id, Vote: st.Vote, Term: st.Term})
 		}
 	}
 	if st.Leader != sl.leader {
 		sl.leader = st.Leader
 		if st.Leader != raft.None && st.Leader != sl.id {
-			s.record(Event{Kind: EvLeader, Peer: sl.id, Leader: st.Leader, Term: st.Term})
+			s.record(&Event{Kind: EvLeader, Peer: sl.id, Leader: st.Leader, Term: st.Term})
 		}
 	}
 	if o.Snapshot.Index != 0 && o.Installed {
@@ -73,7 +73,7 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 	if len(o.Appended) > 0 {
 		first := o.Appended[0].Index
 		if first <= sl.last {
-			s.record(Event{Kind: EvTruncate, Peer: sl.id, Index: first})
+			s.record(&Event{Kind: EvTruncate, Peer: sl.id, Index: first})
 			if s.check != nil {
 				s.check.truncated(sl, first)
 			}
@@ -82,7 +82,7 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 		if s.trace.keeps() {
 			e.Entries = slices.Clone(o.Appended)
 		}
-		s.record(e)
+		s.record(&e)
 		if s.check != nil {
 			s.check.appended(sl, o.Appended)
 		}
@@ -90,7 +90,7 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 	sl.last = st.LastIndex
 	if st.Commit != sl.commit {
 		sl.commit = st.Commit
-		s.record(Event{Kind: EvCommit, Peer: sl.id, Index: st.Commit})
+		s.record(&Event{Kind: EvCommit, Peer: sl.id, Index: st.Commit})
 		if s.check != nil {
 			s.check.committed(sl, n)
 		}
@@ -108,7 +108,7 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 				entries[i] = a.Entry
 				e.Entries, e.Reply = entries[i:i+1:i+1], replyText(a.Reply)
 			}
-			s.record(e)
+			s.record(&e)
 			if s.check != nil {
 				s.check.applied(sl, &a.Entry)
 			}
@@ -136,7 +136,7 @@ type status struct {
 }
 
 func (s *Sim) snapshotTaken(sl *slot, o *raft.Observation, last uint64) {
-	s.record(Event{Kind: EvSnapshot, Peer: sl.id, Index: o.Snapshot.Index, Term: o.Snapshot.Term,
+	s.record(&Event{Kind: EvSnapshot, Peer: sl.id, Index: o.Snapshot.Index, Term: o.Snapshot.Term,
 		Installed: o.Installed, Size: len(o.Snapshot.Data)})
 	if s.check != nil {
 		s.check.snapshot(sl, o.Snapshot, o.Installed, last)

@@ -373,27 +373,27 @@ func (s *Sim) apply(a *Action) {
 			return
 		}
 		if err := s.start(sl); err != nil {
-			s.record(Event{Kind: EvViolation, Peer: sl.id, Reason: "restart failed: " + err.Error()})
+			s.record(&Event{Kind: EvViolation, Peer: sl.id, Reason: "restart failed: " + err.Error()})
 		}
 	case ActPartition:
 		s.net.partition(a.Groups)
-		s.record(Event{Kind: EvNetwork, Action: a})
+		s.record(&Event{Kind: EvNetwork, Action: a})
 	case ActHeal:
 		s.net.heal()
-		s.record(Event{Kind: EvNetwork, Action: a})
+		s.record(&Event{Kind: EvNetwork, Action: a})
 	case ActCut, ActRestore:
 		s.net.cut[[2]raft.ID{a.From, a.To}] = a.Kind == ActCut
 		if a.Kind == ActRestore {
 			delete(s.net.cut, [2]raft.ID{a.From, a.To})
 		}
-		s.record(Event{Kind: EvNetwork, Action: a})
+		s.record(&Event{Kind: EvNetwork, Action: a})
 	case ActNetwork:
 		s.net.link = *a.Link
-		s.record(Event{Kind: EvNetwork, Action: a})
+		s.record(&Event{Kind: EvNetwork, Action: a})
 	case ActDrop:
 		if it := s.inFlight(a.Msg); it != nil {
 			s.queue.remove(it)
-			s.record(Event{Kind: EvDrop, Peer: it.msg.To, MsgID: a.Msg, Msg: it.msg, Reason: DropUser})
+			s.record(&Event{Kind: EvDrop, Peer: it.msg.To, MsgID: a.Msg, Msg: it.msg, Reason: DropUser})
 		}
 	}
 }
@@ -405,7 +405,7 @@ func (s *Sim) crash(sl *slot) {
 	p := sl.peer
 	sl.peer = nil
 	s.queue.remove(sl.tickItem)
-	s.record(Event{Kind: EvCrash, Peer: sl.id})
+	s.record(&Event{Kind: EvCrash, Peer: sl.id})
 	p.Stop() // waiting requests fail here, recorded as crashed
 	s.replyAll()
 	// What the simulator saw of its volatile state is gone with it.
@@ -446,9 +446,9 @@ func (s *Sim) launch(m, orig *raft.Message, delay int64, lost bool) *item {
 		it.own = *m
 		it.msg = &it.own
 	}
-	s.record(Event{Kind: EvSend, Peer: it.msg.From, MsgID: it.msgID, Msg: it.msg, Arrive: it.at, Dup: orig != nil})
+	s.record(&Event{Kind: EvSend, Peer: it.msg.From, MsgID: it.msgID, Msg: it.msg, Arrive: it.at, Dup: orig != nil})
 	if !s.net.connected(it.msg.From, it.msg.To) {
-		s.record(Event{Kind: EvDrop, Peer: it.msg.To, MsgID: it.msgID, Msg: it.msg, Reason: DropPartition})
+		s.record(&Event{Kind: EvDrop, Peer: it.msg.To, MsgID: it.msgID, Msg: it.msg, Reason: DropPartition})
 		return it
 	}
 	s.queue.push(it)
@@ -471,7 +471,7 @@ func (s *Sim) inFlight(id uint64) *item {
 func (s *Sim) arrive(it *item) {
 	sl := s.peers[it.msg.To-1]
 	drop := func(reason string) {
-		s.record(Event{Kind: EvDrop, Peer: sl.id, MsgID: it.msgID, Msg: it.msg, Reason: reason})
+		s.record(&Event{Kind: EvDrop, Peer: sl.id, MsgID: it.msgID, Msg: it.msg, Reason: reason})
 	}
 	switch {
 	case it.lost:
@@ -482,7 +482,7 @@ func (s *Sim) arrive(it *item) {
 		drop(DropDown)
 	default:
 		s.delivered++
-		s.record(Event{Kind: EvDeliver, Peer: sl.id, MsgID: it.msgID, Msg: it.msg})
+		s.record(&Event{Kind: EvDeliver, Peer: sl.id, MsgID: it.msgID, Msg: it.msg})
 		sl.deliver(*it.msg)
 	}
 }

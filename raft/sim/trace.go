@@ -14,20 +14,22 @@ type trace struct {
 // leave out what only a reader of the trace would need.
 func (t *trace) keeps() bool { return t.limit != 0 }
 
-func (s *Sim) record(e Event) {
+// record adds an event to the trace (e is filled in and copied: the caller
+// builds it on its stack, and a run that keeps no events copies nothing).
+func (s *Sim) record(e *Event) {
 	t := &s.trace
 	t.seq++
 	e.Seq = t.seq
 	e.Time = s.now
 	if e.Kind == EvViolation && s.check != nil {
-		s.check.violations = append(s.check.violations, e)
+		s.check.violations = append(s.check.violations, *e)
 	}
 	switch {
 	case t.limit == 0:
 	case t.limit < 0 || len(t.events) < t.limit:
-		t.events = append(t.events, e)
+		t.events = append(t.events, *e)
 	default:
-		t.events[t.head] = e
+		t.events[t.head] = *e
 		t.head = (t.head + 1) % t.limit
 	}
 }
