@@ -356,7 +356,9 @@ func (p *Peer[S]) flush() {
 			p.readIndexKnown(rs)
 		}
 	}
-	p.serveReads()
+	if len(p.reads) > 0 {
+		p.serveReads()
+	}
 	if len(p.waiters) > 0 && p.node.leader != None {
 		for _, w := range p.waiters {
 			w(p.node.leader)
