@@ -126,7 +126,7 @@ func runScale(r *runner) (string, error) {
 	every := raft.DefaultSnapshotEvery
 	fmt.Fprintf(&b, "\n**How it grows, %s to %s entries** (as entries^k): the live heap without snapshots: k = %.2f, %s, "+
 		"%s per entry per peer at the end (the entry in the peer's log and again in its storage, with their arrays' spare capacity, and the "+
-		"command's bytes); with snapshots: k = %.2f, %s (at most about %s entries stay in memory between snapshots). CPU time per delivery: "+
+		"command's bytes); with snapshots: k = %.2f, %s (what stays is the logs' and storages' arrays, with room for the %s entries or so that come before the next snapshot). CPU time per delivery: "+
 		"k = %.2f without snapshots (%s), %.2f with (%s). Allocated: k = %.2f and %.2f, %s and %s.\n",
 		thousands(float64(first)), thousands(float64(last)), lgrow(-1, "heap-B"), trend(lgrow(-1, "heap-B")), bytesText(perEntry),
 		lgrow(every, "heap-B"), trend(lgrow(every, "heap-B")), thousands(float64(every)),
