@@ -190,8 +190,7 @@ func runPage(r *runner) (string, error) {
 			frames[l.Speed] = append(frames[l.Speed], l)
 		}
 	}
-	fps := map[string]float64{}
-	p95 := map[string]float64{}
+	fps, p95, task, cpu := map[string]float64{}, map[string]float64{}, map[string]float64{}, map[string]float64{}
 	for _, sp := range speeds {
 		ls := frames[sp]
 		m := func(f func(perfLine) float64) float64 {
@@ -206,6 +205,7 @@ func runPage(r *runner) (string, error) {
 			loads = append(loads, l.Load)
 		}
 		fps[sp], p95[sp] = m(func(l perfLine) float64 { return l.Frames.FPS }), m(func(l perfLine) float64 { return l.Frames.P95 })
+		task[sp], cpu[sp] = m(func(l perfLine) float64 { return l.Frames.TaskPct }), m(func(l perfLine) float64 { return l.Frames.CPUPct })
 		fmt.Fprintf(&b, "| %s | %d | **%.1f** | **%.1f ms** | %.1f ms | %.1f ms | %.0f | %.0f%% | %.0f%% | %.0f (%.0f ms) | %s |\n", sp, len(ls),
 			fps[sp], p95[sp], m(func(l perfLine) float64 { return l.Frames.P99 }), m(func(l perfLine) float64 { return l.Frames.Worst }),
 			m(func(l perfLine) float64 { return float64(l.Frames.Over20) }), m(func(l perfLine) float64 { return l.Frames.TaskPct }),
@@ -229,8 +229,9 @@ func runPage(r *runner) (string, error) {
 		"%.0f ms drawing the cluster and wiring the controls. The wasm's size decides it; the bare Go wasm the design quotes (about 420 kB "+
 		"brotli, about 200 ms here) is the floor. ", cd, cc, kbText(kinds["WebAssembly"].encodedOr0()), kbText(kinds["WebAssembly"].decodedOr0()),
 		col(warm, 0), cr-cc, cd-cr)
-	b.WriteString("*Frames:* the main thread is in tasks nearly all the time while playing, but on a CPU for only about half of it: " +
-		"on this 2-core machine Chromium's renderer waits for a core. A CPU profile of the main thread at 1x (Chromium's profiler, 8 s, " +
+	fmt.Fprintf(&b, "*Frames:* playing at 1x the main thread is in tasks %.0f%% of the time but on a CPU only %.0f%% (at 10x: %.0f%% and %.0f%%): "+
+		"on this 2-core machine Chromium's renderer often waits for a core. ", task["1x"], cpu["1x"], task["10x"], cpu["10x"])
+	b.WriteString("A CPU profile of the main thread at 1x (Chromium's profiler, 8 s, " +
 		"9 peers, busy load; taken once, 2026-11-24, with an unstripped wasm) split it: 50% \"(program)\", the browser's own work outside JavaScript " +
 		"and wasm (style, layout, paint of the SVG and the logs), 20% wasm (of which stepping the simulator, peers on goroutines, about 4%, " +
 		"and encoding snapshots and events as JSON about 3%), 15% JavaScript (the event log's flush 6%, the SVG 3%), 13% idle. " +
