@@ -98,12 +98,13 @@ func run(out, only string, rounds, n int, smoke bool) error {
 			want[id] = true
 		}
 	}
+	all := len(want) == 0
 	blocks := map[string]string{}
 	for _, s := range sections {
-		if len(want) > 0 && !want[s.id] {
+		if !all && !want[s.id] {
 			continue
 		}
-		delete(want, s.id)
+		delete(want, s.id) // what is left names no section
 		fmt.Fprintf(os.Stderr, "== %s\n", s.id)
 		body, err := s.run(r)
 		if err != nil {
