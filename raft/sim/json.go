@@ -83,8 +83,12 @@ func (w *jw) trueNZ(k string, v bool) {
 
 const hexDigits = "0123456789abcdef"
 
-// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD;
-// '<', '>' and '&' are escaped so a trace is safe inside HTML.
+// AppendJSONString appends s as a JSON string, as the trace writes every
+// string: invalid UTF-8 becomes U+FFFD, and '<', '>' and '&' are escaped so
+// that JSON is safe inside HTML too. The playground's API uses it for its
+// own answers, so both escape alike.
+func AppendJSONString(b []byte, s string) []byte { return appendString(b, s) }
+
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {

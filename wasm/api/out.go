@@ -2,7 +2,8 @@ package api
 
 import (
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/raftplay/raftplay/raft/sim"
 )
 
 // writer appends one JSON object to a byte slice: the answers built here
@@ -39,24 +40,5 @@ func (w *writer) raw(k string, v []byte) { w.key(k).b = append(w.b, v...) }
 
 func (w *writer) end() []byte { return append(w.b, '}') }
 
-// appendString appends s as a JSON string, with '<', '>' and '&' escaped
-// as raft/sim does, so that any answer can be embedded in HTML safely.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for _, r := range s { // invalid UTF-8 arrives here as U+FFFD
-		switch {
-		case r == '"' || r == '\\':
-			b = append(b, '\\', byte(r))
-		case r == '\n':
-			b = append(b, '\\', 'n')
-		case r < 0x20 || r == '<' || r == '>' || r == '&' || r == 0x7f:
-			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xf])
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-		default:
-			b = utf8.AppendRune(b, r)
-		}
-	}
-	return append(b, '"')
-}
+// appendString appends s as a JSON string, escaped exactly as the trace's.
+func appendString(b []byte, s string) []byte { return sim.AppendJSONString(b, s) }
