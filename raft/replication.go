@@ -78,8 +78,8 @@ func (n *Node) tickHeartbeat() {
 
 // checkAppend rejects an AppendEntries that no correct leader sends: entries
 // that are not consecutive from PrevLogIndex+1, terms that go backwards or
-// exceed the leader's term, or entries that contradict one we know is
-// committed. It runs before anything changes.
+// exceed the leader's term, or a previous entry or entries that contradict
+// one we know is committed. It runs before anything changes.
 func (n *Node) checkAppend(m *Message) error {
 	last := m.PrevLogTerm
 	for i := range m.Entries {
@@ -100,10 +100,12 @@ func (n *Node) checkAppend(m *Message) error {
 	if err := n.trimCompacted(m); err != nil {
 		return err
 	}
-	if n.log.matches(m.PrevLogIndex, m.PrevLogTerm) {
-		if c := n.log.firstConflict(m.PrevLogIndex, m.Entries); c != 0 && c <= n.commit {
-			return errorOf("raft: ", n.id, ": AppendEntries from ", m.From, " would overwrite committed entry ", c)
+	if !n.log.matches(m.PrevLogIndex, m.PrevLogTerm) {
+		if m.PrevLogIndex <= n.commit {
+			return errorOf("raft: ", n.id, ": AppendEntries from ", m.From, " contradicts committed entry ", m.PrevLogIndex)
 		}
+	} else if c := n.log.firstConflict(m.PrevLogIndex, m.Entries); c != 0 && c <= n.commit {
+		return errorOf("raft: ", n.id, ": AppendEntries from ", m.From, " would overwrite committed entry ", c)
 	}
 	return nil
 }

@@ -219,6 +219,31 @@ func TestAppendEntriesOverlappingTheSnapshot(t *testing.T) {
 	}
 }
 
+// An AppendEntries whose previous entry contradicts a committed one (here
+// the snapshot's last entry, whose term the follower keeps without the
+// entry) comes from no correct leader: it is refused, and the follower is
+// unchanged. (It used to panic looking for the first entry of that term.)
+func TestAppendEntriesContradictingTheSnapshotIsRefused(t *testing.T) {
+	c := settled(t)
+	commitAll(c, 1, "a", "b")
+	c.compact(2, "s2")
+	n := c.node(2)
+	off, offTerm := n.log.offset, n.log.offsetTerm
+	for _, m := range []Message{
+		{PrevLogIndex: off, PrevLogTerm: offTerm - 1},                                              // the snapshot's last entry
+		{PrevLogIndex: off - 1, PrevLogTerm: 1, Entries: []Entry{{Index: off, Term: offTerm + 1}}}, // across it
+	} {
+		m.Type, m.From, m.To, m.Term, m.LeaderCommit = MsgApp, 1, 2, n.term, off
+		before := n.Status()
+		if err := n.Step(m); err == nil {
+			t.Errorf("AppendEntries with previous entry (%d, %d) accepted", m.PrevLogIndex, m.PrevLogTerm)
+		}
+		if after := n.Status(); after.LastIndex != before.LastIndex || after.Commit != before.Commit || n.HasReady() {
+			t.Errorf("a refused AppendEntries changed the node")
+		}
+	}
+}
+
 func TestMalformedInstallSnapshotIsRefused(t *testing.T) {
 	c := settled(t)
 	n := c.node(2)
