@@ -56,9 +56,9 @@ type Peer[S any] struct {
 	// Owned by the peer's goroutine.
 	state    S
 	sessions sessionTable
-	session  uint64 // the peer's own client session, for Write
-	seq      uint64 // its last sequence number
-	nextReq  uint64
+	session  uint64                   // the peer's own client session, for Write
+	seq      uint64                   // its last sequence number
+	nextReq  uint64                   // the last request id; see StartPeer
 	writes   map[uint64]*pendingWrite // by request id
 	byKey    map[sessionKey]*pendingWrite
 	order    []*pendingWrite // submission order, for retries
@@ -157,7 +157,13 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 	}
 	p.handle(func() {
 		p.obs.Input = InputStart
-		p.session = peerSession(cfg.ID, node.Boot())
+		boots := node.Boot()
+		p.session = peerSession(cfg.ID, boots)
+		// Request ids start in a range of this boot's own. A read's id
+		// travels to the leader and back: a reply to a read asked before a
+		// crash, still in the network, must not answer a read asked after
+		// the restart, with a read index from before writes it must see.
+		p.nextReq = (boots - 1) << 32
 	})
 	if p.err != nil {
 		return nil, p.err

@@ -822,3 +822,65 @@ func testStorageFailure(t *testing.T, inline bool) {
 		t.Fatalf("Stop = %v, want the storage error", err)
 	}
 }
+
+// Reference: dissertation section 6.4: a read index is good for the read it
+// was asked for, not for a later one. A follower names each read, and the
+// leader's answer carries the name back; a restarted peer must not give a
+// new read the name of one asked before its crash, or a reply to the old
+// read, still in the network, answers the new one with an index from
+// before a write that completed ahead of it.
+func TestPeerReadReplyFromBeforeARestartAnswersNoNewRead(t *testing.T) {
+	c := newLockCluster(t, 3, true)
+	c.configure()
+	// s3 asks for a read; the leader's answer is held back in the network.
+	var held []raft.Message
+	c.net.setLose(func(m raft.Message) bool {
+		if m.Type == raft.MsgReadResp && m.To == 3 {
+			held = append(held, m)
+			return true
+		}
+		return false
+	})
+	first := make(chan result, 1)
+	if _, err := c.peers[3].SubmitRead(nil, func(b []byte, err error) { first <- result{string(b), err} }); err != nil {
+		t.Fatal(err)
+	}
+	c.net.pump(t)
+	if len(held) != 1 {
+		t.Fatalf("%d read replies to s3, want 1", len(held))
+	}
+	// s3 crashes and restarts, and catches up with that read index.
+	c.peers[3].Stop()
+	if r := <-first; !errors.Is(r.err, raft.ErrStopped) {
+		t.Fatalf("the first read ended with %q, %v; want ErrStopped", r.reply, r.err)
+	}
+	c.start(3)
+	c.until("s3 follows s1 and applies the read index", func() bool {
+		st, _ := c.peers[3].Status()
+		return st.Leader == 1 && st.Applied >= held[0].ReadIndex
+	})
+	// A write completes while s3 hears nothing more from the leader.
+	c.net.setLose(func(m raft.Message) bool { return m.To == 3 && (m.Type == raft.MsgApp || m.Type == raft.MsgReadResp) })
+	if r := c.write(1, lock.Lock("a")); r != "ok" {
+		t.Fatalf("lock a = %q, want ok", r)
+	}
+	// s3 asks for a new read (the leader's answer is lost); the old answer
+	// arrives.
+	second := make(chan result, 1)
+	if _, err := c.peers[3].SubmitRead(nil, func(b []byte, err error) { second <- result{string(b), err} }); err != nil {
+		t.Fatal(err)
+	}
+	c.net.pump(t)
+	c.net.setLose(func(m raft.Message) bool { return m.To == 3 && m.Type == raft.MsgApp })
+	c.net.Send(held[0])
+	c.net.pump(t)
+	select {
+	case r := <-second:
+		t.Fatalf("a read asked after lock a completed answered %q, %v: the reply to a read from before s3's restart answered it", r.reply, r.err)
+	default:
+	}
+	c.net.setLose(nil)
+	if r := c.await(second); r != "locked by a" {
+		t.Fatalf("read at s3 = %q, want \"locked by a\"", r)
+	}
+}

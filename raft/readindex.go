@@ -16,7 +16,10 @@ type pendingRead struct {
 // ReadIndex starts a linearizable read named id. The answer comes back as a
 // ReadState in Ready.Reads. A follower asks its leader; with no leader known
 // it returns a *NotLeaderError. A read can be lost with its messages or a
-// change of leader: the caller retries, with a new id if it likes.
+// change of leader: the caller retries, with a new id if it likes. An id
+// must never name two reads of this peer, even across restarts: the
+// leader's answer carries nothing else, so a late answer to an earlier
+// read of the same id would answer this one with too old an index.
 func (n *Node) ReadIndex(id uint64) error {
 	switch {
 	case n.role == Leader:
