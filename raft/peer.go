@@ -41,6 +41,7 @@ var (
 	ErrStopped  = errors.New("raft: peer stopped")
 	ErrInline   = errors.New("raft: Write and Read would block an inline peer forever; use Submit and SubmitRead")
 	ErrClientID = errors.New("raft: client ids with the top bit set are reserved for peers' own sessions")
+	ErrPending  = errors.New("raft: this write (client and sequence number) is already waiting for its reply at this peer")
 )
 
 // Peer runs one Raft peer: a Node, its Storage, a StateMachine with its
@@ -425,9 +426,11 @@ func (p *Peer[S]) finishWrite(w *pendingWrite, reply []byte, err error) {
 // this peer leads, forwarded to the leader if it knows one. done is called
 // once, on the peer's goroutine, with the state machine's reply once the
 // write is applied here, or with an error: a *NotLeaderError at once if no
-// leader is known, ErrStopped if the peer stops first, an error if the
-// write is stale (below a Lowest its client sent since). Until then the
-// peer resends the write every RetryTicks; the session makes that safe.
+// leader is known, ErrPending at once if the same write (client and
+// sequence number) already waits here, ErrStopped if the peer stops first,
+// an error if the write is stale (below a Lowest its client sent since).
+// Until then the peer resends the write every RetryTicks; the session
+// makes that safe.
 //
 // The returned id names the request for Cancel.
 func (p *Peer[S]) Submit(req Request, done func(reply []byte, err error)) (id uint64, err error) {
@@ -456,6 +459,11 @@ func (p *Peer[S]) submit(req Request, cmd []byte, done func([]byte, error)) uint
 	if e.Client == 0 {
 		p.seq++
 		e.Client, e.Seq, e.Lowest = p.session, p.seq, p.lowestOwn()
+	} else if p.byKey[sessionKey{e.Client, e.Seq}] != nil {
+		// One waiter per write: the table answers one (see apply).
+		p.obs.Err = ErrPending
+		done(nil, ErrPending)
+		return 0
 	}
 	if err := p.node.Propose(e); err != nil {
 		p.obs.Err = err

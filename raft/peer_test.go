@@ -884,3 +884,38 @@ func TestPeerReadReplyFromBeforeARestartAnswersNoNewRead(t *testing.T) {
 		t.Fatalf("read at s3 = %q, want \"locked by a\"", r)
 	}
 }
+
+// A client that submits a write again at a peer where it is still waiting
+// (same client, same sequence number) is told so at once. Before, the
+// second request took the first one's place in the peer's table: the
+// first was never answered and was resent forever, and canceling the
+// first left the second unanswered in the same way.
+func TestPeerSameWriteSubmittedTwiceIsRefused(t *testing.T) {
+	c := newLockCluster(t, 3, true)
+	c.configure()
+	c.net.setLose(func(m raft.Message) bool { return m.From == 1 && m.Type == raft.MsgApp })
+	w := raft.Request{Client: 9, Seq: 1, Lowest: 1, Cmd: lock.Lock("a")}
+	id1, first := c.submit(1, w)
+	ch := make(chan result, 1)
+	id2, err := c.peers[1].Submit(w, func(r []byte, err error) { ch <- result{string(r), err} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-ch:
+		if !errors.Is(r.err, raft.ErrPending) || id2 != 0 {
+			t.Fatalf("the second submission got id %d and %q, %v; want 0 and ErrPending", id2, r.reply, r.err)
+		}
+	default:
+		t.Fatalf("the second submission (id %d) is waiting beside the first (id %d)", id2, id1)
+	}
+	c.net.setLose(nil)
+	if r := c.await(first); r != "ok" {
+		t.Fatalf("lock a = %q, want ok", r)
+	}
+	// Once answered (or canceled), the same write may be submitted again:
+	// a retry, answered with the first reply.
+	if r := c.await(second(c.submit(1, w))); r != "ok" {
+		t.Fatalf("retry of lock a = %q, want its first reply ok", r)
+	}
+}
