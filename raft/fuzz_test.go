@@ -501,20 +501,27 @@ func FuzzDecodeMembers(f *testing.F) {
 
 // FuzzCluster lets the fuzzer choose the schedule of a cluster of correct
 // peers: which message is delivered next (so any reordering), which are
-// lost or duplicated, who ticks, campaigns, crashes and restarts, and where
-// clients write and read. Only the order is adversarial, never the
-// content, so the safety properties of Figure 3 must hold throughout:
+// lost or duplicated, who ticks, campaigns, crashes, restarts and compacts
+// its log into a snapshot, and where clients write and read. Only the
+// order is adversarial, never the content, so the safety properties of
+// Figure 3 must hold throughout:
 //   - Election Safety: at most one leader per term;
 //   - Log Matching: two logs with an entry of the same index and term are
 //     identical up to there;
 //   - State Machine Safety: no two peers apply different entries at one
-//     index; and what a peer knows is committed never changes;
+//     index, and no peer holds as committed an entry other than the one
+//     committed there; a snapshot, taken or installed, stands for exactly
+//     the committed log up to its index;
 //   - reads: a read index covers every entry committed before the read
 //     was asked (linearizable reads).
 func FuzzCluster(f *testing.F) {
 	f.Add([]byte{0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0, 0, 0, 0, 3, 2, 0, 0, 0, 0, 0})
 	f.Add([]byte{1, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 4, 3, 0, 0, 0, 0, 0, 0, 0, 4, 2, 0, 0, 0, 0, 0})
 	f.Add([]byte{0, 4, 0, 0, 0, 0, 6, 0, 4, 1, 0, 0, 0, 0, 0, 7, 0, 1, 5, 0, 0, 0, 0, 0, 0})
+	// Writes committed, the leader compacts, a follower far behind catches
+	// up from the snapshot.
+	f.Add([]byte{0, 8, 2, 5, 0, 6, 0, 1, 6, 0, 2, 6, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		4, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 8, 2, 4, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
 	f.Fuzz(runFuzzCluster)
 }
 
@@ -525,18 +532,32 @@ func runFuzzCluster(t *testing.T, data []byte) {
 		size = 5
 	}
 	c := newCluster(t, size)
-	leaders := map[uint64]ID{}    // term -> leader
-	applied := map[uint64]Entry{} // index -> the entry applied there
-	nApplied := map[ID]int{}      // how much of c.applied each peer has checked
-	committed := map[ID][]Entry{} // per peer, the committed prefix it knows
-	var maxCommit uint64          // highest index any peer knew committed
+	leaders := map[uint64]ID{}      // term -> leader
+	applied := map[uint64]Entry{}   // index -> the entry applied there
+	nApplied := map[ID]int{}        // how much of c.applied each peer has checked
+	bases := map[ID]uint64{}        // the c.base it was checked against
+	committed := map[uint64]Entry{} // index -> the entry some peer knew committed there
+	digests := []string{""}         // digests[i] stands for the committed log through i
+	var maxCommit uint64            // highest index any peer knew committed
 	type readReq struct{ need uint64 }
 	reads := map[ID]map[uint64]readReq{}
 	nReads := map[ID]int{}
 	nextRead := uint64(0)
+	// digest returns what a snapshot through index i holds: the committed
+	// log up to there, known in full (a peer compacts only what it applied).
+	digest := func(i uint64) string {
+		for k := uint64(len(digests)); k <= i; k++ {
+			e, ok := committed[k]
+			if !ok {
+				t.Fatalf("no committed entry known at %d, below a snapshot through %d", k, i)
+			}
+			digests = append(digests, fmt.Sprintf("%s|%d.%d.%d.%x", digests[k-1], e.Index, e.Term, e.Type, e.Data))
+		}
+		return digests[i]
+	}
 	pick := func() ID { return ID(int(in.byte())%size + 1) }
 	for steps := 0; !in.done() && steps < 300; steps++ {
-		op := in.byte() % 9
+		op := in.byte() % 10
 		switch op {
 		case 0, 1, 2: // deliver (0, 1), duplicate (2) one message in flight
 			if len(c.queue) == 0 {
@@ -585,11 +606,17 @@ func runFuzzCluster(t *testing.T, data []byte) {
 		case 8:
 			if id := pick(); c.nodes[id] != nil {
 				c.crash(id)
-				nApplied[id], committed[id] = 0, nil
+				nApplied[id] = 0
 			} else {
 				c.restart(id)
 				nApplied[id] = 0
 				delete(reads, id) // its requests died with it
+			}
+		case 9: // compact what it applied, as a runtime would
+			if id := pick(); c.nodes[id] != nil {
+				if n := c.node(id); n.applied > n.log.offset {
+					c.compact(id, digest(n.applied))
+				}
 			}
 		}
 		// The checks.
@@ -605,11 +632,29 @@ func runFuzzCluster(t *testing.T, data []byte) {
 				leaders[n.term] = id
 			}
 			maxCommit = max(maxCommit, n.commit)
-			log := n.Entries(1, n.log.lastIndex())
-			if k := len(committed[id]); k > len(log) || !entriesEqual(committed[id], log[:k]) {
-				t.Fatalf("%v: committed entries changed: %v, log now %v", id, terms(committed[id]), terms(log))
+			off := n.log.offset
+			if n.commit < off || n.commit > n.log.lastIndex() {
+				t.Fatalf("%v: commit %d outside its log (%d..%d)", id, n.commit, off, n.log.lastIndex())
 			}
-			committed[id] = log[:n.commit]
+			if off > 0 {
+				if got, want := string(n.snap.Data), digest(off); got != want {
+					t.Fatalf("%v: snapshot through %d holds %q, the committed log is %q", id, off, got, want)
+				}
+				if e := committed[off]; e.Term != n.log.offsetTerm {
+					t.Fatalf("%v: snapshot through %d of term %d, the committed entry there has term %d", id, off, n.log.offsetTerm, e.Term)
+				}
+			}
+			log := n.Entries(off+1, n.log.lastIndex()) // log[i] is at index off+1+i
+			for _, e := range log[:n.commit-off] {
+				if prev, ok := committed[e.Index]; !ok {
+					committed[e.Index] = e
+				} else if !entriesEqual([]Entry{prev}, []Entry{e}) {
+					t.Fatalf("%v holds %+v as committed at %d, another peer held %+v", id, e, e.Index, prev)
+				}
+			}
+			if c.base[id] != bases[id] { // restored from a snapshot: c.applied starts afresh
+				bases[id], nApplied[id] = c.base[id], 0
+			}
 			for _, e := range c.applied[id][nApplied[id]:] {
 				if prev, ok := applied[e.Index]; ok && !entriesEqual([]Entry{prev}, []Entry{e}) {
 					t.Fatalf("%v applied %+v at index %d, another peer applied %+v", id, e, e.Index, prev)
@@ -628,11 +673,14 @@ func runFuzzCluster(t *testing.T, data []byte) {
 				if jd <= id || m == nil {
 					continue
 				}
-				other := m.Entries(1, m.log.lastIndex())
-				for i := min(len(log), len(other)) - 1; i >= 0; i-- {
-					if log[i].Term == other[i].Term {
-						if !entriesEqual(log[:i+1], other[:i+1]) {
-							t.Fatalf("Log Matching: %v and %v agree on (%d, %d) but differ before", id, jd, i+1, log[i].Term)
+				// The highest index both logs hold with the same term;
+				// below it, down to where both still hold entries, they
+				// must be identical.
+				lo := max(off, m.log.offset) + 1
+				for i := min(n.log.lastIndex(), m.log.lastIndex()); i >= lo; i-- {
+					if n.log.at(i).Term == m.log.at(i).Term {
+						if !entriesEqual(n.Entries(lo, i), m.Entries(lo, i)) {
+							t.Fatalf("Log Matching: %v and %v agree on (%d, %d) but differ before", id, jd, i, n.log.at(i).Term)
 						}
 						break
 					}
