@@ -60,7 +60,7 @@ func TestTalkDemo(t *testing.T) {
 		}
 	}
 	// Every server applies the same five commands and ends with s2 holding the lock.
-	p.until("every server applies the last command", `[...document.querySelectorAll(".peer .peer-info")].every((t) => t.textContent.includes("lock: s2"))`, 1000)
+	p.until("every server applies the last command", `[...document.querySelectorAll(".peer-info")].every((t) => t.textContent.includes("lock: s2"))`, 1000)
 	p.shot("02-talk-demo")
 }
 
@@ -75,7 +75,7 @@ func TestCrashLeader(t *testing.T) {
 	p.click("[data-popover] [data-do=crash]")
 	crashed := fmt.Sprintf(`.peer[data-peer="%d"]`, old)
 	p.poll("the leader to be drawn crashed", fmt.Sprintf(`document.querySelector(%q).classList.contains("crashed")`, crashed))
-	if info := js[string](p, fmt.Sprintf(`document.querySelector(%q).textContent`, crashed)); !strings.Contains(info, fmt.Sprintf("term %d", term)) || !strings.Contains(info, "lock state lost") {
+	if info := js[string](p, fmt.Sprintf(`document.querySelector('.peer-info[data-peer="%d"]').textContent`, old)); !strings.Contains(info, fmt.Sprintf("term %d", term)) || !strings.Contains(info, "lock state lost") {
 		t.Errorf("crashed server shows %q: want its term kept and its lock state lost", info)
 	}
 	p.until("a new leader in a higher term", fmt.Sprintf(`[...document.querySelectorAll(".peer.leader")].some((g) => g.dataset.peer !== "%d" && Number(g.dataset.term) > %d)`, old, term), 5000)
@@ -247,6 +247,7 @@ func TestShareLink(t *testing.T) {
 	state := `JSON.stringify({
 		clock: document.querySelector("[data-clock]").textContent,
 		peers: [...document.querySelectorAll(".peer")].map((g) => g.getAttribute("class") + " " + g.dataset.term + " " + g.textContent),
+		labels: [...document.querySelectorAll(".peer-info")].map((t) => t.textContent),
 		requests: [...document.querySelectorAll("li.request")].map((li) => li.textContent),
 	})`
 	want := js[string](p, state)

@@ -55,7 +55,7 @@ export class App {
       drop: (id) => this.drop(id),
       closed: () => this.messages.select(0),
     });
-    this.ring = new Ring(ringSvg, $("[data-ring-live]"), {
+    this.ring = new Ring(ringSvg, $("[data-ring-live]"), $("[data-ring-labels]"), {
       peer: (id, el) => this.popover.showPeer(this.model, id, el, document.activeElement === el),
       link: (a, b) => this.toggleLink(a, b),
     });
@@ -156,7 +156,7 @@ export class App {
   layout(n) {
     this.peerCount = n;
     this.ring.build(n);
-    this.messages.layout(this.ring.at);
+    this.messages.layout(this.ring.at, this.ring.box);
     this.clients.peers(n);
     this.network.peers(n);
     this.events.peers(n);

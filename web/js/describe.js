@@ -7,6 +7,12 @@ export const peerName = (id) => (id ? `s${id}` : "nobody");
 
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+export const bytes = (n) => plural(n, "byte");
+
+// range writes "1–250" so that no line breaks inside it (a word joiner
+// after the dash).
+export const range = (a, b) => `${a}–\u2060${b}`;
+
 // entryText is an entry as a student reads it in a log cell or a sentence.
 export function entryText(e) {
   switch (e.type) {
@@ -32,6 +38,8 @@ export function messageKind(m) {
       return "append-reply";
     case "ReadIndexReply":
       return "client-reply";
+    case "InstallSnapshot":
+      return "snapshot";
     default:
       return "client"; // ForwardWrite, ReadIndex: a client's request on its way to the leader
   }
@@ -57,6 +65,8 @@ export function messageName(m) {
       return "read-index request";
     case "ReadIndexReply":
       return "read-index reply";
+    case "InstallSnapshot":
+      return m.lastIncludedIndex ? `InstallSnapshot (entries ${range(1, m.lastIncludedIndex)} and the lock)` : "InstallSnapshot";
     default:
       return m.type;
   }
@@ -105,6 +115,14 @@ export function messageFields(m) {
     case "ReadIndexReply":
       add("readId", m.readId ?? 0);
       add("readIndex", m.readIndex ?? 0);
+      break;
+    case "InstallSnapshot":
+      add("leader", peerName(m.from));
+      add("lastIncludedIndex", m.lastIncludedIndex ?? 0);
+      add("lastIncludedTerm", m.lastIncludedTerm ?? 0);
+      add("members", (m.members || []).map(peerName).join(" "));
+      add("size", `${bytes(m.size || 0)} (the lock's state and client sessions)`);
+      add("round", m.round ?? 0);
       break;
   }
   return rows;
@@ -166,6 +184,10 @@ export function describe(ev, full) {
       const where = es.length > 1 ? `indexes ${ev.index}–${ev.index + es.length - 1}` : `index ${ev.index}`;
       return `${p} stored ${plural(es.length, "entry", "entries")} at ${where}: ${what}`;
     }
+    case "snapshot":
+      return ev.installed
+        ? `${p} installed the leader's snapshot of entries ${range(1, ev.index)} (term ${ev.term}): it replaces its log up to #${ev.index} and its lock state with the leader's`
+        : `${p} compacted entries ${range(1, ev.index)} into a snapshot (last term ${ev.term}, ${bytes(ev.size || 0)}): it keeps the lock's state as of #${ev.index} and drops those entries from its log`;
     case "truncate":
       return `${p} deleted its entries from index ${ev.index} on: they conflict with the leader's log`;
     case "commit":
@@ -186,9 +208,13 @@ export function describe(ev, full) {
       return `client ${ev.client}'s ${ev.op} at ${p} → ${ev.outcome}${why ? ` (${why})` : ""}`;
     }
     case "crash":
-      return `${p} crashed: it keeps its term, vote and log; it loses its commit index and lock state`;
+      return ev.snapshotIndex
+        ? `${p} crashed: it keeps its term, vote, snapshot (entries ${range(1, ev.snapshotIndex)}) and log; it loses its commit index and the lock state it had applied`
+        : `${p} crashed: it keeps its term, vote and log; it loses its commit index and lock state`;
     case "restart":
-      return `${p} restarted from disk: term ${ev.term}, voted for ${peerName(ev.vote)}, log up to index ${ev.index}`;
+      return ev.snapshotIndex
+        ? `${p} restarted from disk: term ${ev.term}, voted for ${peerName(ev.vote)}, the lock state from its snapshot of entries ${range(1, ev.snapshotIndex)}, log up to index ${ev.index}`
+        : `${p} restarted from disk: term ${ev.term}, voted for ${peerName(ev.vote)}, log up to index ${ev.index}`;
     case "network":
       return `network: ${describeAction(ev.action)}`;
     case "send":
@@ -243,6 +269,7 @@ export function eventFamily(ev) {
     case "truncate":
     case "commit":
     case "apply":
+    case "snapshot":
       return "log";
     case "request":
     case "reply":

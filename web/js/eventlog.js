@@ -152,7 +152,8 @@ export class EventLog {
 }
 
 function row(ev) {
-  const li = html("li", { class: `ev-${ev.family === "heartbeat" ? "msg" : ev.family}` });
+  const kind = ev.kind === "snapshot" || (ev.full || ev.msg || {}).type === "InstallSnapshot" ? "ev-snapshot" : `ev-${ev.family === "heartbeat" ? "msg" : ev.family}`;
+  const li = html("li", { class: kind });
   html("time", {}, li, String(ev.time));
   html("span", {}, li, describe(ev, ev.full));
   return li;

@@ -2,13 +2,21 @@
 // compare logs down a column. Entries are coloured by term and also carry
 // the term as text; committed entries are solid, the rest dashed. On
 // follower rows, the leader's nextIndex and matchIndex for that follower.
+//
+// Once peers compact their logs (section 7 of the paper), a column before
+// the entries shows each peer's snapshot as one block: the entries it
+// stands for (1 to N), the term of entry N, and that it holds the lock's
+// state as of N. Entries of the window that a peer has compacted are drawn
+// as a band joined to that block, not as entries.
+//
 // The grid of slots is built once per size; updates change only the slots
 // whose content changed (under a busy load commits move every frame).
 
 import { html, setText } from "./svg.js";
-import { entryText, peerName } from "./describe.js";
+import { bytes, entryText, peerName } from "./describe.js";
 
 const HEAD_PX = 160;
+const SNAP_PX = 112;
 const CELL_PX = 62;
 const TERM_COLOURS = 8;
 
@@ -20,6 +28,7 @@ export class Logs {
     this.start = 1; // the first index shown
     this.cols = 12;
     this.width = 0;
+    this.withSnap = false; // whether the snapshot column is shown
     this.model = null;
     // The number of columns follows the panel's width, measured only when
     // it changes rather than on every update.
@@ -27,19 +36,35 @@ export class Logs {
       const w = entries[0].contentRect.width;
       if (Math.abs(w - this.width) < 8) return;
       this.width = w;
-      const cols = Math.max(5, Math.min(30, Math.floor((w - HEAD_PX) / CELL_PX)));
-      if (cols === this.cols && this.rows.length) return;
-      this.cols = cols;
-      this.root.style.setProperty("--cols", cols);
-      this.rows = [];
-      if (this.model) this.update(this.model);
+      this.fit();
     }).observe(root);
+  }
+
+  // fit sets the number of index columns for the width and the snapshot
+  // column, and rebuilds the grid if it changed.
+  fit() {
+    if (!this.width) return;
+    const free = this.width - HEAD_PX - (this.withSnap ? SNAP_PX : 0);
+    const cols = Math.max(4, Math.min(30, Math.floor(free / CELL_PX)));
+    if (cols === this.cols && this.rows.length) return;
+    this.cols = cols;
+    this.root.style.setProperty("--cols", cols);
+    this.rows = [];
+    if (this.model) this.update(this.model);
   }
 
   update(model) {
     this.model = model;
     const peers = model.peers;
     if (!peers.length) return;
+    const withSnap = peers.some((p) => p.snapshotIndex > 0);
+    if (withSnap !== this.withSnap) {
+      this.withSnap = withSnap;
+      this.root.classList.toggle("with-snap", withSnap);
+      this.rows = [];
+      this.fit();
+      if (this.rows.length) return; // fit drew it
+    }
     if (this.rows.length !== peers.length) this.build(peers.length);
     const last = Math.max(...peers.map((p) => p.lastIndex || 0));
     // The window keeps a spare column after the longest log (where the next
@@ -53,19 +78,41 @@ export class Logs {
     this.header.forEach((h, i) => setText(h, String(start + i)));
     const leader = model.leaderProgress();
     const progress = new Map((leader ? leader.progress || [] : []).map((x) => [x.id, x]));
-    peers.forEach((p, i) => this.fill(this.rows[i], p, start, leader && leader.id !== p.id ? progress.get(p.id) : null));
+    peers.forEach((p, i) => this.fill(this.rows[i], p, start, leader && leader.id !== p.id ? progress.get(p.id) : null, model));
   }
 
   build(n) {
     const indexRow = html("div", { class: "log-row index-row", role: "row" });
     html("span", { role: "columnheader" }, indexRow, "index");
+    if (this.withSnap) html("span", { role: "columnheader", class: "snap-head" }, indexRow, "snapshot");
     this.header = [];
     for (let i = 0; i < this.cols; i++) this.header.push(html("span", { role: "columnheader" }, indexRow));
     this.rows = [];
     for (let r = 0; r < n; r++) {
       const el = html("div", { class: "log-row", role: "row" });
       const head = html("div", { class: "log-head", role: "rowheader" }, el);
-      const row = { el, name: html("strong", {}, head), facts: html("small", {}, head), slots: [], crashed: null };
+      const row = {
+        el,
+        name: html("strong", {}, head),
+        facts: html("small", {}, head),
+        facts2: html("small", {}, head),
+        slots: [],
+        crashed: null,
+        snap: null,
+      };
+      if (this.withSnap) {
+        const cell = html("div", { class: "log-snap", role: "cell" }, el);
+        const card = html("div", { class: "snap-card none" }, cell);
+        row.snap = {
+          card,
+          kind: html("span", { class: "snap-kind" }, card),
+          range: html("span", { class: "snap-range" }, card),
+          meta: html("span", { class: "snap-meta" }, card),
+          key: "",
+          index: -1,
+          flip: false,
+        };
+      }
       for (let i = 0; i < this.cols; i++) {
         const slot = html("div", { class: "log-slot", role: "cell" }, el);
         const cell = html("div", { class: "log-cell empty" }, slot);
@@ -74,8 +121,8 @@ export class Logs {
           term: html("span", { class: "term" }, cell),
           cmd: html("span", { class: "cmd" }, cell),
           who: html("span", { class: "cmd who" }, cell),
-          next: html("span", { class: "marker marker-next", hidden: "" }, slot, "▼ next"),
-          match: html("span", { class: "marker marker-match", hidden: "" }, slot, "▲ match"),
+          next: html("span", { class: "marker marker-next", hidden: "" }, slot),
+          match: html("span", { class: "marker marker-match", hidden: "" }, slot),
           key: "",
         });
       }
@@ -84,26 +131,38 @@ export class Logs {
     this.root.replaceChildren(indexRow, ...this.rows.map((r) => r.el));
   }
 
-  fill(row, p, start, pr) {
+  fill(row, p, start, pr, model) {
     if (row.crashed !== !p.up) {
       row.crashed = !p.up;
       row.el.classList.toggle("crashed", !p.up);
     }
+    const last = p.lastIndex || 0;
     setText(row.name, `${peerName(p.id)} ${p.up ? p.role : "crashed"}`);
-    setText(row.facts, p.up ? `commit ${p.commit || 0} · applied ${p.applied || 0}` : "commit index lost");
+    setText(row.facts, p.up ? `log to #${last} · commit ${p.commit || 0}` : `log to #${last} (on disk)`);
+    setText(row.facts2, p.up ? `applied ${p.applied || 0}` : "commit index lost");
+    const snapIndex = p.snapshotIndex || 0;
+    if (row.snap) this.fillSnap(row.snap, p, model);
     const log = p.log || [];
-    const first = log.length ? log[0].index : 1;
+    const first = log.length ? log[0].index : snapIndex + 1;
+    const end = start + row.slots.length - 1;
     row.slots.forEach((s, i) => {
       const index = start + i;
       const e = index >= first && index - first < log.length ? log[index - first] : null;
       const committed = Boolean(e) && p.up && index <= (p.commit || 0);
       const applied = Boolean(e) && p.up && index <= (p.applied || 0);
-      // Before the snapshot's window (its last 64 entries) an entry exists
-      // but is not shown; after lastIndex there is none.
-      const hidden = !e && index < first && index <= (p.lastIndex || 0);
-      const next = Boolean(pr) && index === pr.next;
-      const match = Boolean(pr) && index === pr.match;
-      const key = e ? `${index}|${e.term}|${entryText(e)}|${committed}|${applied}|${next}|${match}` : `${index}|${hidden}|${next}|${match}`;
+      // Compacted into the snapshot: the band; after it but before the
+      // snapshot's window of entries (its last 64): there, not shown.
+      const compacted = !e && index <= snapIndex;
+      const hidden = !e && !compacted && index < first && index <= last;
+      // A marker for an index left of the window shows at its first slot.
+      const next = Boolean(pr) && (index === pr.next || (i === 0 && pr.next < start));
+      const match = Boolean(pr) && pr.match > 0 && (index === pr.match || (i === 0 && pr.match < start));
+      const edge = compacted ? `${index === start ? "s" : ""}${index === snapIndex || index === end ? "e" : ""}` : "";
+      const nextAt = next ? pr.next : 0;
+      const matchAt = match ? pr.match : 0;
+      const key = e
+        ? `${index}|${e.term}|${entryText(e)}|${committed}|${applied}|${nextAt}|${matchAt}`
+        : `${index}|${hidden}|${compacted}${edge}|${nextAt}|${matchAt}`;
       if (key === s.key) return;
       s.key = key;
       if (e) {
@@ -114,6 +173,13 @@ export class Logs {
         setText(s.term, `t${e.term}`);
         setText(s.cmd, op);
         setText(s.who, e.type === "config" ? span(e.members || []) : rest.join(" "));
+      } else if (compacted) {
+        // A band joined to the snapshot block: rounded where it ends.
+        s.cell.className = `log-cell compacted${edge.includes("s") ? " band-start" : ""}${edge.includes("e") ? " band-end" : ""}`;
+        s.cell.title = `#${index} is compacted into ${peerName(p.id)}'s snapshot (entries 1–${snapIndex})`;
+        setText(s.term, "");
+        setText(s.cmd, "");
+        setText(s.who, "");
       } else {
         s.cell.className = "log-cell empty";
         s.cell.removeAttribute("title");
@@ -123,10 +189,56 @@ export class Logs {
       }
       s.next.hidden = !next;
       s.match.hidden = !match;
-      if (next) s.next.title = `the leader sends ${peerName(p.id)} entry ${index} next`;
-      if (match) s.match.title = `the leader knows ${peerName(p.id)} has entries up to ${index}`;
+      if (next) {
+        const left = pr.next < start;
+        setText(s.next, left ? `◀ next ${pr.next}` : "▼ next");
+        s.next.classList.toggle("left", left);
+        s.next.title = `the leader sends ${peerName(p.id)} entry ${pr.next} next${pr.next <= snapOf(model) ? ": it has compacted that entry, so it sends its snapshot instead" : ""}`;
+      }
+      if (match) {
+        const left = pr.match < start;
+        setText(s.match, left ? `◀ match ${pr.match}` : "▲ match");
+        s.match.classList.toggle("left", left);
+        s.match.title = `the leader knows ${peerName(p.id)} has entries up to ${pr.match}`;
+      }
     });
   }
+
+  // fillSnap draws a peer's snapshot block: what it covers and how it came.
+  fillSnap(snap, p, model) {
+    const index = p.snapshotIndex || 0;
+    const info = model.snapshotInfo(p);
+    const installed = Boolean(info && info.installed);
+    const key = `${index}|${p.snapshotTerm || 0}|${installed}|${p.up}`;
+    if (key === snap.key) return;
+    snap.key = key;
+    const grew = snap.index >= 0 && index > snap.index;
+    snap.index = index;
+    if (!index) {
+      snap.card.className = "snap-card none";
+      snap.card.title = `${peerName(p.id)} has not compacted its log yet`;
+      setText(snap.kind, "no snapshot");
+      setText(snap.range, "");
+      setText(snap.meta, "");
+      return;
+    }
+    // A new snapshot flashes; two names for one animation, so that the
+    // next one restarts it.
+    if (grew) snap.flip = !snap.flip;
+    snap.card.className = `snap-card${installed ? " installed" : ""}${grew ? (snap.flip ? " flash-a" : " flash-b") : ""}`;
+    const how = installed ? "installed from the leader (InstallSnapshot)" : "compacted from its own log";
+    const size = info ? `, ${bytes(info.size)}` : "";
+    snap.card.title = `${peerName(p.id)}'s snapshot, ${how}: it stands for entries 1–${index} (the last of them in term ${p.snapshotTerm || 0}) and holds the lock's state after #${index}${size}.${p.up ? "" : " It is on disk, so the crash kept it."}`;
+    setText(snap.kind, installed ? "⇩ installed" : "snapshot");
+    setText(snap.range, `1–${index}`);
+    setText(snap.meta, `t${p.snapshotTerm || 0} + lock state`);
+  }
+}
+
+// snapOf is the leader's snapshot index, for the markers' explanations.
+function snapOf(model) {
+  const l = model.leaderProgress();
+  return l ? l.snapshotIndex || 0 : 0;
 }
 
 // span names a member list briefly: "s1–s5" when it is a run of peers.

@@ -20,6 +20,7 @@ export class Model {
     this.sent = new Map(); // id -> {msg, sent, arrive, dup} for messages still in flight
     this.bursts = []; // losses to draw in this batch: {msg, sent, arrive, at, reason}
     this.fates = new Map(); // id -> how a message that left the network ended: {kind, reason, at}
+    this.snaps = new Map(); // peer -> its last snapshot event: {index, term, installed, size, time}
   }
 
   get time() {
@@ -55,6 +56,7 @@ export class Model {
     this.requests.clear();
     this.sent.clear();
     this.fates.clear();
+    this.snaps.clear();
     this.events = [];
     this.bursts = [];
   }
@@ -80,6 +82,14 @@ export class Model {
         changed.messages = true;
         break;
       }
+      case "snapshot":
+        this.snaps.set(ev.peer, { index: ev.index, term: ev.term, installed: Boolean(ev.installed), size: ev.size || 0, time: ev.time });
+        break;
+      case "crash":
+      case "restart":
+        // What the event log says of it depends on whether it had a snapshot.
+        ev.snapshotIndex = this.snapshotIndex(ev.peer);
+        break;
       case "request":
         this.requests.set(ev.req, { req: ev.req, client: ev.client, op: ev.op, peer: ev.peer, sent: ev.time, outcome: "", reason: "", ended: -1 });
         changed.requests = true;
@@ -158,6 +168,21 @@ export class Model {
 
   peer(id) {
     return this.peers[id - 1];
+  }
+
+  // snapshotIndex is the last index a peer's snapshot covers, from the
+  // latest snapshot or snapshot event, whichever is newer.
+  snapshotIndex(id) {
+    const s = this.snaps.get(id);
+    const p = this.peer(id);
+    return Math.max(s ? s.index : 0, (p && p.snapshotIndex) || 0);
+  }
+
+  // snapshotInfo says how peer p's current snapshot came: installed from
+  // the leader or compacted by itself, when the events still tell.
+  snapshotInfo(p) {
+    const s = this.snaps.get(p.id);
+    return s && s.index === p.snapshotIndex ? s : null;
   }
 
   // majority is the quorum size the running peers report (they agree

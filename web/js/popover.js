@@ -4,7 +4,7 @@
 // wraps and its buttons are ordinary, focusable buttons.
 
 import { html, setText } from "./svg.js";
-import { messageFields, messageName, peerName } from "./describe.js";
+import { messageFields, messageName, peerName, range } from "./describe.js";
 
 const GAP = 14;
 
@@ -118,9 +118,12 @@ export class Popover {
     }
     const [title, text] = this.node.children;
     setText(title, `${name} · ${p.up ? p.role : "crashed"}`);
+    const snapText = p.snapshotIndex ? ` Snapshot: entries ${range(1, p.snapshotIndex)} (term ${p.snapshotTerm || 0}) and the lock's state after them.` : "";
     if (p.up) {
       const lock = p.lock && p.lock.locked ? `locked by ${p.lock.holder}` : "free";
-      setText(text, `Term ${p.term}, voted for ${p.vote ? peerName(p.vote) : "nobody"}. Log up to index ${p.lastIndex || 0}, committed to ${p.commit || 0}, applied to ${p.applied || 0}. Lock: ${lock}.`);
+      setText(text, `Term ${p.term}, voted for ${p.vote ? peerName(p.vote) : "nobody"}. Log up to index ${p.lastIndex || 0}, committed to ${p.commit || 0}, applied to ${p.applied || 0}. Lock: ${lock}.${snapText}`);
+    } else if (p.snapshotIndex) {
+      setText(text, `Kept on disk: term ${p.term}, vote for ${p.vote ? peerName(p.vote) : "nobody"}, its snapshot (entries ${range(1, p.snapshotIndex)} and the lock's state after them) and its log up to index ${p.lastIndex || 0}. Lost: its commit index and the lock state it had applied; after a restart it starts from the snapshot and replays the log after it.`);
     } else {
       setText(text, `Kept on disk: term ${p.term}, vote for ${p.vote ? peerName(p.vote) : "nobody"}, log up to index ${p.lastIndex || 0}. Lost: its commit index and lock state, rebuilt from the log after a restart.`);
     }

@@ -13,9 +13,10 @@ const CROWN = "M-13,6L-15,-7L-7,-1L0,-11L7,-1L15,-7L13,6z";
 const TIMER_C = 2 * Math.PI * TIMER_R;
 
 export class Ring {
-  constructor(svgRoot, liveRoot, handlers) {
+  constructor(svgRoot, liveRoot, labelRoot, handlers) {
     this.root = svgRoot;
     this.live = liveRoot;
+    this.labels = labelRoot; // the labels under each server, drawn over the messages
     this.timerLayer = liveRoot.querySelector("[data-timers]");
     this.linkLayer = svgRoot.querySelector("[data-links]");
     this.peerLayer = svgRoot.querySelector("[data-peer-layer]");
@@ -52,9 +53,12 @@ export class Ring {
     this.at = at;
     // The drawing is framed tightly, so it is as large as the panel allows.
     const viewBox = `${box.x.toFixed(1)} ${box.y.toFixed(1)} ${box.w.toFixed(1)} ${box.h.toFixed(1)}`;
+    this.box = box;
     this.root.setAttribute("viewBox", viewBox);
     this.live.setAttribute("viewBox", viewBox);
+    this.labels.setAttribute("viewBox", viewBox);
     this.timerLayer.replaceChildren();
+    this.labels.replaceChildren();
     this.root.parentElement.style.aspectRatio = `${box.w.toFixed(1)} / ${box.h.toFixed(1)}`;
     this.links = [];
     for (let a = 1; a <= n; a++) {
@@ -89,9 +93,9 @@ export class Ring {
       const name = svg("text", { class: "peer-id", y: -3 }, g);
       name.textContent = peerName(id);
       const role = svg("text", { class: "peer-role", y: 14 }, g);
-      const info = svg("text", { class: "peer-info", y: TIMER_R + 17, "text-anchor": "middle" }, g);
-      const line1 = svg("tspan", { x: 0 }, info);
-      const line2 = svg("tspan", { x: 0, dy: 16 }, info);
+      const info = svg("text", { class: "peer-info", "data-peer": id, x, y: y + TIMER_R + 17, "text-anchor": "middle" }, this.labels);
+      const line1 = svg("tspan", { x }, info);
+      const line2 = svg("tspan", { x, dy: 16 }, info);
       this.nodes.push({ id, g, timer, arc, body, role, line1, line2, state: null, key: "", elapsed: 0, timeout: 0 });
     }
   }
@@ -145,7 +149,10 @@ export class Ring {
     for (const n of this.nodes) {
       if (!n.timeout) continue;
       const left = Math.max(0, 1 - (n.elapsed + since) / n.timeout);
-      n.arc.setAttribute("stroke-dashoffset", (TIMER_C * (1 - left)).toFixed(1));
+      const offset = (TIMER_C * (1 - left)).toFixed(0);
+      if (offset === n.offset) continue;
+      n.offset = offset;
+      n.arc.setAttribute("stroke-dashoffset", offset);
       const soon = left < 0.2;
       if (soon !== n.soon) {
         n.soon = soon;
