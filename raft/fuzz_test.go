@@ -47,12 +47,14 @@ const (
 
 // The starting points: a node in each role.
 const (
-	fuzzNew       byte = iota // a new peer, no configuration
-	fuzzFollower              // a follower of a settled cluster of three
-	fuzzCandidate             // a candidate in a cluster of three
-	fuzzLeader                // the leader of a settled cluster of three, with a read pending
-	fuzzLeader5               // the leader of five, one follower far behind
-	fuzzConflict              // a follower with uncommitted entries of an old term
+	fuzzNew             byte = iota // a new peer, no configuration
+	fuzzFollower                    // a follower of a settled cluster of three
+	fuzzCandidate                   // a candidate in a cluster of three
+	fuzzLeader                      // the leader of a settled cluster of three, with a read pending
+	fuzzLeader5                     // the leader of five, one follower far behind
+	fuzzConflict                    // a follower with uncommitted entries of an old term
+	fuzzCompacted                   // a follower whose log starts after a snapshot
+	fuzzLeaderCompacted             // a leader whose log starts after a snapshot, one follower behind it
 	numStarts
 )
 
@@ -62,6 +64,14 @@ var fuzzConfigs = [][]ID{{1, 2, 3}, {1, 2, 3, 4, 5}, {1}, {2, 3, 4}}
 // encodeStep is the inverse of decodeStep, for seeding the corpus with
 // real traffic.
 func encodeStep(m Message) []byte {
+	if s := m.Snapshot; m.Type == MsgSnap && s != nil {
+		m.LastLogIndex, m.LastLogTerm = s.Index, s.Term
+		for i, c := range fuzzConfigs {
+			if slices.Equal(c, s.Members) {
+				m.MatchIndex = uint64(i)
+			}
+		}
+	}
 	b := []byte{opStep, byte(m.Type), byte(m.From), byte(m.To), byte(m.Term),
 		byte(m.LastLogIndex), byte(m.LastLogTerm), byte(m.PrevLogIndex), byte(m.PrevLogTerm), byte(len(m.Entries))}
 	for _, e := range m.Entries {
@@ -89,7 +99,9 @@ func encodeStep(m Message) []byte {
 }
 
 // decodeStep reads a message. Every field is a byte: small terms and indexes
-// are where the interesting cases are.
+// are where the interesting cases are. An InstallSnapshot's snapshot is made
+// of fields it does not otherwise use: LastLogIndex and LastLogTerm are its
+// last entry, MatchIndex picks its configuration.
 func decodeStep(in *fuzzInput) Message {
 	m := Message{
 		Type: MsgType(in.byte() % 9), From: ID(in.byte() % 7), To: ID(in.byte() % 7), Term: in.u64(),
@@ -110,6 +122,10 @@ func decodeStep(in *fuzzInput) Message {
 	m.VoteGranted, m.Success = flags&1 != 0, flags&2 != 0
 	m.MatchIndex, m.ConflictIndex, m.ConflictTerm = in.u64(), in.u64(), in.u64()
 	m.Round, m.ReadIndex = in.u64(), in.u64()
+	if m.Type == MsgSnap {
+		m.Snapshot = &Snapshot{Index: m.LastLogIndex, Term: m.LastLogTerm,
+			Members: fuzzConfigs[m.MatchIndex%uint64(len(fuzzConfigs))], Data: []byte{byte(m.ReadIndex)}}
+	}
 	return m
 }
 
@@ -143,10 +159,23 @@ func fuzzStart(t testing.TB, start byte) (*cluster, ID) {
 		}
 		c.stabilize(not(to(5)))
 		return c, 1
-	default: // fuzzConflict
+	case fuzzConflict:
 		c := emptyCluster(t, 3)
 		c.load(2, HardState{Term: 3, Vote: 3}, logOf(ids(3), 1, 1, 2, 2, 2))
 		return c, 2
+	case fuzzCompacted:
+		c := settled(t)
+		commitAll(c, 1, "a", "b")
+		c.compact(2, "s2")
+		commitAll(c, 1, "c")
+		return c, 2
+	default: // fuzzLeaderCompacted
+		c := settled(t)
+		c.crash(3)
+		commitAll(c, 1, "a", "b")
+		c.compact(1, "s1")
+		c.restart(3)
+		return c, 1
 	}
 }
 
@@ -167,9 +196,10 @@ type fuzzChecker struct {
 	t         *testing.T
 	c         *cluster
 	id        ID
-	votes     map[uint64]ID // the vote cast in each term
-	committed []Entry       // the longest prefix ever known committed
-	applied   uint64        // entries handed out in Ready.Committed since the last start
+	votes     map[uint64]ID    // the vote cast in each term
+	committed map[uint64]Entry // the entries ever known committed, by index
+	maxCommit uint64           // the highest commit index ever known
+	applied   uint64           // entries handed out in Ready.Committed since the last start
 }
 
 func (f *fuzzChecker) node() *Node { return f.c.nodes[f.id] }
@@ -181,6 +211,13 @@ func (f *fuzzChecker) ready() {
 		rd := n.Ready()
 		if rd.SaveState {
 			f.c.stores[f.id].SaveState(rd.HardState)
+		}
+		if rd.Snapshot.Index != 0 {
+			if rd.Snapshot.Index <= f.applied {
+				f.t.Fatalf("Ready restores snapshot %d over applied entries up to %d", rd.Snapshot.Index, f.applied)
+			}
+			f.c.stores[f.id].SaveSnapshot(rd.Snapshot)
+			f.applied = rd.Snapshot.Index
 		}
 		if err := f.c.stores[f.id].Append(rd.Entries); err != nil {
 			f.t.Fatalf("Ready asked to save entries storage cannot take: %v", err)
@@ -215,6 +252,10 @@ func (f *fuzzChecker) ready() {
 	// What is saved is what the node holds: a crash now loses nothing.
 	stored, _ := f.c.stores[f.id].Load()
 	hs, saved := stored.State, stored.Entries
+	if stored.Snapshot.Index != n.log.offset || stored.Snapshot.Term != n.log.offsetTerm {
+		f.t.Fatalf("storage holds snapshot (%d, %d), the node's log starts after (%d, %d)",
+			stored.Snapshot.Index, stored.Snapshot.Term, n.log.offset, n.log.offsetTerm)
+	}
 	if hs != n.HardState() {
 		f.t.Fatalf("storage holds %+v, node %+v after Ready", hs, n.HardState())
 	}
@@ -246,9 +287,14 @@ func (f *fuzzChecker) check(before nodeSnapshot, what func() string) {
 	if after.st.Role != Follower && after.hs.Vote != f.id {
 		fail("%v in term %d without its own vote (vote %v)", after.st.Role, after.hs.Term, after.hs.Vote)
 	}
+	off, offTerm := after.st.SnapshotIndex, after.st.SnapshotTerm
 	for i, e := range after.log {
-		if e.Index != uint64(i)+1 || e.Term == 0 || e.Term > after.hs.Term || (i > 0 && e.Term < after.log[i-1].Term) {
-			fail("log inconsistent at position %d: %+v (term %d)", i, e, after.hs.Term)
+		prev := offTerm
+		if i > 0 {
+			prev = after.log[i-1].Term
+		}
+		if e.Index != off+uint64(i)+1 || e.Term == 0 || e.Term > after.hs.Term || e.Term < prev {
+			fail("log inconsistent at position %d after snapshot (%d, %d): %+v (term %d)", i, off, offTerm, e, after.hs.Term)
 		}
 	}
 	if after.st.Commit < before.st.Commit {
@@ -257,12 +303,20 @@ func (f *fuzzChecker) check(before nodeSnapshot, what func() string) {
 	if after.st.Commit > after.st.LastIndex || after.st.Applied > after.st.Commit {
 		fail("commit %d, applied %d, last index %d", after.st.Commit, after.st.Applied, after.st.LastIndex)
 	}
-	if uint64(len(f.committed)) > after.st.LastIndex || !entriesEqual(f.committed, after.log[:len(f.committed)]) {
-		fail("a committed entry changed or vanished: had %v, log %v", terms(f.committed), terms(after.log))
+	if f.maxCommit > after.st.LastIndex || after.st.Commit < off {
+		fail("committed entries vanished: commit %d once, now log %d..%d, commit %d", f.maxCommit, off+1, after.st.LastIndex, after.st.Commit)
 	}
-	if after.st.Commit > uint64(len(f.committed)) {
-		f.committed = slices.Clone(after.log[:after.st.Commit])
+	if e, ok := f.committed[off]; ok && e.Term != offTerm {
+		fail("snapshot (%d, %d) contradicts committed entry %+v", off, offTerm, e)
 	}
+	for _, e := range after.log[:after.st.Commit-off] {
+		if old, ok := f.committed[e.Index]; !ok {
+			f.committed[e.Index] = e
+		} else if !entriesEqual([]Entry{old}, []Entry{e}) {
+			fail("committed entry %+v became %+v", old, e)
+		}
+	}
+	f.maxCommit = max(f.maxCommit, after.st.Commit)
 	if before.st.Role == Leader && after.st.Role == Leader && before.hs.Term == after.hs.Term {
 		if len(after.log) < len(before.log) || !entriesEqual(before.log, after.log[:len(before.log)]) {
 			fail("Leader Append-Only broken: %v became %v", terms(before.log), terms(after.log))
@@ -282,9 +336,9 @@ func (f *fuzzChecker) unchanged(before nodeSnapshot, what func() string) {
 func runFuzzStep(t *testing.T, data []byte) {
 	in := &fuzzInput{b: data}
 	c, id := fuzzStart(t, in.byte())
-	f := &fuzzChecker{t: t, c: c, id: id, votes: map[uint64]ID{}}
+	f := &fuzzChecker{t: t, c: c, id: id, votes: map[uint64]ID{}, committed: map[uint64]Entry{}}
 	f.ready()
-	f.applied = uint64(len(c.applied[id]))
+	f.applied = c.base[id] + uint64(len(c.applied[id]))
 	f.check(snap(f.node()), func() string { return "start" })
 	for steps := 0; !in.done() && steps < 200; steps++ {
 		n := f.node()
@@ -332,7 +386,7 @@ func runFuzzStep(t *testing.T, data []byte) {
 				t.Fatalf("the node cannot restart from what it saved: %v", err)
 			}
 			c.nodes[id] = nn
-			f.applied = 0
+			f.applied = stored.Snapshot.Index
 			before.st.Commit, before.st.Role = 0, Follower
 		case opConfigure:
 			ms := fuzzConfigs[in.byte()%byte(len(fuzzConfigs))]
@@ -347,14 +401,16 @@ func runFuzzStep(t *testing.T, data []byte) {
 	}
 }
 
-// FuzzStep feeds nodes in every role arbitrary messages (stale and future
-// terms, unknown peers, garbage entries, misaddressed and malformed
-// messages) mixed with ticks, client requests, elections and restarts. The
-// node must never panic, and after every input:
+// FuzzStep feeds nodes in every role, some with logs compacted into a
+// snapshot, arbitrary messages (stale and future terms, unknown peers,
+// garbage entries and snapshots, misaddressed and malformed messages) mixed
+// with ticks, client requests, elections and restarts. The node must never
+// panic, and after every input:
 //   - the term never decreases, and at most one vote is cast per term;
 //   - the log is consistent (indexes 1..n, terms rising, none past the term);
 //   - the commit index never decreases and never passes the last index;
-//   - committed entries never change, even across restarts;
+//   - committed entries never change, even across restarts, and a
+//     snapshot never contradicts one;
 //   - a leader never rewrites its own log in its term;
 //   - storage holds exactly the node's state after each Ready, and the node
 //     restarts from it;
