@@ -82,7 +82,7 @@ func NewNode(cfg Config, st Stored) (*Node, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	if snap.Index != 0 && (snap.Term == 0 || snap.Term > hs.Term || validateMembers(snap.Members) != nil) {
+	if snap.Index != 0 && (snap.Term == 0 || snap.Term > hs.Term || validateMembers(snap.Members) != nil || !slices.IsSorted(snap.Members)) {
 		return nil, errorOf("raft: stored snapshot is inconsistent (index ", snap.Index, ", term ", snap.Term, ")")
 	}
 	for i, e := range entries {

@@ -16,7 +16,7 @@ import "slices"
 type Snapshot struct {
 	Index   uint64 // the last entry it covers
 	Term    uint64 // that entry's term
-	Members []ID   // the configuration as of Index
+	Members []ID   // the configuration as of Index, sorted
 	Data    []byte // the state machine's state (and client sessions), encoded by the runtime
 }
 
@@ -77,7 +77,7 @@ func (n *Node) checkSnapshot(m *Message) error {
 	switch {
 	case s == nil || s.Index == 0 || s.Term == 0 || s.Term > m.Term:
 		return errorOf("raft: ", n.id, ": malformed InstallSnapshot from ", m.From)
-	case validateMembers(s.Members) != nil:
+	case validateMembers(s.Members) != nil || !slices.IsSorted(s.Members):
 		return errorOf("raft: ", n.id, ": InstallSnapshot from ", m.From, " has a bad configuration")
 	case s.Index <= n.commit && !n.log.matches(s.Index, s.Term) && s.Index > n.log.offset:
 		// A correct leader's snapshot covers committed entries only, which

@@ -254,6 +254,7 @@ func TestMalformedInstallSnapshotIsRefused(t *testing.T) {
 		{Index: 5, Term: n.term + 1, Members: c.ids},
 		{Index: 5, Term: 1},
 		{Index: 5, Term: 1, Members: []ID{1, 1}},
+		{Index: 5, Term: 1, Members: []ID{3, 1, 2}}, // members are kept sorted, and searched so
 	} {
 		if err := n.Step(Message{Type: MsgSnap, From: 1, To: 2, Term: n.term, Snapshot: s}); err == nil {
 			t.Errorf("snapshot %+v accepted", s)
