@@ -32,13 +32,17 @@
 //  1. Give the node its inputs: Tick once per tick of your clock, Step for
 //     each message from another peer, Propose and ReadIndex for clients.
 //  2. While HasReady, take Ready and, in this order: save HardState (if
-//     SaveState) and append Entries to stable storage; then send Messages
-//     (they may promise what was just saved); then apply Committed entries to
-//     the state machine, in order; then answer Reads once the state machine
-//     has applied their Index.
+//     SaveState); if Snapshot is set, save it and restore the state machine
+//     from it; append Entries to stable storage; then send Messages (they
+//     may promise what was just saved); then apply Committed entries to the
+//     state machine, in order; then answer Reads once the state machine has
+//     applied their Index.
 //
-// A Node restarts from what its storage kept: NewNode(cfg, hardState, log).
-// Its commit index and applied state are rebuilt from the leader and the log.
+// A Node restarts from what its storage kept: NewNode(cfg, stored), with
+// the hard state, the latest snapshot and the log after it. What the
+// snapshot covers is committed and applied (restore the state machine from
+// it); the rest of the commit index and the state are rebuilt from the
+// leader and the log.
 //
 // # Starting a cluster
 //
