@@ -85,7 +85,7 @@ type call struct {
 	kind callKind
 	f    func()  // callFunc
 	msg  Message // callDeliver
-	done chan struct{}
+	done chan error // the peer's error once c is handled (nil if none)
 }
 
 type callKind uint8
@@ -202,11 +202,11 @@ func (p *Peer[S]) run() {
 			return
 		}
 		p.handleCall(&c)
-		c.done <- struct{}{}
+		c.done <- p.err // the caller may not read p.err: the next call may set it
 	}
 }
 
-var donePool = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+var donePool = sync.Pool{New: func() any { return make(chan error, 1) }}
 
 // do runs f on the peer's goroutine and returns when the peer has handled
 // everything f started.
@@ -222,7 +222,7 @@ func (p *Peer[S]) exec(c call) error {
 		p.handleCall(&c) // does nothing once the peer has halted
 		return p.err
 	}
-	c.done = donePool.Get().(chan struct{})
+	c.done = donePool.Get().(chan error)
 	select {
 	case p.inbox <- c: // the goroutine was waiting for it, as it mostly is
 	default:
@@ -233,9 +233,9 @@ func (p *Peer[S]) exec(c call) error {
 			return ErrStopped
 		}
 	}
-	<-c.done
+	err := <-c.done
 	donePool.Put(c.done)
-	return p.err
+	return err
 }
 
 // inline is do for an inline peer, for callers that want their f to stay

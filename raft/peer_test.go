@@ -919,3 +919,37 @@ func TestPeerSameWriteSubmittedTwiceIsRefused(t *testing.T) {
 		t.Fatalf("retry of lock a = %q, want its first reply ok", r)
 	}
 }
+
+// Callers on other goroutines learn of a storage failure from the call
+// that returns it, not by reading the peer's error while the peer's
+// goroutine may be setting it (run with -race; it may take a few -count).
+func TestPeerStorageFailureSeenByConcurrentCallers(t *testing.T) {
+	net, clock := newHandNet(), &raft.ManualClock{}
+	s := &failingStorage{MemoryStorage: raft.NewMemoryStorage()}
+	p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{Config: raft.DefaultConfig(1), Storage: s, Transport: net, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	if err := p.SetConfiguration([]raft.ID{1}); err != nil {
+		t.Fatal(err)
+	}
+	polled := make(chan error)
+	go func() {
+		for {
+			if _, err := p.Status(); err != nil {
+				polled <- err
+				return
+			}
+		}
+	}()
+	s.mu.Lock()
+	s.fail = true
+	s.mu.Unlock()
+	if _, err := p.Submit(raft.Request{Cmd: lock.Lock("a")}, func([]byte, error) {}); err == nil {
+		t.Fatal("Submit with a failing disk succeeded")
+	}
+	if err := <-polled; !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Status after the failure = %v, want the storage error", err)
+	}
+}
