@@ -83,8 +83,8 @@ type Peer[S any] struct {
 // closures, which would cost an allocation each.
 type call struct {
 	kind callKind
-	f    func()  // callFunc
-	msg  Message // callDeliver
+	f    func()     // callFunc
+	msg  Message    // callDeliver
 	done chan error // the peer's error once c is handled (nil if none)
 }
 
