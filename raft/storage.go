@@ -12,7 +12,9 @@ import (
 // from one goroutine at a time.
 type Storage interface {
 	// Load returns what was saved before the last crash; a new peer's
-	// storage returns a zero Stored.
+	// storage returns a zero Stored. The caller owns what it returns: the
+	// node appends to the entries' slice, so it must share no array the
+	// storage writes to later.
 	Load() (Stored, error)
 	// SaveState replaces the saved hard state.
 	SaveState(HardState) error

@@ -74,8 +74,10 @@ type Entry struct {
 
 	// The client session that issued a command (dissertation section 6.3).
 	// Client 0 means no session: the command is applied every time it
-	// appears in the log. With a session, a command is applied at most once
-	// per (Client, Seq), and a retry gets the first reply.
+	// appears in the log, and it can appear twice without anyone retrying
+	// (a network that duplicates a follower's forwarded write). With a
+	// session, a command is applied at most once per (Client, Seq), and a
+	// retry gets the first reply.
 	Client uint64
 	Seq    uint64
 	// Lowest is the client's lowest sequence number still waiting for a
