@@ -72,7 +72,7 @@ func (e *Event) Describe() string {
 		}
 		return s
 	case EvCrash:
-		return p + " crashes: only its term, vote and log survive"
+		return p + " crashes: only its term, vote, snapshot and log survive"
 	case EvRestart:
 		return p + " restarts in term " + utoa(e.Term) + " with " + utoa(e.Index) + " log entries"
 	case EvNetwork:
