@@ -148,7 +148,7 @@ CHROMIUM ?= /usr/bin/chromium
 chromium:
 	@test -x $(CHROMIUM) || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
-browser-test: tools site chromium
+browser-test: tools site dist chromium
 	cd e2e && $(GO) vet ./... && $(GOBIN)/staticcheck ./...
 	cd e2e && CHROMIUM=$(CHROMIUM) $(GO) test -count=1 ./...
 

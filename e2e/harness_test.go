@@ -33,6 +33,7 @@ import (
 var (
 	chromium = flag.String("chromium", envOr("CHROMIUM", "/usr/bin/chromium"), "the Chromium to drive")
 	siteDir  = flag.String("site", os.Getenv("RAFTPLAY_SITE"), "serve this built site instead of the embedded one")
+	distDir  = flag.String("dist", envOr("RAFTPLAY_DIST", "../dist"), "the static site `make dist` writes")
 	pageURL  = flag.String("url", os.Getenv("RAFTPLAY_URL"), "test the playground served at this URL instead of serving it here")
 	shotDir  = flag.String("shots", envOr("RAFTPLAY_SHOTS", "../test-artifacts/screenshots"), "where screenshots go")
 )
@@ -119,6 +120,13 @@ type page struct {
 // in a new tab, waits until it is ready and pauses it.
 func open(t *testing.T, query string) *page {
 	t.Helper()
+	return openURL(t, baseURL+query)
+}
+
+// openURL is open for a page served elsewhere, such as dist/ under a
+// sub-path.
+func openURL(t *testing.T, url string) *page {
+	t.Helper()
 	tab, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
 	if err := chromedp.Do(tab); err != nil { // opens the tab
@@ -139,7 +147,7 @@ func open(t *testing.T, query string) *page {
 		}
 	}()
 	t.Cleanup(p.checkConsole)
-	p.do("load the page", chromedp.Navigate(baseURL+query), chromedp.WaitVisible(chromedp.CSS(`[data-state="ready"]`)))
+	p.do("load the page", chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`[data-state="ready"]`)))
 	p.pause()
 	return p
 }
