@@ -203,10 +203,14 @@ func frameStats(t *testing.T, p *page, d time.Duration) (string, frames) {
 	p.do("start counting", chromedp.Evaluate[chromedp.Void](`(() => {
 		window.__frames = []; window.__long = [];
 		let last = performance.now();
-		const f = (now) => { __frames.push(now - last); last = now; if (window.__counting) requestAnimationFrame(f); };
-		window.__counting = true;
+		// A generation of its own, so that a loop left from the last
+		// measurement stops instead of counting its frames twice.
+		const gen = (window.__counting = (window.__counting || 0) + 1);
+		const f = (now) => { if (window.__counting !== gen) return; __frames.push(now - last); last = now; requestAnimationFrame(f); };
 		requestAnimationFrame(f);
-		new PerformanceObserver((l) => __long.push(...l.getEntries().map((e) => e.duration))).observe({ type: "longtask" });
+		if (window.__longObserver) window.__longObserver.disconnect();
+		window.__longObserver = new PerformanceObserver((l) => __long.push(...l.getEntries().map((e) => e.duration)));
+		window.__longObserver.observe({ type: "longtask" });
 	})()`))
 	task0, cpu0 := metrics()
 	wall0 := time.Now()
@@ -214,10 +218,10 @@ func frameStats(t *testing.T, p *page, d time.Duration) (string, frames) {
 	task1, cpu1 := metrics()
 	wall := time.Since(wall0)
 	s := js[frames](p, `(() => {
-		window.__counting = false;
+		window.__counting++;
 		const f = __frames.slice(1).sort((a, b) => a - b);
 		return { Frames: f.length, Worst: f[f.length - 1], P95: f[Math.floor(f.length * 0.95)], P99: f[Math.floor(f.length * 0.99)], Over20: f.filter((x) => x > 20).length,
-			Long: __long.length, LongMs: __long.reduce((a, b) => a + b, 0), Messages: document.querySelectorAll(".msg").length };
+			Long: __long.length, LongMs: __long.reduce((a, b) => a + b, 0), Messages: document.querySelectorAll(".msg[data-id]").length };
 	})()`)
 	s.FPS, s.TaskPct, s.CPUPct = float64(s.Frames)/wall.Seconds(), 100*(task1-task0)/wall.Seconds(), 100*(cpu1-cpu0)/wall.Seconds()
 	return fmt.Sprintf("%.1f fps (%d frames, p95 %.1f ms, p99 %.1f ms, worst %.1f ms, %d over 20 ms); main thread in tasks %.0f%% of wall time, on a CPU %.0f%%; %d long tasks (%.0f ms); %d messages drawn at the end; load average %s",

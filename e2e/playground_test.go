@@ -137,8 +137,8 @@ func TestPartitionMinority(t *testing.T) {
 // vanishes and the event log says so.
 func TestDropMessage(t *testing.T) {
 	p := open(t, "")
-	p.stepUntil("a RequestVote in flight", `document.querySelector(".msg.vote") !== null`, 200)
-	id := js[string](p, `document.querySelector(".msg.vote").dataset.id`)
+	p.stepUntil("a RequestVote in flight", `document.querySelector(".msg[data-id].vote") !== null`, 200)
+	id := js[string](p, `document.querySelector(".msg[data-id].vote").dataset.id`)
 	msg := fmt.Sprintf(`.msg[data-id=%q]`, id)
 	p.click(msg)
 	p.poll("the message's details", `document.querySelector("[data-popover] [data-do=drop]") !== null`)

@@ -156,7 +156,7 @@ export class App {
   layout(n) {
     this.peerCount = n;
     this.ring.build(n);
-    this.messages.layout(this.ring.at, this.ring.box);
+    this.messages.layout(this.ring.at);
     this.clients.peers(n);
     this.network.peers(n);
     this.events.peers(n);

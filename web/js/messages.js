@@ -3,18 +3,16 @@
 // the same link travel in lanes on either side of it. A lost message bursts
 // where it was when it was lost.
 //
-// Each message is an HTML element of its own over the ring, holding its
-// small SVG glyph, and is moved with a CSS transform: the compositor moves
-// it, so a frame repaints and re-lays out nothing for the messages (with
-// dozens in flight, redrawing them in the ring's SVG cost most of a frame).
-// Positions are the ring's user units turned into the layer's pixels.
+// Messages are drawn in the ring's own SVG, moved by a transform attribute
+// only when they move. Composited HTML elements per message were tried and
+// measured no faster with 9 busy peers (e2e TestPerfRender), so the simpler
+// drawing stays.
 
 import { svg, TIMER_R } from "./svg.js";
 import { messageKind, messageName, peerName, dropLabel } from "./describe.js";
 
-const LANE = 7; // units to the right of the direction of travel
+const LANE = 7; // px to the right of the direction of travel
 const EDGE = TIMER_R + 4; // messages leave and reach a peer at its timer ring
-const GLYPH = 30; // the glyph's box, in units, centred on its position
 const MAX_BURSTS = 40;
 
 export class Messages {
@@ -23,9 +21,7 @@ export class Messages {
     this.burstLayer = burstLayer;
     this.handlers = handlers; // {hover(id, el), pick(id, el)}
     this.at = [];
-    this.box = { x: -320, y: -300, w: 640, h: 600 };
-    this.px = { s: 1, ox: 0, oy: 0 }; // units -> layer pixels
-    this.shown = new Map(); // id -> {g, m, key}
+    this.shown = new Map(); // id -> {g, m}
     this.selected = 0;
     layer.addEventListener("click", (e) => {
       const g = e.target.closest(".msg");
@@ -39,35 +35,13 @@ export class Messages {
       const g = e.target.closest(".msg");
       if (g && !g.contains(e.relatedTarget)) handlers.hover(0, null);
     });
-    // The layer's size is read only when it changes, never on a frame.
-    new ResizeObserver((entries) => {
-      const r = entries[0].contentRect;
-      this.size = { w: r.width, h: r.height };
-      this.scale();
-    }).observe(layer);
-    this.size = { w: 0, h: 0 };
   }
 
-  layout(at, box) {
+  layout(at) {
     this.at = at;
-    if (box) this.box = box;
     this.layer.replaceChildren();
     this.burstLayer.replaceChildren();
     this.shown.clear();
-    this.scale();
-  }
-
-  // scale fits the ring's viewBox in the layer as the SVG does (centred,
-  // aspect kept) and moves every glyph to match.
-  scale() {
-    const { w, h } = this.size;
-    const b = this.box;
-    if (!w || !h) return;
-    const s = Math.min(w / b.w, h / b.h);
-    this.px = { s, ox: (w - b.w * s) / 2 - b.x * s, oy: (h - b.h * s) / 2 - b.y * s };
-    this.layer.style.setProperty("--u", `${s.toFixed(4)}px`);
-    for (const m of this.shown.values()) m.key = "";
-    if (this.lastT !== undefined) this.frame(this.lastT);
   }
 
   // sync adds glyphs for new messages and removes those that arrived.
@@ -79,80 +53,70 @@ export class Messages {
         if (id === this.selected) this.selected = 0;
       }
     }
-    let added = null;
     for (const [id, m] of model.messages) {
       if (this.shown.has(id)) continue;
-      const g = this.glyph(m);
-      (added ||= document.createDocumentFragment()).appendChild(g);
-      this.shown.set(id, { g, m, key: "" });
-    }
-    if (added) {
-      if (this.lastT !== undefined) this.frame(this.lastT);
-      this.layer.appendChild(added);
+      this.shown.set(id, { g: this.glyph(m), m, key: "" });
     }
   }
 
   glyph(m) {
     const kind = messageKind(m.msg);
-    const g = document.createElement("div");
-    g.className = `msg ${kind === "heartbeat" ? "append heartbeat" : kind}${m.dup ? " dup" : ""}${m.id === this.selected ? " selected" : ""}`;
-    g.dataset.id = m.id;
-    g.title = `${peerName(m.msg.from)} → ${peerName(m.msg.to)} ${messageName(m.msg)}`;
-    const h = GLYPH / 2;
-    const s = svg("svg", { viewBox: `${-h} ${-h} ${GLYPH} ${GLYPH}`, "aria-hidden": "true" }, g);
+    const g = svg("g", { class: `msg ${kind === "heartbeat" ? "append heartbeat" : kind}`, "data-id": m.id });
+    const title = svg("title", {}, g);
+    title.textContent = `${peerName(m.msg.from)} → ${peerName(m.msg.to)} ${messageName(m.msg)}`;
+    svg("circle", { class: "hit", r: 13 }, g);
     switch (kind) {
       case "vote":
-        svg("circle", { class: "msg-shape", r: 7 }, s);
+        svg("circle", { class: "msg-shape", r: 7 }, g);
         break;
       case "vote-reply":
-        svg("circle", { class: "msg-shape", r: 7.5 }, s);
-        mark(s, m.msg.voteGranted);
+        svg("circle", { class: "msg-shape", r: 7.5 }, g);
+        mark(g, m.msg.voteGranted);
         break;
       case "append": {
-        svg("rect", { class: "msg-shape", x: -10, y: -7.5, width: 20, height: 15, rx: 2.5 }, s);
-        const t = svg("text", { class: "msg-count", y: 0.5 }, s);
+        svg("rect", { class: "msg-shape", x: -10, y: -7.5, width: 20, height: 15, rx: 2.5 }, g);
+        const t = svg("text", { class: "msg-count", y: 0.5 }, g);
         t.textContent = String((m.msg.entries || []).length);
         break;
       }
       case "heartbeat":
-        svg("rect", { class: "msg-shape", x: -5, y: -5, width: 10, height: 10, rx: 1.5 }, s);
+        svg("rect", { class: "msg-shape", x: -5, y: -5, width: 10, height: 10, rx: 1.5 }, g);
         break;
       case "append-reply":
-        svg("rect", { class: "msg-shape", x: -7, y: -7, width: 14, height: 14, rx: 2.5 }, s);
-        mark(s, m.msg.success);
+        svg("rect", { class: "msg-shape", x: -7, y: -7, width: 14, height: 14, rx: 2.5 }, g);
+        mark(g, m.msg.success);
         break;
       case "snapshot":
-        // A bundle: the compacted log and the lock's state, in one message.
-        svg("rect", { class: "msg-shape msg-back", x: -8, y: -11, width: 19, height: 15, rx: 2.5 }, s);
-        svg("rect", { class: "msg-shape", x: -11, y: -6, width: 19, height: 15, rx: 2.5 }, s);
-        svg("path", { class: "msg-lines", d: "M-7.5,-1.5h12M-7.5,2h12M-7.5,5.5h7" }, s);
+        svg("rect", { class: "msg-shape msg-back", x: -8, y: -11, width: 19, height: 15, rx: 2.5 }, g);
+        svg("rect", { class: "msg-shape", x: -11, y: -6, width: 19, height: 15, rx: 2.5 }, g);
+        svg("path", { class: "msg-lines", d: "M-7.5,-1.5h12M-7.5,2h12M-7.5,5.5h7" }, g);
         break;
       case "client-reply":
       default:
-        svg("path", { class: "msg-shape", d: "M0,-8L8,6H-8z" }, s);
+        svg("path", { class: "msg-shape", d: "M0,-8L8,6H-8z" }, g);
         break;
     }
+    if (m.dup) g.classList.add("dup");
+    if (m.id === this.selected) g.classList.add("selected");
+    this.layer.appendChild(g);
     return g;
   }
 
-  // frame puts every message where it is at virtual time t: one transform
-  // per message that moved, nothing else.
+  // frame puts every message where it is at virtual time t.
   frame(t) {
-    this.lastT = t;
-    const { s, ox, oy } = this.px;
-    for (const m of this.shown.values()) {
-      const { x, y } = this.where(m.m.msg, m.m.sent, m.m.arrive, t);
-      const key = `translate(${(ox + x * s).toFixed(1)}px,${(oy + y * s).toFixed(1)}px)`;
-      if (key === m.key) continue;
-      m.key = key;
-      m.g.style.transform = key;
+    for (const s of this.shown.values()) {
+      const { x, y } = this.where(s.m.msg, s.m.sent, s.m.arrive, t);
+      const key = `translate(${x.toFixed(1)},${y.toFixed(1)})`;
+      if (key === s.key) continue;
+      s.key = key;
+      s.g.setAttribute("transform", key);
     }
   }
 
   where(msg, sent, arrive, t) {
     const p = this.at[msg.from - 1];
     const q = this.at[msg.to - 1];
-    if (!p || !q) return { x: -1000, y: -1000 };
+    if (!p || !q) return { x: -100, y: -100 };
     const dx = q.x - p.x;
     const dy = q.y - p.y;
     const len = Math.hypot(dx, dy) || 1;
