@@ -316,3 +316,31 @@ func TestBack(t *testing.T) {
 		t.Error("the replay badge stays after every recorded action played")
 	}
 }
+
+// Paused, the page does nothing: no animation frame, no timer, no call
+// into the simulator, while the browser draws 30 frames of its own.
+func TestPausedIsIdle(t *testing.T) {
+	p := open(t, "?peers=5")
+	p.click("[data-play]")
+	p.poll("the run to play", `Number(document.querySelector("[data-clock]").textContent.replace(/[^0-9]/g, "")) > 0`)
+	p.pause()
+	counts := js[map[string]int](p, `new Promise((done) => {
+		const raf = window.requestAnimationFrame.bind(window);
+		const counts = { frames: 0, timers: 0, calls: 0 };
+		const wrap = (obj, name, key) => {
+			const f = obj[name];
+			obj[name] = function (...args) { counts[key]++; return f.apply(this, args); };
+			return () => { obj[name] = f; };
+		};
+		const api = globalThis.raftplay;
+		const undo = [wrap(window, "requestAnimationFrame", "frames"), wrap(window, "setTimeout", "timers"), wrap(window, "setInterval", "timers"),
+			...Object.keys(api).filter((k) => typeof api[k] === "function").map((k) => wrap(api, k, "calls"))];
+		let n = 0;
+		const count = () => { if (++n < 30) return raf(count); undo.forEach((u) => u()); done(counts); };
+		raf(count);
+	})`)
+	if counts["frames"] != 0 || counts["timers"] != 0 || counts["calls"] != 0 {
+		t.Errorf("paused, over 30 frames the page asked for %d animation frames, set %d timers and made %d simulator calls, want none",
+			counts["frames"], counts["timers"], counts["calls"])
+	}
+}
