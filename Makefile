@@ -6,7 +6,7 @@ SHELL   := /bin/bash
 GOBIN   := $(shell $(GO) env GOPATH)/bin
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: run test lint unit race fuzz-smoke campaign bench tools
+.PHONY: run test lint unit race fuzz campaign bench tools
 
 ## ---- core, simulator, lint ------------------------------------------------
 
@@ -23,6 +23,16 @@ unit:
 
 race:
 	$(GO) test -race ./raft/...
+
+# Every fuzzer for FUZZTIME each. `make test` runs their seed corpora
+# (testdata/fuzz) as ordinary tests; this explores beyond them.
+FUZZTIME ?= 1m
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzStep$$' -fuzztime $(FUZZTIME) ./raft
+	$(GO) test -run '^$$' -fuzz '^FuzzCluster$$' -fuzztime $(FUZZTIME) ./raft
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeMembers$$' -fuzztime $(FUZZTIME) ./raft
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./raft/lock
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./wasm/api
 
 # The long randomized fault campaign: SEEDS seeds per cluster size.
 SEEDS ?= 10000
