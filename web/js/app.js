@@ -19,7 +19,9 @@ import { peerName } from "./describe.js";
 import { decodeRun, encodeRun } from "./share.js";
 
 const NOTICE_MS = 6000;
-const PANELS_MS = 100; // wall time between redraws of the logs and requests while playing
+// Wall time between redraws of the logs and requests while playing: a
+// redraw repaints every log row, which costs a frame about 3 ms here.
+const PANELS_MS = 250;
 
 export class App {
   constructor(host, api) {

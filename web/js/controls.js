@@ -1,11 +1,12 @@
 // The toolbar (play, step, skip, speed, the clock, a new run) and the
 // keyboard shortcuts for the main controls.
 
-import { html, setText } from "./svg.js";
+import { html, setProp, setText } from "./svg.js";
 import { SPEEDS } from "./player.js";
 
 const MAX_PEERS = 9;
 const MAX_SEED = Number.MAX_SAFE_INTEGER;
+const NUMBER = new Intl.NumberFormat("en-US"); // made once: toLocaleString makes one per call
 
 export class Controls {
   constructor(root, app) {
@@ -69,15 +70,15 @@ export class Controls {
   }
 
   clock(t) {
-    setText(this.clockOut, `${Math.floor(t).toLocaleString("en-US")} ms`);
+    setText(this.clockOut, `${NUMBER.format(Math.floor(t))} ms`);
   }
 
   // pending says how many recorded actions a replayed run has still to play.
   pending(n) {
     const p = this.app.host.querySelector("[data-replaying]");
-    p.hidden = n === 0;
+    setProp(p, "hidden", n === 0);
     setText(p, n === 1 ? "replay: 1 recorded action ahead" : `replay: ${n} recorded actions ahead`);
-    p.title = "Going back replays the run; your later actions play again, until you act: then the run takes the new path.";
+    setProp(p, "title", "Going back replays the run; your later actions play again, until you act: then the run takes the new path.");
   }
 
   setup(peers, seed, scenario = "election") {

@@ -6,7 +6,9 @@ import { html } from "./svg.js";
 import { describe, eventFamily, peerName } from "./describe.js";
 
 const ROWS = 150; // rows in the list; the model keeps more for the filters
-const FLUSH_MS = 120;
+// Four flushes a second: each lays out its new rows, and faster than this
+// the list only scrolls by unread.
+const FLUSH_MS = 250;
 // While playing fast, nobody reads hundreds of rows a second: a flush adds
 // at most this many, and says how many it passed over. Pausing lists them.
 const PER_FLUSH = 30;

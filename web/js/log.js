@@ -12,7 +12,7 @@
 // The grid of slots is built once per size; updates change only the slots
 // whose content changed (under a busy load commits move every frame).
 
-import { html, setText } from "./svg.js";
+import { html, setProp, setText } from "./svg.js";
 import { bytes, entryText, peerName } from "./describe.js";
 
 const HEAD_PX = 160;
@@ -104,6 +104,7 @@ export class Logs {
         const cell = html("div", { class: "log-snap", role: "cell" }, el);
         const card = html("div", { class: "snap-card none" }, cell);
         row.snap = {
+          cell,
           card,
           kind: html("span", { class: "snap-kind" }, card),
           range: html("span", { class: "snap-range" }, card),
@@ -121,6 +122,8 @@ export class Logs {
           term: html("span", { class: "term" }, cell),
           cmd: html("span", { class: "cmd" }, cell),
           who: html("span", { class: "cmd who" }, cell),
+          slot,
+          marked: false,
           next: html("span", { class: "marker marker-next", hidden: "" }, slot),
           match: html("span", { class: "marker marker-match", hidden: "" }, slot),
           key: "",
@@ -168,38 +171,42 @@ export class Logs {
       if (e) {
         const text = entryText(e);
         const [op, ...rest] = text.split(" ");
-        s.cell.className = `log-cell term-${(e.term - 1 + TERM_COLOURS) % TERM_COLOURS}${committed ? " committed" : ""}`;
-        s.cell.title = `#${index}, term ${e.term}: ${text}${committed ? ", committed" : ", not committed"}${applied ? ", applied" : ""}`;
+        setProp(s.cell, "className", `log-cell term-${(e.term - 1 + TERM_COLOURS) % TERM_COLOURS}${committed ? " committed" : ""}`);
+        setProp(s.cell, "title", `#${index}, term ${e.term}: ${text}${committed ? ", committed" : ", not committed"}${applied ? ", applied" : ""}`);
         setText(s.term, `t${e.term}`);
         setText(s.cmd, op);
         setText(s.who, e.type === "config" ? span(e.members || []) : rest.join(" "));
       } else if (compacted) {
         // A band joined to the snapshot block: rounded where it ends.
-        s.cell.className = `log-cell compacted${edge.includes("s") ? " band-start" : ""}${edge.includes("e") ? " band-end" : ""}`;
-        s.cell.title = `#${index} is compacted into ${peerName(p.id)}'s snapshot (entries 1–${snapIndex})`;
+        setProp(s.cell, "className", `log-cell compacted${edge.includes("s") ? " band-start" : ""}${edge.includes("e") ? " band-end" : ""}`);
+        setProp(s.cell, "title", `#${index} is compacted into ${peerName(p.id)}'s snapshot (entries 1–${snapIndex})`);
         setText(s.term, "");
         setText(s.cmd, "");
         setText(s.who, "");
       } else {
-        s.cell.className = "log-cell empty";
-        s.cell.removeAttribute("title");
+        setProp(s.cell, "className", "log-cell empty");
+        if (s.cell.title) s.cell.removeAttribute("title");
         setText(s.term, "");
         setText(s.cmd, hidden ? "…" : "");
         setText(s.who, "");
       }
-      s.next.hidden = !next;
-      s.match.hidden = !match;
+      setProp(s.next, "hidden", !next);
+      setProp(s.match, "hidden", !match);
+      if (s.marked !== (next || match)) {
+        s.marked = next || match;
+        s.slot.classList.toggle("marked", s.marked);
+      }
       if (next) {
         const left = pr.next < start;
         setText(s.next, left ? `◀ next ${pr.next}` : "▼ next");
         s.next.classList.toggle("left", left);
-        s.next.title = `the leader sends ${peerName(p.id)} entry ${pr.next} next${pr.next <= snapOf(model) ? ": it has compacted that entry, so it sends its snapshot instead" : ""}`;
+        setProp(s.next, "title", `the leader sends ${peerName(p.id)} entry ${pr.next} next${pr.next <= snapOf(model) ? ": it has compacted that entry, so it sends its snapshot instead" : ""}`);
       }
       if (match) {
         const left = pr.match < start;
         setText(s.match, left ? `◀ match ${pr.match}` : "▲ match");
         s.match.classList.toggle("left", left);
-        s.match.title = `the leader knows ${peerName(p.id)} has entries up to ${pr.match}`;
+        setProp(s.match, "title", `the leader knows ${peerName(p.id)} has entries up to ${pr.match}`);
       }
     });
   }
@@ -215,8 +222,9 @@ export class Logs {
     const grew = snap.index >= 0 && index > snap.index;
     snap.index = index;
     if (!index) {
-      snap.card.className = "snap-card none";
-      snap.card.title = `${peerName(p.id)} has not compacted its log yet`;
+      setProp(snap.card, "className", "snap-card none");
+      setProp(snap.cell, "className", "log-snap");
+      setProp(snap.card, "title", `${peerName(p.id)} has not compacted its log yet`);
       setText(snap.kind, "no snapshot");
       setText(snap.range, "");
       setText(snap.meta, "");
@@ -225,10 +233,11 @@ export class Logs {
     // A new snapshot flashes; two names for one animation, so that the
     // next one restarts it.
     if (grew) snap.flip = !snap.flip;
-    snap.card.className = `snap-card${installed ? " installed" : ""}${grew ? (snap.flip ? " flash-a" : " flash-b") : ""}`;
+    setProp(snap.card, "className", `snap-card${installed ? " installed" : ""}`);
+    setProp(snap.cell, "className", `log-snap${grew ? (snap.flip ? " flash-a" : " flash-b") : ""}`);
     const how = installed ? "installed from the leader (InstallSnapshot)" : "compacted from its own log";
     const size = info ? `, ${bytes(info.size)}` : "";
-    snap.card.title = `${peerName(p.id)}'s snapshot, ${how}: it stands for entries 1–${index} (the last of them in term ${p.snapshotTerm || 0}) and holds the lock's state after #${index}${size}.${p.up ? "" : " It is on disk, so the crash kept it."}`;
+    setProp(snap.card, "title", `${peerName(p.id)}'s snapshot, ${how}: it stands for entries 1–${index} (the last of them in term ${p.snapshotTerm || 0}) and holds the lock's state after #${index}${size}.${p.up ? "" : " It is on disk, so the crash kept it."}`);
     setText(snap.kind, installed ? "⇩ installed" : "snapshot");
     setText(snap.range, `1–${index}`);
     setText(snap.meta, `t${p.snapshotTerm || 0} + lock state`);

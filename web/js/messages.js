@@ -22,6 +22,7 @@ export class Messages {
     this.handlers = handlers; // {hover(id, el), pick(id, el)}
     this.at = [];
     this.shown = new Map(); // id -> {g, m}
+    this.templates = new Map(); // kind|yes -> the glyph to copy
     this.selected = 0;
     layer.addEventListener("click", (e) => {
       const g = e.target.closest(".msg");
@@ -59,43 +60,18 @@ export class Messages {
     }
   }
 
+  // glyph draws a message: a copy of its kind's template, which is cheaper
+  // than building each glyph element by element (dozens a second).
   glyph(m) {
     const kind = messageKind(m.msg);
-    const g = svg("g", { class: `msg ${kind === "heartbeat" ? "append heartbeat" : kind}`, "data-id": m.id });
-    const title = svg("title", {}, g);
-    title.textContent = `${peerName(m.msg.from)} → ${peerName(m.msg.to)} ${messageName(m.msg)}`;
-    svg("circle", { class: "hit", r: 13 }, g);
-    switch (kind) {
-      case "vote":
-        svg("circle", { class: "msg-shape", r: 7 }, g);
-        break;
-      case "vote-reply":
-        svg("circle", { class: "msg-shape", r: 7.5 }, g);
-        mark(g, m.msg.voteGranted);
-        break;
-      case "append": {
-        svg("rect", { class: "msg-shape", x: -10, y: -7.5, width: 20, height: 15, rx: 2.5 }, g);
-        const t = svg("text", { class: "msg-count", y: 0.5 }, g);
-        t.textContent = String((m.msg.entries || []).length);
-        break;
-      }
-      case "heartbeat":
-        svg("rect", { class: "msg-shape", x: -5, y: -5, width: 10, height: 10, rx: 1.5 }, g);
-        break;
-      case "append-reply":
-        svg("rect", { class: "msg-shape", x: -7, y: -7, width: 14, height: 14, rx: 2.5 }, g);
-        mark(g, m.msg.success);
-        break;
-      case "snapshot":
-        svg("rect", { class: "msg-shape msg-back", x: -8, y: -11, width: 19, height: 15, rx: 2.5 }, g);
-        svg("rect", { class: "msg-shape", x: -11, y: -6, width: 19, height: 15, rx: 2.5 }, g);
-        svg("path", { class: "msg-lines", d: "M-7.5,-1.5h12M-7.5,2h12M-7.5,5.5h7" }, g);
-        break;
-      case "client-reply":
-      default:
-        svg("path", { class: "msg-shape", d: "M0,-8L8,6H-8z" }, g);
-        break;
-    }
+    const yes = kind === "vote-reply" ? m.msg.voteGranted : kind === "append-reply" ? m.msg.success : false;
+    const key = `${kind}|${Boolean(yes)}`;
+    let proto = this.templates.get(key);
+    if (!proto) this.templates.set(key, (proto = template(kind, yes)));
+    const g = proto.cloneNode(true);
+    g.dataset.id = m.id;
+    g.firstChild.textContent = `${peerName(m.msg.from)} → ${peerName(m.msg.to)} ${messageName(m.msg)}`;
+    if (kind === "append") g.querySelector(".msg-count").textContent = String((m.msg.entries || []).length);
     if (m.dup) g.classList.add("dup");
     if (m.id === this.selected) g.classList.add("selected");
     this.layer.appendChild(g);
@@ -172,6 +148,44 @@ export class Messages {
     const s = this.shown.get(id);
     return s ? s.g : null;
   }
+}
+
+// template builds the glyph of one kind of message, without its id, title
+// text or entry count.
+function template(kind, yes) {
+  const g = svg("g", { class: `msg ${kind === "heartbeat" ? "append heartbeat" : kind}` });
+  svg("title", {}, g);
+  svg("circle", { class: "hit", r: 13 }, g);
+  switch (kind) {
+    case "vote":
+      svg("circle", { class: "msg-shape", r: 7 }, g);
+      break;
+    case "vote-reply":
+      svg("circle", { class: "msg-shape", r: 7.5 }, g);
+      mark(g, yes);
+      break;
+    case "append":
+      svg("rect", { class: "msg-shape", x: -10, y: -7.5, width: 20, height: 15, rx: 2.5 }, g);
+      svg("text", { class: "msg-count", y: 0.5 }, g);
+      break;
+    case "heartbeat":
+      svg("rect", { class: "msg-shape", x: -5, y: -5, width: 10, height: 10, rx: 1.5 }, g);
+      break;
+    case "append-reply":
+      svg("rect", { class: "msg-shape", x: -7, y: -7, width: 14, height: 14, rx: 2.5 }, g);
+      mark(g, yes);
+      break;
+    case "snapshot":
+      svg("rect", { class: "msg-shape msg-back", x: -8, y: -11, width: 19, height: 15, rx: 2.5 }, g);
+      svg("rect", { class: "msg-shape", x: -11, y: -6, width: 19, height: 15, rx: 2.5 }, g);
+      svg("path", { class: "msg-lines", d: "M-7.5,-1.5h12M-7.5,2h12M-7.5,5.5h7" }, g);
+      break;
+    case "client-reply":
+    default:
+      svg("path", { class: "msg-shape", d: "M0,-8L8,6H-8z" }, g);
+      break;
+  }
+  return g;
 }
 
 // mark draws a tick or a cross on a reply, so yes and no differ by shape.

@@ -22,9 +22,21 @@ export function html(tag, attrs = {}, parent = null, text = null) {
 }
 
 // setText changes a node's text only when it differs: writing the same
-// text still costs a layout in some browsers.
+// text still costs a layout in some browsers. A lone text node is changed
+// in place: replacing it (textContent) makes the browser recompute style
+// and rebuild the layout objects; changing its data only re-lays it out.
+// Empty text still goes through textContent, so :empty keeps matching.
 export function setText(node, text) {
-  if (node.textContent !== text) node.textContent = text;
+  const t = node.firstChild;
+  if (t && t === node.lastChild && t.nodeType === Node.TEXT_NODE && t.data !== "" && text !== "") {
+    if (t.data !== text) t.data = text;
+  } else if (node.textContent !== text) node.textContent = text;
+}
+
+// setProp sets a property (className, title, hidden) only when it differs:
+// even an unchanged attribute written again invalidates the element's style.
+export function setProp(node, name, value) {
+  if (node[name] !== value) node[name] = value;
 }
 
 export function setAttr(node, name, value) {
