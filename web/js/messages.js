@@ -111,7 +111,11 @@ export class Messages {
       if (!this.at[b.msg.from - 1] || !this.at[b.msg.to - 1]) continue;
       while (this.burstLayer.childElementCount >= MAX_BURSTS) this.burstLayer.firstChild.remove();
       const { x, y } = this.where(b.msg, b.sent, b.arrive, b.at);
-      const outer = svg("g", { transform: `translate(${x.toFixed(1)},${y.toFixed(1)})` }, this.burstLayer);
+      // Messages lost at the same spot (say, every heartbeat to a crashed
+      // server) share one burst: stacked labels smear into a blot.
+      const key = `${Math.round(x / 4)},${Math.round(y / 4)},${b.reason}`;
+      for (const old of [...this.burstLayer.children]) if (old.dataset.key === key) old.remove();
+      const outer = svg("g", { transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`, "data-key": key }, this.burstLayer);
       const inner = svg("g", { class: "burst" }, outer);
       svg("circle", { class: "burst-ring", r: 11 }, inner);
       svg("path", { class: "burst-x", d: "M-5,-5l10,10m0,-10l-10,10" }, inner);
