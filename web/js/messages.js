@@ -119,8 +119,10 @@ export class Messages {
       const inner = svg("g", { class: "burst" }, outer);
       svg("circle", { class: "burst-ring", r: 11 }, inner);
       svg("path", { class: "burst-x", d: "M-5,-5l10,10m0,-10l-10,10" }, inner);
-      // A cut link is drawn as cut already: its blocked messages need no word.
-      if (b.reason !== "partition") {
+      // A cut link is drawn as cut and a crashed server as crashed already:
+      // the messages they swallow need no word. (Those bursts sit at a
+      // server's edge, where a word would cover its name and label.)
+      if (b.reason !== "partition" && b.reason !== "down") {
         const label = svg("text", { class: "burst-label", y: -16 }, inner);
         label.textContent = dropLabel[b.reason] || "dropped";
       }

@@ -16,6 +16,7 @@ export class Network {
     this.loss = root.querySelector("[data-loss]");
     this.lossOut = root.querySelector("[data-loss-out]");
     this.groups = root.querySelector("[data-groups]");
+    this.state = root.querySelector("[data-partition-state]");
     this.side = []; // side[id-1]: 0 or 1
     this.shownGroups = "";
 
@@ -100,6 +101,16 @@ export class Network {
     const groups = JSON.stringify(snap.groups || []);
     if (groups !== this.shownGroups) {
       this.shownGroups = groups;
+      // The sides above are a plan until Split: this line says what is
+      // in force now.
+      const split = snap.groups && snap.groups.length > 1;
+      this.state.classList.toggle("split", Boolean(split));
+      setText(
+        this.state,
+        split
+          ? `Split now: ${snap.groups.map((g) => g.map(peerName).join(" ")).join(" | ")}. No message crosses between the sides.`
+          : "Not split: every server can reach every other.",
+      );
       if (snap.groups && snap.groups.length === 2) {
         this.side = this.side.map((_, i) => (snap.groups[1].includes(i + 1) ? 1 : 0));
         this.drawSides();
