@@ -153,10 +153,14 @@ bench-smoke: tools site chromium
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: chromium browser-test browser-perf
+.PHONY: chromium browser-test browser-perf screenshot
 
 chromium:
 	@test -x $(CHROMIUM) || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+# The README's picture, docs/screenshot.png, made by the page itself.
+screenshot: site chromium
+	cd e2e && CHROMIUM=$(CHROMIUM) $(GO) test -tags docs -run '^TestREADMEScreenshot$$' -count=1 ./...
 
 browser-test: tools site dist chromium
 	cd e2e && $(GO) vet ./... && $(GOBIN)/staticcheck ./...
