@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -343,4 +346,44 @@ func TestPausedIsIdle(t *testing.T) {
 		t.Errorf("paused, over 30 frames the page asked for %d animation frames, set %d timers and made %d simulator calls, want none",
 			counts["frames"], counts["timers"], counts["calls"])
 	}
+}
+
+// A mistyped or damaged address never leaves a dead page: what cannot be
+// used is named in a notice, and the default run starts and elects.
+func TestBadAddress(t *testing.T) {
+	for _, tc := range []struct {
+		name, address, notice string
+	}{
+		{"query", "?peers=42&seed=abc&scenario=nope", "peers=42 (1 to 9 servers), seed=abc (a whole number), scenario=nope"},
+		{"run not base64", "#run=%21%21%21&t=5", "damaged"},
+		{"run not deflate", "#run=AAAAAAAAAAAA&t=5", "damaged"},
+		{"run bad time", "#run=AAAA&t=-3", "not a time"},
+		{"run out of range", "#run=" + packRun(t, `{"version":1,"config":{"peers":500},"seed":1,"actions":[]}`) + "&t=5", "could not be replayed: definition.config.peers must be from 1 to 9, got 500"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := open(t, tc.address)
+			p.poll("a notice", `!document.querySelector("[data-toast]").hidden`)
+			got := js[string](p, `document.querySelector("[data-toast]").textContent`)
+			t.Logf("notice: %s", got)
+			if !strings.Contains(got, tc.notice) {
+				t.Errorf("notice %q, want it to say %q", got, tc.notice)
+			}
+			if n := js[int](p, `document.querySelectorAll(".peer").length`); n != 3 {
+				t.Errorf("%d servers drawn, want the default 3", n)
+			}
+			p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
+		})
+	}
+}
+
+// packRun makes a share link's run from a definition, as the page does.
+func packRun(t *testing.T, def string) string {
+	var b bytes.Buffer
+	w, err := flate.NewWriter(&b, flate.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte(def))
+	w.Close()
+	return base64.RawURLEncoding.EncodeToString(b.Bytes())
 }

@@ -11,19 +11,26 @@ const retry = host.querySelector("[data-retry]");
 
 // A link may carry ?peers=5&seed=7 (and #t=1200 for an instant). They are
 // checked here and passed to the simulator through the host element, which
-// is where it reads its starting setup; anything invalid is ignored. A
+// is where it reads its starting setup; anything invalid is left out, and
+// named in ignored so the student learns why the page looks different. A
 // shared run (#run=...) is read by the App.
 function readAddress() {
   const q = new URLSearchParams(location.search);
-  const peers = Number(q.get("peers"));
+  const ignored = [];
+  const short = (v) => (v.length > 24 ? `${v.slice(0, 24)}…` : v);
+  const peersText = q.get("peers");
+  const peers = Number(peersText);
   if (Number.isInteger(peers) && peers >= 1 && peers <= 9) host.dataset.peers = String(peers);
+  else if (peersText !== null) ignored.push(`peers=${short(peersText)} (1 to 9 servers)`);
   const seedText = q.get("seed");
   const seed = Number(seedText);
   if (seedText && /^\d{1,16}$/.test(seedText) && Number.isSafeInteger(seed)) host.dataset.seed = String(seed);
+  else if (seedText !== null) ignored.push(`seed=${short(seedText)} (a whole number)`);
   const scenario = q.get("scenario");
   if (scenario === "election" || scenario === "talk") host.dataset.scenario = scenario;
+  else if (scenario !== null) ignored.push(`scenario=${short(scenario)} (election or talk)`);
   const t = Number(new URLSearchParams(location.hash.slice(1)).get("t"));
-  return Number.isInteger(t) && t > 0 && t <= 3_600_000 ? t : 0;
+  return { startAt: Number.isInteger(t) && t > 0 && t <= 3_600_000 ? t : 0, ignored };
 }
 
 function progress(fraction, bytes) {
@@ -39,7 +46,7 @@ function progress(fraction, bytes) {
 async function start() {
   host.dataset.state = "loading";
   retry.hidden = true;
-  const startAt = readAddress();
+  const { startAt, ignored } = readAddress();
   const url = new URL(host.dataset.wasm, document.baseURI);
   const { api, detail } = await loadSimulator(url, progress);
   for (const w of detail.warnings || []) console.warn(`raftplay: ${w}`);
@@ -47,6 +54,7 @@ async function start() {
   host.querySelector("[data-loading]").hidden = true;
   host.querySelector("[data-toolbar]").hidden = false;
   host.querySelector("[data-workspace]").hidden = false;
+  if (ignored.length > 0) app.notify(`Not understood in the address, so left out: ${ignored.join(", ")}.`);
   await app.start(detail, startAt);
   host.dataset.state = "ready";
   performance.mark("raftplay:drawn");

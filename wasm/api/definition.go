@@ -31,7 +31,7 @@ func DecodeDefinition(v any) (sim.Definition, *Error) {
 	def.Seed = uint64(f.int("seed", 0, MaxSafeInt, 0))
 	c := f.sub("config")
 	def.Config = sim.Config{
-		Peers:           int(c.int("peers", 0, sim.MaxDisplay, 0)),
+		Peers:           int(c.int("peers", 1, sim.MaxDisplay, 0)),
 		TickMs:          c.int("tickMs", 0, MaxSafeInt, 0),
 		ElectionMinMs:   c.int("electionMinMs", 0, MaxSafeInt, 0),
 		ElectionMaxMs:   c.int("electionMaxMs", 0, MaxSafeInt, 0),

@@ -95,7 +95,7 @@ func TestReplayErrors(t *testing.T) {
 		{CodeBadArgument, []string{"must be an object", "a list"}, []int{1}},
 		{CodeBadArgument, []string{"malformed JSON"}, `{"version": 1`},
 		{CodeBadArgument, []string{"version must be 1, got 2"}, with(func(d map[string]any) { d["version"] = 2 })},
-		{CodeOutOfRange, []string{"definition.config.peers", "0 to 9"}, with(func(d map[string]any) { cfg(d)["peers"] = 20 })},
+		{CodeOutOfRange, []string{"definition.config.peers", "1 to 9"}, with(func(d map[string]any) { cfg(d)["peers"] = 20 })},
 		{CodeOutOfRange, []string{"tick must be between"}, with(func(d map[string]any) { delete(cfg(d), "tickMs") })},
 		{CodeBadArgument, []string{"actions must be a list"}, with(func(d map[string]any) { d["actions"] = "none" })},
 		{CodeBadArgument, []string{"actions[0].kind", `"explode"`}, with(func(d map[string]any) { d["actions"] = []any{map[string]any{"kind": "explode"}} })},
