@@ -149,6 +149,10 @@ func openURL(t *testing.T, url string) *page {
 	t.Cleanup(p.checkConsole)
 	p.do("load the page", chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`[data-state="ready"]`)))
 	p.pause()
+	// Time starts at 0: a first frame stamped before Play must not run it back.
+	if clock := js[string](p, `document.querySelector("[data-clock]").textContent`); strings.Contains(clock, "-") {
+		t.Errorf("the clock shows %q", clock)
+	}
 	return p
 }
 

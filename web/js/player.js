@@ -65,7 +65,8 @@ export class Player {
   tick(now) {
     if (!this.playing) return;
     this.raf = requestAnimationFrame(this.tick);
-    const dt = Math.min(now - this.last, MAX_FRAME_MS);
+    // A frame's timestamp is when the frame began, which can be before play().
+    const dt = Math.max(0, Math.min(now - this.last, MAX_FRAME_MS));
     this.last = now;
     if (this.busy) return; // the last frame's call is still out: hold time still
     this.display += dt * this.speed;
