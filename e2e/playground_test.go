@@ -110,6 +110,9 @@ func TestPartitionMinority(t *testing.T) {
 	}
 	p.click("[data-partition]")
 	p.poll("the partition to be drawn", `document.querySelectorAll(".link.cut").length === 6`)
+	if got := js[string](p, `document.querySelector("[data-partition-state]").textContent`); !strings.HasPrefix(got, "Split now: ") {
+		t.Errorf("the network panel says %q with the partition in force", got)
+	}
 
 	stale := p.request("minority", old, "lock")
 	p.until("the majority side elects a leader", fmt.Sprintf(`[...document.querySelectorAll(".peer.leader")].some((g) => g.dataset.peer !== "%d")`, old), 3000)
@@ -134,6 +137,14 @@ func TestPartitionMinority(t *testing.T) {
 	// Healed, the old leader learns the new term and takes the majority's log.
 	p.click("[data-heal]")
 	p.until("the old leader steps down", fmt.Sprintf(`document.querySelector('.peer[data-peer="%d"]').classList.contains("follower")`, old), 2000)
+	p.poll("the network panel to say it is healed", `document.querySelector("[data-partition-state]").textContent.startsWith("Not split: every server")`)
+
+	// One link cut by hand is said too.
+	p.click(`.link[data-a="1"][data-b="2"] .link-hit`)
+	p.poll("the cut to be drawn", `document.querySelectorAll(".link.cut").length === 1`)
+	if got := js[string](p, `document.querySelector("[data-partition-state]").textContent`); !strings.Contains(got, "Cut: s1 – s2.") {
+		t.Errorf("with s1-s2 cut, the network panel says %q", got)
+	}
 }
 
 // Dropping a message by hand: click it, read its fields, drop it; it
@@ -358,6 +369,8 @@ func TestBadAddress(t *testing.T) {
 		{"run not base64", "#run=%21%21%21&t=5", "damaged"},
 		{"run not deflate", "#run=AAAAAAAAAAAA&t=5", "damaged"},
 		{"run bad time", "#run=AAAA&t=-3", "not a time"},
+		{"time", "#t=abc", "#t=abc (a time"},
+		{"query and run", "?peers=42#run=AAAAAAAAAAAA&t=5", "peers=42 (1 to 9 servers). This link's run is damaged."},
 		{"run out of range", "#run=" + packRun(t, `{"version":1,"config":{"peers":500},"seed":1,"actions":[]}`) + "&t=5", "could not be replayed: definition.config.peers must be from 1 to 9, got 500"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

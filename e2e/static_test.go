@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -20,6 +21,12 @@ import (
 func TestStaticSubPath(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(*distDir, "index.html")); err != nil {
 		t.Fatalf("no static site in %s (make dist writes it): %v", *distDir, err)
+	}
+	// dist/ is a copy of the built site: a stale copy would test old code.
+	if built, err := os.ReadFile("../build/site/index.html"); err == nil {
+		if copied, _ := os.ReadFile(filepath.Join(*distDir, "index.html")); !bytes.Equal(built, copied) {
+			t.Fatalf("%s is older than build/site (make dist copies it)", *distDir)
+		}
 	}
 	const prefix = "/courses/raft/"
 	srv := sitecheck.ServeDir(*distDir, prefix)

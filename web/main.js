@@ -29,8 +29,13 @@ function readAddress() {
   const scenario = q.get("scenario");
   if (scenario === "election" || scenario === "talk") host.dataset.scenario = scenario;
   else if (scenario !== null) ignored.push(`scenario=${short(scenario)} (election or talk)`);
-  const t = Number(new URLSearchParams(location.hash.slice(1)).get("t"));
-  return { startAt: Number.isInteger(t) && t > 0 && t <= 3_600_000 ? t : 0, ignored };
+  // With a shared run, the App checks its time; without, it is checked here.
+  const h = new URLSearchParams(location.hash.slice(1));
+  const tText = h.get("t");
+  const t = Number(tText);
+  const tOK = Number.isInteger(t) && t >= 0 && t <= 3_600_000;
+  if (tText !== null && !tOK && h.get("run") === null) ignored.push(`#t=${short(tText)} (a time from 0 to 3,600,000 ms)`);
+  return { startAt: tOK ? t : 0, ignored };
 }
 
 function progress(fraction, bytes) {
@@ -54,8 +59,9 @@ async function start() {
   host.querySelector("[data-loading]").hidden = true;
   host.querySelector("[data-toolbar]").hidden = false;
   host.querySelector("[data-workspace]").hidden = false;
-  if (ignored.length > 0) app.notify(`Not understood in the address, so left out: ${ignored.join(", ")}.`);
+  if (ignored.length > 0) app.queued.push(`Not understood in the address, so left out: ${ignored.join(", ")}.`);
   await app.start(detail, startAt);
+  if (app.queued.length > 0) app.notify("");
   host.dataset.state = "ready";
   performance.mark("raftplay:drawn");
 }

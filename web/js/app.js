@@ -78,6 +78,7 @@ export class App {
     this.summary = $("[data-summary]");
     this.toast = $("[data-toast]");
     this.toastTimer = 0;
+    this.queued = [];
   }
 
   // start shows the run the simulator made on loading and plays it, or,
@@ -307,7 +308,10 @@ export class App {
     return true;
   }
 
+  // notify shows text in the notice, after any notices queued before the
+  // run started (so one does not hide another).
   notify(text) {
+    text = [...this.queued.splice(0), text].filter(Boolean).join(" ");
     setText(this.toast, text);
     this.toast.hidden = false;
     clearTimeout(this.toastTimer);

@@ -92,7 +92,7 @@ export class Messages {
   where(msg, sent, arrive, t) {
     const p = this.at[msg.from - 1];
     const q = this.at[msg.to - 1];
-    if (!p || !q) return { x: -100, y: -100 };
+    if (!p || !q) return { x: -10000, y: -10000 }; // off the ring: not drawn
     const dx = q.x - p.x;
     const dy = q.y - p.y;
     const len = Math.hypot(dx, dy) || 1;

@@ -19,6 +19,7 @@ export class Network {
     this.state = root.querySelector("[data-partition-state]");
     this.side = []; // side[id-1]: 0 or 1
     this.shownGroups = "";
+    this.shownState = "";
 
     this.latency.addEventListener("input", () => this.showLatency());
     this.latency.addEventListener("change", () => {
@@ -44,6 +45,7 @@ export class Network {
   peers(n) {
     this.side = Array.from({ length: n }, (_, i) => (n > 1 && i >= n - Math.floor((n - 1) / 2) ? 1 : 0));
     this.shownGroups = "";
+    this.shownState = "";
     this.drawSides();
   }
 
@@ -99,24 +101,44 @@ export class Network {
       this.showLoss();
     }
     const groups = JSON.stringify(snap.groups || []);
-    if (groups !== this.shownGroups) {
-      this.shownGroups = groups;
+    const cuts = snap.cuts || [];
+    const shown = groups + JSON.stringify(cuts);
+    if (shown !== this.shownState) {
+      this.shownState = shown;
       // The sides above are a plan until Split: this line says what is
-      // in force now.
+      // in force now, cut links included.
       const split = snap.groups && snap.groups.length > 1;
-      this.state.classList.toggle("split", Boolean(split));
+      this.state.classList.toggle("split", Boolean(split) || cuts.length > 0);
+      const cut = cuts.length === 0 ? "" : ` Cut: ${describeCuts(cuts)}.`;
       setText(
         this.state,
         split
-          ? `Split now: ${snap.groups.map((g) => g.map(peerName).join(" ")).join(" | ")}. No message crosses between the sides.`
-          : "Not split: every server can reach every other.",
+          ? `Split now: ${snap.groups.map((g) => g.map(peerName).join(" ")).join(" | ")}. No message crosses between the sides.${cut}`
+          : cuts.length > 0
+            ? `Not split, but some links are cut.${cut}`
+            : "Not split: every server can reach every other.",
       );
+    }
+    if (groups !== this.shownGroups) {
+      this.shownGroups = groups;
       if (snap.groups && snap.groups.length === 2) {
         this.side = this.side.map((_, i) => (snap.groups[1].includes(i + 1) ? 1 : 0));
         this.drawSides();
       }
     }
   }
+}
+
+// describeCuts names cut links: "s1 – s2" when both ways are cut, "s1 → s2"
+// for one direction.
+function describeCuts(cuts) {
+  const has = new Set(cuts.map(([a, b]) => `${a}>${b}`));
+  const out = [];
+  for (const [a, b] of cuts) {
+    if (!has.has(`${b}>${a}`)) out.push(`${peerName(a)} → ${peerName(b)}`);
+    else if (a < b) out.push(`${peerName(a)} – ${peerName(b)}`);
+  }
+  return out.join(", ");
 }
 
 function nearest(min, max) {

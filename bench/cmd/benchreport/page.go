@@ -233,9 +233,9 @@ func runPage(r *runner) (string, error) {
 		"on this 2-core machine Chromium's renderer often waits for a core. ", task["1x"], cpu["1x"], task["10x"], cpu["10x"])
 	b.WriteString("A Chromium performance trace at 1x (9 peers, busy load; taken 2026-11-24 after commit c792054) shows where a frame goes: " +
 		"JavaScript and wasm in the animation frame about 25% of wall time, half of it the call that advances the simulator and brings back " +
-		"events and a snapshot (median 3 to 4 ms, 95th percentile 15 to 18 ms, worst 35 to 60 ms: the frames over 20 ms), the rest folding " +
+		"events and a snapshot (median 3 to 4 ms, 95th percentile 15 to 22 ms, worst 35 to 70 ms: the frames over 20 ms), the rest folding " +
 		"the answer into the page and drawing. Go's garbage collector is a third of that call: with it off, the call's 95th percentile " +
-		"falls from about 22 to 9 to 12 ms. Collecting less often (GOGC=off with a 40 or 48 MiB memory limit instead of GOGC=50) cut the " +
+		"falls to 9 to 12 ms. Collecting less often (GOGC=off with a 40 or 48 MiB memory limit instead of GOGC=50) cut the " +
 		"page's time in the simulator by a quarter but traded many 20 to 40 ms calls for one 80 to 110 ms stall every few seconds, at the " +
 		"same frame rate (50.5 and 50.8 against 50.1 and 47.0 fps at 1x, run alternately), so GOGC=50 stays. Then, per frame, about 1.8 ms " +
 		"of style, 1.6 ms of layout and 1.7 ms of compositing update, and " +
