@@ -23,83 +23,108 @@ import (
 )
 
 func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the command: it parses args, writes the transcript or the verdicts
+// to stdout and problems to stderr, and returns the exit code (0: every
+// check passed, 1: a check failed, 2: the command could not run).
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("raftsim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	var (
-		scenario   = flag.String("scenario", "", "run a named scenario (see -list)")
-		list       = flag.Bool("list", false, "list the scenarios")
-		campaign   = flag.Bool("campaign", false, "run a randomized fault campaign")
-		seed       = flag.Uint64("seed", 1, "the run's seed (with -seeds: the first seed)")
-		seeds      = flag.Int("seeds", 0, "with -campaign: run this many seeds from -seed on, print only failures and a summary")
-		jsonOut    = flag.Bool("json", false, "print the trace as JSON (raft/sim/TRACE.md) instead of a transcript")
-		verbose    = flag.Bool("v", false, "print every event, heartbeats included")
-		goroutines = flag.Bool("goroutines", false, "run each peer on its own goroutine (the same trace as inline)")
+		scenario   = fs.String("scenario", "", "run a named scenario (see -list)")
+		list       = fs.Bool("list", false, "list the scenarios")
+		campaign   = fs.Bool("campaign", false, "run a randomized fault campaign")
+		seed       = fs.Uint64("seed", 1, "the run's seed (with -seeds: the first seed)")
+		seeds      = fs.Int("seeds", 0, "with -campaign: run this many seeds from -seed on, print only failures and a summary")
+		jsonOut    = fs.Bool("json", false, "print the trace as JSON (raft/sim/TRACE.md) instead of a transcript")
+		verbose    = fs.Bool("v", false, "print every event, heartbeats included")
+		goroutines = fs.Bool("goroutines", false, "run each peer on its own goroutine (the same trace as inline)")
 	)
 	o := sim.DefaultCampaign(5)
-	flag.IntVar(&o.Peers, "peers", o.Peers, "with -campaign: number of peers")
-	flag.IntVar(&o.Clients, "clients", o.Clients, "with -campaign: concurrent lock clients")
-	flag.Int64Var(&o.FaultMs, "fault-ms", o.FaultMs, "with -campaign: virtual ms of faults")
-	flag.Int64Var(&o.SettleMs, "settle-ms", o.SettleMs, "with -campaign: virtual ms allowed to settle after the faults")
-	flag.Float64Var(&o.MaxLoss, "loss", o.MaxLoss, "with -campaign: maximum message loss probability")
-	flag.Float64Var(&o.Duplicate, "dup", o.Duplicate, "with -campaign: maximum duplication probability")
-	flag.Float64Var(&o.Reorder, "reorder", o.Reorder, "with -campaign: maximum reordering probability")
-	flag.BoolVar(&o.Crashes, "crashes", o.Crashes, "with -campaign: crash and restart peers")
-	flag.BoolVar(&o.Partitions, "partitions", o.Partitions, "with -campaign: partition the network and cut links")
-	flag.IntVar(&o.SnapshotEvery, "snapshot-every", o.SnapshotEvery, "with -campaign: compact logs every this many applied entries (0: never)")
-	flag.Parse()
+	fs.IntVar(&o.Peers, "peers", o.Peers, "with -campaign: number of peers")
+	fs.IntVar(&o.Clients, "clients", o.Clients, "with -campaign: concurrent lock clients")
+	fs.Int64Var(&o.FaultMs, "fault-ms", o.FaultMs, "with -campaign: virtual ms of faults")
+	fs.Int64Var(&o.SettleMs, "settle-ms", o.SettleMs, "with -campaign: virtual ms allowed to settle after the faults")
+	fs.Float64Var(&o.MaxLoss, "loss", o.MaxLoss, "with -campaign: maximum message loss probability")
+	fs.Float64Var(&o.Duplicate, "dup", o.Duplicate, "with -campaign: maximum duplication probability")
+	fs.Float64Var(&o.Reorder, "reorder", o.Reorder, "with -campaign: maximum reordering probability")
+	fs.BoolVar(&o.Crashes, "crashes", o.Crashes, "with -campaign: crash and restart peers")
+	fs.BoolVar(&o.Partitions, "partitions", o.Partitions, "with -campaign: partition the network and cut links")
+	fs.IntVar(&o.SnapshotEvery, "snapshot-every", o.SnapshotEvery, "with -campaign: compact logs every this many applied entries (0: never)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "raftsim: unexpected argument %q (see -h)\n", fs.Arg(0))
+		return 2
+	}
 	o.Goroutines = *goroutines
 
 	switch {
 	case *list:
 		for _, sc := range sim.Scenarios() {
-			fmt.Printf("%-10s %s\n", sc.Name, sc.Summary)
+			fmt.Fprintf(stdout, "%-10s %s\n", sc.Name, sc.Summary)
 		}
+		return 0
 	case *campaign && *seeds > 0:
-		os.Exit(many(*seed, *seeds, o))
+		return many(stdout, stderr, *seed, *seeds, o)
 	case *campaign:
-		os.Exit(one(*seed, o, *jsonOut, *verbose))
+		return one(stdout, stderr, *seed, o, *jsonOut, *verbose)
 	case *scenario != "":
 		s, err := sim.RunScenario(*scenario, *seed, *goroutines, sim.Options{TraceLimit: -1, Check: true, History: true})
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "raftsim:", err)
-			os.Exit(2)
+			fmt.Fprintln(stderr, "raftsim:", err)
+			return 2
 		}
 		defer s.Close()
-		print(os.Stdout, s, *jsonOut, *verbose)
-		ok := verdict(os.Stdout, s.Violations(), s.History())
-		if !ok {
-			os.Exit(1)
+		print(stdout, s, *jsonOut, *verbose)
+		if *jsonOut {
+			return exitCode(len(s.Violations()) == 0 && lincheck.Check(s.History(), time.Minute) == porcupine.Ok)
 		}
+		return exitCode(verdict(stdout, s.Violations(), s.History()))
 	default:
-		fmt.Fprintln(os.Stderr, "raftsim: give -scenario NAME, -campaign or -list (see -h)")
-		os.Exit(2)
+		fmt.Fprintln(stderr, "raftsim: give -scenario NAME, -campaign or -list (see -h)")
+		return 2
 	}
+}
+
+func exitCode(ok bool) int {
+	if ok {
+		return 0
+	}
+	return 1
 }
 
 // one runs one campaign seed and prints it in full.
-func one(seed uint64, o sim.CampaignOptions, jsonOut, verbose bool) int {
-	fmt.Printf("# %s\n", o.Command(seed))
+func one(stdout, stderr io.Writer, seed uint64, o sim.CampaignOptions, jsonOut, verbose bool) int {
 	res, err := sim.RunCampaign(seed, o, -1)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "raftsim:", err)
+		fmt.Fprintln(stderr, "raftsim:", err)
 		return 2
 	}
-	print(os.Stdout, res.Sim, jsonOut, verbose)
-	ok := verdict(os.Stdout, res.Violations, res.History)
+	if jsonOut {
+		print(stdout, res.Sim, true, verbose)
+		return exitCode(len(res.Violations) == 0 && res.Settled && lincheck.Check(res.History, time.Minute) == porcupine.Ok)
+	}
+	fmt.Fprintf(stdout, "# %s\n", o.Command(seed))
+	print(stdout, res.Sim, false, verbose)
+	ok := verdict(stdout, res.Violations, res.History)
 	if res.Settled {
-		fmt.Printf("liveness: settled at %.3f s, %d ms after the faults stopped\n", float64(res.SettledAt)/1000, res.SettledAt-o.FaultMs)
+		fmt.Fprintf(stdout, "liveness: settled at %.3f s, %d ms after the faults stopped\n", float64(res.SettledAt)/1000, res.SettledAt-o.FaultMs)
 	} else {
-		fmt.Printf("liveness: FAILED: not settled %d ms after the faults stopped: %s\n", o.SettleMs, res.Unsettled)
+		fmt.Fprintf(stdout, "liveness: FAILED: not settled %d ms after the faults stopped: %s\n", o.SettleMs, res.Unsettled)
 		ok = false
 	}
-	if !ok {
-		return 1
-	}
-	return 0
+	return exitCode(ok)
 }
 
 // many runs seeds in parallel and prints failures with their replay command.
-func many(first uint64, n int, o sim.CampaignOptions) int {
+func many(stdout, stderr io.Writer, first uint64, n int, o sim.CampaignOptions) int {
 	start := time.Now()
 	var next, failed, delivered atomic.Uint64
+	var broken atomic.Bool // a run could not start: the options are wrong
 	next.Store(first)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -114,15 +139,17 @@ func many(first uint64, n int, o sim.CampaignOptions) int {
 				}
 				res, err := sim.RunCampaign(seed, o, 0)
 				if err != nil {
-					fmt.Fprintln(os.Stderr, "raftsim:", err)
-					os.Exit(2)
+					if !broken.Swap(true) {
+						fmt.Fprintln(stderr, "raftsim:", err)
+					}
+					return
 				}
 				delivered.Add(res.Delivered)
 				lin := lincheck.Check(res.History, time.Minute)
 				if len(res.Violations) > 0 || !res.Settled || lin != porcupine.Ok {
 					failed.Add(1)
 					mu.Lock()
-					fmt.Printf("FAIL seed %d: %d violations, settled=%v (%s), linearizable=%v\n  reproduce with: %s\n",
+					fmt.Fprintf(stdout, "FAIL seed %d: %d violations, settled=%v (%s), linearizable=%v\n  reproduce with: %s\n",
 						seed, len(res.Violations), res.Settled, res.Unsettled, lin, o.Command(seed))
 					mu.Unlock()
 				}
@@ -130,14 +157,14 @@ func many(first uint64, n int, o sim.CampaignOptions) int {
 		}()
 	}
 	wg.Wait()
+	if broken.Load() {
+		return 2
+	}
 	took := time.Since(start)
-	fmt.Printf("%d seeds (%d..%d), %d peers: %d failed; %d messages delivered in %.1f s (%.0f deliveries/s)\n",
+	fmt.Fprintf(stdout, "%d seeds (%d..%d), %d peers: %d failed; %d messages delivered in %.1f s (%.0f deliveries/s)\n",
 		n, first, first+uint64(n)-1, o.Peers, failed.Load(), delivered.Load(), took.Seconds(),
 		float64(delivered.Load())/took.Seconds())
-	if failed.Load() > 0 {
-		return 1
-	}
-	return 0
+	return exitCode(failed.Load() == 0)
 }
 
 func print(w io.Writer, s *sim.Sim, jsonOut, verbose bool) {
