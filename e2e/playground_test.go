@@ -400,3 +400,61 @@ func packRun(t *testing.T, def string) string {
 	w.Close()
 	return base64.RawURLEncoding.EncodeToString(b.Bytes())
 }
+
+// The event log filters by kind and by server; heartbeats, most of a quiet
+// cluster's traffic, are off until asked for.
+func TestEventLogFilters(t *testing.T) {
+	p := open(t, "")
+	p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
+	p.click("[data-skip]") // 100 ms of heartbeats, hidden by default
+	p.poll("the log to fill", `document.querySelector("[data-events] li.ev-elect") !== null && document.querySelector("[data-events] li.ev-msg") !== null`)
+	rows := func() []string {
+		return js[[]string](p, `[...document.querySelectorAll("[data-events] li:not(.ev-skipped) span")].map((s) => s.textContent)`)
+	}
+	for _, r := range rows() {
+		if strings.Contains(r, "heartbeat") {
+			t.Fatalf("a heartbeat is listed with heartbeats off: %q", r)
+		}
+	}
+
+	p.click(`[data-event-filters] input[value="msg"]`)
+	p.poll("messages to leave the log", `document.querySelector("[data-events] li.ev-msg") === null`)
+	if js[int](p, `document.querySelectorAll("[data-events] li.ev-elect").length`) == 0 {
+		t.Error("turning messages off hid the elections too")
+	}
+
+	p.click(`[data-event-filters] input[value="heartbeat"]`)
+	p.poll("heartbeats to be listed", `[...document.querySelectorAll("[data-events] li span")].some((s) => s.textContent.includes("heartbeat"))`)
+
+	p.do("show s2 only", chromedp.SetValue(chromedp.CSS("[data-event-peer]"), "2"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-event-peer]").dispatchEvent(new Event("change", { bubbles: true }))`))
+	p.poll("the log to show s2", `[...document.querySelectorAll("[data-events] li span")].every((s) => s.textContent.includes("s2"))`)
+	if len(rows()) == 0 {
+		t.Error("no event of s2 listed")
+	}
+}
+
+// The network sliders set every link: with loss the log shows messages lost
+// by the network; with the slowest latency messages take that long.
+func TestNetworkSliders(t *testing.T) {
+	p := open(t, "")
+	p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
+	slide := func(sel, value string) {
+		p.do("slide "+sel, chromedp.SetValue(chromedp.CSS(sel), value),
+			chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).dispatchEvent(new Event("input", { bubbles: true })); document.querySelector(%q).dispatchEvent(new Event("change", { bubbles: true }))`, sel, sel)))
+	}
+	slide("[data-loss]", "50")
+	p.poll("the simulator to take the loss", `raftplay.snapshot().then((s) => s.link.loss === 0.5)`)
+	if got := js[string](p, `document.querySelector("[data-loss-out]").textContent`); got != "50%" {
+		t.Errorf("loss shown as %q", got)
+	}
+	p.until("a message lost by the network", `[...document.querySelectorAll("[data-events] li span")].some((s) => s.textContent.includes("lost by the network"))`, 2000)
+
+	slide("[data-loss]", "0")
+	slide("[data-latency]", "8")
+	p.poll("the simulator to take the latency", `raftplay.snapshot().then((s) => s.link.latencyMinMs === 500 && s.link.latencyMaxMs === 1500)`)
+	if got := js[string](p, `document.querySelector("[data-latency-out]").textContent`); !strings.Contains(got, "500") || !strings.Contains(got, "1500") {
+		t.Errorf("latency shown as %q", got)
+	}
+	p.stepUntil("a message sent after the change", `raftplay.snapshot().then((s) => s.messages.some((m) => m.arrive - s.time >= 400))`, 200)
+}
