@@ -301,6 +301,35 @@ func TestTalkScenario(t *testing.T) {
 	p.shot("08-talk-scenario")
 }
 
+// The partition scenario, opened from a link, plays by itself: the old
+// leader, cut off with one follower, cannot commit bob's write while the
+// other side commits alice's unlock and carol's lock; healed, bob's write
+// is applied once, after carol's: the lock says no.
+func TestPartitionScenario(t *testing.T) {
+	p := open(t, "?scenario=partition")
+	if n := js[int](p, `document.querySelectorAll(".peer").length`); n != 5 {
+		t.Fatalf("%d servers, want 5", n)
+	}
+	if got := js[string](p, `document.querySelector("select[data-scenario]").value`); got != "partition" {
+		t.Errorf("the scenario menu shows %q", got)
+	}
+	if got := js[string](p, `document.querySelector("[data-peers]").value`); got != "5" {
+		t.Errorf("the servers menu shows %q for the scenario's 5", got)
+	}
+	p.until("the split", `document.querySelector("[data-partition-state]").textContent.startsWith("Split now")`, 3000)
+	p.until("two leaders, one of them stale", `document.querySelectorAll(".peer.leader").length === 2`, 3000)
+	p.shot("16-partition-scenario-split")
+	p.until("the four writes are answered", `document.querySelectorAll('li.request:not([data-outcome="pending"])').length === 4`, 10000)
+	got := js[string](p, `[...document.querySelectorAll("li.request")].reverse().map((li) => li.dataset.outcome).join(",")`)
+	if got != "ok,error,ok,ok" {
+		t.Errorf("outcomes in the order sent: %s, want alice ok, bob error (after the heal), alice ok, carol ok", got)
+	}
+	if n := js[int](p, `document.querySelectorAll(".peer.leader").length`); n != 1 {
+		t.Errorf("%d leaders after the heal", n)
+	}
+	p.shot("17-partition-scenario-healed")
+}
+
 // Going back replays the run to an earlier instant; the actions recorded
 // after it play again as time runs forward.
 func TestBack(t *testing.T) {

@@ -27,8 +27,9 @@ function readAddress() {
   if (seedText && /^\d{1,16}$/.test(seedText) && Number.isSafeInteger(seed)) host.dataset.seed = String(seed);
   else if (seedText !== null) ignored.push(`seed=${short(seedText)} (a whole number)`);
   const scenario = q.get("scenario");
-  if (scenario === "election" || scenario === "talk") host.dataset.scenario = scenario;
-  else if (scenario !== null) ignored.push(`scenario=${short(scenario)} (election or talk)`);
+  const scenarios = ["election", "talk", "partition"];
+  if (scenarios.includes(scenario)) host.dataset.scenario = scenario;
+  else if (scenario !== null) ignored.push(`scenario=${short(scenario)} (${scenarios.join(", ")})`);
   // With a shared run, the App checks its time; without, it is checked here.
   const h = new URLSearchParams(location.hash.slice(1));
   const tText = h.get("t");

@@ -14,6 +14,7 @@ import (
 type Scenario struct {
 	Name    string
 	Summary string
+	Peers   int // the cluster's size; 0: the default configuration's
 	Run     func(s *Sim) error
 }
 
@@ -39,6 +40,9 @@ func RunScenario(name string, seed uint64, goroutines bool, opts Options) (*Sim,
 		return nil, errors.New("unknown scenario " + name)
 	}
 	cfg := DefaultConfig()
+	if sc.Peers > 0 {
+		cfg.Peers = sc.Peers
+	}
 	cfg.Goroutines = goroutines
 	if name == "talk" {
 		cfg.Bootstrap = BootstrapTalk
@@ -117,6 +121,65 @@ func init() {
 			return nil
 		},
 	})
+}
+
+func init() {
+	register(Scenario{
+		Name: "partition",
+		Summary: "5 servers split 2 | 3 with the leader on the small side: bob's write there cannot commit while the other " +
+			"side elects a leader and commits; healed, the old leader steps down, its entry is replaced (section 5.3), and " +
+			"bob's write, passed on to the new leader, is applied once: after carol's lock, so the lock says no",
+		Peers: 5,
+		Run:   partitionScenario,
+	})
+}
+
+func partitionScenario(s *Sim) error {
+	old, err := s.WaitForLeader(5000)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Request(Action{Kind: ActWrite, Peer: old, Client: "alice", Op: lock.OpLock}, 5000); err != nil {
+		return err
+	}
+	minority := []raft.ID{old, old%5 + 1}
+	var majority []raft.ID
+	for id := raft.ID(1); id <= 5; id++ {
+		if id != minority[0] && id != minority[1] {
+			majority = append(majority, id)
+		}
+	}
+	if err := s.Do(Action{Kind: ActPartition, Groups: [][]raft.ID{minority, majority}}); err != nil {
+		return err
+	}
+	// The old leader still believes it leads: it takes bob's write and
+	// cannot commit it, lacking a majority.
+	if err := s.Do(Action{Kind: ActWrite, Peer: old, Client: "bob", Op: lock.OpLock}); err != nil {
+		return err
+	}
+	// The other side elects a leader in a higher term and commits.
+	if err := s.waitFor(5000, "a leader on the majority side", func() bool {
+		id, _ := s.Leader()
+		return id != raft.None && id != old
+	}); err != nil {
+		return err
+	}
+	now, _ := s.Leader()
+	for _, w := range []Action{
+		{Kind: ActWrite, Peer: now, Client: "alice", Op: lock.OpUnlock},
+		{Kind: ActWrite, Peer: now, Client: "carol", Op: lock.OpLock},
+	} {
+		if _, err := s.Request(w, 5000); err != nil {
+			return err
+		}
+	}
+	// Healed, the old leader hears the higher term, steps down, and its
+	// log is made to match the new leader's; its peer passes bob's write,
+	// still unanswered, on to the new leader.
+	if err := s.Do(Action{Kind: ActHeal}); err != nil {
+		return err
+	}
+	return s.waitFor(5000, "the old leader to step down", func() bool { return s.peers[old-1].role == raft.Follower })
 }
 
 // TalkDemo is the talk's sequence of writes, each by the client named after

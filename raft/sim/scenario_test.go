@@ -216,3 +216,55 @@ func TestBadActions(t *testing.T) {
 		}
 	}
 }
+
+// The playground's partition scenario plays out the same story for any
+// seed: alice's lock and unlock and carol's lock succeed; bob's write to the
+// cut-off leader is applied by no one before the heal, and once after it,
+// passed on to the new leader: after carol's lock, so the lock says no.
+// Every server ends with carol holding the lock.
+func TestPartitionScenario(t *testing.T) {
+	for seed := uint64(1); seed <= 30; seed++ {
+		s, err := sim.RunScenario("partition", seed, false, sim.Options{TraceLimit: -1, Check: true, History: true})
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		s.RunFor(5000)
+		got := map[string]string{}
+		evs, _ := s.Events(0)
+		healed := false
+		applied := map[raft.ID]int{}
+		for _, e := range evs {
+			switch {
+			case e.Kind == sim.EvReply:
+				got[e.Client+" "+e.Op] += e.Outcome
+			case e.Kind == sim.EvNetwork && e.Action.Kind == sim.ActHeal:
+				healed = true
+			case e.Kind == sim.EvApply && string(e.Entries[0].Data) == "lock bob" && !e.Skipped:
+				applied[e.Peer]++
+				if !healed {
+					t.Errorf("seed %d: %v applied bob's lock from the minority side before the heal", seed, e.Peer)
+				}
+			}
+		}
+		for id := raft.ID(1); id <= 5; id++ {
+			if applied[id] != 1 {
+				t.Errorf("seed %d: %v applied bob's lock %d times, want once", seed, id, applied[id])
+			}
+		}
+		want := map[string]string{"alice lock": "ok", "alice unlock": "ok", "carol lock": "ok", "bob lock": "error"}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("seed %d: %s -> %q, want %q", seed, k, got[k], v)
+			}
+		}
+		for _, p := range s.Snapshot().Peers {
+			if p.Lock != (lock.State{Locked: true, Holder: "carol"}) {
+				t.Errorf("seed %d: %v holds lock state %v, want carol's", seed, p.ID, p.Lock)
+			}
+		}
+		for _, v := range s.Violations() {
+			t.Errorf("seed %d: %s", seed, v.Describe())
+		}
+		s.Close()
+	}
+}

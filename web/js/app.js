@@ -107,6 +107,8 @@ export class App {
       this.notify(`This link's run could not be replayed: ${r.error}`);
     }
     await this.player.restart(() => this.api.status());
+    // A scenario brings its own cluster: show its size, not the default.
+    this.controls.setup(this.model.peers.length || page.peers || 3, page.seed ?? 1, page.scenario || "election");
     this.controls.state(this.player);
     if (startAt > 0) await this.skip(startAt);
     else this.player.play();
