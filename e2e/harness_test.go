@@ -191,6 +191,15 @@ func js[T any](p *page, expr string) T {
 	return v
 }
 
+// set gives the control at sel a value as a user's edit does: then input
+// and change events.
+func (p *page) set(sel, value string) {
+	p.t.Helper()
+	p.do("set "+sel, chromedp.SetValue(chromedp.CSS(sel), value),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const el = document.querySelector(%q);
+			el.dispatchEvent(new Event("input", { bubbles: true })); el.dispatchEvent(new Event("change", { bubbles: true })); })()`, sel)))
+}
+
 func (p *page) click(sel string) {
 	p.t.Helper()
 	p.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))

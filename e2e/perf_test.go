@@ -250,8 +250,7 @@ func TestPerfRender(t *testing.T) {
 		name  string
 		index int
 	}{{"1x", 6}, {"10x", 9}} {
-		p.do("speed", chromedp.SetValue(chromedp.CSS("[data-speed]"), fmt.Sprint(speed.index)),
-			chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-speed]").dispatchEvent(new Event("input"))`))
+		p.set("[data-speed]", fmt.Sprint(speed.index))
 		if !p.playing() {
 			p.click("[data-play]")
 		}

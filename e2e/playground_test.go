@@ -455,8 +455,7 @@ func TestEventLogFilters(t *testing.T) {
 	p.click(`[data-event-filters] input[value="heartbeat"]`)
 	p.poll("heartbeats to be listed", `[...document.querySelectorAll("[data-events] li span")].some((s) => s.textContent.includes("heartbeat"))`)
 
-	p.do("show s2 only", chromedp.SetValue(chromedp.CSS("[data-event-peer]"), "2"),
-		chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-event-peer]").dispatchEvent(new Event("change", { bubbles: true }))`))
+	p.set("[data-event-peer]", "2")
 	p.poll("the log to show s2", `[...document.querySelectorAll("[data-events] li span")].every((s) => s.textContent.includes("s2"))`)
 	if len(rows()) == 0 {
 		t.Error("no event of s2 listed")
@@ -468,19 +467,15 @@ func TestEventLogFilters(t *testing.T) {
 func TestNetworkSliders(t *testing.T) {
 	p := open(t, "")
 	p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
-	slide := func(sel, value string) {
-		p.do("slide "+sel, chromedp.SetValue(chromedp.CSS(sel), value),
-			chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).dispatchEvent(new Event("input", { bubbles: true })); document.querySelector(%q).dispatchEvent(new Event("change", { bubbles: true }))`, sel, sel)))
-	}
-	slide("[data-loss]", "50")
+	p.set("[data-loss]", "50")
 	p.poll("the simulator to take the loss", `raftplay.snapshot().then((s) => s.link.loss === 0.5)`)
 	if got := js[string](p, `document.querySelector("[data-loss-out]").textContent`); got != "50%" {
 		t.Errorf("loss shown as %q", got)
 	}
 	p.until("a message lost by the network", `[...document.querySelectorAll("[data-events] li span")].some((s) => s.textContent.includes("lost by the network"))`, 2000)
 
-	slide("[data-loss]", "0")
-	slide("[data-latency]", "8")
+	p.set("[data-loss]", "0")
+	p.set("[data-latency]", "8")
 	p.poll("the simulator to take the latency", `raftplay.snapshot().then((s) => s.link.latencyMinMs === 500 && s.link.latencyMaxMs === 1500)`)
 	if got := js[string](p, `document.querySelector("[data-latency-out]").textContent`); !strings.Contains(got, "500") || !strings.Contains(got, "1500") {
 		t.Errorf("latency shown as %q", got)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -167,8 +168,7 @@ func TestPerfProfile(t *testing.T) {
 	}
 	p := open(t, "?peers=9")
 	p.do("busy clients", chromedp.Evaluate[chromedp.Void](busyLoad))
-	p.do("speed 1x", chromedp.SetValue(chromedp.CSS("[data-speed]"), "6"),
-		chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-speed]").dispatchEvent(new Event("input"))`))
+	p.set("[data-speed]", "6") // 1x
 	p.click("[data-play]")
 	p.do("warm up", chromedp.Sleep(2*time.Second))
 	events := traceFor(t, p, d)
@@ -205,20 +205,7 @@ func TestPerfProfile(t *testing.T) {
 	wall := d.Seconds() * 1000
 	t.Logf("%d trace events over %.0f ms, load average %s", len(events), wall, loadAverage())
 	for _, th := range threads[:min(len(threads), 6)] {
-		m := times[th]
-		keys := slices.Collect(func(yield func(string) bool) {
-			for k := range m {
-				if !yield(k) {
-					return
-				}
-			}
-		})
-		slices.SortFunc(keys, func(a, b string) int { return cmp.Compare(m[b], m[a]) })
-		var parts []string
-		for _, k := range keys[:min(len(keys), 14)] {
-			parts = append(parts, fmt.Sprintf("%s %.1f%%", k, 100*m[k]/wall))
-		}
-		t.Logf("%s: busy %.0f%% of wall time: %s", th, 100*total(th)/wall, strings.Join(parts, ", "))
+		t.Logf("%s: busy %.0f%% of wall time: %s", th, 100*total(th)/wall, strings.Join(topShares(times[th], 14, wall), ", "))
 	}
 }
 
@@ -286,21 +273,17 @@ func jsProfile(t *testing.T, p *page, d time.Duration) {
 		return sum
 	}
 	walk(prof.Nodes[0].ID, map[string]bool{})
-	top := func(m map[string]float64, n int) string {
-		keys := slices.Collect(func(yield func(string) bool) {
-			for k := range m {
-				if !yield(k) {
-					return
-				}
-			}
-		})
-		slices.SortFunc(keys, func(a, b string) int { return cmp.Compare(m[b], m[a]) })
-		var parts []string
-		for _, k := range keys[:min(len(keys), n)] {
-			parts = append(parts, fmt.Sprintf("%s %.1f%%", k, 100*m[k]/wall))
-		}
-		return strings.Join(parts, "\n\t")
+	t.Logf("JavaScript and wasm over %.0f ms, own time:\n\t%s", wall, strings.Join(topShares(self, 25, wall), "\n\t"))
+	t.Logf("with what they call:\n\t%s", strings.Join(topShares(total, 30, wall), "\n\t"))
+}
+
+// topShares names the n biggest of m, each as its share of wall.
+func topShares(m map[string]float64, n int, wall float64) []string {
+	keys := slices.Collect(maps.Keys(m))
+	slices.SortFunc(keys, func(a, b string) int { return cmp.Compare(m[b], m[a]) })
+	var parts []string
+	for _, k := range keys[:min(len(keys), n)] {
+		parts = append(parts, fmt.Sprintf("%s %.1f%%", k, 100*m[k]/wall))
 	}
-	t.Logf("JavaScript and wasm over %.0f ms, own time:\n\t%s", wall, top(self, 25))
-	t.Logf("with what they call:\n\t%s", top(total, 30))
+	return parts
 }

@@ -80,14 +80,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer s.Close()
 		print(stdout, s, *jsonOut, *verbose)
-		if *jsonOut {
-			return exitCode(len(s.Violations()) == 0 && lincheck.Check(s.History(), time.Minute) == porcupine.Ok)
-		}
-		return exitCode(verdict(stdout, s.Violations(), s.History()))
+		return exitCode(verdict(notes(stdout, *jsonOut), s.Violations(), s.History()))
 	default:
 		fmt.Fprintln(stderr, "raftsim: give -scenario NAME, -campaign or -list (see -h)")
 		return 2
 	}
+}
+
+// notes is where the replay command and the verdicts go: nowhere when
+// stdout carries the JSON trace, which must stay parseable.
+func notes(stdout io.Writer, jsonOut bool) io.Writer {
+	if jsonOut {
+		return io.Discard
+	}
+	return stdout
 }
 
 func exitCode(ok bool) int {
@@ -104,17 +110,14 @@ func one(stdout, stderr io.Writer, seed uint64, o sim.CampaignOptions, jsonOut, 
 		fmt.Fprintln(stderr, "raftsim:", err)
 		return 2
 	}
-	if jsonOut {
-		print(stdout, res.Sim, true, verbose)
-		return exitCode(len(res.Violations) == 0 && res.Settled && lincheck.Check(res.History, time.Minute) == porcupine.Ok)
-	}
-	fmt.Fprintf(stdout, "# %s\n", o.Command(seed))
-	print(stdout, res.Sim, false, verbose)
-	ok := verdict(stdout, res.Violations, res.History)
+	out := notes(stdout, jsonOut)
+	fmt.Fprintf(out, "# %s\n", o.Command(seed))
+	print(stdout, res.Sim, jsonOut, verbose)
+	ok := verdict(out, res.Violations, res.History)
 	if res.Settled {
-		fmt.Fprintf(stdout, "liveness: settled at %.3f s, %d ms after the faults stopped\n", float64(res.SettledAt)/1000, res.SettledAt-o.FaultMs)
+		fmt.Fprintf(out, "liveness: settled at %.3f s, %d ms after the faults stopped\n", float64(res.SettledAt)/1000, res.SettledAt-o.FaultMs)
 	} else {
-		fmt.Fprintf(stdout, "liveness: FAILED: not settled %d ms after the faults stopped: %s\n", o.SettleMs, res.Unsettled)
+		fmt.Fprintf(out, "liveness: FAILED: not settled %d ms after the faults stopped: %s\n", o.SettleMs, res.Unsettled)
 		ok = false
 	}
 	return exitCode(ok)
