@@ -65,6 +65,7 @@ func (b *bridge) expose() {
 	b.obj = b.object.New()
 	b.obj.Set("version", api.Version)
 	b.obj.Set("scenarios", b.parse(api.ScenariosJSON()))
+	b.obj.Set("limits", b.parse(api.LimitsJSON()))
 	for _, name := range b.worker.Names() {
 		fn := js.FuncOf(func(_ js.Value, args []js.Value) any { return b.call(name, args) })
 		b.funcs = append(b.funcs, fn)

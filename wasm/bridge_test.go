@@ -14,6 +14,7 @@ import (
 
 	"github.com/raftplay/raftplay/raft"
 	"github.com/raftplay/raftplay/raft/lock"
+	"github.com/raftplay/raftplay/raft/sim"
 	"github.com/raftplay/raftplay/wasm/api"
 )
 
@@ -101,6 +102,12 @@ func TestAPIObject(t *testing.T) {
 	sc := o.Get("scenarios")
 	if sc.Length() < 2 || sc.Index(0).Get("name").String() != "election" || sc.Index(1).Get("summary").Type() != js.TypeString {
 		t.Fatalf("scenarios %s", stringify(sc))
+	}
+	// The page reads its limits here rather than repeating them.
+	lim := o.Get("limits")
+	if lim.Get("peers").Int() != sim.MaxDisplay || lim.Get("seed").Int() != api.MaxSafeInt || lim.Get("advanceMs").Int() != api.MaxAdvanceMs ||
+		lim.Get("clientName").Int() != sim.MaxClientName {
+		t.Fatalf("limits %s", stringify(lim))
 	}
 }
 

@@ -10,9 +10,6 @@ import (
 // problem it meets and names the argument in words a student can act on:
 // "peer must be a whole number from 1 to 3, got "two" (a string)".
 
-// MaxSafeInt is the largest integer a JavaScript number holds exactly.
-const MaxSafeInt = 1<<53 - 1
-
 // describe says what a value is, for error messages.
 func describe(v any) string {
 	switch v := v.(type) {

@@ -6,11 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// Limits on what a call may bring in from the page.
-const (
-	MaxInput = 8 << 20 // bytes of JSON text in one argument
-	maxDepth = 32      // nesting of arrays and objects
-)
+const maxDepth = 32 // nesting of arrays and objects
 
 // Parse reads JSON text into plain values: nil, bool, float64, string,
 // []any and map[string]any, as JSON.parse would (a repeated key keeps its

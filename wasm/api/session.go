@@ -6,19 +6,6 @@ import (
 	"github.com/raftplay/raftplay/raft/sim"
 )
 
-// Limits of the calls (API.md).
-const (
-	// TraceWindow is how many recent events a run keeps: about 20 s of a
-	// busy 9-peer cluster, far more than a page shows at once, and a few
-	// megabytes however long the run. Older events come back by replaying
-	// the definition.
-	TraceWindow  = 20_000
-	MaxBatch     = 5000       // events in one answer
-	MaxAdvanceMs = 3_600_000  // one advance: an hour of virtual time
-	MaxReplayMs  = 86_400_000 // replay's until: a day
-	StepLimitMs  = 60_000     // how far step looks for a visible event
-)
-
 // Progress describes long work between two of its slices.
 type Progress struct {
 	Call  string // "replay", "advance" or "step"

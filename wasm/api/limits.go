@@ -1,0 +1,42 @@
+package api
+
+import "github.com/raftplay/raftplay/raft/sim"
+
+// The playground's limits have one owner: this file. The definition's own
+// limits are raft/sim's (config.go); the calls' are here. LimitsJSON hands
+// both to the page as raftplay.limits (API.md), so the page reads them
+// instead of repeating them.
+const (
+	// MaxSafeInt is the largest integer a JavaScript number holds exactly:
+	// seeds, sequence numbers and message ids stay below it.
+	MaxSafeInt = 1<<53 - 1
+	// MaxInput is the bytes of JSON text one argument may bring in.
+	MaxInput = 8 << 20
+	// TraceWindow is how many recent events a run keeps: about 20 s of a
+	// busy 9-peer cluster, far more than a page shows at once, and a few
+	// megabytes however long the run. Older events come back by replaying
+	// the definition.
+	TraceWindow  = 20_000
+	MaxBatch     = 5000       // events in one answer
+	MaxAdvanceMs = 3_600_000  // one advance: an hour of virtual time
+	MaxReplayMs  = 86_400_000 // replay's until: a day
+	StepLimitMs  = 60_000     // how far step looks for a visible event
+)
+
+// LimitsJSON is raftplay.limits: what the page may ask for, by name.
+func LimitsJSON() []byte {
+	w := obj(nil)
+	w.int("peers", sim.MaxDisplay)
+	w.int("seed", MaxSafeInt)
+	w.int("clientName", sim.MaxClientName)
+	w.int("actions", sim.MaxActions)
+	w.int("latencyMs", sim.MaxLatencyMs)
+	w.int("timeoutMs", sim.MaxTimeoutMs)
+	w.int("advanceMs", MaxAdvanceMs)
+	w.int("replayMs", MaxReplayMs)
+	w.int("stepMs", StepLimitMs)
+	w.int("events", MaxBatch)
+	w.int("traceWindow", TraceWindow)
+	w.int("input", MaxInput)
+	return w.end()
+}
