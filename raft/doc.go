@@ -33,8 +33,9 @@
 //     each message from another peer, Propose and ReadIndex for clients.
 //  2. While HasReady, take Ready and, in this order: save HardState (if
 //     SaveState); if Snapshot is set, save it and restore the state machine
-//     from it; append Entries to stable storage; then send Messages (they
-//     may promise what was just saved); then apply Committed entries to the
+//     from it; append Entries to stable storage; make all of it durable
+//     (Storage.Sync: one flush for the whole Ready); then send Messages
+//     (they may promise what was just saved); then apply Committed entries to the
 //     state machine, in order; then answer Reads once the state machine has
 //     applied their Index.
 //

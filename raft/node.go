@@ -129,7 +129,7 @@ func (n *Node) HasReady() bool {
 // Ready hands out what the node wants done, in this order:
 //  1. save HardState (if SaveState); if Snapshot is set, save it (it
 //     replaces the stored log through its index) and restore the state
-//     machine from it; then append Entries to storage;
+//     machine from it; then append Entries to storage; make it all durable;
 //  2. only then send Messages: they may promise what was just saved;
 //  3. apply Committed entries to the state machine, in order;
 //  4. answer the Reads once the state machine has applied their index.

@@ -10,6 +10,11 @@ import (
 // snapshot and the log after it (Figure 2, "Persistent state on all servers:
 // updated on stable storage before responding to RPCs"). A Peer calls it
 // from one goroutine at a time.
+//
+// SaveState, Append and SaveSnapshot may keep what they are given in
+// memory until Sync: a crash before Sync may lose any suffix of the saves
+// since the last Sync (never an entry without those before it), so a disk
+// can make them all durable with one flush (group commit).
 type Storage interface {
 	// Load returns what was saved before the last crash; a new peer's
 	// storage returns a zero Stored. The caller owns what it returns: the
@@ -25,6 +30,10 @@ type Storage interface {
 	// index: stored entries after it are kept if the entry at its index
 	// has its term, and dropped otherwise (section 7).
 	SaveSnapshot(Snapshot) error
+	// Sync makes everything saved so far durable. A Peer calls it once per
+	// Ready that saved something, before sending the messages that promise
+	// what was saved.
+	Sync() error
 }
 
 // MemoryStorage is a Storage in memory. It outlives the Peer that uses it,
@@ -88,6 +97,9 @@ func (s *MemoryStorage) SaveSnapshot(snap Snapshot) error {
 	return nil
 }
 
+// Sync implements Storage: memory has nothing to flush.
+func (s *MemoryStorage) Sync() error { return nil }
+
 // LastIndex returns the index of the last stored entry.
 func (s *MemoryStorage) LastIndex() uint64 {
 	s.mu.Lock()
@@ -115,5 +127,8 @@ func Bootstrap(s Storage, members []ID) error {
 	if err := s.SaveState(HardState{Term: e.Term}); err != nil {
 		return err
 	}
-	return s.Append([]Entry{e})
+	if err := s.Append([]Entry{e}); err != nil {
+		return err
+	}
+	return s.Sync()
 }
