@@ -26,6 +26,11 @@ type Config struct {
 	// Zero means 64.
 	MaxEntriesPerAppend int
 
+	// MaxInflightAppends bounds how many AppendEntries carrying entries a
+	// leader has sent to one follower and not yet heard answered: past it,
+	// new entries wait for answers. Zero means 256.
+	MaxInflightAppends int
+
 	// Rand is the only source of randomness a Node uses (for election
 	// timeouts). Give every peer its own seeded source: runs then replay
 	// exactly. Nil means a source seeded with the peer's ID, which is
@@ -56,6 +61,8 @@ func (c *Config) validate() error {
 		return errorOf("raft: ElectionTimeoutMax (", c.ElectionTimeoutMax, ") is below ElectionTimeoutMin (", c.ElectionTimeoutMin, ")")
 	case c.MaxEntriesPerAppend < 0:
 		return errorOf("raft: MaxEntriesPerAppend must not be negative, got ", c.MaxEntriesPerAppend)
+	case c.MaxInflightAppends < 0:
+		return errorOf("raft: MaxInflightAppends must not be negative, got ", c.MaxInflightAppends)
 	}
 	return nil
 }

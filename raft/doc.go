@@ -13,9 +13,12 @@
 //
 // # Where Figure 2 lives
 //
-//	State (persistent, volatile, leader)   node.go (Node), replication.go (progress)
+//	State (persistent, volatile, leader)   node.go (Node), progress.go (nextIndex, matchIndex)
 //	RequestVote RPC                         election.go: handleVote, becomeCandidate
 //	AppendEntries RPC                       replication.go: handleAppend, sendAppend
+//	"decrement nextIndex and retry"         progress.go (probe, replicate, snapshot),
+//	                                        replication.go: handleAppendResp
+//	Messages overtaken on the network       overtaken.go
 //	Rules for all servers                   node.go: Step (higher term -> follower)
 //	Followers, candidates: election timer   election.go: tickElection
 //	Leaders: heartbeats, commit rule        replication.go: tickHeartbeat, maybeCommit

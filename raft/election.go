@@ -21,6 +21,7 @@ func (n *Node) becomeFollower(term uint64, leader ID) {
 	n.tickRole = n.tickElection
 	n.stepRole = n.stepFollower
 	n.votes, n.progress, n.reads, n.proposed = nil, nil, nil, nil
+	n.forgetHeld()
 	n.resetElectionTimer()
 }
 
@@ -43,6 +44,7 @@ func (n *Node) becomeCandidate() {
 	n.stateChanged = true
 	n.role = Candidate
 	n.leader = None
+	n.forgetHeld()
 	n.tickRole = n.tickElection
 	n.stepRole = n.stepCandidate
 	n.resetElectionTimer()
@@ -77,7 +79,7 @@ func (n *Node) becomeLeader() {
 	n.proposed = make(map[sessionKey]bool)
 	n.progress = make([]progress, len(n.members))
 	for i := range n.progress {
-		n.progress[i] = progress{next: n.log.lastIndex() + 1, probing: true}
+		n.progress[i] = progress{next: n.log.lastIndex() + 1, state: ProgressProbe}
 	}
 	n.termStart = n.log.lastIndex() + 1
 	n.appendEntry(Entry{Type: EntryNoop})

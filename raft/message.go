@@ -87,6 +87,9 @@ type Message struct {
 	// protocol can be optimized"): ConflictTerm is the term of the follower's
 	// entry at PrevLogIndex (0 if its log is shorter) and ConflictIndex the
 	// first index the follower holds for that term (or its log length + 1).
+	// A refusal also carries the PrevLogIndex of the AppendEntries it
+	// refuses, so the leader can tell the answer to its current probe from a
+	// duplicate or a late answer to an earlier one (see progress.go).
 	Success       bool
 	MatchIndex    uint64
 	ConflictIndex uint64

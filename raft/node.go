@@ -47,12 +47,22 @@ type Node struct {
 	electionElapsed  int
 	electionTimeout  int // drawn afresh in [min, max] at every reset
 	heartbeatElapsed int
+	ticks            uint64 // ticks as leader: the clock of progress.since
 
 	// The role's behaviour, swapped by becomeFollower/Candidate/Leader.
 	// stepRole takes the message by value: a pointer passed through a
 	// function value would move every message to the heap.
 	tickRole func()
 	stepRole func(m Message) error
+
+	// Follower state, for the current term: matched is the highest index
+	// known to hold the same entry as the leader's log (so, since the
+	// leader only appends, to hold it all term); streaming is true once the
+	// leader's entries have been taken, and held keeps the AppendEntries
+	// that overtook an earlier one (overtaken.go).
+	matched   uint64
+	streaming bool
+	held      []Message
 
 	// Candidate state: one vote per member, in members order.
 	votes []voteState
@@ -78,6 +88,9 @@ func NewNode(cfg Config, st Stored) (*Node, error) {
 	hs, snap, entries := st.State, st.Snapshot, st.Entries
 	if cfg.MaxEntriesPerAppend == 0 {
 		cfg.MaxEntriesPerAppend = 64
+	}
+	if cfg.MaxInflightAppends == 0 {
+		cfg.MaxInflightAppends = 256
 	}
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -331,6 +344,7 @@ type Progress struct {
 	ID         ID
 	NextIndex  uint64 // next entry to send
 	MatchIndex uint64 // highest entry known to be replicated
+	State      ProgressState
 }
 
 // Status returns a snapshot; it shares nothing with the node.
@@ -349,7 +363,11 @@ func (n *Node) Status() Status {
 		for i, id := range n.members {
 			if id != n.id {
 				pr := &n.progress[i]
-				s.Progress = append(s.Progress, Progress{ID: id, NextIndex: pr.next, MatchIndex: pr.match})
+				next := pr.next
+				if pr.state == ProgressProbe && pr.waiting {
+					next = pr.probeAt + 1 // the paper's nextIndex: what the probe asks about
+				}
+				s.Progress = append(s.Progress, Progress{ID: id, NextIndex: next, MatchIndex: pr.match, State: pr.state})
 			}
 		}
 	}

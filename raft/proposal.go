@@ -67,7 +67,7 @@ func (n *Node) appendProposal(e Entry) {
 	n.appendEntry(Entry{Type: EntryCommand, Client: e.Client, Seq: e.Seq, Lowest: e.Lowest, Data: e.Data})
 	for i, id := range n.members {
 		if id != n.id {
-			n.sendAppend(i, false)
+			n.sendAppend(i)
 		}
 	}
 }

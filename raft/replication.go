@@ -2,21 +2,6 @@ package raft
 
 // Log replication (section 5.3, Figure 2 "AppendEntries RPC").
 
-// progress is the leader's view of one member.
-//
-// Invariant: match < next <= lastIndex+1.
-type progress struct {
-	next  uint64 // index of the next entry to send
-	match uint64 // highest index known to be stored there
-	// probing is true until the leader knows where the follower's log
-	// matches its own. While probing, the leader sends one AppendEntries and
-	// waits (paused) for the answer or the next heartbeat, instead of
-	// streaming entries that would all be rejected.
-	probing bool
-	paused  bool
-	round   uint64 // latest heartbeat round this member answered (ReadIndex)
-}
-
 // appendEntry adds an entry of the current term at the end of the leader's
 // log. A leader never overwrites or deletes its own entries (Leader
 // Append-Only).
@@ -29,25 +14,42 @@ func (n *Node) appendEntry(e Entry) {
 	n.maybeCommit() // a cluster of one commits at once
 }
 
-// broadcastAppend sends every follower what it is missing, or a heartbeat.
+// broadcastAppend is a round of AppendEntries: every follower gets what it
+// is missing if its progress allows, else a heartbeat. What a follower left
+// unanswered for an election timeout is sent again (see progress.go).
 func (n *Node) broadcastAppend() {
 	for i, id := range n.members {
-		if id != n.id {
-			n.sendAppend(i, true)
+		if id == n.id {
+			continue
+		}
+		n.progress[i].retryIfOverdue(n.ticks, n.cfg.ElectionTimeoutMin)
+		if !n.sendAppend(i) {
+			n.sendHeartbeat(i)
 		}
 	}
 }
 
-// sendAppend sends member i the entries from its nextIndex on. Without
-// force, it sends nothing to a paused follower or when there is nothing new.
-func (n *Node) sendAppend(i int, force bool) {
+// sendAppend sends member i the entries from its nextIndex on, if its
+// progress allows: in probe, one probe at a time; in replicate, new entries
+// while the window has room; in snapshot, nothing. It reports whether it
+// sent anything.
+func (n *Node) sendAppend(i int) bool {
 	pr := &n.progress[i]
-	if !force && (pr.paused || pr.next > n.log.lastIndex()) {
-		return
+	switch pr.state {
+	case ProgressProbe:
+		if pr.waiting {
+			return false
+		}
+	case ProgressReplicate:
+		if pr.next > n.log.lastIndex() || pr.inflight.full(n.cfg.MaxInflightAppends) {
+			return false
+		}
+	case ProgressSnapshot:
+		return false
 	}
 	if pr.next <= n.log.offset {
 		n.sendSnapshot(i) // the entries it needs are compacted away
-		return
+		return true
 	}
 	prev := pr.next - 1
 	prevTerm, _ := n.log.term(prev)
@@ -57,17 +59,41 @@ func (n *Node) sendAppend(i int, force bool) {
 		PrevLogIndex: prev, PrevLogTerm: prevTerm, Entries: es,
 		LeaderCommit: n.commit, Round: n.round,
 	})
-	if pr.probing {
-		pr.paused = true
-	} else if len(es) > 0 {
-		// Streaming: assume the entries arrive; a rejection rewinds next.
-		pr.next = es[len(es)-1].Index + 1
+	if pr.state == ProgressProbe {
+		pr.waiting, pr.probeAt, pr.since = true, prev, n.ticks
+	} else if pr.inflight.count == 0 {
+		pr.since = n.ticks
 	}
+	// Assume the entries arrive; a refusal or silence rewinds.
+	if len(es) > 0 {
+		pr.next = es[len(es)-1].Index + 1
+		pr.inflight.add(pr.next - 1)
+	}
+	return true
+}
+
+// sendHeartbeat sends member i an AppendEntries with no entries whose
+// previous entry is the follower's matchIndex, where the logs are known to
+// agree (index 0 if the leader has compacted that entry away): it asserts
+// leadership and carries the commit index, and never probes.
+func (n *Node) sendHeartbeat(i int) {
+	pr := &n.progress[i]
+	prev := pr.match
+	prevTerm, ok := n.log.term(prev)
+	if !ok {
+		prev, prevTerm = 0, 0
+	}
+	n.send(Message{
+		Type: MsgApp, To: n.members[i],
+		PrevLogIndex: prev, PrevLogTerm: prevTerm,
+		LeaderCommit: n.commit, Round: n.round,
+	})
 }
 
 // tickHeartbeat sends a round of AppendEntries every HeartbeatInterval ticks,
 // so followers keep hearing from their leader (section 5.2).
 func (n *Node) tickHeartbeat() {
+	n.ticks++
 	n.heartbeatElapsed++
 	if n.heartbeatElapsed >= n.cfg.HeartbeatInterval {
 		n.heartbeatElapsed = 0
@@ -115,6 +141,9 @@ func (n *Node) handleAppend(m *Message) {
 	n.resetElectionTimer()
 	resp := Message{Type: MsgAppResp, To: m.From, Round: m.Round}
 	if !n.log.matches(m.PrevLogIndex, m.PrevLogTerm) {
+		if n.holdOvertaken(m) {
+			return // answered once the entries before it arrive (overtaken.go)
+		}
 		// Rule 2: "reply false if log doesn't contain an entry at
 		// prevLogIndex whose term matches prevLogTerm", with hints.
 		if t, ok := n.log.term(m.PrevLogIndex); ok {
@@ -123,6 +152,7 @@ func (n *Node) handleAppend(m *Message) {
 		} else {
 			resp.ConflictIndex = n.log.lastIndex() + 1
 		}
+		resp.PrevLogIndex = m.PrevLogIndex // which AppendEntries this refuses
 		n.send(resp)
 		return
 	}
@@ -131,14 +161,22 @@ func (n *Node) handleAppend(m *Message) {
 	if n.configIndex > n.log.lastIndex() || hasConfig(m.Entries) {
 		n.refreshMembers()
 	}
-	// Rule 5: only what is known to match the leader may be committed.
+	// Rule 5: only what is known to match the leader may be committed:
+	// through the last new entry, or further if an earlier message of this
+	// term showed more (a heartbeat names only where the leader knows the
+	// logs agree, and entries may be on their way).
 	lastNew := m.PrevLogIndex + uint64(len(m.Entries))
-	if c := min(m.LeaderCommit, lastNew); c > n.commit {
+	n.matched = max(n.matched, lastNew)
+	if c := min(m.LeaderCommit, n.matched); c > n.commit {
 		n.commit = c
 	}
 	resp.Success = true
 	resp.MatchIndex = lastNew
 	n.send(resp)
+	if len(m.Entries) > 0 {
+		n.streaming = true
+	}
+	n.releaseHeld()
 }
 
 func hasConfig(es []Entry) bool {
@@ -164,35 +202,42 @@ func (n *Node) stepLeader(m Message) error {
 	return nil
 }
 
-// handleAppendResp moves a follower's progress on (or back) and commits what
-// a majority now holds.
+// handleAppendResp moves a follower's progress on (or back), commits what
+// a majority now holds, and sends the follower what it may send next.
 func (n *Node) handleAppendResp(i int, m *Message) {
 	pr := &n.progress[i]
 	pr.round = max(pr.round, m.Round)
-	pr.paused = false
-	if m.Success {
+	switch {
+	case m.Success:
 		if m.MatchIndex > n.log.lastIndex() {
 			return // no correct follower claims entries we never sent
 		}
-		pr.probing = false
-		if m.MatchIndex > pr.match {
-			pr.match = m.MatchIndex
+		if pr.acked(m.MatchIndex, n.ticks) {
 			n.maybeCommit()
 		}
-		pr.next = max(pr.next, pr.match+1)
-	} else {
+		switch {
+		case pr.state == ProgressReplicate:
+			pr.next = max(pr.next, pr.match+1)
+		case pr.state == ProgressProbe && pr.waiting && pr.match >= pr.probeAt,
+			pr.state == ProgressSnapshot && pr.match >= n.log.offset:
+			// The follower holds what the probe asked about (or what the
+			// snapshot stands for): the logs match, entries may stream.
+			pr.becomeReplicate(n.ticks)
+		}
+	case pr.refusesProbe(m.PrevLogIndex):
 		// "If AppendEntries fails because of log inconsistency: decrement
-		// nextIndex and retry", skipping a whole term per round trip.
+		// nextIndex and retry", skipping a whole term per round trip; the
+		// match lies below the refused entry.
 		next := m.ConflictIndex
 		if m.ConflictTerm != 0 {
-			if j := n.log.lastIndexOfTerm(m.ConflictTerm, pr.next-1); j != 0 {
+			if j := n.log.lastIndexOfTerm(m.ConflictTerm, m.PrevLogIndex); j != 0 {
 				next = j + 1
 			}
 		}
-		pr.next = min(max(next, pr.match+1), n.log.lastIndex()+1)
-		pr.probing = true
+		pr.becomeProbe(min(max(next, pr.match+1), m.PrevLogIndex))
 	}
-	n.sendAppend(i, false)
+	for n.sendAppend(i) {
+	}
 	n.confirmReads()
 }
 

@@ -68,7 +68,8 @@ func (n *Node) sendSnapshot(i int) {
 	pr := &n.progress[i]
 	snap := n.snap
 	n.send(Message{Type: MsgSnap, To: n.members[i], Snapshot: &snap, Round: n.round})
-	pr.probing, pr.paused = true, true
+	pr.state, pr.waiting, pr.probeAt, pr.since = ProgressSnapshot, true, pr.next-1, n.ticks
+	pr.inflight.reset()
 }
 
 // checkSnapshot rejects an InstallSnapshot no correct leader sends.
@@ -112,7 +113,9 @@ func (n *Node) handleSnapshot(m *Message) {
 	n.commit, n.applied = s.Index, s.Index
 	n.refreshMembers()
 	resp.MatchIndex = s.Index
+	n.matched = max(n.matched, s.Index)
 	n.send(resp)
+	n.releaseHeld()
 }
 
 // trimCompacted rewrites an AppendEntries that starts before this node's

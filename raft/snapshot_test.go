@@ -96,7 +96,9 @@ func TestSection7LeaderSendsSnapshotToFollowerThatLagsBehind(t *testing.T) {
 	commitAll(c, 1, "a", "b", "c")
 	c.compact(1, "leader state")
 	c.restart(3)
-	c.tick(1, 2) // heartbeat: s3 rejects, the leader falls back to its snapshot
+	// An election timeout without an answer from s3: the leader takes its
+	// entries as lost, and has compacted them away: it sends its snapshot.
+	c.tick(1, c.cfgs[1].ElectionTimeoutMin)
 	snaps := 0
 	c.tap = func(m Message) {
 		if m.Type == MsgSnap {

@@ -18,6 +18,10 @@ type oursCluster struct {
 	sent    int // messages delivered so far // the batch being delivered
 }
 
+// OursMaxInflightAppends is our window of AppendEntries in flight per
+// follower: the default, as large as etcd's here.
+const OursMaxInflightAppends = 256
+
 // oursConfig are our settings for the workload. Timings only matter in the
 // final phase: one tick is one heartbeat, as in etcdConfig.
 func oursConfig(id raft.ID) raft.Config {
@@ -27,6 +31,7 @@ func oursConfig(id raft.ID) raft.Config {
 		ElectionTimeoutMax:  20,
 		HeartbeatInterval:   1,
 		MaxEntriesPerAppend: MaxEntriesPerMsg,
+		MaxInflightAppends:  OursMaxInflightAppends,
 		Rand:                rand.NewPCG(uint64(id), 1),
 	}
 }

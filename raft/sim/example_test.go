@@ -52,6 +52,6 @@ func Example() {
 	//  1000 ms  s1 crashes
 	//  1235 ms  s2 leads term 3
 	//  1724 ms  alice's unlock at s2: ok
-	//  2106 ms  bob's lock at s3: ok
+	//  2093 ms  bob's lock at s3: ok
 	// safety violations: 0
 }

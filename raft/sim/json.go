@@ -219,6 +219,7 @@ func appendMessage(b []byte, m *raft.Message, full bool) []byte {
 			if m.Success {
 				w.uint("matchIndex", m.MatchIndex)
 			} else {
+				w.uint("prevLogIndex", m.PrevLogIndex)
 				w.uint("conflictIndex", m.ConflictIndex)
 				w.uint("conflictTerm", m.ConflictTerm)
 			}

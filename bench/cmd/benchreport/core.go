@@ -118,6 +118,10 @@ func runCore(r *runner) (string, error) {
 			cell(o, "cpu-ns/op", micro), cell(e, "cpu-ns/op", micro), pairedRatio(e, o, "cpu-ns/op"))
 	}
 
+	if err := replicationCost(&b); err != nil {
+		return "", err
+	}
+
 	b.WriteString("\n### Through our peer runtime\n\n")
 	b.WriteString("The same workload through `raft.Peer`: three peer goroutines on a `raft.Network` (each destination delivered " +
 		"by its own goroutine), a `raft.ManualClock` that ticks only in the final phase. One client session (explicit sequence numbers) " +
@@ -140,13 +144,13 @@ func runCore(r *runner) (string, error) {
 	}
 	row(fmt.Sprintf("Write, %d goroutines (core: rounds of 64)", core.Writers), "BenchmarkRuntimeWrite/writers="+strconv.Itoa(core.Writers), 64)
 
-	fmt.Fprintf(&b, "\n**Settings, chosen to be equivalent.** Ours: `MaxEntriesPerAppend` %d, heartbeat 1 tick, election timeout 10–20 ticks. "+
-		"etcd: `MaxSizePerMsg` %d bytes (%d entries of this workload), `MaxInflightMsgs` %d (ours has no window; a round never fills this one, "+
-		"so it never throttles), `MaxCommittedSizePerReady` and `MaxUncommittedEntriesSize` unlimited (ours has no such limits), "+
+	fmt.Fprintf(&b, "\n**Settings, chosen to be equivalent.** Ours: `MaxEntriesPerAppend` %d, `MaxInflightAppends` %d (the default), heartbeat 1 tick, "+
+		"election timeout 10–20 ticks. etcd: `MaxSizePerMsg` %d bytes (%d entries of this workload), `MaxInflightMsgs` %d (a round never "+
+		"fills either window, so neither throttles), `MaxCommittedSizePerReady` and `MaxUncommittedEntriesSize` unlimited (ours has no such limits), "+
 		"`HeartbeatTick` 1, `ElectionTick` 10, no PreVote or CheckQuorum (ours has neither), a logger that drops lines. "+
 		"Membership: our `Bootstrap` writes the configuration entry at index 1, term 1; etcd starts from a snapshot at index 1, term 1 "+
 		"holding the same voters.\n\n",
-		core.MaxEntriesPerMsg, core.EtcdMaxSizePerMsg, core.MaxEntriesPerMsg, core.EtcdMaxInflightMsgs)
+		core.MaxEntriesPerMsg, core.OursMaxInflightAppends, core.EtcdMaxSizePerMsg, core.MaxEntriesPerMsg, core.EtcdMaxInflightMsgs)
 	b.WriteString("**Protocol difference that shows in msgs/op:** when etcd's leader advances its commit index it sends every follower " +
 		"an AppendEntries at once, empty if need be, to carry it; ours, as in the paper, lets followers learn it from the next " +
 		"AppendEntries (or heartbeat). Each is its library's normal behaviour, not a setting.\n\n")
