@@ -123,9 +123,15 @@ func open(t *testing.T, query string) *page {
 	return openURL(t, baseURL+query)
 }
 
+// openAt is open in a window of w x h CSS pixels.
+func openAt(t *testing.T, query string, w, h int64) *page {
+	t.Helper()
+	return openURL(t, baseURL+query, chromedp.EmulateViewport(w, h))
+}
+
 // openURL is open for a page served elsewhere, such as dist/ under a
-// sub-path.
-func openURL(t *testing.T, url string) *page {
+// sub-path; before runs in the tab before the page loads.
+func openURL(t *testing.T, url string, before ...chromedp.Action[chromedp.Void]) *page {
 	t.Helper()
 	tab, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
@@ -147,7 +153,7 @@ func openURL(t *testing.T, url string) *page {
 		}
 	}()
 	t.Cleanup(p.checkConsole)
-	p.do("load the page", chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`[data-state="ready"]`)))
+	p.do("load the page", append(before, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`[data-state="ready"]`)))...)
 	p.pause()
 	// Time starts at 0: a first frame stamped before Play must not run it back.
 	if clock := js[string](p, `document.querySelector("[data-clock]").textContent`); strings.Contains(clock, "-") {

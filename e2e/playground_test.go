@@ -102,6 +102,7 @@ func TestPartitionMinority(t *testing.T) {
 	minority := map[int]bool{old: true, old%5 + 1: true}
 	// Arrange the sides in the network panel: the old leader and one more
 	// server on side A, the other three on side B.
+	p.click(`[data-tab="network"]`)
 	for id := 1; id <= 5; id++ {
 		onB := js[bool](p, fmt.Sprintf(`document.querySelectorAll(".side")[1].querySelector('.chip[data-peer="%d"]') !== null`, id))
 		if onB == minority[id] {

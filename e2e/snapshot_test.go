@@ -103,8 +103,8 @@ func TestSnapshotDrawn(t *testing.T) {
 	p.until("the logs reach index 280", `Math.max(...[...document.querySelectorAll(".index-row span")].map((s) => Number(s.textContent) || 0)) >= 280`, 4000)
 	p.until("every server compacts past 200", allSnapsFrom(200), 2000)
 	v := p.logs()
-	if len(v.Head) < 3 || v.Head[0] != "index" || v.Head[1] != "snapshot" {
-		t.Fatalf("index row %q: want index, snapshot, then indexes", v.Head)
+	if len(v.Head) < 3 || v.Head[0] != "log index" || v.Head[1] != "snapshot" {
+		t.Fatalf("index row %q: want log index, snapshot, then indexes", v.Head)
 	}
 	var first int
 	fmt.Sscan(v.Head[2], &first)

@@ -14,6 +14,7 @@ import { Network } from "./network.js";
 import { EventLog } from "./eventlog.js";
 import { Controls } from "./controls.js";
 import { Popover } from "./popover.js";
+import { Tabs } from "./tabs.js";
 import { setText } from "./svg.js";
 import { peerName } from "./describe.js";
 import { decodeRun, encodeRun } from "./share.js";
@@ -57,9 +58,14 @@ export class App {
       drop: (id) => this.drop(id),
       closed: () => this.messages.select(0),
     });
-    this.ring = new Ring(ringSvg, $("[data-ring-live]"), $("[data-ring-labels]"), {
+    this.ring = new Ring({ box: $("[data-ring-box]"), ring: ringSvg, live: $("[data-ring-live]"), labels: $("[data-ring-labels]") }, {
       peer: (id, el) => this.popover.showPeer(this.model, id, el, document.activeElement === el),
       link: (a, b) => this.toggleLink(a, b),
+      moved: (at) => {
+        this.messages.move(at);
+        this.popover.place();
+        if (!this.player.playing) this.frame(this.player.display);
+      },
     });
     this.messages = new Messages($("[data-messages]"), $("[data-bursts]"), {
       hover: (id, el) => (id ? this.popover.showMessage(this.model, id, el, false) : this.popover.hideHover()),
@@ -74,6 +80,7 @@ export class App {
     );
     this.network = new Network($(".network"), (call, ...args) => this.act(() => api[call](...args)), (text) => this.notify(text));
     this.events = new EventLog($(".events"));
+    this.tabs = new Tabs($("[data-tabs]"), (name) => name === "events" && this.events.shown());
     this.controls = new Controls(host, this);
     this.summary = $("[data-summary]");
     this.toast = $("[data-toast]");

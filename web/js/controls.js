@@ -20,6 +20,7 @@ export class Controls {
     this.peersSel = root.querySelector("[data-peers]");
     this.seedIn = root.querySelector("[data-seed]");
     this.scenarioSel = root.querySelector("[data-scenario]");
+    this.scenarioAbout = root.querySelector("[data-scenario-about]");
     // The simulator names its starting setups; "election" takes a size.
     for (const sc of app.api.scenarios || [{ name: "election", summary: "" }]) {
       html("option", { value: sc.name, title: sc.summary }, this.scenarioSel, sc.name);
@@ -93,7 +94,7 @@ export class Controls {
   sized() {
     const sc = this.scenarioSel.selectedOptions[0];
     this.peersSel.disabled = this.scenarioSel.value !== "election";
-    this.scenarioSel.title = sc ? sc.title : "";
+    setText(this.scenarioAbout, sc ? sc.title : "");
   }
 
   key(e) {

@@ -9,6 +9,10 @@ const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export const bytes = (n) => plural(n, "byte");
 
+// short cuts a client's name (up to 32 characters) for a label with little
+// room; where it is cut, the label's title gives it whole.
+export const short = (name, max = 12) => (name.length > max ? `${name.slice(0, max - 1)}…` : name);
+
 // range writes "1–250" so that no line breaks inside it (a word joiner
 // after the dash).
 export const range = (a, b) => `${a}–\u2060${b}`;

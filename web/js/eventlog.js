@@ -60,6 +60,12 @@ export class EventLog {
     this.model = null;
   }
 
+  // shown is called when the list comes into view again: a hidden list
+  // cannot follow the new rows.
+  shown() {
+    if (this.follow) this.list.scrollTop = this.list.scrollHeight;
+  }
+
   peers(n) {
     const keep = this.peerSel.value;
     const opts = [html("option", { value: 0 }, null, "all")];

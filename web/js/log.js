@@ -13,12 +13,24 @@
 // whose content changed (under a busy load commits move every frame).
 
 import { html, setProp, setText } from "./svg.js";
-import { bytes, entryText, peerName } from "./describe.js";
+import { bytes, entryText, peerName, short } from "./describe.js";
 
-const HEAD_PX = 160;
-const SNAP_PX = 112;
-const CELL_PX = 62;
+// Widths in pixels, as style.css gives them, by density: the row's head,
+// the snapshot column, an index column at the least.
+const HEAD_PX = { roomy: 132, medium: 132, compact: 116 };
+const SNAP_PX = 104;
+const CELL_PX = { roomy: 60, medium: 74, compact: 78 };
 const TERM_COLOURS = 8;
+
+// Whether the page fits one screen (style.css): only then must the logs
+// be short; stacked, the page scrolls and every entry can have room.
+const ONE_SCREEN = matchMedia("(min-width: 900px) and (min-height: 560px)");
+
+// density is how much an entry shows for a cluster of n (style.css).
+function density(n) {
+  const fit = ONE_SCREEN.matches || document.documentElement.hasAttribute("data-view");
+  return !fit || n <= 3 ? "roomy" : n <= 5 ? "medium" : "compact";
+}
 
 export class Logs {
   constructor(root) {
@@ -29,6 +41,8 @@ export class Logs {
     this.cols = 12;
     this.width = 0;
     this.withSnap = false; // whether the snapshot column is shown
+    this.density = "roomy";
+    root.dataset.density = this.density;
     this.model = null;
     // The number of columns follows the panel's width, measured only when
     // it changes rather than on every update.
@@ -38,14 +52,15 @@ export class Logs {
       this.width = w;
       this.fit();
     }).observe(root);
+    ONE_SCREEN.addEventListener("change", () => this.model && this.update(this.model));
   }
 
   // fit sets the number of index columns for the width and the snapshot
   // column, and rebuilds the grid if it changed.
   fit() {
     if (!this.width) return;
-    const free = this.width - HEAD_PX - (this.withSnap ? SNAP_PX : 0);
-    const cols = Math.max(4, Math.min(30, Math.floor(free / CELL_PX)));
+    const free = this.width - HEAD_PX[this.density] - (this.withSnap ? SNAP_PX : 0);
+    const cols = Math.max(4, Math.min(30, Math.floor(free / CELL_PX[this.density])));
     if (cols === this.cols && this.rows.length) return;
     this.cols = cols;
     this.root.style.setProperty("--cols", cols);
@@ -65,7 +80,17 @@ export class Logs {
       this.fit();
       if (this.rows.length) return; // fit drew it
     }
-    if (this.rows.length !== peers.length) this.build(peers.length);
+    const d = density(peers.length);
+    if (this.rows.length !== peers.length || d !== this.density) {
+      if (d !== this.density) {
+        this.density = d;
+        this.root.dataset.density = d;
+        this.rows = [];
+        this.fit();
+        if (this.rows.length) return; // fit drew it
+      }
+      this.build(peers.length);
+    }
     const last = Math.max(...peers.map((p) => p.lastIndex || 0));
     // The window keeps a spare column after the longest log (where the next
     // entry goes, where a leader's nextIndex usually points) and turns a
@@ -83,7 +108,7 @@ export class Logs {
 
   build(n) {
     const indexRow = html("div", { class: "log-row index-row", role: "row" });
-    html("span", { role: "columnheader" }, indexRow, "index");
+    html("span", { role: "columnheader" }, indexRow, "log index");
     if (this.withSnap) html("span", { role: "columnheader", class: "snap-head" }, indexRow, "snapshot");
     this.header = [];
     for (let i = 0; i < this.cols; i++) this.header.push(html("span", { role: "columnheader" }, indexRow));
@@ -117,11 +142,15 @@ export class Logs {
       for (let i = 0; i < this.cols; i++) {
         const slot = html("div", { class: "log-slot", role: "cell" }, el);
         const cell = html("div", { class: "log-cell empty" }, slot);
+        const term = html("span", { class: "term" }, cell);
+        const what = html("span", { class: "what" }, cell);
+        const cmd = html("span", { class: "cmd" }, what);
+        what.append(" ");
         row.slots.push({
           cell,
-          term: html("span", { class: "term" }, cell),
-          cmd: html("span", { class: "cmd" }, cell),
-          who: html("span", { class: "cmd who" }, cell),
+          term,
+          cmd,
+          who: html("span", { class: "who" }, what),
           slot,
           marked: false,
           next: html("span", { class: "marker marker-next", hidden: "" }, slot),
@@ -141,8 +170,8 @@ export class Logs {
     }
     const last = p.lastIndex || 0;
     setText(row.name, `${peerName(p.id)} ${p.up ? p.role : "crashed"}`);
-    setText(row.facts, p.up ? `log to #${last} · commit ${p.commit || 0}` : `log to #${last} (on disk)`);
-    setText(row.facts2, p.up ? `applied ${p.applied || 0}` : "commit index lost");
+    setText(row.facts, p.up ? `commit ${p.commit || 0} · applied ${p.applied || 0}` : "commit index lost");
+    setText(row.facts2, p.up ? `log to #${last}` : `log to #${last} (on disk)`);
     const snapIndex = p.snapshotIndex || 0;
     if (row.snap) this.fillSnap(row.snap, p, model);
     const log = p.log || [];
@@ -172,10 +201,10 @@ export class Logs {
         const text = entryText(e);
         const [op, ...rest] = text.split(" ");
         setProp(s.cell, "className", `log-cell term-${(e.term - 1 + TERM_COLOURS) % TERM_COLOURS}${committed ? " committed" : ""}`);
-        setProp(s.cell, "title", `#${index}, term ${e.term}: ${text}${committed ? ", committed" : ", not committed"}${applied ? ", applied" : ""}`);
+        setProp(s.cell, "title", `#${index}, term ${e.term}: ${text}. ${peerName(p.id)} ${committed ? "knows it is committed" : "does not know yet that it is committed"}${applied ? " and has applied it" : ""}.`);
         setText(s.term, `t${e.term}`);
         setText(s.cmd, op);
-        setText(s.who, e.type === "config" ? span(e.members || []) : rest.join(" "));
+        setText(s.who, e.type === "config" ? span(e.members || []) : short(rest.join(" ")));
       } else if (compacted) {
         // A band joined to the snapshot block: rounded where it ends.
         setProp(s.cell, "className", `log-cell compacted${edge.includes("s") ? " band-start" : ""}${edge.includes("e") ? " band-end" : ""}`);

@@ -14,6 +14,11 @@ import { messageKind, messageName, peerName, dropLabel } from "./describe.js";
 const LANE = 7; // px to the right of the direction of travel
 const EDGE = TIMER_R + 4; // messages leave and reach a peer at its timer ring
 const MAX_BURSTS = 40;
+// Where along its link a lost message is drawn, by why it was lost (the
+// simulator drops it when it would have arrived); one dropped by hand is
+// drawn where it was.
+const ALONG = { loss: 0.5, partition: 0.3, down: 0.85 };
+const WORD_W = 56; // the room a burst's word takes, and a server's labels, across
 
 export class Messages {
   constructor(layer, burstLayer, handlers) {
@@ -43,6 +48,14 @@ export class Messages {
     this.layer.replaceChildren();
     this.burstLayer.replaceChildren();
     this.shown.clear();
+  }
+
+  // move follows the peers to new places (the ring's box changed size):
+  // the next frame puts every message on its link again.
+  move(at) {
+    this.at = at;
+    for (const s of this.shown.values()) s.key = "";
+    this.burstLayer.replaceChildren();
   }
 
   // sync adds glyphs for new messages and removes those that arrived.
@@ -105,31 +118,51 @@ export class Messages {
     return { x: p.x + ux * d - uy * LANE, y: p.y + uy * d + ux * LANE };
   }
 
-  // burst marks where messages were lost.
+  // burst marks where messages were lost: on the way (ALONG), not at the
+  // server they were going to, where the bursts hid its labels.
   burst(losses) {
     for (const b of losses) {
       if (!this.at[b.msg.from - 1] || !this.at[b.msg.to - 1]) continue;
       while (this.burstLayer.childElementCount >= MAX_BURSTS) this.burstLayer.firstChild.remove();
-      const { x, y } = this.where(b.msg, b.sent, b.arrive, b.at);
+      const along = ALONG[b.reason];
+      const at = along === undefined ? b.at : b.sent + (b.arrive - b.sent) * along;
+      const { x, y } = this.where(b.msg, b.sent, b.arrive, at);
       // Messages lost at the same spot (say, every heartbeat to a crashed
       // server) share one burst: stacked labels smear into a blot.
       const key = `${Math.round(x / 4)},${Math.round(y / 4)},${b.reason}`;
       for (const old of [...this.burstLayer.children]) if (old.dataset.key === key) old.remove();
       const outer = svg("g", { transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`, "data-key": key }, this.burstLayer);
       const inner = svg("g", { class: "burst" }, outer);
-      svg("circle", { class: "burst-ring", r: 11 }, inner);
-      svg("path", { class: "burst-x", d: "M-5,-5l10,10m0,-10l-10,10" }, inner);
+      svg("circle", { class: "burst-ring", r: 9 }, inner);
+      svg("path", { class: "burst-x", d: "M-4,-4l8,8m0,-8l-8,8" }, inner);
       // A cut link is drawn as cut and a crashed server as crashed already:
-      // the messages they swallow need no word. (Those bursts sit at a
-      // server's edge, where a word would cover its name and label.)
-      if (b.reason !== "partition" && b.reason !== "down") {
-        const label = svg("text", { class: "burst-label", y: -16 }, inner);
+      // the messages they swallow need no word. Under heavy loss, one word
+      // is enough where bursts crowd: a burst near a worded one stays a
+      // bare cross, and none is worded close to a server.
+      if (b.reason !== "partition" && b.reason !== "down" && this.wordRoom(x, y)) {
+        const label = svg("text", { class: "burst-label", y: -13 }, inner);
         label.textContent = dropLabel[b.reason] || "dropped";
+        outer.dataset.word = `${x.toFixed(0)},${y.toFixed(0)}`;
       }
       inner.addEventListener("animationend", () => outer.remove(), { once: true });
       // With animations off (reduced motion) animationend never comes.
       setTimeout(() => outer.remove(), 1500);
     }
+  }
+
+  // wordRoom says whether a burst at x, y may carry a word: not on a
+  // server or its labels, not on another burst's word.
+  wordRoom(x, y) {
+    for (const p of this.at) {
+      if (Math.abs(x - p.x) < WORD_W && y - p.y > -TIMER_R - 20 && y - p.y < TIMER_R + 46) return false;
+    }
+    for (const el of this.burstLayer.children) {
+      const w = el.dataset.word;
+      if (!w) continue;
+      const [wx, wy] = w.split(",").map(Number);
+      if (Math.abs(x - wx) < WORD_W && Math.abs(y - wy) < 24) return false;
+    }
+    return true;
   }
 
   select(id) {

@@ -4,99 +4,139 @@
 // size and then only their changed attributes are touched.
 
 import { svg, setAttr, setText, layout, NODE_R, TIMER_R } from "./svg.js";
-import { peerName } from "./describe.js";
+import { peerName, short } from "./describe.js";
 
 const CIRCLE = `M${-NODE_R},0a${NODE_R},${NODE_R} 0 1,0 ${2 * NODE_R},0a${NODE_R},${NODE_R} 0 1,0 ${-2 * NODE_R},0z`;
-const D = 40; // the candidate diamond's half diagonal
+const D = NODE_R + 5; // the candidate diamond's half diagonal
 const DIAMOND = `M0,${-D}L${D},0L0,${D}L${-D},0z`;
-const CROWN = "M-13,6L-15,-7L-7,-1L0,-11L7,-1L15,-7L13,6z";
+const CROWN = "M-10,5L-12,-6L-5,-1L0,-9L5,-1L12,-6L10,5z";
 const TIMER_C = 2 * Math.PI * TIMER_R;
 
 export class Ring {
-  constructor(svgRoot, liveRoot, labelRoot, handlers) {
-    this.root = svgRoot;
-    this.live = liveRoot;
-    this.labels = labelRoot; // the labels under each server, drawn over the messages
-    this.timerLayer = liveRoot.querySelector("[data-timers]");
-    this.linkLayer = svgRoot.querySelector("[data-links]");
-    this.peerLayer = svgRoot.querySelector("[data-peer-layer]");
-    this.handlers = handlers; // {peer(id, element), link(a, b)}
+  constructor({ box, ring, live, labels }, handlers) {
+    this.box = box; // the element whose size the drawing takes
+    this.root = ring;
+    this.live = live;
+    this.labels = labels; // the labels under each server, drawn over the messages
+    this.timerLayer = live.querySelector("[data-timers]");
+    this.linkLayer = ring.querySelector("[data-links]");
+    this.peerLayer = ring.querySelector("[data-peer-layer]");
+    this.handlers = handlers; // {peer(id, element), link(a, b), moved(at)}
     this.nodes = [];
     this.links = [];
     this.at = [];
+    this.size = { w: 0, h: 0 };
     this.snapTime = 0;
     this.peerLayer.addEventListener("click", (e) => {
       const g = e.target.closest(".peer");
       if (g) handlers.peer(Number(g.dataset.peer), g);
     });
-    // The menu opens when the key comes up, so the key press cannot also
-    // press the menu's first button, which then has the focus.
-    const activates = (e) => e.key === "Enter" || e.key === " ";
+    // Enter opens a server's menu (Space plays and pauses, wherever the
+    // focus is). The menu opens when the key comes up, so the key press
+    // cannot also press the menu's first button, which then has the focus.
     this.peerLayer.addEventListener("keydown", (e) => {
-      if (activates(e) && e.target.closest(".peer")) e.preventDefault();
+      if (e.key === "Enter" && e.target.closest(".peer")) e.preventDefault();
     });
     this.peerLayer.addEventListener("keyup", (e) => {
       const g = e.target.closest(".peer");
-      if (g && activates(e)) handlers.peer(Number(g.dataset.peer), g);
+      if (g && e.key === "Enter") handlers.peer(Number(g.dataset.peer), g);
     });
     this.linkLayer.addEventListener("click", (e) => {
       const g = e.target.closest(".link");
       if (g) handlers.link(Number(g.dataset.a), Number(g.dataset.b));
     });
+    // The drawing follows its box: laid out again, not scaled, so that its
+    // text stays readable however small the ring gets.
+    new ResizeObserver((entries) => {
+      const r = entries[0].contentRect;
+      const w = Math.round(r.width);
+      const h = Math.round(r.height);
+      if (w === this.size.w && h === this.size.h) return;
+      this.size = { w, h };
+      if (this.nodes.length) {
+        this.place();
+        handlers.moved(this.at);
+      }
+    }).observe(box);
   }
 
-  // build lays out n peers and every link between them.
+  // build makes the elements for n peers and every link between them.
   build(n) {
     this.linkLayer.replaceChildren();
     this.peerLayer.replaceChildren();
-    const { at, box } = layout(n);
-    this.at = at;
-    // The drawing is framed tightly, so it is as large as the panel allows.
-    const viewBox = `${box.x.toFixed(1)} ${box.y.toFixed(1)} ${box.w.toFixed(1)} ${box.h.toFixed(1)}`;
-    this.box = box;
-    this.root.setAttribute("viewBox", viewBox);
-    this.live.setAttribute("viewBox", viewBox);
-    this.labels.setAttribute("viewBox", viewBox);
     this.timerLayer.replaceChildren();
     this.labels.replaceChildren();
-    this.root.parentElement.style.aspectRatio = `${box.w.toFixed(1)} / ${box.h.toFixed(1)}`;
+    if (!this.size.w) {
+      const r = this.box.getBoundingClientRect();
+      this.size = { w: Math.round(r.width), h: Math.round(r.height) };
+    }
     this.links = [];
     for (let a = 1; a <= n; a++) {
       for (let b = a + 1; b <= n; b++) {
-        const p = this.at[a - 1];
-        const q = this.at[b - 1];
         const g = svg("g", { class: "link", "data-a": a, "data-b": b }, this.linkLayer);
         const title = svg("title", {}, g);
         title.textContent = `${peerName(a)} – ${peerName(b)}: click to cut this link`;
-        svg("line", { class: "link-line", x1: p.x, y1: p.y, x2: q.x, y2: q.y }, g);
-        svg("line", { class: "link-hit", x1: p.x, y1: p.y, x2: q.x, y2: q.y }, g);
-        const mark = svg("g", { class: "link-cutmark", transform: `translate(${(p.x + q.x) / 2},${(p.y + q.y) / 2})` }, g);
-        svg("circle", { class: "cutmark-bg", r: 8 }, mark);
-        svg("path", { class: "cutmark-x", d: "M-3.5,-3.5l7,7m0,-7l-7,7" }, mark);
-        this.links.push({ a, b, g, title, cut: false });
+        const line = svg("line", { class: "link-line" }, g);
+        const hit = svg("line", { class: "link-hit" }, g);
+        const mark = svg("g", { class: "link-cutmark" }, g);
+        svg("circle", { class: "cutmark-bg", r: 7 }, mark);
+        svg("path", { class: "cutmark-x", d: "M-3,-3l6,6m0,-6l-6,6" }, mark);
+        this.links.push({ a, b, g, title, line, hit, mark, cut: false });
       }
     }
     this.nodes = [];
     for (let id = 1; id <= n; id++) {
-      const { x, y } = this.at[id - 1];
-      const g = svg("g", { class: "peer follower", "data-peer": id, transform: `translate(${x},${y})`, tabindex: 0, role: "button" }, this.peerLayer);
-      svg("circle", { class: "peer-focus", r: TIMER_R + 6 }, g);
-      const timer = svg("g", { class: "timer follower", transform: `translate(${x},${y})` }, this.timerLayer);
+      const g = svg("g", { class: "peer follower", "data-peer": id, tabindex: 0, role: "button" }, this.peerLayer);
+      svg("circle", { class: "peer-focus", r: TIMER_R + 5 }, g);
+      const timer = svg("g", { class: "timer follower" }, this.timerLayer);
       svg("circle", { class: "timer-track", r: TIMER_R }, timer);
       const arc = svg("circle", { class: "timer-arc", r: TIMER_R, transform: "rotate(-90)", "stroke-dasharray": TIMER_C.toFixed(1), "stroke-dashoffset": 0 }, timer);
-      svg("circle", { class: "peer-halo", r: NODE_R + 5 }, g);
+      svg("circle", { class: "peer-halo", r: NODE_R + 4 }, g);
       const body = svg("path", { class: "peer-body", d: CIRCLE }, g);
-      svg("path", { class: "peer-crown", d: CROWN, transform: `translate(0,${-NODE_R - 14})` }, g);
-      const cross = svg("g", { class: "peer-cross", transform: `translate(${NODE_R - 6},${-NODE_R + 6})` }, g);
-      svg("circle", { r: 9 }, cross);
-      svg("path", { d: "M-4,-4l8,8m0,-8l-8,8" }, cross);
-      const name = svg("text", { class: "peer-id", y: -3 }, g);
+      svg("path", { class: "peer-crown", d: CROWN, transform: `translate(0,${-NODE_R - 10})` }, g);
+      const cross = svg("g", { class: "peer-cross", transform: `translate(${NODE_R - 4},${-NODE_R + 4})` }, g);
+      svg("circle", { r: 7 }, cross);
+      svg("path", { d: "M-3,-3l6,6m0,-6l-6,6" }, cross);
+      const name = svg("text", { class: "peer-id", y: 1 }, g);
       name.textContent = peerName(id);
-      const role = svg("text", { class: "peer-role", y: 14 }, g);
-      const info = svg("text", { class: "peer-info", "data-peer": id, x, y: y + TIMER_R + 17, "text-anchor": "middle" }, this.labels);
-      const line1 = svg("tspan", { x }, info);
-      const line2 = svg("tspan", { x, dy: 16 }, info);
-      this.nodes.push({ id, g, timer, arc, body, role, line1, line2, state: null, key: "", elapsed: 0, timeout: 0 });
+      const role = svg("text", { class: "peer-role", y: 12 }, g);
+      const info = svg("text", { class: "peer-info", "data-peer": id, "text-anchor": "middle" }, this.labels);
+      const tip = svg("title", {}, info);
+      const line1 = svg("tspan", {}, info);
+      const line2 = svg("tspan", { dy: 14 }, info);
+      this.nodes.push({ id, g, timer, arc, body, role, info, tip, line1, line2, state: null, key: "", label: "", elapsed: 0, timeout: 0 });
+    }
+    this.place();
+  }
+
+  // place lays the peers out for the box's size and moves everything there.
+  place() {
+    const n = this.nodes.length;
+    const { at, box } = layout(n, this.size.w || 400, this.size.h || 300);
+    this.at = at;
+    const viewBox = `${box.x.toFixed(1)} ${box.y.toFixed(1)} ${box.w.toFixed(1)} ${box.h.toFixed(1)}`;
+    for (const el of [this.root, this.live, this.labels]) el.setAttribute("viewBox", viewBox);
+    for (const l of this.links) {
+      const p = at[l.a - 1];
+      const q = at[l.b - 1];
+      for (const line of [l.line, l.hit]) {
+        line.setAttribute("x1", p.x.toFixed(1));
+        line.setAttribute("y1", p.y.toFixed(1));
+        line.setAttribute("x2", q.x.toFixed(1));
+        line.setAttribute("y2", q.y.toFixed(1));
+      }
+      l.mark.setAttribute("transform", `translate(${((p.x + q.x) / 2).toFixed(1)},${((p.y + q.y) / 2).toFixed(1)})`);
+    }
+    const spots = placeLabels(at, box);
+    for (const node of this.nodes) {
+      const { x, y } = at[node.id - 1];
+      const t = `translate(${x.toFixed(1)},${y.toFixed(1)})`;
+      node.g.setAttribute("transform", t);
+      node.timer.setAttribute("transform", t);
+      const spot = spots[node.id - 1];
+      node.info.setAttribute("text-anchor", spot.anchor);
+      node.info.setAttribute("y", spot.y.toFixed(1));
+      for (const el of [node.info, node.line1, node.line2]) el.setAttribute("x", spot.x.toFixed(1));
     }
   }
 
@@ -110,6 +150,13 @@ export class Ring {
       const n = this.nodes[p.id - 1];
       n.elapsed = p.electionElapsedMs || 0;
       n.timeout = p.up ? p.electionTimeoutMs || 0 : 0;
+      // What a screen reader hears changes with the log too, so it has a
+      // key of its own; the drawing changes only with the rest.
+      const label = peerLabel(p);
+      if (label !== n.label) {
+        n.label = label;
+        n.g.setAttribute("aria-label", label);
+      }
       const key = `${p.role}|${p.up}|${p.term}|${p.vote}|${lockKey(p)}`;
       if (key === n.key) continue;
       n.key = key;
@@ -119,10 +166,13 @@ export class Ring {
       setAttr(n.g, "data-term", p.term);
       setAttr(n.body, "d", role === "candidate" ? DIAMOND : CIRCLE);
       setText(n.role, role);
-      setText(n.line1, `term ${p.term} · ${p.vote ? `voted ${peerName(p.vote)}` : "no vote"}`);
-      setText(n.line2, p.up ? (p.lock && p.lock.locked ? `lock: ${p.lock.holder}` : "lock: free") : "lock state lost");
-      setAttr(n.line2, "class", p.up ? "" : "lost");
-      setAttr(n.g, "aria-label", peerLabel(p));
+      const line1 = `term ${p.term} · ${p.vote ? `voted ${peerName(p.vote)}` : "no vote"}`;
+      const holder = p.lock && p.lock.locked ? p.lock.holder : "";
+      const line2 = p.up ? (holder ? `lock: ${short(holder)}` : "lock: free") : "lock state lost";
+      setText(n.line1, line1);
+      setText(n.line2, line2);
+      setText(n.tip, `${peerName(p.id)}: ${line1}, ${p.up ? (holder ? `lock held by ${holder}` : "lock free") : "lock state lost"}`);
+      setAttr(n.line2, "class", !p.up ? "lost" : holder && short(holder) !== holder ? "cut" : "");
     }
     for (const id of changed.termUp || []) {
       const g = this.nodes[id - 1].g;
@@ -172,6 +222,58 @@ export class Ring {
   }
 }
 
+// A server's two lines of labels take about this box (11.5px text); the
+// room a server's drawing takes around its centre.
+const LABEL_W = 104;
+const LABEL_H = 28;
+const BODY = TIMER_R + 3;
+
+// Where a server's labels may go, best first: under it, beside it, over
+// it (the crown's room left free). Each gives the text's anchor and its
+// first baseline, and the box the two lines take.
+const SPOTS = [
+  { cost: 0, at: (x, y) => ({ anchor: "middle", x, y: y + BODY + 11, box: [x - LABEL_W / 2, y + BODY, LABEL_W, LABEL_H] }) },
+  { cost: 900, at: (x, y) => ({ anchor: "start", x: x + BODY + 2, y: y - 3, box: [x + BODY + 2, y - 14, LABEL_W, LABEL_H] }) },
+  { cost: 900, at: (x, y) => ({ anchor: "end", x: x - BODY - 2, y: y - 3, box: [x - BODY - 2 - LABEL_W, y - 14, LABEL_W, LABEL_H] }) },
+  { cost: 1400, at: (x, y) => ({ anchor: "middle", x, y: y - BODY - 30, box: [x - LABEL_W / 2, y - BODY - 41, LABEL_W, LABEL_H] }) },
+];
+
+// placeLabels chooses a spot for each server's labels, one server after
+// another: the one that covers the least of the other servers, of labels
+// already placed and of the space outside the drawing. A ring with room
+// gets every label under its server; a tight one (9 servers in a short
+// box) moves some beside theirs.
+function placeLabels(at, frame) {
+  const placed = [];
+  const bodies = at.map(({ x, y }) => [x - BODY, y - BODY - 12, 2 * BODY, 2 * BODY + 12]);
+  return at.map(({ x, y }, i) => {
+    let best = null;
+    let bestCost = Infinity;
+    for (const spot of SPOTS) {
+      const s = spot.at(x, y);
+      let cost = spot.cost;
+      bodies.forEach((b, j) => {
+        if (j !== i) cost += 4 * overlap(s.box, b);
+      });
+      for (const b of placed) cost += 3 * overlap(s.box, b);
+      const [, , bw, bh] = s.box;
+      cost += 12 * (bw * bh - overlap(s.box, [frame.x, frame.y, frame.w, frame.h])); // cut off: unread
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = s;
+      }
+    }
+    placed.push(best.box);
+    return best;
+  });
+}
+
+function overlap([ax, ay, aw, ah], [bx, by, bw, bh]) {
+  const w = Math.min(ax + aw, bx + bw) - Math.max(ax, bx);
+  const h = Math.min(ay + ah, by + bh) - Math.max(ay, by);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
 function lockKey(p) {
   return p.lock && p.lock.locked ? p.lock.holder : "";
 }
@@ -181,6 +283,7 @@ function peerLabel(p) {
   const parts = [`${peerName(p.id)}: ${role}`, `term ${p.term}`, p.vote ? `voted for ${peerName(p.vote)}` : "no vote"];
   if (p.up) parts.push(p.lock && p.lock.locked ? `lock held by ${p.lock.holder}` : "lock free");
   parts.push(`log up to index ${p.lastIndex || 0}`);
+  if (p.up) parts.push(`committed to ${p.commit || 0}`);
   return `${parts.join(", ")}. Press Enter for actions.`;
 }
 

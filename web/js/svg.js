@@ -44,35 +44,52 @@ export function setAttr(node, name, value) {
   if (node.getAttribute(name) !== v) node.setAttribute(name, v);
 }
 
-// Geometry of the ring, in the SVG's user units.
-export const NODE_R = 34; // a peer's body
-export const TIMER_R = 43; // its election-timer ring
+// Geometry of the ring, in pixels: the ring is drawn at its box's size, so
+// text keeps its size and the circle takes the room there is.
+export const NODE_R = 22; // a peer's body
+export const TIMER_R = 28; // its election-timer ring
 
-// What a peer's drawing needs around its centre: its labels below, the
-// leader's crown above, the text's width to each side.
-const ABOVE = TIMER_R + 24;
-const BELOW = TIMER_R + 44;
-const SIDE = 78;
-const MIN_W = 420; // so that one or two peers are not drawn huge
-const MIN_H = 340;
+// What a peer's drawing needs around its centre: the leader's crown above,
+// its two lines of labels below, the labels' half width to each side.
+const ABOVE = NODE_R + 22;
+const BELOW = TIMER_R + 34;
+const SIDE = 56;
+const GAP = 10; // between two peers' timer rings, at the least
+const ROUNDER = 1.6; // how much wider than tall (or taller than wide) the ring may be
 
-// layout places n peers on a circle, s1 at the top, clockwise, and returns
-// their centres with the viewBox that frames them.
-export function layout(n) {
-  const r = n === 1 ? 0 : n === 2 ? 170 : n <= 5 ? 200 : 214;
-  const at = [];
+// layout places n peers on a ring in a box of w x h pixels, s1 at the top,
+// clockwise: a circle, or an ellipse where the box is long, as large as the
+// box allows up to a comfortable size. It returns their centres and the
+// viewBox that frames them (the box itself, unless the peers need more:
+// then the drawing is scaled down to fit).
+export function layout(n, w, h) {
+  const angle = (i) => -Math.PI / 2 + (2 * Math.PI * i) / n;
+  const cos = [];
+  const sin = [];
   for (let i = 0; i < n; i++) {
-    const a = -Math.PI / 2 + (2 * Math.PI * i) / n;
-    at.push({ x: r * Math.cos(a), y: r * Math.sin(a) });
+    cos.push(Math.cos(angle(i)));
+    sin.push(Math.sin(angle(i)));
   }
+  const cmax = Math.max(...cos.map(Math.abs));
+  const span = Math.max(...sin) - Math.min(...sin);
+  const most = n <= 2 ? 130 : n <= 5 ? 190 : 220;
+  const least = n < 2 ? 0 : (2 * TIMER_R + GAP) / (2 * Math.sin(Math.PI / n));
+  let rx = cmax > 0.01 ? (w - 2 * SIDE) / (2 * cmax) : Infinity;
+  let ry = span > 0.01 ? (h - ABOVE - BELOW) / span : Infinity;
+  if (!Number.isFinite(rx)) rx = ry;
+  if (!Number.isFinite(ry)) ry = rx;
+  rx = Math.min(rx, most, ry * ROUNDER);
+  ry = Math.min(ry, most, rx * ROUNDER);
+  rx = Math.max(rx, least);
+  ry = Math.max(ry, least);
+  const at = cos.map((c, i) => (n === 1 ? { x: 0, y: 0 } : { x: rx * c, y: ry * sin[i] }));
   const xs = at.map((p) => p.x);
   const ys = at.map((p) => p.y);
-  let x0 = Math.min(...xs) - SIDE;
-  let x1 = Math.max(...xs) + SIDE;
-  let y0 = Math.min(...ys) - ABOVE;
-  let y1 = Math.max(...ys) + BELOW;
-  const grow = (lo, hi, min) => (hi - lo >= min ? [lo, hi] : [(lo + hi - min) / 2, (lo + hi + min) / 2]);
-  [x0, x1] = grow(x0, x1, MIN_W);
-  [y0, y1] = grow(y0, y1, MIN_H);
-  return { at, box: { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } };
+  const x0 = Math.min(...xs) - SIDE;
+  const x1 = Math.max(...xs) + SIDE;
+  const y0 = Math.min(...ys) - ABOVE;
+  const y1 = Math.max(...ys) + BELOW;
+  const bw = Math.max(w, x1 - x0);
+  const bh = Math.max(h, y1 - y0);
+  return { at, box: { x: (x0 + x1 - bw) / 2, y: (y0 + y1 - bh) / 2, w: bw, h: bh } };
 }

@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"fmt"
+	"testing"
+)
+
+// outside lists the elements matching sel that are not wholly inside the
+// window (a few pixels of rounding aside), by a description of each.
+const outside = `((sel) => [...document.querySelectorAll(sel)].filter((el) => {
+	const r = el.getBoundingClientRect();
+	return r.top < -1 || r.left < -1 || r.bottom > innerHeight + 1 || r.right > innerWidth + 1 || r.width === 0;
+}).map((el) => el.outerHTML.slice(0, 80)))`
+
+// One screen: on a laptop, the ring, every server's log and the client
+// panel are in view together, with no scrolling, for 3, 5 and 9 servers.
+func TestOneScreen(t *testing.T) {
+	for _, size := range []struct{ w, h int64 }{{1280, 800}, {1024, 700}} {
+		for _, peers := range []int{3, 5, 9} {
+			t.Run(fmt.Sprintf("%dx%d-%d", size.w, size.h, peers), func(t *testing.T) {
+				p := openAt(t, fmt.Sprintf("?peers=%d", peers), size.w, size.h)
+				p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
+				p.outcome(p.request("alice", 1, "lock"), 2000)
+				for what, sel := range map[string]string{
+					"server":                 ".peer",
+					"log row":                ".log-row",
+					"client panel's control": "[data-client-form] button, [data-client-form] input, [data-client-form] select",
+					"playback control":       "[data-toolbar] button",
+				} {
+					if out := js[[]string](p, fmt.Sprintf("%s(%q)", outside, sel)); len(out) > 0 {
+						t.Errorf("%d %ss are not wholly in the %dx%d window: %q", len(out), what, size.w, size.h, out)
+					}
+				}
+				if n := js[int](p, `document.querySelectorAll(".log-row:not(.index-row)").length`); n != peers {
+					t.Errorf("%d log rows, want %d", n, peers)
+				}
+				if over := js[int](p, `document.documentElement.scrollHeight - innerHeight`); over > 0 {
+					t.Errorf("the page scrolls by %d px", over)
+				}
+				p.shot(fmt.Sprintf("30-one-screen-%dx%d-%d", size.w, size.h, peers))
+			})
+		}
+	}
+}
+
+// On a phone, nothing scrolls sideways and every control can be reached:
+// in view once the page is scrolled to it, or behind a tab.
+func TestNarrow(t *testing.T) {
+	for _, peers := range []int{3, 5, 9} {
+		t.Run(fmt.Sprint(peers), func(t *testing.T) {
+			p := openAt(t, fmt.Sprintf("?peers=%d", peers), 390, 844)
+			p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
+			p.outcome(p.request("alice", 1, "lock"), 2000)
+			if w := js[[]int](p, `[document.documentElement.scrollWidth, innerWidth]`); w[0] > w[1] {
+				t.Errorf("the page is %d px wide in a %d px window: it scrolls sideways", w[0], w[1])
+			}
+			// Every control, in each tab of the dock in turn.
+			for _, tab := range []string{"events", "network", "legend"} {
+				p.click(fmt.Sprintf(`[data-tab=%q]`, tab))
+				wide := js[[]string](p, `[...document.querySelectorAll("button, input, select, [role=tab], .peer")].filter((el) => {
+					if (el.closest("[hidden], dialog, [data-popover]")) return false;
+					const r = el.getBoundingClientRect();
+					return r.width === 0 || r.left < -1 || r.right > innerWidth + 1;
+				}).map((el) => el.outerHTML.slice(0, 80))`)
+				if len(wide) > 0 {
+					t.Errorf("with the %s tab open, %d controls are out of reach sideways: %q", tab, len(wide), wide)
+				}
+			}
+			p.click(`[data-tab="events"]`)
+			p.shot(fmt.Sprintf("31-narrow-390-%d", peers))
+		})
+	}
+}
