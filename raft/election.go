@@ -94,6 +94,19 @@ func (n *Node) Campaign() {
 	}
 }
 
+// SetElectionTimer makes the election timer fire after ticks more ticks (at
+// least one) instead of when its random timeout runs out; the next reset
+// draws a random timeout again. It is a teacher's tool: align peers' timers
+// to force a split vote, or spread them to avoid one. It does nothing on a
+// leader (which has no election timer) or on a peer outside its own
+// configuration.
+func (n *Node) SetElectionTimer(ticks int) {
+	if n.role == Leader || !n.isVoter() {
+		return
+	}
+	n.electionTimeout = n.electionElapsed + max(ticks, 1)
+}
+
 // tickElection counts down to the election timeout: "if election timeout
 // elapses without receiving AppendEntries RPC from current leader or granting
 // vote to candidate: convert to candidate".

@@ -468,3 +468,35 @@ func TestRaftMessagesOfTermZeroAreRefused(t *testing.T) {
 		t.Fatalf("the node cannot restart from its own state: %v", err)
 	}
 }
+
+// SetElectionTimer is a teacher's tool: it decides when the timer fires,
+// once. Aligned, two followers time out in the same tick and both stand
+// (section 5.2's split vote); the next reset draws a random timeout again.
+func TestSetElectionTimerFiresAfterTheGivenTicks(t *testing.T) {
+	c := newCluster(t, 3)
+	for _, id := range []ID{1, 2} {
+		c.node(id).SetElectionTimer(3)
+	}
+	c.tick(1, 2)
+	c.tick(2, 2)
+	if c.node(1).role != Follower || c.node(2).role != Follower {
+		t.Fatal("a timer set to 3 ticks fired after 2")
+	}
+	c.tick(1, 1)
+	c.tick(2, 1)
+	if c.node(1).role != Candidate || c.node(2).role != Candidate || c.node(1).term != 2 || c.node(2).term != 2 {
+		t.Fatalf("after 3 ticks s1 is %v and s2 is %v, want both candidates in term 2", c.node(1).role, c.node(2).role)
+	}
+	if st := c.node(1).Status(); st.ElectionElapsed != 0 || st.ElectionTimeout < 10 || st.ElectionTimeout > 20 {
+		t.Fatalf("the new election's timer is %d of %d ticks, want a fresh random timeout of 10 to 20", st.ElectionElapsed, st.ElectionTimeout)
+	}
+	// A leader has no election timer: setting it changes nothing.
+	c.drop(all)
+	c.elect(1)
+	lead := c.node(1)
+	lead.SetElectionTimer(1)
+	c.tick(1, 5)
+	if lead.role != Leader {
+		t.Fatalf("the leader became %v after its (absent) election timer was set", lead.role)
+	}
+}

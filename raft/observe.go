@@ -11,7 +11,9 @@ const (
 	InputRead
 	InputCancel
 	InputConfigure
-	InputQuery // Status, State or WaitForLeader: nothing changes
+	InputQuery    // Status, State or WaitForLeader: nothing changes
+	InputCampaign // Campaign: an election started by hand
+	InputTimer    // SetElectionTimer: the election timer set by hand
 )
 
 // Observation tells an observer (a simulator, a tracer, metrics) what one
@@ -21,7 +23,7 @@ type Observation struct {
 	Input    InputKind
 	Message  Message // InputMessage: the message handled
 	Err      error   // the input was refused: a bad message, no leader known...
-	TimedOut bool    // InputTick: the election timer fired and an election began
+	TimedOut bool    // InputTick: the election timer fired and an election began; InputCampaign: an election began
 	Request  uint64  // InputWrite, InputRead: the id of the request taken
 
 	Appended []Entry   // written to storage; the first may overwrite a stored suffix

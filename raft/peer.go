@@ -712,6 +712,23 @@ func (p *Peer[S]) SetConfiguration(members []ID) error {
 	return err
 }
 
+// Campaign makes the peer start an election now, as if its election timer
+// had run out (see Node.Campaign): RaftScope's "time out".
+func (p *Peer[S]) Campaign() error {
+	return p.do(func() {
+		p.obs.Input = InputCampaign
+		term := p.node.term
+		p.node.Campaign()
+		p.obs.TimedOut = p.node.term > term
+	})
+}
+
+// SetElectionTimer makes the peer's election timer fire after ticks more
+// ticks (see Node.SetElectionTimer).
+func (p *Peer[S]) SetElectionTimer(ticks int) error {
+	return p.do(func() { p.obs.Input = InputTimer; p.node.SetElectionTimer(ticks) })
+}
+
 // WaitForLeader returns the leader as soon as this peer knows one.
 func (p *Peer[S]) WaitForLeader(ctx context.Context) (ID, error) {
 	ch := make(chan ID, 1)

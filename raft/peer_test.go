@@ -953,3 +953,64 @@ func TestPeerStorageFailureSeenByConcurrentCallers(t *testing.T) {
 		t.Fatalf("Status after the failure = %v, want the storage error", err)
 	}
 }
+
+// Campaign starts an election at once, on goroutines and inline, and the
+// observer hears it as an election begun by hand; on the leader it does
+// nothing. SetElectionTimer decides when a follower's timer fires.
+func TestPeerCampaignAndSetElectionTimer(t *testing.T) {
+	for _, inline := range []bool{false, true} {
+		c := newLockCluster(t, 3, inline)
+		var mu sync.Mutex
+		var campaigns []raft.Observation
+		for id := raft.ID(1); id <= 3; id++ {
+			c.peers[id].Stop()
+			p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{
+				Config: raft.DefaultConfig(id), Storage: c.stores[id], Transport: c.net, Clock: c.clock, Inline: inline,
+				Observe: func(o *raft.Observation) {
+					if o.Input == raft.InputCampaign {
+						mu.Lock()
+						campaigns = append(campaigns, raft.Observation{Input: o.Input, TimedOut: o.TimedOut})
+						mu.Unlock()
+					}
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.peers[id] = p
+		}
+		c.configure()
+		leader, err := c.peers[1].Status()
+		if err != nil || leader.Role != raft.Leader {
+			t.Fatalf("inline=%v: s1 is %v (%v), want the leader after configuring", inline, leader.Role, err)
+		}
+		if err := c.peers[1].Campaign(); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := c.peers[1].Status(); st.Role != raft.Leader || st.Term != leader.Term {
+			t.Fatalf("inline=%v: Campaign on the leader made it %v in term %d", inline, st.Role, st.Term)
+		}
+		if err := c.peers[3].Campaign(); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := c.peers[3].Status(); st.Role != raft.Candidate || st.Term != leader.Term+1 {
+			t.Fatalf("inline=%v: after Campaign s3 is %v in term %d, want candidate in term %d", inline, st.Role, st.Term, leader.Term+1)
+		}
+		mu.Lock()
+		got := slices.Clone(campaigns)
+		mu.Unlock()
+		if len(got) != 2 || got[0].TimedOut || !got[1].TimedOut {
+			t.Fatalf("inline=%v: observed campaigns %+v, want one that changed nothing, then one that began an election", inline, got)
+		}
+		c.net.pump(t)
+		if st, _ := c.peers[3].Status(); st.Role != raft.Leader {
+			t.Fatalf("inline=%v: s3 is %v after its election, want leader", inline, st.Role)
+		}
+		if err := c.peers[2].SetElectionTimer(2); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := c.peers[2].Status(); st.ElectionTimeout-st.ElectionElapsed != 2 {
+			t.Fatalf("inline=%v: s2's timer has %d of %d ticks left, want 2", inline, st.ElectionTimeout-st.ElectionElapsed, st.ElectionTimeout)
+		}
+	}
+}
