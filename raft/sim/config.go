@@ -14,6 +14,8 @@ const (
 	MaxActions    = 100_000
 	MaxLatencyMs  = 10_000
 	MaxTimeoutMs  = 60_000
+
+	MaxEntriesPerAppend = 1024
 )
 
 // Config is everything about a run but its seed and actions. All times are
@@ -40,6 +42,11 @@ type Config struct {
 	// SnapshotEvery is how many entries a peer applies between snapshots of
 	// its state (log compaction, section 7); 0 means never.
 	SnapshotEvery int
+
+	// MaxEntries bounds how many entries one AppendEntries carries; 0
+	// means the library's default (64). Figure 8 uses 1, so that a leader
+	// places one entry per message, as the figure does.
+	MaxEntries int
 
 	// Goroutines runs each peer on its own goroutine (raft.Peer as a
 	// deployment runs it); otherwise the simulator calls the peers inline.
@@ -98,6 +105,8 @@ func (c *Config) Validate() error {
 		return errors.New("client timeout must be between one tick and 600 s, got " + ms(c.ClientTimeoutMs))
 	case c.SnapshotEvery < 0 || c.SnapshotEvery > 1_000_000:
 		return errors.New("snapshots must come every 0 (never) to 1,000,000 entries, got " + strconv.Itoa(c.SnapshotEvery))
+	case c.MaxEntries < 0 || c.MaxEntries > MaxEntriesPerAppend:
+		return errors.New("entries per AppendEntries must be 0 (the default, 64) to " + strconv.Itoa(MaxEntriesPerAppend) + ", got " + strconv.Itoa(c.MaxEntries))
 	case c.Bootstrap > BootstrapTalk:
 		return errors.New("unknown bootstrap mode " + strconv.Itoa(int(c.Bootstrap)))
 	}

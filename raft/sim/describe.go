@@ -24,6 +24,9 @@ func (e *Event) Describe() string {
 	case EvReject:
 		return p + " refuses a malformed " + e.Msg.Type.String() + ": " + e.Reason
 	case EvTimeout:
+		if e.Reason == TimeoutUser {
+			return p + "'s election timer is made to run out now: it starts an election"
+		}
 		return p + " hears from no leader before its election timeout and starts an election"
 	case EvTerm:
 		return p + " moves to term " + utoa(e.Term)
@@ -75,8 +78,10 @@ func (e *Event) Describe() string {
 		return p + " crashes: only its term, vote, snapshot and log survive"
 	case EvRestart:
 		return p + " restarts in term " + utoa(e.Term) + " with " + utoa(e.Index) + " log entries"
-	case EvNetwork:
+	case EvNetwork, EvTimers:
 		return describeAction(e.Action)
+	case EvMark:
+		return e.Action.Mark.Note
 	case EvSnapshot:
 		if e.Installed {
 			return p + " installs the leader's snapshot of entries 1-" + utoa(e.Index) + " (term " + utoa(e.Term) + "): its state machine starts from there"
@@ -167,6 +172,10 @@ func (a *Action) Describe() string {
 		return a.Peer.String() + " restarts"
 	case ActDrop:
 		return "message #" + utoa(a.Msg) + " is dropped"
+	case ActTimeout:
+		return a.Peer.String() + " times out now"
+	case ActMark:
+		return "mark: " + a.Mark.Note
 	}
 	return describeAction(a)
 }
@@ -189,6 +198,11 @@ func describeAction(a *Action) string {
 		return "the link " + a.From.String() + " -> " + a.To.String() + " is cut"
 	case ActRestore:
 		return "the link " + a.From.String() + " -> " + a.To.String() + " is restored"
+	case ActTimers:
+		if a.Timers == TimersAlign {
+			return "the election timers are aligned: every waiting server times out in the same tick, so each votes for itself and the vote likely splits"
+		}
+		return "the election timers are spread: each waiting server times out at least one network delay after the one before, so the first candidate's requests for votes arrive first"
 	case ActNetwork:
 		l := *a.Link
 		return "the network now has " + strconv.FormatInt(l.LatencyMinMs, 10) + "-" + strconv.FormatInt(l.LatencyMaxMs, 10) +

@@ -30,6 +30,8 @@ const (
 	EvNetwork                   // the network changed: Action says how
 	EvViolation                 // a safety property failed: Reason says which
 	EvSnapshot                  // Peer compacted its log through Index into a snapshot, or Installed the leader's
+	EvTimers                    // the election timers were spread or aligned: Action says how
+	EvMark                      // the run reached a named moment: Action holds its Mark
 )
 
 var kindNames = [...]string{
@@ -38,7 +40,7 @@ var kindNames = [...]string{
 	EvLeader: "leader", EvAppend: "append", EvTruncate: "truncate",
 	EvCommit: "commit", EvApply: "apply", EvRequest: "request", EvReply: "reply",
 	EvCrash: "crash", EvRestart: "restart", EvNetwork: "network",
-	EvViolation: "violation", EvSnapshot: "snapshot",
+	EvViolation: "violation", EvSnapshot: "snapshot", EvTimers: "timers", EvMark: "mark",
 }
 
 func (k Kind) String() string {
@@ -78,8 +80,8 @@ type Event struct {
 	Installed bool // snapshot: taken from the leader rather than made here
 	Size      int  // snapshot: bytes of state machine data
 
-	Reason string  // drop, reject, violation
-	Action *Action // network
+	Reason string  // drop, reject, violation; timeout: TimeoutUser if timed out by hand
+	Action *Action // network, timers, mark
 }
 
 // Outcomes of client requests, besides what a read returns.
@@ -100,3 +102,6 @@ const (
 	DropDown      = "down"      // its destination is crashed
 	DropUser      = "user"      // a user dropped it
 )
+
+// TimeoutUser is the reason of a timeout a user caused ("time out now").
+const TimeoutUser = "user"

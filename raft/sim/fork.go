@@ -23,3 +23,7 @@ func (s *Sim) DropPending() int {
 	s.script = s.script[:s.next:s.next]
 	return n
 }
+
+// Marks returns how many marks the run has applied, so a caller can stop
+// as soon as it reaches one.
+func (s *Sim) Marks() int { return s.marks }

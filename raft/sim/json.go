@@ -182,6 +182,14 @@ func (e *Event) AppendJSON(b []byte) []byte {
 			w.key("action")
 			w.b = e.Action.AppendJSON(w.b)
 		}
+	case EvTimers:
+		w.str("mode", e.Action.Timers.String())
+	case EvMark:
+		m := e.Action.Mark
+		w.str("note", m.Note)
+		if m.Then != nil {
+			w.int("rewind", m.Rewind)
+		}
 	}
 	w.strNZ("reason", e.Reason)
 	w.close('}')
@@ -302,8 +310,19 @@ func (a *Action) AppendJSON(b []byte) []byte {
 		if a.Kind == ActWrite {
 			w.str("op", a.Op.String())
 		}
-	case ActCrash, ActRestart:
+	case ActCrash, ActRestart, ActTimeout:
 		w.uint("peer", uint64(a.Peer))
+	case ActTimers:
+		w.str("mode", a.Timers.String())
+	case ActMark:
+		if m := a.Mark; m != nil {
+			w.str("note", m.Note)
+			if m.Then != nil {
+				w.int("rewind", m.Rewind)
+				w.key("then")
+				w.b = appendActions(w.b, m.Then)
+			}
+		}
 	case ActCut, ActRestore:
 		w.uint("from", uint64(a.From))
 		w.uint("to", uint64(a.To))
@@ -375,6 +394,9 @@ func (c *Config) AppendJSON(b []byte) []byte {
 	w.b = c.Net.appendJSON(w.b)
 	w.int("clientTimeoutMs", c.ClientTimeoutMs)
 	w.int("snapshotEvery", int64(c.SnapshotEvery))
+	if c.MaxEntries != 0 {
+		w.int("maxEntries", int64(c.MaxEntries))
+	}
 	w.str("bootstrap", c.Bootstrap.String())
 	w.trueNZ("goroutines", c.Goroutines)
 	w.close('}')
@@ -390,16 +412,20 @@ func (d *Definition) AppendJSON(b []byte) []byte {
 	w.b = d.Config.AppendJSON(w.b)
 	w.uint("seed", d.Seed)
 	w.key("actions")
-	w.b = append(w.b, '[')
-	for i := range d.Actions {
-		if i > 0 {
-			w.b = append(w.b, ',')
-		}
-		w.b = d.Actions[i].AppendJSON(w.b)
-	}
-	w.b = append(w.b, ']')
+	w.b = appendActions(w.b, d.Actions)
 	w.close('}')
 	return w.b
+}
+
+func appendActions(b []byte, acts []Action) []byte {
+	b = append(b, '[')
+	for i := range acts {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = acts[i].AppendJSON(b)
+	}
+	return append(b, ']')
 }
 
 // TraceJSON returns the whole kept trace as one JSON document: the run's

@@ -39,7 +39,11 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 		s.record(&Event{Kind: EvReject, Peer: sl.id, Msg: &m, Reason: o.Err.Error()})
 	}
 	if o.TimedOut {
-		s.record(&Event{Kind: EvTimeout, Peer: sl.id, Term: sl.term})
+		e := Event{Kind: EvTimeout, Peer: sl.id, Term: sl.term}
+		if o.Input == raft.InputCampaign {
+			e.Reason = TimeoutUser
+		}
+		s.record(&e)
 	}
 	if st.Term != sl.term {
 		sl.term = st.Term

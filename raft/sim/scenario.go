@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"slices"
 	"sort"
 
 	"github.com/raftplay/raftplay/raft"
@@ -14,8 +15,10 @@ import (
 type Scenario struct {
 	Name    string
 	Summary string
-	Peers   int // the cluster's size; 0: the default configuration's
-	Run     func(s *Sim) error
+	// Configure changes the default configuration into the scenario's own
+	// (its cluster's size, timings); nil keeps the defaults.
+	Configure func(c *Config)
+	Run       func(s *Sim) error
 }
 
 var scenarios = map[string]Scenario{}
@@ -39,14 +42,8 @@ func RunScenario(name string, seed uint64, goroutines bool, opts Options) (*Sim,
 	if !ok {
 		return nil, errors.New("unknown scenario " + name)
 	}
-	cfg := DefaultConfig()
-	if sc.Peers > 0 {
-		cfg.Peers = sc.Peers
-	}
+	cfg := sc.Config()
 	cfg.Goroutines = goroutines
-	if name == "talk" {
-		cfg.Bootstrap = BootstrapTalk
-	}
 	s, err := New(Definition{Config: cfg, Seed: seed}, opts)
 	if err != nil {
 		return nil, err
@@ -58,15 +55,56 @@ func RunScenario(name string, seed uint64, goroutines bool, opts Options) (*Sim,
 	return s, nil
 }
 
+// Config returns the configuration the scenario starts from.
+func (sc *Scenario) Config() Config {
+	cfg := DefaultConfig()
+	if sc.Configure != nil {
+		sc.Configure(&cfg)
+	}
+	return cfg
+}
+
 // waitFor steps until cond holds, or fails after limit ms of virtual time.
 func (s *Sim) waitFor(limit int64, what string, cond func() bool) error {
+	return s.waitDropping(limit, what, nil, cond)
+}
+
+// waitDropping is waitFor that also drops, by hand, every message in flight
+// that drop matches, as soon as it is sent (a nil drop drops nothing).
+func (s *Sim) waitDropping(limit int64, what string, drop func(*raft.Message) bool, cond func() bool) error {
 	end := s.now + limit
-	for !cond() {
+	for {
+		if err := s.dropInFlight(drop); err != nil {
+			return err
+		}
+		if cond() {
+			return nil
+		}
 		at := s.NextEventAt()
 		if at < 0 || at > end {
 			return errors.New("scenario: gave up waiting for " + what)
 		}
 		s.Step()
+	}
+}
+
+// dropInFlight drops every message in flight that match matches, in the
+// order they were sent.
+func (s *Sim) dropInFlight(match func(*raft.Message) bool) error {
+	if match == nil {
+		return nil
+	}
+	var ids []uint64
+	for it := range s.queue.all {
+		if it.kind == itemDeliver && !it.lost && match(it.msg) {
+			ids = append(ids, it.msgID)
+		}
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if err := s.Do(Action{Kind: ActDrop, Msg: id}); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -107,8 +145,9 @@ func (s *Sim) Request(a Action, limit int64) (string, error) {
 
 func init() {
 	register(Scenario{
-		Name:    "talk",
-		Summary: "the talk's demo: s1 configures [s1 s2 s3]; lock/unlock at s1 and s2 give ok, error, error, ok, ok",
+		Name:      "talk",
+		Summary:   "the talk's demo: s1 configures [s1 s2 s3]; lock/unlock at s1 and s2 give ok, error, error, ok, ok",
+		Configure: func(c *Config) { c.Bootstrap = BootstrapTalk },
 		Run: func(s *Sim) error {
 			if _, err := s.WaitForLeader(5000); err != nil {
 				return err
@@ -129,8 +168,8 @@ func init() {
 		Summary: "5 servers split 2 | 3 with the leader on the small side: bob's write there cannot commit while the other " +
 			"side elects a leader and commits; healed, the old leader steps down, its entry is replaced (section 5.3), and " +
 			"bob's write, passed on to the new leader, is applied once: after carol's lock, so the lock says no",
-		Peers: 5,
-		Run:   partitionScenario,
+		Configure: func(c *Config) { c.Peers = 5 },
+		Run:       partitionScenario,
 	})
 }
 

@@ -52,6 +52,7 @@ type Sim struct {
 	nextReq     uint64
 	history     []Op
 	lastOutcome string
+	marks       int // marks applied
 
 	outbox  []raft.Message // sent by the peer being handled, launched after its state events
 	answers []answer       // its answers to clients, recorded after its state events
@@ -184,11 +185,12 @@ func (s *Sim) rand(purpose string, id raft.ID, incarnation uint64) *rand.Rand {
 func (s *Sim) start(sl *slot) error {
 	sl.incarnation++
 	c := raft.Config{
-		ID:                 sl.id,
-		ElectionTimeoutMin: s.cfg.ticks(s.cfg.ElectionMinMs),
-		ElectionTimeoutMax: s.cfg.ticks(s.cfg.ElectionMaxMs),
-		HeartbeatInterval:  s.cfg.ticks(s.cfg.HeartbeatMs),
-		Rand:               rand.NewPCG(s.seed, uint64(sl.id)<<32|sl.incarnation),
+		ID:                  sl.id,
+		ElectionTimeoutMin:  s.cfg.ticks(s.cfg.ElectionMinMs),
+		ElectionTimeoutMax:  s.cfg.ticks(s.cfg.ElectionMaxMs),
+		HeartbeatInterval:   s.cfg.ticks(s.cfg.HeartbeatMs),
+		MaxEntriesPerAppend: s.cfg.MaxEntries,
+		Rand:                rand.NewPCG(s.seed, uint64(sl.id)<<32|sl.incarnation),
 	}
 	p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{
 		Config:    c,
@@ -356,6 +358,12 @@ func (s *Sim) applicable(a *Action) error {
 		if s.inFlight(a.Msg) == nil {
 			return errors.New("message " + utoa(a.Msg) + " is not in flight (it may have just arrived)")
 		}
+	case ActTimeout:
+		return s.canTimeOut(a.Peer)
+	case ActTimers:
+		if len(s.electionTimers()) < 2 {
+			return errors.New("no two servers are waiting on an election timer (a leader has none, a crashed server neither)")
+		}
 	}
 	return nil
 }
@@ -395,6 +403,15 @@ func (s *Sim) apply(a *Action) {
 			s.queue.remove(it)
 			s.record(&Event{Kind: EvDrop, Peer: it.msg.To, MsgID: a.Msg, Msg: it.msg, Reason: DropUser})
 		}
+	case ActTimeout:
+		if sl := s.peers[a.Peer-1]; sl.up() {
+			_ = sl.peer.Campaign() // a stopped peer does nothing
+		}
+	case ActTimers:
+		s.setTimers(a)
+	case ActMark:
+		s.marks++
+		s.record(&Event{Kind: EvMark, Action: a})
 	}
 }
 

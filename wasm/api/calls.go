@@ -40,6 +40,9 @@ var calls = map[string]call{
 	"restore":     {fn: linkAction(sim.ActRestore), args: 2},
 	"network":     {fn: network, args: 1},
 	"drop":        {fn: drop, args: 1},
+	"timeout":     {fn: peerAction(sim.ActTimeout), args: 1},
+	"timers":      {fn: timers, args: 1},
+	"rewind":      {fn: rewind, newRun: true},
 }
 
 func arg(args []any, i int) any {
@@ -126,10 +129,11 @@ func events(ss *Session, b []byte, args []any) ([]byte, *Error) {
 // frame reads advance's and step's options: what to add to the status so
 // that one call per animation frame is enough.
 type frame struct {
-	events   bool
-	after    int64
-	limit    int64
-	snapshot bool
+	events    bool
+	after     int64
+	limit     int64
+	snapshot  bool
+	untilMark bool // advance: stop right after a mark, if one comes first
 }
 
 func decodeFrame(what string, v any) (frame, *Error) {
@@ -140,6 +144,9 @@ func decodeFrame(what string, v any) (frame, *Error) {
 		after:    f.int("after", 0, MaxSafeInt, 0),
 		limit:    f.int("limit", 1, MaxBatch, MaxBatch),
 		snapshot: f.flag("snapshot"),
+	}
+	if what == "advance options" {
+		fr.untilMark = f.flag("untilMark")
 	}
 	return fr, f.done()
 }
@@ -170,7 +177,11 @@ func advance(ss *Session, b []byte, args []any) ([]byte, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ss.runTo(ss.sim, "advance", ss.sim.Now()+ms); err != nil {
+	run := ss.runTo
+	if fr.untilMark {
+		run = ss.runToMark
+	}
+	if err := run(ss.sim, "advance", ss.sim.Now()+ms); err != nil {
 		return nil, err
 	}
 	return fr.answer(ss, b, nil), nil
@@ -297,4 +308,35 @@ func drop(ss *Session, b []byte, args []any) ([]byte, *Error) {
 		return nil, err
 	}
 	return actAnswer(ss, b, sim.Action{Kind: sim.ActDrop, Msg: uint64(id)})
+}
+
+func timers(ss *Session, b []byte, args []any) ([]byte, *Error) {
+	mode, ok := arg(args, 0).(string)
+	m, known := sim.ParseTimerMode(mode)
+	if !ok || !known {
+		return nil, badArg("timers needs \"spread\" or \"align\", got " + describe(arg(args, 0)))
+	}
+	return actAnswer(ss, b, sim.Action{Kind: sim.ActTimers, Timers: m})
+}
+
+// rewind follows the branch of the latest mark the run has reached that
+// offers one: a new run of Definition.Branch, replayed to the branch's
+// start, with the branch's actions pending.
+func rewind(ss *Session, b []byte, _ []any) ([]byte, *Error) {
+	def := ss.sim.Definition()
+	for i := len(def.Actions) - 1; i >= 0; i-- {
+		a := &def.Actions[i]
+		if a.Kind != sim.ActMark || a.Mark.Then == nil {
+			continue
+		}
+		branch, err := def.Branch(i)
+		if err != nil {
+			return nil, rejected(err.Error())
+		}
+		if err := ss.start("rewind", branch, a.Mark.Rewind); err != nil {
+			return nil, err
+		}
+		return statusAnswer(ss, b), nil
+	}
+	return nil, rejected("the run has reached no mark that offers another future")
 }

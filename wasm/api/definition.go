@@ -38,6 +38,7 @@ func DecodeDefinition(v any) (sim.Definition, *Error) {
 		HeartbeatMs:     c.int("heartbeatMs", 0, MaxSafeInt, 0),
 		ClientTimeoutMs: c.int("clientTimeoutMs", 0, MaxSafeInt, 0),
 		SnapshotEvery:   int(c.int("snapshotEvery", 0, 1_000_000, 0)), // absent: never, as before snapshots existed
+		MaxEntries:      int(c.int("maxEntries", 0, sim.MaxEntriesPerAppend, 0)),
 		Net:             decodeLink(c.sub("net"), sim.Link{}),
 	}
 	if b, ok := sim.ParseBootstrap(c.oneOf("bootstrap", "all", "all", "talk")); ok {
@@ -61,7 +62,7 @@ func DecodeDefinition(v any) (sim.Definition, *Error) {
 		f.fail(tooLarge("definition.actions has " + strconv.Itoa(len(actions)) + " actions; the limit is " + strconv.Itoa(sim.MaxActions)))
 	}
 	for i := 0; i < len(actions) && f.err == nil; i++ {
-		a, err := decodeAction("definition.actions["+strconv.Itoa(i)+"]", actions[i], def.Config.Peers)
+		a, err := decodeAction("definition.actions["+strconv.Itoa(i)+"]", actions[i], def.Config.Peers, true)
 		if err != nil {
 			return def, err
 		}
@@ -71,8 +72,9 @@ func DecodeDefinition(v any) (sim.Definition, *Error) {
 }
 
 // decodeAction reads one action of a definition for a cluster of the given
-// size; the simulator checks the rest when the run is made.
-func decodeAction(what string, v any, peers int) (sim.Action, *Error) {
+// size; the simulator checks the rest when the run is made. A mark may
+// carry a branch of actions (then) only if branch is true.
+func decodeAction(what string, v any, peers int, branch bool) (sim.Action, *Error) {
 	var a sim.Action
 	f := object(what, v, false)
 	if f.err == nil && f.m == nil {
@@ -101,8 +103,14 @@ func decodeAction(what string, v any, peers int) (sim.Action, *Error) {
 		if k == sim.ActWrite {
 			a.Op = parseOp(f.oneOf("op", "", "lock", "unlock"))
 		}
-	case sim.ActCrash, sim.ActRestart:
+	case sim.ActCrash, sim.ActRestart, sim.ActTimeout:
 		a.Peer = id("peer")
+	case sim.ActTimers:
+		a.Timers, _ = sim.ParseTimerMode(f.oneOf("mode", "", "spread", "align"))
+	case sim.ActMark:
+		m, err := decodeMark(what, f, peers, branch)
+		f.fail(err)
+		a.Mark = m
 	case sim.ActCut, sim.ActRestore:
 		a.From, a.To = id("from"), id("to")
 	case sim.ActPartition:
@@ -117,6 +125,34 @@ func decodeAction(what string, v any, peers int) (sim.Action, *Error) {
 		a.Msg = uint64(f.int("msg", 0, MaxSafeInt, 0))
 	}
 	return a, f.done()
+}
+
+// decodeMark reads a mark's note and, if branch allows, its branch.
+func decodeMark(what string, f *fields, peers int, branch bool) (*sim.Mark, *Error) {
+	m := &sim.Mark{Note: f.str("note", sim.MaxNote, "")}
+	list, ok := f.get("then")
+	if !ok {
+		return m, f.err
+	}
+	acts, isList := list.([]any)
+	switch {
+	case !branch:
+		return nil, badArg(what + ".then: a branch cannot hold another branch")
+	case !isList:
+		return nil, badArg(what + ".then must be a list of actions, got " + describe(list))
+	case len(acts) > sim.MaxActions:
+		return nil, tooLarge(what + ".then has " + strconv.Itoa(len(acts)) + " actions; the limit is " + strconv.Itoa(sim.MaxActions))
+	}
+	m.Rewind = f.int("rewind", 0, MaxSafeInt, 0)
+	m.Then = make([]sim.Action, 0, len(acts))
+	for i, v := range acts {
+		a, err := decodeAction(what+".then["+strconv.Itoa(i)+"]", v, peers, false)
+		if err != nil {
+			return nil, err
+		}
+		m.Then = append(m.Then, a)
+	}
+	return m, f.err
 }
 
 func parseOp(s string) lock.Op {

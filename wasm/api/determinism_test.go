@@ -113,6 +113,32 @@ func traceDefinitions(t *testing.T) []traceDef {
 	s.call("write", map[string]any{"client": "alice", "op": "unlock", "peer": 3})
 	faults, _ := DecodeDefinition(s.call("definition"))
 
+	// The teacher's controls, recorded live: aligned timers split the first
+	// vote; a follower is timed out by hand; spread timers after a crash.
+	s = newSession(t, Config{})
+	s.call("create", map[string]any{"peers": 5, "seed": 3})
+	s.call("timers", "align")
+	s.call("advance", 1500)
+	lead := num(s.call("status")["leader"])
+	s.call("timeout", lead%5+1)
+	s.call("advance", 1000)
+	s.call("crash", num(s.call("status")["leader"]))
+	s.call("timers", "spread")
+	s.call("advance", 1000)
+	teacher, _ := DecodeDefinition(s.call("definition"))
+
+	// Figure 8 and its other future: the page plays one, then the other.
+	fig8, err := sim.RunScenario("figure8", 2, false, sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fig8.Close()
+	fig8def := fig8.Definition()
+	fig8e, err := fig8def.Branch(len(fig8def.Actions) - 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	busy := sim.Definition{Config: sim.DefaultConfig(), Seed: 5}
 	busy.Config.Peers = 9
 	for at := int64(600); at < 12_000; at += 40 {
@@ -129,6 +155,9 @@ func traceDefinitions(t *testing.T) []traceDef {
 		{"talk", talk.Definition(), 4000, []string{`"outcome":"ok"`, `"outcome":"error"`}},
 		{"faults", faults, 9000, []string{`"reason":"user"`, `"reason":"partition"`, `"kind":"crash"`, `"kind":"restart"`, `"dup":true`, `"reason":"loss"`}},
 		{"busy9", busy, 13_000, []string{`"kind":"apply"`, `"kind":"reply"`, `"peer":9`}},
+		{"teacher", teacher, 4000, []string{`"kind":"timers","mode":"align"`, `"kind":"timers","mode":"spread"`, `"kind":"timeout","peer":`}},
+		{"figure8", fig8def, 10_000, []string{`"kind":"mark"`, `"rewind":`, `"kind":"truncate"`, `"maxEntries":1`}},
+		{"figure8e", fig8e, 10_000, []string{`Figure 8 (e), continued`, `"reason":"user"`}},
 	}
 }
 

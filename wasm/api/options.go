@@ -52,6 +52,7 @@ func decodeOptions(v any) (Options, *Error) {
 	c.HeartbeatMs = f.int("heartbeatMs", 1, sim.MaxTimeoutMs, c.HeartbeatMs)
 	c.ClientTimeoutMs = f.int("clientTimeoutMs", 1, 10*sim.MaxTimeoutMs, c.ClientTimeoutMs)
 	c.SnapshotEvery = int(f.int("snapshotEvery", 0, 1_000_000, int64(c.SnapshotEvery)))
+	c.MaxEntries = int(f.int("maxEntries", 0, sim.MaxEntriesPerAppend, int64(c.MaxEntries)))
 	c.Net = decodeLink(f.sub("net"), c.Net)
 	for k := range f.m {
 		o.custom = o.custom || k != "scenario" && k != "seed"

@@ -58,6 +58,20 @@ func (ss *Session) runTo(s *sim.Sim, call string, t int64) *Error {
 	}, func() { s.RunUntil(t) })
 }
 
+// runToMark is runTo that stops right after a mark is applied, if one
+// comes before virtual time t: the page pauses at a scenario's stages.
+func (ss *Session) runToMark(s *sim.Sim, call string, t int64) *Error {
+	marks := s.Marks()
+	return ss.slices(s, call, t, func() bool {
+		at := s.NextEventAt()
+		return s.Marks() == marks && at >= 0 && at <= t && s.Step()
+	}, func() {
+		if s.Marks() == marks {
+			s.RunUntil(t)
+		}
+	})
+}
+
 // slices calls step until it returns false, pausing every so often.
 func (ss *Session) slices(s *sim.Sim, call string, until int64, step func() bool, finish func()) *Error {
 	start := time.Now()
