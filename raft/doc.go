@@ -60,7 +60,8 @@
 //
 // A write may be sent to any peer: the leader appends it, a follower forwards
 // it to the leader it knows, and a peer that knows no leader says so with a
-// *NotLeaderError. Writes carry a client session (client id, sequence
+// *NotLeaderError (which matches ErrNotConfigured, with errors.Is, at a peer
+// that belongs to no cluster yet). Writes carry a client session (client id, sequence
 // number), so a peer can resend a write whose answer is slow without the
 // state machine ever applying it twice. Reads are linearizable without
 // touching the log: the leader confirms with a round of heartbeats that it

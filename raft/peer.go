@@ -653,7 +653,8 @@ func (p *Peer[S]) retry() {
 // Write applies cmd to the replicated state machine through the peer's own
 // client session and returns the state machine's reply. Any peer takes
 // writes: a follower forwards them to its leader. If no leader is known the
-// error is a *NotLeaderError. If ctx ends first the write may still be
+// error is a *NotLeaderError (errors.Is(err, ErrNotConfigured) if the peer
+// belongs to no cluster yet). If ctx ends first the write may still be
 // applied later; the error is then ctx.Err().
 func (p *Peer[S]) Write(ctx context.Context, cmd []byte) ([]byte, error) {
 	return p.wait(ctx, func(done func([]byte, error)) (uint64, error) {

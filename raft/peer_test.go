@@ -378,7 +378,9 @@ func TestPeerWriteAndReadAtAFollower(t *testing.T) {
 }
 
 // A peer that knows no leader refuses a write at once with a
-// *NotLeaderError; nothing is queued behind the caller's back.
+// *NotLeaderError; nothing is queued behind the caller's back. A peer that
+// was never configured says so (no election will ever start there), and
+// callers can tell with errors.Is(err, raft.ErrNotConfigured).
 func TestPeerWriteWithNoLeaderIsNotLeaderError(t *testing.T) {
 	c := newLockCluster(t, 3, false)
 	_, err := c.peers[2].Write(ctx(t), lock.Lock("a"))
@@ -386,8 +388,20 @@ func TestPeerWriteWithNoLeaderIsNotLeaderError(t *testing.T) {
 	if !errors.As(err, &nl) || nl.Peer != 2 {
 		t.Fatalf("Write with no leader = %v, want *NotLeaderError", err)
 	}
-	if _, err := c.peers[2].Read(ctx(t), nil); !errors.As(err, &nl) {
-		t.Fatalf("Read with no leader = %v, want *NotLeaderError", err)
+	_, rerr := c.peers[2].Read(ctx(t), nil)
+	if !errors.As(rerr, &nl) {
+		t.Fatalf("Read with no leader = %v, want *NotLeaderError", rerr)
+	}
+	for what, err := range map[string]error{"Write": err, "Read": rerr} {
+		if !errors.Is(err, raft.ErrNotConfigured) || !strings.Contains(err.Error(), "no cluster") || strings.Contains(err.Error(), "election may be under way") {
+			t.Errorf("%s at a peer never configured = %q, want ErrNotConfigured saying it belongs to no cluster", what, err)
+		}
+	}
+	// Configured, between elections: not ErrNotConfigured.
+	c.peers[1].SetConfiguration([]raft.ID{1, 2, 3})
+	_, err = c.peers[1].Write(ctx(t), lock.Lock("a"))
+	if !errors.As(err, &nl) || errors.Is(err, raft.ErrNotConfigured) {
+		t.Fatalf("Write at a candidate = %v, want a *NotLeaderError that is not ErrNotConfigured", err)
 	}
 }
 

@@ -13,12 +13,30 @@ import (
 // way). Leader is a hint: the last leader this peer heard of, in an earlier
 // term, which may be leader again or may be gone; None if it never heard of
 // one.
+//
+// Unconfigured says why no leader is known: the peer belongs to no cluster
+// yet, and no election will start until it does. errors.Is matches such an
+// error with ErrNotConfigured.
 type NotLeaderError struct {
-	Peer   ID
-	Leader ID
+	Peer         ID
+	Leader       ID
+	Unconfigured bool
 }
 
+// ErrNotConfigured says a peer belongs to no cluster yet: it started with
+// empty storage, and neither SetConfiguration on it, Bootstrap of its
+// storage, nor a leader whose configuration lists it has given it one.
+var ErrNotConfigured = errors.New("raft: this peer belongs to no cluster yet")
+
+// Is reports whether e matches target: ErrNotConfigured for a peer that
+// belongs to no cluster.
+func (e *NotLeaderError) Is(target error) bool { return target == ErrNotConfigured && e.Unconfigured }
+
 func (e *NotLeaderError) Error() string {
+	if e.Unconfigured {
+		return "raft: " + e.Peer.String() + " belongs to no cluster yet, so no election will start: configure a cluster " +
+			"with SetConfiguration (on this peer, or on a peer that lists it) or Bootstrap its storage"
+	}
 	if e.Leader == None {
 		return "raft: " + e.Peer.String() + " knows no leader yet (an election may be under way); try again shortly"
 	}
@@ -47,9 +65,14 @@ func (n *Node) Propose(e Entry) error {
 	case n.leader != None:
 		n.send(Message{Type: MsgProp, To: n.leader, Entries: []Entry{e}})
 	default:
-		return &NotLeaderError{Peer: n.id, Leader: n.lastLeader}
+		return n.notLeader()
 	}
 	return nil
+}
+
+// notLeader is the error for a request no leader can be found for.
+func (n *Node) notLeader() error {
+	return &NotLeaderError{Peer: n.id, Leader: n.lastLeader, Unconfigured: len(n.members) == 0}
 }
 
 // appendProposal appends a client command on the leader and streams it out.

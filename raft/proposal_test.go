@@ -55,6 +55,9 @@ func TestNoLeaderKnownIsANotLeaderError(t *testing.T) {
 		if nl.Error() == "" {
 			t.Fatal("empty error text")
 		}
+		if errors.Is(err, ErrNotConfigured) {
+			t.Fatalf("%s: Propose = %v, which says a configured peer has no configuration", what, err)
+		}
 		if len(c.node(id).msgs) > 0 {
 			t.Fatalf("%s: a refused write was sent somewhere", what)
 		}

@@ -27,7 +27,7 @@ func (n *Node) ReadIndex(id uint64) error {
 	case n.leader != None:
 		n.send(Message{Type: MsgRead, To: n.leader, Round: id})
 	default:
-		return &NotLeaderError{Peer: n.id, Leader: n.lastLeader}
+		return n.notLeader()
 	}
 	return nil
 }
