@@ -390,7 +390,9 @@ func (p *Peer[S]) flush() {
 				return
 			}
 			if err := p.restore(rd.Snapshot); err != nil {
-				p.fail(err)
+				if !p.halted { // else the state machine panicked and stopped the peer
+					p.fail(err)
+				}
 				return
 			}
 			p.obs.Snapshot, p.obs.Installed = rd.Snapshot, true
@@ -413,7 +415,9 @@ func (p *Peer[S]) flush() {
 		}
 		p.obs.Sent = append(p.obs.Sent, rd.Messages...)
 		for i := range rd.Committed {
-			p.apply(&rd.Committed[i])
+			if !p.apply(&rd.Committed[i]) {
+				return // the state machine panicked: the peer has stopped
+			}
 		}
 		if len(rd.Committed) > 0 {
 			p.maybeSnapshot()
@@ -442,19 +446,28 @@ func (p *Peer[S]) fail(err error) {
 
 // apply runs one committed entry through the session table and the state
 // machine, and answers the client waiting here, if any.
-func (p *Peer[S]) apply(e *Entry) {
+//
+// It reports false if the state machine panicked: the peer has stopped.
+func (p *Peer[S]) apply(e *Entry) bool {
 	var reply []byte
+	write := func() { reply, p.state = p.sm.Write(e.Data, p.state) }
 	switch e.Type {
 	case EntryCommand:
 		if e.Client == 0 {
-			reply, p.state = p.sm.Write(e.Data, p.state)
+			if err := p.guard("Write", e.Index, write); err != nil {
+				p.stopWith(err)
+				return false
+			}
 			p.obs.Applied = append(p.obs.Applied, Applied{Entry: *e, Reply: reply})
-			return
+			return true
 		}
 		out, r := p.sessions.check(e.Client, e.Seq, e.Lowest)
 		switch out {
 		case fresh:
-			reply, p.state = p.sm.Write(e.Data, p.state)
+			if err := p.guard("Write", e.Index, write); err != nil {
+				p.stopWith(err)
+				return false
+			}
 			p.sessions.record(e.Client, e.Seq, reply)
 		case duplicate:
 			reply = r
@@ -464,15 +477,16 @@ func (p *Peer[S]) apply(e *Entry) {
 					" is stale: the client has since said it holds every reply below ", p.sessions[e.Client].lowest))
 			}
 			p.obs.Applied = append(p.obs.Applied, Applied{Entry: *e, Skipped: true})
-			return
+			return true
 		}
 		if w := p.byKey[sessionKey{e.Client, e.Seq}]; w != nil {
 			p.finishWrite(w, reply, nil)
 		}
 		p.obs.Applied = append(p.obs.Applied, Applied{Entry: *e, Reply: reply, Skipped: out == duplicate})
-		return
+		return true
 	}
 	p.obs.Applied = append(p.obs.Applied, Applied{Entry: *e})
+	return true
 }
 
 func (p *Peer[S]) finishWrite(w *pendingWrite, reply []byte, err error) {
@@ -613,9 +627,15 @@ func (p *Peer[S]) readIndexKnown(rs ReadState) {
 // applied here.
 func (p *Peer[S]) serveReads() {
 	k := 0
-	for _, r := range p.reads {
+	for i, r := range p.reads {
 		if r.known && r.index <= p.node.applied {
-			r.done(p.sm.Read(r.query, p.state), nil)
+			var reply []byte
+			if err := p.guard("Read", r.index, func() { reply = p.sm.Read(r.query, p.state) }); err != nil {
+				p.reads = append(p.reads[:k], p.reads[i:]...) // the reads not answered yet, r first
+				p.stopWith(err)
+				return
+			}
+			r.done(reply, nil)
 			continue
 		}
 		p.reads[k] = r

@@ -104,7 +104,8 @@ type lockCluster struct {
 	stores map[raft.ID]*raft.MemoryStorage
 	inline bool
 	config func(raft.ID) raft.Config
-	every  int // PeerConfig.SnapshotEvery
+	every  int                           // PeerConfig.SnapshotEvery
+	sm     raft.StateMachine[lock.State] // nil: lock.Machine
 
 	mu       sync.Mutex
 	applied  map[raft.ID][]raft.Applied
@@ -137,7 +138,11 @@ func newLockCluster(t testing.TB, n int, inline bool, config ...func(raft.ID) ra
 
 func (c *lockCluster) start(id raft.ID) {
 	c.t.Helper()
-	p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{
+	var sm raft.StateMachine[lock.State] = lock.Machine{}
+	if c.sm != nil {
+		sm = c.sm
+	}
+	p, err := raft.StartPeer(sm, raft.PeerConfig{
 		Config:        c.config(id),
 		Storage:       c.stores[id],
 		Transport:     c.net,

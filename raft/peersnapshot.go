@@ -26,7 +26,12 @@ func (p *Peer[S]) maybeSnapshot() {
 	if !ok || every < 0 || p.node.applied-p.node.snap.Index < uint64(every) {
 		return
 	}
-	snap, err := p.node.Compact(p.node.applied, encodeSnapshot(ss.EncodeState(p.state), p.sessions))
+	var state []byte
+	if err := p.guard("EncodeState", p.node.applied, func() { state = ss.EncodeState(p.state) }); err != nil {
+		p.stopWith(err)
+		return
+	}
+	snap, err := p.node.Compact(p.node.applied, encodeSnapshot(state, p.sessions))
 	if err != nil {
 		return // cannot happen: applied is past the last snapshot
 	}
@@ -48,7 +53,11 @@ func (p *Peer[S]) restore(snap Snapshot) error {
 	if err != nil {
 		return err
 	}
-	state, err := ss.DecodeState(stateData)
+	var state S
+	if perr := p.guard("DecodeState", snap.Index, func() { state, err = ss.DecodeState(stateData) }); perr != nil {
+		p.stopWith(perr)
+		return perr
+	}
 	if err != nil {
 		return wrapError(err, "raft: decoding the state machine's snapshot")
 	}

@@ -11,6 +11,16 @@ package raft
 // the peer's goroutine, one at a time, and must not keep or change the
 // byte slices they are given. State values are handed back and forth: treat
 // them as immutable values.
+//
+// Write and Read must not panic: answer a command you cannot carry out with
+// a reply that says so. If one does panic (or EncodeState or DecodeState),
+// the peer recovers and stops, as if it had crashed, with a
+// *StateMachineError naming the call, the log index and the panic: its
+// waiting writes and reads, Stop and every later call get that error, and
+// the rest of the process goes on. Every peer applies the same entries, so
+// every peer that applies the entry stops at it, and again when it replays
+// the log after a restart: the entry stays committed, and no peer skips it.
+// Fix the state machine, then restart the peers.
 type StateMachine[S any] interface {
 	Init() S
 	Write(cmd []byte, state S) (reply []byte, next S)
