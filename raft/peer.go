@@ -77,6 +77,7 @@ type Peer[S any] struct {
 	stopOnce  sync.Once
 	stopClock func()
 	stopNet   func()
+	release   func() // gives the storage back (see ExclusiveStorage)
 }
 
 // call is one input handed to the peer's goroutine. Messages and ticks,
@@ -123,7 +124,10 @@ type pendingReadReq struct {
 	retryAt int
 }
 
-// StartPeer starts a peer running sm, restored from cfg.Storage.
+// StartPeer starts a peer running sm, restored from cfg.Storage. A storage
+// that a running peer still uses is refused (ErrStorageInUse; see
+// ExclusiveStorage): Stop the old peer first, as a restart after a crash
+// does.
 func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 	if cfg.Transport == nil || cfg.Clock == nil {
 		return nil, errors.New("raft: PeerConfig needs a Transport and a Clock")
@@ -134,6 +138,16 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 	if cfg.RetryTicks <= 0 {
 		cfg.RetryTicks = 2 * cfg.ElectionTimeoutMax
 	}
+	release, err := claim(cfg.Storage, cfg.ID)
+	if err != nil {
+		return nil, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			release()
+		}
+	}()
 	stored, err := cfg.Storage.Load()
 	if err != nil {
 		return nil, wrapError(err, "raft: loading ", cfg.ID, "'s storage")
@@ -150,6 +164,7 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 		byKey:    make(map[sessionKey]*pendingWrite),
 		quit:     make(chan struct{}),
 		exited:   make(chan struct{}),
+		release:  release,
 	}
 	p.obs.node, p.obs.state, p.obs.ptr = node, func() any { return p.state }, &p.state
 	if stored.Snapshot.Index != 0 {
@@ -176,6 +191,7 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 	}
 	p.stopNet = cfg.Transport.Listen(cfg.ID, p.deliver)
 	p.stopClock = cfg.Clock.Start(p.tick)
+	started = true
 	return p, nil
 }
 
@@ -799,6 +815,7 @@ func (p *Peer[S]) Stop() error {
 	p.stopOnce.Do(func() {
 		p.stopClock()
 		p.stopNet()
+		defer p.release() // only once the peer is done with its storage
 		if p.cfg.Inline {
 			p.shutdown()
 			return

@@ -36,11 +36,45 @@ type Storage interface {
 	Sync() error
 }
 
+// ExclusiveStorage is a Storage that knows when a running peer uses it.
+// StartPeer claims it and refuses to start if the claim fails; Stop gives
+// it back. Two running peers on one storage could each grant a vote in the
+// same term, and elect two leaders. MemoryStorage marks itself in use; a
+// durable storage should also hold a lock on its files while it is open
+// (raft/disk locks its directory), so that no other process uses them.
+type ExclusiveStorage interface {
+	Storage
+	// Claim marks the storage in use by a running peer, or returns an
+	// error (ErrStorageInUse, or one that wraps it) if a peer uses it
+	// already.
+	Claim() error
+	// Release undoes Claim.
+	Release()
+}
+
+// ErrStorageInUse says a storage is in use by a running peer.
+var ErrStorageInUse = errors.New("raft: the storage is in use by a running peer; stop that peer first, or give this one its own storage")
+
+// claim claims s for the peer id if s is an ExclusiveStorage, and returns
+// how to give it back.
+func claim(s Storage, id ID) (release func(), err error) {
+	x, ok := s.(ExclusiveStorage)
+	if !ok {
+		return func() {}, nil
+	}
+	if err := x.Claim(); err != nil {
+		return nil, wrapError(err, "raft: cannot start ", id)
+	}
+	return x.Release, nil
+}
+
 // MemoryStorage is a Storage in memory. It outlives the Peer that uses it,
 // so a simulator can "crash" a peer (drop the Peer) and restart it from the
-// same MemoryStorage with exactly what a disk would have kept.
+// same MemoryStorage with exactly what a disk would have kept. One running
+// peer at a time may use it (see ExclusiveStorage).
 type MemoryStorage struct {
 	mu      sync.Mutex
+	inUse   bool // claimed by a running peer
 	state   HardState
 	snap    Snapshot
 	entries []Entry // entries[i].Index == snap.Index+i+1
@@ -99,6 +133,24 @@ func (s *MemoryStorage) SaveSnapshot(snap Snapshot) error {
 
 // Sync implements Storage: memory has nothing to flush.
 func (s *MemoryStorage) Sync() error { return nil }
+
+// Claim implements ExclusiveStorage.
+func (s *MemoryStorage) Claim() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inUse {
+		return ErrStorageInUse
+	}
+	s.inUse = true
+	return nil
+}
+
+// Release implements ExclusiveStorage.
+func (s *MemoryStorage) Release() {
+	s.mu.Lock()
+	s.inUse = false
+	s.mu.Unlock()
+}
 
 // LastIndex returns the index of the last stored entry.
 func (s *MemoryStorage) LastIndex() uint64 {
