@@ -5,14 +5,21 @@
 //	go run ./cmd/raftsim -scenario talk
 //	go run ./cmd/raftsim -campaign -seed 42 -peers 5 -loss 0.3
 //	go run ./cmd/raftsim -campaign -seeds 10000     (many seeds, verdict only)
+//
+// Every option is checked before anything runs: a bad one is a usage error
+// (exit 2). A run whose linearizability check outgrows its time budget
+// (-lin-timeout; by default one that grows with the run) is reported as
+// unknown, with its seed: neither a failure nor a pass.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		jsonOut    = fs.Bool("json", false, "print the trace as JSON (raft/sim/TRACE.md) instead of a transcript")
 		verbose    = fs.Bool("v", false, "print every event, heartbeats included")
 		goroutines = fs.Bool("goroutines", false, "run each peer on its own goroutine (the same trace as inline)")
+		linTimeout = fs.Duration("lin-timeout", 0, "with -campaign: how long the linearizability check may take per run before it reports unknown (0: a budget that grows with the run's operations, 1 s to 1 min)")
 	)
 	o := sim.DefaultCampaign(5)
 	fs.IntVar(&o.Peers, "peers", o.Peers, "with -campaign: number of peers")
@@ -61,6 +69,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o.Goroutines = *goroutines
+	if *campaign {
+		err := o.Validate()
+		if *seeds < 0 {
+			err = errors.Join(err, fmt.Errorf("seeds must be 0 or more, got %d", *seeds))
+		}
+		if *linTimeout < 0 {
+			err = errors.Join(err, fmt.Errorf("lin-timeout must not be negative, got %v", *linTimeout))
+		}
+		if err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				fmt.Fprintf(stderr, "raftsim: -%s\n", line)
+			}
+			fmt.Fprintln(stderr, "raftsim: see -h for every option")
+			return 2
+		}
+	}
 
 	switch {
 	case *list:
@@ -69,9 +93,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	case *campaign && *seeds > 0:
-		return many(stdout, stderr, *seed, *seeds, o)
+		return many(stdout, stderr, *seed, *seeds, o, *linTimeout)
 	case *campaign:
-		return one(stdout, stderr, *seed, o, *jsonOut, *verbose)
+		return one(stdout, stderr, *seed, o, *linTimeout, *jsonOut, *verbose)
 	case *scenario != "":
 		s, err := sim.RunScenario(*scenario, *seed, *goroutines, sim.Options{TraceLimit: -1, Check: true, History: true})
 		if err != nil {
@@ -80,7 +104,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer s.Close()
 		print(stdout, s, *jsonOut, *verbose)
-		return exitCode(verdict(notes(stdout, *jsonOut), s.Violations(), s.History()))
+		return exitCode(verdict(notes(stdout, *jsonOut), *seed, s.Violations(), s.History(), 0))
 	default:
 		fmt.Fprintln(stderr, "raftsim: give -scenario NAME, -campaign or -list (see -h)")
 		return 2
@@ -104,7 +128,7 @@ func exitCode(ok bool) int {
 }
 
 // one runs one campaign seed and prints it in full.
-func one(stdout, stderr io.Writer, seed uint64, o sim.CampaignOptions, jsonOut, verbose bool) int {
+func one(stdout, stderr io.Writer, seed uint64, o sim.CampaignOptions, linTimeout time.Duration, jsonOut, verbose bool) int {
 	res, err := sim.RunCampaign(seed, o, -1)
 	if err != nil {
 		fmt.Fprintln(stderr, "raftsim:", err)
@@ -113,7 +137,7 @@ func one(stdout, stderr io.Writer, seed uint64, o sim.CampaignOptions, jsonOut, 
 	out := notes(stdout, jsonOut)
 	fmt.Fprintf(out, "# %s\n", o.Command(seed))
 	print(stdout, res.Sim, jsonOut, verbose)
-	ok := verdict(out, res.Violations, res.History)
+	ok := verdict(out, seed, res.Violations, res.History, linTimeout)
 	if res.Settled {
 		fmt.Fprintf(out, "liveness: settled at %.3f s, %d ms after the faults stopped\n", float64(res.SettledAt)/1000, res.SettledAt-o.FaultMs)
 	} else {
@@ -123,10 +147,12 @@ func one(stdout, stderr io.Writer, seed uint64, o sim.CampaignOptions, jsonOut, 
 	return exitCode(ok)
 }
 
-// many runs seeds in parallel and prints failures with their replay command.
-func many(stdout, stderr io.Writer, first uint64, n int, o sim.CampaignOptions) int {
+// many runs seeds in parallel and prints failures with their replay
+// command. A linearizability check that runs out of time is reported as
+// unknown, with its seed: it is neither a failure nor a pass.
+func many(stdout, stderr io.Writer, first uint64, n int, o sim.CampaignOptions, linTimeout time.Duration) int {
 	start := time.Now()
-	var next, failed, delivered atomic.Uint64
+	var next, failed, unknown, delivered atomic.Uint64
 	var broken atomic.Bool // a run could not start: the options are wrong
 	next.Store(first)
 	var mu sync.Mutex
@@ -148,12 +174,20 @@ func many(stdout, stderr io.Writer, first uint64, n int, o sim.CampaignOptions) 
 					return
 				}
 				delivered.Add(res.Delivered)
-				lin := lincheck.Check(res.History, time.Minute)
-				if len(res.Violations) > 0 || !res.Settled || lin != porcupine.Ok {
+				budget := linBudget(res.History, linTimeout)
+				lin := checkHistory(res.History, budget)
+				switch {
+				case len(res.Violations) > 0 || !res.Settled || lin == porcupine.Illegal:
 					failed.Add(1)
 					mu.Lock()
 					fmt.Fprintf(stdout, "FAIL seed %d: %d violations, settled=%v (%s), linearizable=%v\n  reproduce with: %s\n",
 						seed, len(res.Violations), res.Settled, res.Unsettled, lin, o.Command(seed))
+					mu.Unlock()
+				case lin == porcupine.Unknown:
+					unknown.Add(1)
+					mu.Lock()
+					fmt.Fprintf(stdout, "UNKNOWN seed %d: safe and settled, but the linearizability check of %d operations gave up after %v\n  check longer with: %s -lin-timeout 10m\n",
+						seed, len(res.History), budget, o.Command(seed))
 					mu.Unlock()
 				}
 			}
@@ -164,10 +198,23 @@ func many(stdout, stderr io.Writer, first uint64, n int, o sim.CampaignOptions) 
 		return 2
 	}
 	took := time.Since(start)
-	fmt.Fprintf(stdout, "%d seeds (%d..%d), %d peers: %d failed; %d messages delivered in %.1f s (%.0f deliveries/s)\n",
-		n, first, first+uint64(n)-1, o.Peers, failed.Load(), delivered.Load(), took.Seconds(),
+	fmt.Fprintf(stdout, "%d seeds (%d..%d), %d peers: %d failed, %d unknown; %d messages delivered in %.1f s (%.0f deliveries/s)\n",
+		n, first, first+uint64(n)-1, o.Peers, failed.Load(), unknown.Load(), delivered.Load(), took.Seconds(),
 		float64(delivered.Load())/took.Seconds())
 	return exitCode(failed.Load() == 0)
+}
+
+// checkHistory is the linearizability checker (a variable so that a test
+// of the report can stand in one that runs out of time on a campaign run).
+var checkHistory = lincheck.Check
+
+// linBudget is the linearizability check's time limit: the one asked
+// for, or one that fits the history.
+func linBudget(history []sim.Op, asked time.Duration) time.Duration {
+	if asked > 0 {
+		return asked
+	}
+	return lincheck.Budget(history)
 }
 
 func print(w io.Writer, s *sim.Sim, jsonOut, verbose bool) {
@@ -195,7 +242,10 @@ func heartbeat(e *sim.Event) bool {
 	return m.IsHeartbeat() || (m.Type.IsResponse() && m.Success && m.Type.String() == "AppendEntriesReply" && e.Kind == sim.EvDeliver)
 }
 
-func verdict(w io.Writer, violations []sim.Event, history []sim.Op) bool {
+// verdict prints the checkers' findings and reports whether none failed.
+// A linearizability check that runs out of time is unknown: said so, and
+// not counted as a failure.
+func verdict(w io.Writer, seed uint64, violations []sim.Event, history []sim.Op, linTimeout time.Duration) bool {
 	ok := true
 	if len(violations) == 0 {
 		fmt.Fprintln(w, "safety: no violation of Election Safety, Leader Append-Only, Log Matching, Leader Completeness or State Machine Safety")
@@ -205,15 +255,15 @@ func verdict(w io.Writer, violations []sim.Event, history []sim.Op) bool {
 			fmt.Fprintf(w, "safety: VIOLATION at %.3fs on %v: %s\n", float64(v.Time)/1000, v.Peer, v.Reason)
 		}
 	}
-	switch lincheck.Check(history, time.Minute) {
+	budget := linBudget(history, linTimeout)
+	switch checkHistory(history, budget) {
 	case porcupine.Ok:
 		fmt.Fprintf(w, "linearizability: the %d client operations form a linearizable history (porcupine)\n", len(history))
 	case porcupine.Illegal:
 		fmt.Fprintf(w, "linearizability: VIOLATION: the %d client operations are not linearizable\n", len(history))
 		ok = false
 	default:
-		fmt.Fprintln(w, "linearizability: unknown (the check timed out)")
-		ok = false
+		fmt.Fprintf(w, "linearizability: unknown for seed %d: the check of %d client operations gave up after %v (not a failure; -lin-timeout gives it longer)\n", seed, len(history), budget)
 	}
 	return ok
 }

@@ -75,11 +75,44 @@ type CampaignResult struct {
 	Delivered uint64 // messages delivered
 }
 
-// RunCampaign runs one randomized fault run from seed. opts.Peers must be
-// at least 1; trace is the Options.TraceLimit of the run.
+// Limits of a campaign's options, besides those of Config.
+const (
+	MaxCampaignClients = 1000
+	MaxCampaignMs      = 86_400_000 // a day of virtual time, for each phase
+)
+
+// Validate reports every option a campaign cannot run with, in words that
+// name the options as raftsim's flags do.
+func (o *CampaignOptions) Validate() error {
+	between := func(name string, v, lo, hi int64) error {
+		if v < lo || v > hi {
+			return errors.New(name + " must be from " + strconv.FormatInt(lo, 10) + " to " + strconv.FormatInt(hi, 10) + ", got " + strconv.FormatInt(v, 10))
+		}
+		return nil
+	}
+	probability := func(name string, p float64) error {
+		if !prob(p) {
+			return errors.New(name + " must be a probability from 0 to 1, got " + strconv.FormatFloat(p, 'g', -1, 64))
+		}
+		return nil
+	}
+	return errors.Join(
+		between("peers", int64(o.Peers), 1, MaxPeers),
+		between("clients", int64(o.Clients), 0, MaxCampaignClients),
+		between("fault-ms", o.FaultMs, 0, MaxCampaignMs),
+		between("settle-ms", o.SettleMs, 1, MaxCampaignMs),
+		probability("loss", o.MaxLoss),
+		probability("dup", o.Duplicate),
+		probability("reorder", o.Reorder),
+		between("snapshot-every", int64(o.SnapshotEvery), 0, MaxSnapshotEvery),
+	)
+}
+
+// RunCampaign runs one randomized fault run from seed (o must pass
+// Validate); trace is the Options.TraceLimit of the run.
 func RunCampaign(seed uint64, o CampaignOptions, trace int) (*CampaignResult, error) {
-	if o.Peers < 1 || o.Clients < 0 || o.FaultMs < 0 || o.SettleMs <= 0 {
-		return nil, errors.New("campaign: need peers >= 1, clients >= 0, fault-ms >= 0, settle-ms > 0")
+	if err := o.Validate(); err != nil {
+		return nil, errors.New("campaign: " + err.Error())
 	}
 	cfg := DefaultConfig()
 	cfg.Peers = o.Peers

@@ -14,6 +14,8 @@ const (
 	MaxActions    = 100_000
 	MaxLatencyMs  = 10_000
 	MaxTimeoutMs  = 60_000
+	// MaxSnapshotEvery bounds Config.SnapshotEvery.
+	MaxSnapshotEvery = 1_000_000
 
 	MaxEntriesPerAppend = 1024
 )
@@ -103,7 +105,7 @@ func (c *Config) Validate() error {
 		return errors.New("the election timeout range " + ms(c.ElectionMinMs) + "-" + ms(c.ElectionMaxMs) + " is empty or longer than 60 s")
 	case c.ClientTimeoutMs < c.TickMs || c.ClientTimeoutMs > 10*MaxTimeoutMs:
 		return errors.New("client timeout must be between one tick and 600 s, got " + ms(c.ClientTimeoutMs))
-	case c.SnapshotEvery < 0 || c.SnapshotEvery > 1_000_000:
+	case c.SnapshotEvery < 0 || c.SnapshotEvery > MaxSnapshotEvery:
 		return errors.New("snapshots must come every 0 (never) to 1,000,000 entries, got " + strconv.Itoa(c.SnapshotEvery))
 	case c.MaxEntries < 0 || c.MaxEntries > MaxEntriesPerAppend:
 		return errors.New("entries per AppendEntries must be 0 (the default, 64) to " + strconv.Itoa(MaxEntriesPerAppend) + ", got " + strconv.Itoa(c.MaxEntries))
