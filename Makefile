@@ -84,9 +84,11 @@ site: build/embedded.stamp
 build/playground: build/embedded.stamp FORCE
 	$(GO) build -o $@ ./cmd/playground
 
-# ADDR=127.0.0.1:9000 make run, or PORT=9000 make run.
+# Loopback only: PORT=9000 make run picks the port, ADDR=host:port the
+# address; PUBLIC=1 listens on every interface, PUBLIC_URL=https://... is
+# the address oEmbed answers point at (default: the one printed).
 run: build/playground
-	./build/playground $(if $(ADDR),-addr $(ADDR))
+	./build/playground $(if $(ADDR),-addr $(ADDR)) $(if $(PUBLIC),-public) $(if $(PUBLIC_URL),-public-url $(PUBLIC_URL))
 
 # The static site, checked from a plain file server under a sub-path.
 dist: build/site.stamp

@@ -67,7 +67,7 @@ func run(m *testing.M) (int, error) {
 		if *siteDir != "" {
 			site = os.DirFS(*siteDir)
 		}
-		h, err := server.New(site)
+		h, err := server.New(site, server.Options{})
 		if err != nil {
 			return 0, fmt.Errorf("%w (build the site first: make site)", err)
 		}

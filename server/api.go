@@ -15,11 +15,15 @@ const (
 	OEmbedPath = "/oembed"
 )
 
-func apiRoutes() map[string]http.HandlerFunc {
+func apiRoutes(o Options) (map[string]http.HandlerFunc, error) {
+	oe, err := newOEmbed(o.PublicURL)
+	if err != nil {
+		return nil, err
+	}
 	return map[string]http.HandlerFunc{
 		HealthPath: serveHealth,
-		OEmbedPath: serveOEmbed,
-	}
+		OEmbedPath: oe.serve,
+	}, nil
 }
 
 // Health is the body of the health check.

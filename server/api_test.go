@@ -3,9 +3,11 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -26,21 +28,28 @@ func TestHealth(t *testing.T) {
 var iframeSrc = regexp.MustCompile(`^<iframe src="([^"]*)" width="(\d+)" height="(\d+)" title="Raft playground" loading="lazy"></iframe>$`)
 
 func TestOEmbed(t *testing.T) {
-	h := newTestHandler(t)
+	root := newTestHandler(t) // public at http://example.com/
+	sub, err := New(testSite(), Options{PublicURL: "https://Example.org:443/course/raft"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
+		h           *Handler
 		link, extra string
 		wantSrc     string
 		wantW       int
 		wantH       int
 	}{
-		{"http://example.com/", "", "http://example.com/embed.html", 960, 640},
-		{"https://example.com", "", "https://example.com/embed.html", 960, 640},
-		{"http://EXAMPLE.com/index.html?seed=42#t=1500", "", "http://EXAMPLE.com/embed.html?seed=42#t=1500", 960, 640},
-		{"http://example.com/course/raft/embed.html", "&maxwidth=500&maxheight=9999", "http://example.com/course/raft/embed.html", 500, 640},
-		{`http://example.com/?q="><script>`, "", `http://example.com/embed.html?q=&#34;&gt;&lt;script&gt;`, 960, 640},
+		{root, "http://example.com/", "", "http://example.com/embed.html", 960, 640},
+		{root, "http://example.com", "", "http://example.com/embed.html", 960, 640},
+		{root, "http://EXAMPLE.com:80/index.html?seed=42#t=1500", "", "http://example.com/embed.html?seed=42#t=1500", 960, 640},
+		{root, "http://example.com/embed.html", "&maxwidth=500&maxheight=9999", "http://example.com/embed.html", 500, 640},
+		{root, `http://example.com/?q="><script>`, "", `http://example.com/embed.html?q=&#34;&gt;&lt;script&gt;`, 960, 640},
+		{sub, "https://example.org/course/raft/?peers=5", "", "https://example.org:443/course/raft/embed.html?peers=5", 960, 640},
+		{sub, "https://example.org:443/course/raft/index.html", "", "https://example.org:443/course/raft/embed.html", 960, 640},
 	} {
 		target := "/oembed?url=" + url.QueryEscape(tc.link) + tc.extra
-		resp := do(h, "GET", target)
+		resp := do(tc.h, "GET", target)
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("%s: status %d", target, resp.StatusCode)
 			continue
@@ -64,6 +73,45 @@ func TestOEmbed(t *testing.T) {
 	}
 }
 
+// The answer is built from the configured public URL and the query alone:
+// a request with another Host (or the headers proxies add) gets the same
+// bytes, so no request can make a cache keep an iframe of another site.
+func TestOEmbedIgnoresTheRequestsHost(t *testing.T) {
+	h := newTestHandler(t)
+	target := "/oembed?url=" + url.QueryEscape("http://example.com/?seed=7")
+	want := body(t, do(h, "GET", target))
+	for _, header := range [][]string{
+		{"Host", "evil.example"},
+		{"Host", "example.com.evil.example"},
+		{"X-Forwarded-Host", "evil.example"},
+		{"X-Forwarded-Proto", "https"},
+		{"Forwarded", "host=evil.example;proto=https"},
+	} {
+		req := httptest.NewRequest("GET", target, nil)
+		req.Header.Set(header[0], header[1])
+		if header[0] == "Host" {
+			req.Host = header[1]
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if got := rec.Body.String(); rec.Code != http.StatusOK || got != want {
+			t.Errorf("with %s: %s: status %d, body %s, want the same answer as without: %s", header[0], header[1], rec.Code, got, want)
+		}
+	}
+	// A link to the host the request names, but not the configured one,
+	// is not ours.
+	req := httptest.NewRequest("GET", "/oembed?url="+url.QueryEscape("http://evil.example/"), nil)
+	req.Host = "evil.example"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNotFound || strings.Contains(rec.Body.String(), "iframe") {
+		t.Errorf("a link to the request's own Host: status %d, body %q, want 404", rec.Code, rec.Body.String())
+	}
+	if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("the refusal is cacheable: Cache-Control %q", cc)
+	}
+}
+
 func TestOEmbedRefusals(t *testing.T) {
 	h := newTestHandler(t)
 	long := "http://example.com/?" + string(make([]byte, maxURLLength))
@@ -71,19 +119,43 @@ func TestOEmbedRefusals(t *testing.T) {
 		"/oembed":                              http.StatusBadRequest,
 		"/oembed?url=":                         http.StatusBadRequest,
 		"/oembed?url=" + url.QueryEscape(long): http.StatusBadRequest,
-		"/oembed?url=http://example.com/&maxwidth=-1":    http.StatusBadRequest,
-		"/oembed?url=http://example.com/&maxheight=wide": http.StatusBadRequest,
-		"/oembed?url=http://example.com/&format=xml":     http.StatusNotImplemented,
-		"/oembed?url=http://other.example/":              http.StatusNotFound, // not our host
-		"/oembed?url=ftp://example.com/":                 http.StatusNotFound,
-		"/oembed?url=javascript:alert(1)":                http.StatusNotFound,
-		"/oembed?url=http://user@example.com/":           http.StatusNotFound,
-		"/oembed?url=http://example.com/main.js":         http.StatusNotFound, // not a page
-		"/oembed?url=%25zz":                              http.StatusNotFound,
-		"/oembed?url=http://example.com/&format=json":    http.StatusOK,
+		"/oembed?url=http://example.com/&maxwidth=-1":                            http.StatusBadRequest,
+		"/oembed?url=http://example.com/&maxheight=wide":                         http.StatusBadRequest,
+		"/oembed?url=http://example.com/&format=xml":                             http.StatusNotImplemented,
+		"/oembed?url=http://other.example/":                                      http.StatusNotFound, // not our host
+		"/oembed?url=http://example.com:8080/":                                   http.StatusNotFound, // nor our port
+		"/oembed?url=https://example.com/":                                       http.StatusNotFound, // nor our scheme
+		"/oembed?url=ftp://example.com/":                                         http.StatusNotFound,
+		"/oembed?url=javascript:alert(1)":                                        http.StatusNotFound,
+		"/oembed?url=http://user@example.com/":                                   http.StatusNotFound,
+		"/oembed?url=http://example.com/main.js":                                 http.StatusNotFound, // not a page
+		"/oembed?url=http://example.com/course/":                                 http.StatusNotFound, // not where the page is
+		"/oembed?url=" + url.QueryEscape("http://example.com/x/../index.html"):   http.StatusNotFound, // not canonical
+		"/oembed?url=" + url.QueryEscape("http://example.com//index.html"):       http.StatusNotFound,
+		"/oembed?url=" + url.QueryEscape("http://example.com/%2e%2e/index.html"): http.StatusNotFound,
+		"/oembed?url=" + url.QueryEscape("http://example.com/a%2f../"):           http.StatusNotFound,
+		"/oembed?url=%25zz":                                                      http.StatusNotFound,
+		"/oembed?url=http://example.com/&format=json":                            http.StatusOK,
 	} {
 		if got := do(h, "GET", target).StatusCode; got != want {
 			t.Errorf("GET %s: status %d, want %d", target, got, want)
+		}
+	}
+	// Without a public URL the server cannot vouch for any address.
+	bare, err := New(testSite(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := do(bare, "GET", "/oembed?url=http://example.com/").StatusCode; got != http.StatusNotFound {
+		t.Errorf("no public URL: status %d, want 404", got)
+	}
+}
+
+func TestPublicURL(t *testing.T) {
+	for _, bad := range []string{"example.com", "/raft/", "ftp://example.com/", "http://u@example.com/", "http://example.com/?x=1",
+		"http://example.com/#x", "http://example.com/a/../b/", "http://", "mailto:a@example.com"} {
+		if _, err := New(testSite(), Options{PublicURL: bad}); err == nil {
+			t.Errorf("public URL %q accepted", bad)
 		}
 	}
 }

@@ -27,7 +27,7 @@ var assetManagedHeaders = []string{
 // each route's own path. (Cloudflare merges matching rules by joining
 // values, so a header appears under "/*" only if no route differs.)
 func CloudflareHeaders(fsys fs.FS) ([]byte, error) {
-	h, err := New(fsys)
+	h, err := New(fsys, Options{}) // headers do not depend on the options
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,8 @@
 //	GET /embed.html       the page for iframes (see below)
 //	GET /<file>           any other file of the built site
 //	GET /healthz          {"status":"ok","version":...}
-//	GET /oembed?url=...   oEmbed (JSON, type rich) for a link to the page
+//	GET /oembed?url=...   oEmbed (JSON, type rich) for a link to the page at
+//	                      Options.PublicURL, built from it alone
 //
 // Anything else is the 404 page. Only GET and HEAD are allowed (405 with
 // Allow otherwise). Paths must be canonical: "." and ".." segments, "//",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -19,21 +20,39 @@ type Handler struct {
 	api  map[string]http.HandlerFunc
 }
 
+// Options configure a Handler.
+type Options struct {
+	// PublicURL is where the playground's page is, as its users reach it
+	// ("https://example.org/raft/"). oEmbed answers are built from it and
+	// embed only links to it, whatever a request's Host header says. Empty:
+	// the server has no public address it can vouch for, and /oembed
+	// embeds nothing (404).
+	PublicURL string
+}
+
 // New returns the handler for the built site in fsys (the output of the
 // site build: see package sitebuild).
-func New(fsys fs.FS) (*Handler, error) {
+func New(fsys fs.FS, o Options) (*Handler, error) {
 	s, err := loadSite(fsys)
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{site: s, api: apiRoutes()}, nil
+	api, err := apiRoutes(o)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{site: s, api: api}, nil
 }
 
 // NewAPI returns a handler with the API routes only, for the Cloudflare
 // worker: there the static files are served by the Workers assets binding
 // before the worker runs, so everything else is a 404 here.
-func NewAPI() *Handler {
-	return &Handler{site: &site{routes: map[string]*asset{}}, api: apiRoutes()}
+func NewAPI(o Options) (*Handler, error) {
+	api, err := apiRoutes(o)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{site: &site{routes: map[string]*asset{}}, api: api}, nil
 }
 
 // ServeHTTP applies, in order: security headers on every response, GET and
@@ -69,11 +88,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Routes are exact map keys, so nothing could be read outside the site even
 // without this; rejecting these loudly keeps caches and logs honest.
 func canonicalPath(r *http.Request) (string, bool) {
-	p := r.URL.Path
+	return canonical(r.URL)
+}
+
+// canonical applies canonicalPath's rules to any URL's path.
+func canonical(u *url.URL) (string, bool) {
+	p := u.Path
 	if !strings.HasPrefix(p, "/") {
 		return "", false
 	}
-	raw := strings.ToLower(r.URL.EscapedPath())
+	raw := strings.ToLower(u.EscapedPath())
 	if strings.Contains(raw, "%2f") || strings.Contains(raw, "%5c") {
 		return "", false
 	}

@@ -10,7 +10,7 @@ import (
 // network: negotiation, headers and the copy of a small page. The loopback
 // load test is cmd/servebench (make bench-server).
 func BenchmarkServeHTTP(b *testing.B) {
-	h, err := New(testSite())
+	h, err := New(testSite(), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -276,7 +276,10 @@ func TestRawRequestTargetsOverTCP(t *testing.T) {
 }
 
 func TestAPIOnlyHandler(t *testing.T) {
-	h := NewAPI()
+	h, err := NewAPI(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got := do(h, "GET", "/healthz").StatusCode; got != http.StatusOK {
 		t.Errorf("worker /healthz: status %d", got)
 	}

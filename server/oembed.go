@@ -37,7 +37,44 @@ type OEmbed struct {
 	Height       int    `json:"height"`
 }
 
-func serveOEmbed(w http.ResponseWriter, r *http.Request) {
+// oEmbed answers for one public address. Every answer is built from that
+// address and the query's url, maxwidth and maxheight alone, never from the
+// request's Host or other headers, so an answer is the same for everyone
+// and no request can make a cache keep one that points elsewhere.
+type oEmbed struct {
+	base *url.URL // the page's directory, ending in "/"; nil: embed nothing
+}
+
+// newOEmbed checks a public URL: absolute http or https, no user, query or
+// fragment. A URL naming a page (".../index.html") stands for its directory.
+func newOEmbed(public string) (*oEmbed, error) {
+	if public == "" {
+		return &oEmbed{}, nil
+	}
+	u, err := url.Parse(public)
+	if err != nil {
+		return nil, fmt.Errorf("public URL %q: %w", public, err)
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	p, ok := canonical(u)
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https", u.Host == "", u.Opaque != "":
+		return nil, fmt.Errorf("public URL %q: give an absolute http or https URL, such as https://example.org/raft/", public)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return nil, fmt.Errorf("public URL %q: no user, query or fragment, only where the page is", public)
+	case !ok:
+		return nil, fmt.Errorf("public URL %q: the path is not in canonical form", public)
+	}
+	dir, page := path.Split(p)
+	if page != "" && page != "index.html" && page != embedPage {
+		dir += page + "/" // a directory given without its final slash
+	}
+	return &oEmbed{base: &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host), Path: dir}}, nil
+}
+
+func (o *oEmbed) serve(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if f := q.Get("format"); f != "" && f != "json" {
 		plainError(w, http.StatusNotImplemented) // what the oEmbed spec asks for
@@ -50,7 +87,7 @@ func serveOEmbed(w http.ResponseWriter, r *http.Request) {
 		plainError(w, http.StatusBadRequest)
 		return
 	}
-	embed, ok := embedURL(raw, r.Host)
+	embed, ok := o.embedURL(raw)
 	if !ok {
 		notFound(w) // the spec's answer for a URL this provider does not serve
 		return
@@ -63,7 +100,7 @@ func serveOEmbed(w http.ResponseWriter, r *http.Request) {
 		Version:      "1.0",
 		Title:        providerName,
 		ProviderName: providerName,
-		ProviderURL:  (&url.URL{Scheme: embed.Scheme, Host: embed.Host, Path: "/"}).String(),
+		ProviderURL:  o.base.String(),
 		HTML: fmt.Sprintf(`<iframe src="%s" width="%d" height="%d" title="%s" loading="lazy"></iframe>`,
 			html.EscapeString(embed.String()), width, height, providerName),
 		Width:  width,
@@ -71,25 +108,50 @@ func serveOEmbed(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// embedURL maps a link to one of our pages (the start page, index.html or
-// embed.html, under any directory, on this host) to its embed.html, keeping
-// query and fragment. Links elsewhere are not ours to embed.
-func embedURL(raw, host string) (*url.URL, bool) {
+// embedURL maps a link to the page (the public URL's directory, or its
+// index.html or embed.html) to embed.html there, keeping the link's query
+// and fragment, which is where a shared run is described. The answer's
+// scheme, host and path come from the public URL, not from the link: the
+// link only has to name the same page, in canonical form.
+func (o *oEmbed) embedURL(raw string) (*url.URL, bool) {
+	if o.base == nil {
+		return nil, false
+	}
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil ||
-		!strings.EqualFold(u.Host, host) {
+	if err != nil || u.Scheme != o.base.Scheme || u.User != nil || u.Opaque != "" ||
+		!sameHost(u, o.base) {
 		return nil, false
 	}
-	dir, page := path.Split(u.Path)
-	if dir == "" {
-		dir = "/" // "https://host" with no path at all
+	if u.Path == "" {
+		u.Path = "/" // "https://host" with no path at all
 	}
-	if page != "" && page != "index.html" && page != embedPage {
+	p, ok := canonical(u)
+	if !ok {
 		return nil, false
 	}
-	e := *u
-	e.Path, e.RawPath = dir+embedPage, ""
+	page, under := strings.CutPrefix(p, o.base.Path)
+	if !under || page != "" && page != "index.html" && page != embedPage {
+		return nil, false
+	}
+	e := *o.base
+	e.Path += embedPage
+	e.RawQuery, e.Fragment, e.RawFragment = u.RawQuery, u.Fragment, u.RawFragment
 	return &e, true
+}
+
+// sameHost compares hosts as browsers do: case-insensitively, with the
+// scheme's default port written or not.
+func sameHost(a, b *url.URL) bool {
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		if u.Scheme == "https" {
+			return "443"
+		}
+		return "80"
+	}
+	return strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
 }
 
 // dimension reads an optional maxwidth/maxheight: the result is def, capped

@@ -42,7 +42,7 @@ func testSite() fstest.MapFS {
 
 func newTestHandler(t *testing.T) *Handler {
 	t.Helper()
-	h, err := New(testSite())
+	h, err := New(testSite(), Options{PublicURL: "http://example.com/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestLoadSiteRejectsWhatTheBuildNeverMakes(t *testing.T) {
 		"variant with no file": {"index.html": {}, "gone.js.br": {}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := New(fsys); err == nil {
+			if _, err := New(fsys, Options{}); err == nil {
 				t.Fatal("New accepted a site the build cannot produce")
 			}
 		})

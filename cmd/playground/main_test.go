@@ -2,23 +2,36 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/raftplay/raftplay/server"
 )
 
+// By default the playground is reachable from this machine only; -public
+// (or an -addr) opens it.
 func TestListenAddr(t *testing.T) {
-	for _, tc := range []struct{ flag, port, want string }{
-		{"", "", ":8080"},
-		{"", "9000", ":9000"},
-		{"127.0.0.1:7000", "9000", "127.0.0.1:7000"},
+	for _, tc := range []struct {
+		flag, port string
+		public     bool
+		want       string
+	}{
+		{"", "", false, "127.0.0.1:8080"},
+		{"", "9000", false, "127.0.0.1:9000"},
+		{"", "", true, ":8080"},
+		{"", "9000", true, ":9000"},
+		{"127.0.0.1:7000", "9000", true, "127.0.0.1:7000"},
+		{":7000", "", false, ":7000"},
 	} {
-		if got := listenAddr(tc.flag, tc.port); got != tc.want {
-			t.Errorf("listenAddr(%q, %q) = %q, want %q", tc.flag, tc.port, got, tc.want)
+		if got := listenAddr(tc.flag, tc.port, tc.public); got != tc.want {
+			t.Errorf("listenAddr(%q, %q, %v) = %q, want %q", tc.flag, tc.port, tc.public, got, tc.want)
 		}
 	}
 }
@@ -48,7 +61,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	defer cancel()
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", site, pw) }()
+	go func() { done <- run(ctx, "127.0.0.1:0", "", site, pw) }()
 
 	line := make([]byte, 256)
 	n, err := pr.Read(line)
@@ -69,6 +82,21 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		t.Fatalf("GET %s: %d %q", url, resp.StatusCode, b)
 	}
 
+	// oEmbed answers point at the printed address, whatever Host a
+	// request claims.
+	req, _ := http.NewRequest("GET", url+"oembed?url="+neturl.QueryEscape(url+"?seed=3"), nil)
+	req.Host = "evil.example"
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var embed server.OEmbed
+	err = json.NewDecoder(resp.Body).Decode(&embed)
+	resp.Body.Close()
+	if want := `src="` + url + `embed.html?seed=3"`; err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(embed.HTML, want) {
+		t.Fatalf("oEmbed with Host evil.example: %d %+v (%v), want an iframe with %s", resp.StatusCode, embed, err, want)
+	}
+
 	cancel()
 	select {
 	case err := <-done:
@@ -81,7 +109,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 }
 
 func TestRunRefusesAnUnbuiltSite(t *testing.T) {
-	err := run(context.Background(), "127.0.0.1:0", fstest.MapFS{".gitignore": {}}, io.Discard)
+	err := run(context.Background(), "127.0.0.1:0", "", fstest.MapFS{".gitignore": {}}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "make site") {
 		t.Fatalf("error %v, want one that says to build the site", err)
 	}

@@ -45,7 +45,7 @@ func run(dir, only string, n, conns int, timeout time.Duration, out io.Writer) e
 		return errors.New("-n and -c must be positive")
 	}
 	fsys := os.DirFS(dir)
-	h, err := server.New(fsys)
+	h, err := server.New(fsys, server.Options{})
 	if err != nil {
 		return err
 	}

@@ -95,11 +95,13 @@ func TestDistUnderSubPath(t *testing.T) {
 
 // The localhost server passes every rule, the API included.
 func TestHandlerPassesTheFullCheck(t *testing.T) {
-	h, err := server.New(os.DirFS(buildRealSite(t)))
+	srv := httptest.NewUnstartedServer(nil) // its address is the page's public URL
+	h, err := server.New(os.DirFS(buildRealSite(t)), server.Options{PublicURL: "http://" + srv.Listener.Addr().String() + "/"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv.Config.Handler = h
+	srv.Start()
 	defer srv.Close()
 	if _, err := Check(context.Background(), srv.Client(), srv.URL+"/", Options{Headers: true}); err != nil {
 		t.Fatal(err)
@@ -113,7 +115,7 @@ func TestHandlerPassesTheFullCheck(t *testing.T) {
 // could really suffer.
 func TestCheckCatchesBrokenSites(t *testing.T) {
 	dist := buildRealSite(t)
-	h, err := server.New(os.DirFS(dist))
+	h, err := server.New(os.DirFS(dist), server.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,13 +8,25 @@
 // API half of the same handler, so both halves follow one set of rules.
 // syumai/workers starts a fresh Go instance for every request: the worker
 // must keep no state, and server.NewAPI keeps none.
+//
+// The variable PUBLIC_URL (wrangler.toml's [vars]) is where the page is,
+// as for cmd/playground's -public-url: oEmbed answers are built from it,
+// never from the request. Unset, oEmbed embeds nothing.
 package main
 
 import (
 	"github.com/raftplay/raftplay/server"
 	"github.com/syumai/workers"
+	"github.com/syumai/workers/cloudflare"
 )
 
 func main() {
-	workers.Serve(server.NewAPI())
+	h, err := server.NewAPI(server.Options{PublicURL: cloudflare.Getenv("PUBLIC_URL")})
+	if err != nil {
+		// A deployment's mistake: say so in its logs and serve the
+		// rest, with no oEmbed, rather than fail every request.
+		println("raftplay worker: " + err.Error() + "; oEmbed is off")
+		h, _ = server.NewAPI(server.Options{})
+	}
+	workers.Serve(h)
 }

@@ -55,13 +55,15 @@ func run(dir string, startup time.Duration, stdout io.Writer) error {
 	}
 	defer os.RemoveAll(state)
 
-	w, err := startWrangler(dir, port, inspector, state)
+	// The worker's public address is where wrangler serves it: oEmbed
+	// answers must point there.
+	base := "http://127.0.0.1:" + strconv.Itoa(port) + "/"
+	w, err := startWrangler(dir, port, inspector, state, base)
 	if err != nil {
 		return err
 	}
 	defer w.stop()
 
-	base := "http://127.0.0.1:" + strconv.Itoa(port) + "/"
 	client := &http.Client{Timeout: 30 * time.Second}
 	if err := w.waitReady(client, base+server.HealthPath[1:], startup); err != nil {
 		return err
@@ -120,12 +122,13 @@ func (w *wrangler) output() string {
 // startWrangler starts `npx --no wrangler dev` (--no: never download) in
 // its own process group, with telemetry and prompts off and its state in
 // a temporary directory.
-func startWrangler(dir string, port, inspector int, state string) (*wrangler, error) {
+func startWrangler(dir string, port, inspector int, state, publicURL string) (*wrangler, error) {
 	w := &wrangler{exited: make(chan struct{})}
 	w.cmd = exec.Command("npx", "--no", "wrangler", "dev",
 		"--ip", "127.0.0.1", "--port", strconv.Itoa(port),
 		"--inspector-ip", "127.0.0.1", "--inspector-port", strconv.Itoa(inspector),
-		"--local", "--persist-to", state, "--show-interactive-dev-session=false")
+		"--local", "--persist-to", state, "--show-interactive-dev-session=false",
+		"--var", "PUBLIC_URL:"+publicURL)
 	w.cmd.Dir = dir
 	w.cmd.Env = append(os.Environ(),
 		"WRANGLER_SEND_METRICS=false", "CI=true", "NO_UPDATE_NOTIFIER=1",
