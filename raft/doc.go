@@ -25,7 +25,8 @@
 //	Up-to-date logs (section 5.4.1)         log.go: isUpToDate
 //	Majorities                              quorum.go
 //	Reads without the log (ReadIndex)       readindex.go
-//	Client sessions (at-most-once writes)   session.go, peer.go: apply
+//	Client sessions (at-most-once writes)   session.go, peer.go: apply;
+//	                                        clientsession.go (Session, for retries)
 //	Log compaction, InstallSnapshot (§7)    snapshot.go, peersnapshot.go
 //
 // # Driving a Node
@@ -61,12 +62,20 @@
 // A write may be sent to any peer: the leader appends it, a follower forwards
 // it to the leader it knows, and a peer that knows no leader says so with a
 // *NotLeaderError (which matches ErrNotConfigured, with errors.Is, at a peer
-// that belongs to no cluster yet). Writes carry a client session (client id, sequence
-// number), so a peer can resend a write whose answer is slow without the
-// state machine ever applying it twice. Reads are linearizable without
-// touching the log: the leader confirms with a round of heartbeats that it
-// still leads, then the read is answered once the state machine has caught up
-// with the leader's commit index.
+// that belongs to no cluster yet).
+//
+// Writes carry a client session (client id, sequence number), so a peer can
+// resend a write whose answer is slow without the state machine ever
+// applying it twice. A caller whose context ends before the answer cannot
+// know whether its write was applied: it may be, now or later. To retry it
+// safely, give the write an identity the caller keeps (a Request from a
+// Session) and send that same Request again with WriteRequest, at any peer:
+// it is applied at most once, and every answer is the reply of that one
+// time.
+//
+// Reads are linearizable without touching the log: the leader confirms with
+// a round of heartbeats that it still leads, then the read is answered once
+// the state machine has caught up with the leader's commit index.
 //
 // # Snapshots
 //

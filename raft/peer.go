@@ -99,11 +99,15 @@ const (
 	callStop // the goroutine shuts the peer down and ends
 )
 
-// Request is a client write with its session (dissertation section 6.3).
+// Request is a client write with its session (dissertation section 6.3):
+// its identity. The same Request sent again, to any peer, is the same
+// write, applied at most once. Session makes them.
 type Request struct {
-	// Client names the session; 0 means the peer's own session, as Write
-	// uses. Sequence numbers of a client go 1, 2, 3...; Lowest is the
-	// lowest one still waiting for its reply.
+	// Client names the session: unique in the cluster, below 2^63; 0
+	// means the peer's own session, as Write uses. Sequence numbers of a
+	// client go 1, 2, 3...; Lowest is the lowest one still waiting for
+	// its reply: replies below it may be forgotten, and a write below it
+	// is refused as stale.
 	Client, Seq, Lowest uint64
 	Cmd                 []byte
 }
@@ -690,16 +694,35 @@ func (p *Peer[S]) retry() {
 // client session and returns the state machine's reply. Any peer takes
 // writes: a follower forwards them to its leader. If no leader is known the
 // error is a *NotLeaderError (errors.Is(err, ErrNotConfigured) if the peer
-// belongs to no cluster yet). If ctx ends first the write may still be
-// applied later; the error is then ctx.Err().
+// belongs to no cluster yet); nothing was placed then.
+//
+// If ctx ends first, the error is ctx.Err() and the write may or may not be
+// applied: it may be in the log already, and be applied later. Calling
+// Write again sends a new write, which the state machine may then apply
+// twice. To retry a write safely, give it an identity: WriteRequest.
 func (p *Peer[S]) Write(ctx context.Context, cmd []byte) ([]byte, error) {
 	return p.wait(ctx, func(done func([]byte, error)) (uint64, error) {
 		return p.Submit(Request{Cmd: cmd}, done)
 	})
 }
 
+// WriteRequest is Write for a write with an identity the caller keeps: a
+// Request with the caller's client id and sequence number (Session makes
+// them). If ctx ends first (the error is then ctx.Err(): the write may or
+// may not be applied), or the peer fails, send the same Request again, to
+// this peer or any other, until one answers: the state machine applies it
+// at most once, and every answer is the reply of the one time it was
+// applied. A Request whose Client is 0 is the peer's own session, as Write.
+func (p *Peer[S]) WriteRequest(ctx context.Context, req Request) ([]byte, error) {
+	return p.wait(ctx, func(done func([]byte, error)) (uint64, error) {
+		return p.Submit(req, done)
+	})
+}
+
 // Read answers query from the replicated state machine, linearizably: the
-// answer reflects every write that completed before Read was called.
+// answer reflects every write that completed before Read was called. If ctx
+// ends first the error is ctx.Err(); a read changes nothing, so it can
+// simply be called again.
 func (p *Peer[S]) Read(ctx context.Context, query []byte) ([]byte, error) {
 	return p.wait(ctx, func(done func([]byte, error)) (uint64, error) {
 		return p.SubmitRead(query, done)

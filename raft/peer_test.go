@@ -196,6 +196,31 @@ type result struct {
 	err   error
 }
 
+// call runs a blocking call on its own goroutine and keeps time moving
+// until it returns. The bound is the context's deadline, not a number of
+// ticks: the caller's goroutine may wait a while to be scheduled while the
+// peers and this loop hand work to each other.
+func (c *lockCluster) call(ctx context.Context, f func() ([]byte, error)) (string, error) {
+	c.t.Helper()
+	ch := make(chan result, 1)
+	go func() {
+		r, err := f()
+		ch <- result{string(r), err}
+	}()
+	for {
+		select {
+		case r := <-ch:
+			return r.reply, r.err
+		case <-ctx.Done():
+			c.t.Fatalf("blocking call did not return: %v", ctx.Err())
+		default:
+		}
+		c.clock.Tick()
+		c.net.pump(c.t)
+		runtime.Gosched()
+	}
+}
+
 // submit starts a write at peer id and returns where its answer will land.
 func (c *lockCluster) submit(id raft.ID, req raft.Request) (uint64, chan result) {
 	c.t.Helper()
@@ -325,29 +350,7 @@ func TestPeerWriteAndReadAtAFollower(t *testing.T) {
 	})
 	c.configure()
 	ctx := ctx(t)
-	// call runs a blocking call on its own goroutine and keeps time moving
-	// until it returns. The bound is the context's deadline, not a number
-	// of ticks: the caller's goroutine may wait a while to be scheduled
-	// while the peers and this loop hand work to each other.
-	call := func(f func() ([]byte, error)) (string, error) {
-		ch := make(chan result, 1)
-		go func() {
-			r, err := f()
-			ch <- result{string(r), err}
-		}()
-		for {
-			select {
-			case r := <-ch:
-				return r.reply, r.err
-			case <-ctx.Done():
-				t.Fatalf("blocking call did not return: %v", ctx.Err())
-			default:
-			}
-			c.clock.Tick()
-			c.net.pump(t)
-			runtime.Gosched()
-		}
-	}
+	call := func(f func() ([]byte, error)) (string, error) { return c.call(ctx, f) }
 	if r, err := call(func() ([]byte, error) { return c.peers[2].Write(ctx, lock.Lock("bob")) }); err != nil || r != "ok" {
 		t.Fatalf("Write at s2 = %q, %v; want ok", r, err)
 	}
