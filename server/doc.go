@@ -14,8 +14,10 @@
 //	GET /oembed?url=...   oEmbed (JSON, type rich) for a link to the page at
 //	                      Options.PublicURL, built from it alone
 //
-// Anything else is the 404 page. Only GET and HEAD are allowed (405 with
-// Allow otherwise). Paths must be canonical: "." and ".." segments, "//",
+// Where short links are enabled (EnableShortLinks: the Cloudflare worker,
+// kept in Workers KV), also GET /r, POST /r and GET /r/<id>: see
+// shortlink.go. Anything else is the 404 page. Only GET and HEAD are
+// allowed, but POST /r (405 with Allow otherwise). Paths must be canonical: "." and ".." segments, "//",
 // backslashes, control characters and percent-encoded slashes are a 400.
 // Files are exact map keys resolved when the handler is built, so nothing
 // outside the site can be named, and there are no directory listings.

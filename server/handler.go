@@ -16,8 +16,9 @@ import (
 // server serves it directly, and the Workers build derives its _headers
 // file from it (CloudflareHeaders).
 type Handler struct {
-	site *site
-	api  map[string]http.HandlerFunc
+	site  *site
+	api   map[string]http.HandlerFunc
+	links LinkStore // nil: no short links (see shortlink.go)
 }
 
 // Options configure a Handler.
@@ -59,6 +60,11 @@ func NewAPI(o Options) (*Handler, error) {
 // HEAD only, a canonical path, then the API, the site's files, or a 404 page.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header())
+	if r.Method == http.MethodPost && h.links != nil { // the one route that takes a body
+		if p, ok := canonicalPath(r); ok && h.serveShortLinks(w, r, p) {
+			return
+		}
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		plainError(w, http.StatusMethodNotAllowed)
@@ -71,6 +77,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if api, ok := h.api[p]; ok {
 		api(w, r)
+		return
+	}
+	if h.serveShortLinks(w, r, p) {
 		return
 	}
 	if a, ok := h.site.routes[p]; ok {

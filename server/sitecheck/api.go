@@ -89,6 +89,11 @@ func do(ctx context.Context, client *http.Client, method, target string) (*respo
 	if err != nil {
 		return nil, err
 	}
+	return exchange(client, req)
+}
+
+// exchange sends req and reads the whole answer.
+func exchange(client *http.Client, req *http.Request) (*response, error) {
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, err

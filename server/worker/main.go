@@ -12,6 +12,9 @@
 // The variable PUBLIC_URL (wrangler.toml's [vars]) is where the page is,
 // as for cmd/playground's -public-url: oEmbed answers are built from it,
 // never from the request. Unset, oEmbed embeds nothing.
+//
+// Short links are kept in Workers KV (links.go), where a namespace is
+// bound as LINKS.
 package main
 
 import (
@@ -28,5 +31,5 @@ func main() {
 		println("raftplay worker: " + err.Error() + "; oEmbed is off")
 		h, _ = server.NewAPI(server.Options{})
 	}
-	workers.Serve(h)
+	workers.Serve(h.EnableShortLinks(kvLinks{}))
 }

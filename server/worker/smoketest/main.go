@@ -2,8 +2,10 @@
 // on loopback and offline (workerd ships inside the wrangler npm package),
 // and checks it the way a browser and an oEmbed consumer would: the page
 // and every asset through the assets binding with the generated _headers,
-// the wasm's type and encoding, and the Go worker's endpoints. It stops
-// wrangler and everything it started before returning.
+// the wasm's type and encoding, the Go worker's endpoints, and short links
+// kept in wrangler's local KV; then, in the environment without KV, that
+// short links are refused politely. It stops wrangler and everything it
+// started before returning.
 //
 //	go run ./server/worker/smoketest -dir server/worker
 //
@@ -41,52 +43,81 @@ func main() {
 }
 
 func run(dir string, startup time.Duration, stdout io.Writer) error {
+	client := &http.Client{Timeout: 30 * time.Second}
+	checks := []struct {
+		env   string // wrangler environment: "" is the deployment as configured
+		names []string
+		check func(ctx context.Context, base string) []error
+	}{
+		{"", []string{"site", "API", "short links kept"}, func(ctx context.Context, base string) []error {
+			fetched, siteErr := sitecheck.Check(ctx, client, base, sitecheck.Options{Headers: true})
+			for _, f := range fetched {
+				fmt.Fprintln(stdout, " ", f)
+			}
+			return []error{siteErr, sitecheck.CheckAPI(ctx, client, base),
+				sitecheck.CheckShortLinks(ctx, client, base, sitecheck.ShortLinksKept)}
+		}},
+		// The same worker with no KV namespace bound refuses politely.
+		{"nolinks", []string{"short links without KV"}, func(ctx context.Context, base string) []error {
+			return []error{sitecheck.CheckShortLinks(ctx, client, base, sitecheck.ShortLinksOff)}
+		}},
+	}
+	passed, failed := 0, 0
+	var all []error
+	for _, c := range checks {
+		errs, out, err := underWrangler(dir, c.env, startup, client, c.check)
+		if err != nil {
+			return err
+		}
+		for i, e := range errs {
+			if e == nil {
+				passed++
+				continue
+			}
+			failed++
+			all = append(all, fmt.Errorf("%s: %w\nwrangler output:\n%s", c.names[i], e, out))
+		}
+	}
+	fmt.Fprintf(stdout, "worker smoke: %d passed, %d failed\n", passed, failed)
+	return errors.Join(all...)
+}
+
+// underWrangler runs check against `wrangler dev` (in environment env, if
+// not empty) on a free loopback port, then stops wrangler. It returns the
+// check's errors and wrangler's output, or an error if wrangler did not
+// come up.
+func underWrangler(dir, env string, startup time.Duration, client *http.Client,
+	check func(ctx context.Context, base string) []error) ([]error, string, error) {
 	port, err := freePort()
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	inspector, err := freePort()
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	state, err := os.MkdirTemp("", "raftplay-wrangler-")
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	defer os.RemoveAll(state)
 
 	// The worker's public address is where wrangler serves it: oEmbed
 	// answers must point there.
 	base := "http://127.0.0.1:" + strconv.Itoa(port) + "/"
-	w, err := startWrangler(dir, port, inspector, state, base)
+	w, err := startWrangler(dir, env, port, inspector, state, base)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	defer w.stop()
 
-	client := &http.Client{Timeout: 30 * time.Second}
 	if err := w.waitReady(client, base+server.HealthPath[1:], startup); err != nil {
-		return err
+		return nil, "", err
 	}
-
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	fetched, siteErr := sitecheck.Check(ctx, client, base, sitecheck.Options{Headers: true})
-	for _, f := range fetched {
-		fmt.Fprintln(stdout, " ", f)
-	}
-	apiErr := sitecheck.CheckAPI(ctx, client, base)
-	failed := 0
-	for _, err := range []error{siteErr, apiErr} {
-		if err != nil {
-			failed++
-		}
-	}
-	fmt.Fprintf(stdout, "worker smoke: %d passed, %d failed\n", 2-failed, failed)
-	if err := errors.Join(siteErr, apiErr); err != nil {
-		return fmt.Errorf("%w\nwrangler output:\n%s", err, w.output())
-	}
-	return nil
+	errs := check(ctx, base)
+	return errs, w.output(), nil
 }
 
 // freePort asks the kernel for a loopback port that is free right now.
@@ -119,16 +150,21 @@ func (w *wrangler) output() string {
 	return w.out.String()
 }
 
-// startWrangler starts `npx --no wrangler dev` (--no: never download) in
+// startWrangler starts `npx --no wrangler dev` (--no: never download), in
+// environment env if not empty, in
 // its own process group, with telemetry and prompts off and its state in
 // a temporary directory.
-func startWrangler(dir string, port, inspector int, state, publicURL string) (*wrangler, error) {
+func startWrangler(dir, env string, port, inspector int, state, publicURL string) (*wrangler, error) {
 	w := &wrangler{exited: make(chan struct{})}
-	w.cmd = exec.Command("npx", "--no", "wrangler", "dev",
+	args := []string{"--no", "wrangler", "dev",
 		"--ip", "127.0.0.1", "--port", strconv.Itoa(port),
 		"--inspector-ip", "127.0.0.1", "--inspector-port", strconv.Itoa(inspector),
 		"--local", "--persist-to", state, "--show-interactive-dev-session=false",
-		"--var", "PUBLIC_URL:"+publicURL)
+		"--var", "PUBLIC_URL:" + publicURL}
+	if env != "" {
+		args = append(args, "--env", env)
+	}
+	w.cmd = exec.Command("npx", args...)
 	w.cmd.Dir = dir
 	w.cmd.Env = append(os.Environ(),
 		"WRANGLER_SEND_METRICS=false", "CI=true", "NO_UPDATE_NOTIFIER=1",
