@@ -1,0 +1,109 @@
+package disk_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/disk"
+	"github.com/raftplay/raftplay/raft/lock"
+)
+
+// Three lock peers on disk, all stopped as by a power cut and started
+// again from their directories: the lock is where the acknowledged writes
+// left it, and the cluster takes writes again. Snapshots every 3 entries,
+// so the restart goes through snapshot files and removed segments too.
+func TestPeersRestartFromDisk(t *testing.T) {
+	dirs := map[raft.ID]string{1: t.TempDir(), 2: t.TempDir(), 3: t.TempDir()}
+	ctx := context.Background()
+	start := func(net *raft.Network, clock *raft.ManualClock) (map[raft.ID]*raft.Peer[lock.State], func()) {
+		peers := map[raft.ID]*raft.Peer[lock.State]{}
+		var stores []*disk.Storage
+		for id, dir := range dirs {
+			s, err := disk.Open(dir, disk.Options{SegmentSize: 512})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stores = append(stores, s)
+			p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{
+				Config: raft.DefaultConfig(id), Storage: s, Transport: net, Clock: clock, SnapshotEvery: 3,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			peers[id] = p
+		}
+		return peers, func() {
+			for _, p := range peers {
+				p.Stop()
+			}
+			for _, s := range stores {
+				s.Close()
+			}
+		}
+	}
+	write := func(p *raft.Peer[lock.State], cmd, want string) {
+		t.Helper()
+		if got, err := p.Write(ctx, []byte(cmd)); err != nil || string(got) != want {
+			t.Fatalf("%s = %q, %v; want %s", cmd, got, err, want)
+		}
+	}
+
+	net, clock := raft.NewNetwork(), &raft.ManualClock{}
+	peers, stop := start(net, clock)
+	if err := peers[1].SetConfiguration([]raft.ID{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := peers[1].WaitForLeader(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range [][2]string{{"lock a", "ok"}, {"unlock a", "ok"}, {"lock b", "ok"}, {"unlock b", "ok"}, {"lock c", "ok"}, {"lock d", "error"}} {
+		write(peers[1], w[0], w[1])
+	}
+	stop()
+	for id, dir := range dirs {
+		if _, err := os.Stat(filepath.Join(dir, "snapshot")); err != nil {
+			t.Fatalf("%v took no snapshot: %v", id, err)
+		}
+	}
+
+	net, clock = raft.NewNetwork(), &raft.ManualClock{}
+	peers, stop = start(net, clock)
+	defer stop()
+	var leader raft.ID
+	for i := 0; leader == raft.None; i++ { // elect a leader from the restored logs
+		if i == 1000 {
+			t.Fatal("no leader after 1000 ticks")
+		}
+		clock.Tick()
+		for id, p := range peers {
+			if st, _ := p.Status(); st.Role == raft.Leader {
+				leader = id
+			}
+		}
+	}
+	write(peers[leader], "lock e", "error") // c still holds the lock
+	write(peers[leader], "unlock c", "ok")
+	for id, p := range peers {
+		for { // followers learn the last commit from a heartbeat
+			st, _ := p.Status()
+			if st.Applied >= mustStatus(t, peers[leader]).Commit {
+				break
+			}
+			clock.Tick()
+		}
+		if s, _ := p.State(); s.Locked {
+			t.Fatalf("%v: lock %v after unlock c", id, s)
+		}
+	}
+}
+
+func mustStatus(t *testing.T, p *raft.Peer[lock.State]) raft.Status {
+	st, err := p.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
