@@ -2,6 +2,7 @@ package disk_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -98,6 +99,31 @@ func TestPeersRestartFromDisk(t *testing.T) {
 			t.Fatalf("%v: lock %v after unlock c", id, s)
 		}
 	}
+}
+
+// One storage, one running peer: a second peer on it is refused.
+func TestSecondPeerOnAStorageIsRefused(t *testing.T) {
+	s, err := disk.Open(t.TempDir(), disk.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	net := raft.NewNetwork()
+	cfg := raft.PeerConfig{Config: raft.DefaultConfig(1), Storage: s, Transport: net, Clock: &raft.ManualClock{}}
+	p, err := raft.StartPeer(lock.Machine{}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Config = raft.DefaultConfig(2)
+	if _, err := raft.StartPeer(lock.Machine{}, cfg); !errors.Is(err, raft.ErrStorageInUse) {
+		t.Fatalf("second peer on the storage: %v, want ErrStorageInUse", err)
+	}
+	p.Stop()
+	p, err = raft.StartPeer(lock.Machine{}, cfg)
+	if err != nil {
+		t.Fatalf("after the first stopped: %v", err)
+	}
+	p.Stop()
 }
 
 func mustStatus(t *testing.T, p *raft.Peer[lock.State]) raft.Status {

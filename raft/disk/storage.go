@@ -72,9 +72,10 @@ type Storage struct {
 	bufMax  uint64 // the highest index in buf
 	dirty   bool   // written to active and not flushed
 	closed  bool
+	claimed bool // by a running peer
 }
 
-var _ raft.Storage = (*Storage)(nil)
+var _ raft.ExclusiveStorage = (*Storage)(nil)
 
 // Open opens the storage in dir, creating the directory if need be, and
 // recovers what it holds.
@@ -393,6 +394,26 @@ func (s *Storage) Close() error {
 	}
 	s.closed = true
 	return err
+}
+
+// Claim implements raft.ExclusiveStorage: a second peer in this process
+// cannot start on a storage a running peer uses. (Other processes are kept
+// out by the directory's lock.)
+func (s *Storage) Claim() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.claimed {
+		return fmt.Errorf("raft/disk: %s: %w", s.dir, raft.ErrStorageInUse)
+	}
+	s.claimed = true
+	return nil
+}
+
+// Release implements raft.ExclusiveStorage.
+func (s *Storage) Release() {
+	s.mu.Lock()
+	s.claimed = false
+	s.mu.Unlock()
 }
 
 // Dir returns the storage's directory.
