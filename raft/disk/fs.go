@@ -65,8 +65,8 @@ func (osFS) ReadDir(dir string) ([]string, error) {
 	return names, nil
 }
 
-func (osFS) Rename(from, to string) error               { return os.Rename(from, to) }
-func (osFS) Remove(name string) error                   { return os.Remove(name) }
+func (osFS) Rename(from, to string) error                { return os.Rename(from, to) }
+func (osFS) Remove(name string) error                    { return os.Remove(name) }
 func (osFS) MkdirAll(dir string, perm fs.FileMode) error { return os.MkdirAll(dir, perm) }
 
 func (osFS) SyncDir(dir string) error {
