@@ -9,7 +9,9 @@ import (
 // the given members, as in the talk's set_configuration(s1, [s1, s2, s3]): it
 // writes the configuration as the first log entry and starts an election at
 // once. The other members need no configuration of their own: they vote,
-// and learn the configuration from the leader's log.
+// and learn the configuration from the leader's log. The members make the
+// cluster's identity (ClusterOf): a peer that has joined another cluster
+// refuses this one's messages.
 //
 // The peer must be brand new (an empty log) and among the members.
 func (n *Node) SetConfiguration(members []ID) error {

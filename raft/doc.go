@@ -19,6 +19,7 @@
 //	"decrement nextIndex and retry"         progress.go (probe, replicate, snapshot),
 //	                                        replication.go: handleAppendResp
 //	Messages overtaken on the network       overtaken.go
+//	Two clusters on one network             cluster.go: ClusterOf, checkCluster
 //	Rules for all servers                   node.go: Step (higher term -> follower)
 //	Followers, candidates: election timer   election.go: tickElection
 //	Leaders: heartbeats, commit rule        replication.go: tickHeartbeat, maybeCommit
@@ -55,7 +56,10 @@
 // and let them elect a leader, or, as in the talk this project comes from,
 // start the peers empty and call SetConfiguration on one of them: it writes
 // the configuration as the first log entry, elects itself and brings the
-// others in.
+// others in. Either way the cluster gets its identity from the members it
+// starts with (ClusterOf), carried on every message: a peer refuses
+// messages of another cluster, and a peer started empty joins the first
+// cluster that brings it in.
 //
 // # Writes and reads
 //

@@ -61,6 +61,10 @@ type Message struct {
 	Type MsgType
 	From ID
 	To   ID
+	// Cluster is the identity of the sender's cluster (see ClusterOf), 0
+	// from a peer that belongs to none yet. Peers refuse messages of
+	// another cluster.
+	Cluster uint64
 	// Term is the sender's current term. Forwarded client requests
 	// (MsgProp, MsgRead, MsgReadResp) are not bound to a term and carry 0.
 	Term uint64

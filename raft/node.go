@@ -43,6 +43,10 @@ type Node struct {
 	// election but answers everyone.
 	members     []ID
 	configIndex uint64
+	// cluster is the identity of the cluster this peer belongs to (0:
+	// none yet), from its first configuration entry or its snapshot
+	// (cluster.go).
+	cluster uint64
 
 	electionElapsed  int
 	electionTimeout  int // drawn afresh in [min, max] at every reset
@@ -257,12 +261,13 @@ func (n *Node) checkAddress(m *Message) error {
 		// Terms start at 1: only forwarded client requests carry term 0.
 		return errorOf("raft: ", n.id, " got a ", m.Type, " of term 0 from ", m.From, "; terms start at 1")
 	}
-	return nil
+	return n.checkCluster(m)
 }
 
-// send queues a message stamped with our id and, for Raft's RPCs, our term.
+// send queues a message stamped with our id, our cluster and, for Raft's
+// RPCs, our term.
 func (n *Node) send(m Message) {
-	m.From = n.id
+	m.From, m.Cluster = n.id, n.cluster
 	if m.Type != MsgProp && m.Type != MsgRead && m.Type != MsgReadResp {
 		m.Term = n.term
 	}
@@ -286,8 +291,10 @@ func (n *Node) resetElectionTimer() {
 	n.electionTimeout = n.cfg.ElectionTimeoutMin + n.rand.IntN(span)
 }
 
-// refreshMembers reads the cluster from the latest EntryConfig in the log.
+// refreshMembers reads the cluster from the log: its members from the
+// latest EntryConfig, its identity from the first.
 func (n *Node) refreshMembers() {
+	n.refreshCluster()
 	n.members, n.configIndex = nil, 0
 	for i := n.log.lastIndex(); i > n.log.offset; i-- {
 		if e := n.log.at(i); e.Type == EntryConfig {
@@ -315,6 +322,7 @@ func (n *Node) isVoter() bool { return n.memberIndex(n.id) >= 0 }
 // Status is a snapshot of a node for display and for checkers.
 type Status struct {
 	ID        ID
+	Cluster   uint64 // the cluster's identity (0: none yet); see ClusterOf
 	Role      Role
 	Term      uint64
 	Vote      ID
@@ -350,7 +358,7 @@ type Progress struct {
 // Status returns a snapshot; it shares nothing with the node.
 func (n *Node) Status() Status {
 	s := Status{
-		ID: n.id, Role: n.role, Term: n.term, Vote: n.vote, Leader: n.leader,
+		ID: n.id, Cluster: n.cluster, Role: n.role, Term: n.term, Vote: n.vote, Leader: n.leader,
 		Commit: n.commit, Applied: n.applied,
 		LastIndex: n.log.lastIndex(), LastTerm: n.log.lastTerm(),
 		Members:       slices.Clone(n.members),

@@ -17,6 +17,7 @@ type Snapshot struct {
 	Index   uint64 // the last entry it covers
 	Term    uint64 // that entry's term
 	Members []ID   // the configuration as of Index, sorted
+	Cluster uint64 // the cluster's identity (see ClusterOf)
 	Data    []byte // the state machine's state (and client sessions), encoded by the runtime
 }
 
@@ -38,7 +39,7 @@ func (n *Node) Compact(index uint64, data []byte) (Snapshot, error) {
 			": it must be applied (", n.applied, ") and past the last snapshot (", n.log.offset, ")")
 	}
 	t, _ := n.log.term(index)
-	n.snap = Snapshot{Index: index, Term: t, Members: n.membersAt(index), Data: data}
+	n.snap = Snapshot{Index: index, Term: t, Members: n.membersAt(index), Cluster: n.cluster, Data: data}
 	n.log.compact(index)
 	return n.snap, nil
 }
