@@ -11,11 +11,11 @@ import "slices"
 // a segment that came early, and handles it once the entries before it are
 // in, just as if the network had delivered it then. A probe never waits:
 // until the follower has taken entries this term, every AppendEntries is
-// answered at once, so the leader can search for the match.
-// (A heartbeat carries no entries, so it never starts the holding: the
-// leader sends one wherever it knows the logs agree, even while probing.
-// Once the follower has taken entries, the leader only ever probes again
-// from an index the follower holds.)
+// answered at once, so the leader can search for the match. (A heartbeat
+// carries no entries, so it never starts the holding: the leader sends one
+// wherever it knows the logs agree, even while probing. Once the follower
+// has taken entries, the leader only ever probes again from an index the
+// follower holds.)
 
 // holdOvertaken keeps m if it is a streamed AppendEntries that arrived
 // before the entries it follows, and reports whether it did.

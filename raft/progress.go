@@ -18,9 +18,10 @@ import "strconv"
 //	           heartbeats until it is answered.
 //
 // A probe, a snapshot or a window that no answer moves for an election
-// timeout (ElectionTimeoutMin ticks) is taken as lost, and sent again from
-// matchIndex: a follower that waits that long for its leader starts an
-// election, so on a working link answers come well before.
+// timeout (ElectionTimeoutMin ticks) is taken as lost: the probe or the
+// snapshot is sent again, the window is probed again from matchIndex. (A
+// follower that waits that long for its leader starts an election, so on a
+// working link answers come well before.)
 
 // ProgressState says how a leader replicates to one follower.
 type ProgressState uint8
