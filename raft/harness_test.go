@@ -200,6 +200,29 @@ func (c *cluster) campaign(id ID) {
 	c.flush(id)
 }
 
+// reconfigure changes every node's configuration with f and restarts it
+// from its storage.
+func (c *cluster) reconfigure(f func(*Config)) {
+	c.t.Helper()
+	for _, id := range c.ids {
+		cfg := c.cfgs[id]
+		f(&cfg)
+		c.cfgs[id] = cfg
+		c.restart(id)
+	}
+}
+
+// propose proposes one command per byte at id, each on its own.
+func (c *cluster) propose(id ID, cmds ...byte) {
+	c.t.Helper()
+	for _, b := range cmds {
+		if err := c.node(id).Propose(Entry{Data: []byte{b}}); err != nil {
+			c.t.Fatal(err)
+		}
+		c.flush(id)
+	}
+}
+
 // tick advances id's clock k ticks.
 func (c *cluster) tick(id ID, k int) {
 	for range k {

@@ -243,8 +243,18 @@ func (c *lockCluster) write(id raft.ID, cmd []byte) string {
 
 func (c *lockCluster) await(ch chan result) string {
 	c.t.Helper()
+	r := c.answer(ch)
+	if r.err != nil {
+		c.t.Fatal(r.err)
+	}
+	return r.reply
+}
+
+// answer ticks and pumps until an answer lands in ch, and returns it.
+func (c *lockCluster) answer(ch chan result) result {
+	c.t.Helper()
 	var r result
-	c.until("write", func() bool {
+	c.until("an answer", func() bool {
 		select {
 		case r = <-ch:
 			return true
@@ -252,10 +262,7 @@ func (c *lockCluster) await(ch chan result) string {
 			return false
 		}
 	})
-	if r.err != nil {
-		c.t.Fatal(r.err)
-	}
-	return r.reply
+	return r
 }
 
 func ctx(t *testing.T) context.Context {

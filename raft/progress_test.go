@@ -171,19 +171,9 @@ func TestLostProbeIsSentAgainAfterAnElectionTimeout(t *testing.T) {
 // one message when answers come.
 func TestReplicationWindowBoundsAppendEntriesInFlight(t *testing.T) {
 	c := newCluster(t, 3)
-	for _, id := range c.ids {
-		cfg := c.cfgs[id]
-		cfg.MaxInflightAppends = 2
-		c.cfgs[id] = cfg
-		c.restart(id)
-	}
+	c.reconfigure(func(cfg *Config) { cfg.MaxInflightAppends = 2 })
 	c.elect(1)
-	for i := range 5 {
-		if err := c.node(1).Propose(Entry{Data: []byte{byte(i)}}); err != nil {
-			t.Fatal(err)
-		}
-		c.flush(1)
-	}
+	c.propose(1, 0, 1, 2, 3, 4)
 	sent := c.take(and(to(2), ofType(MsgApp)))
 	if len(sent) != 2 || len(sent[0].Entries) != 1 || len(sent[1].Entries) != 1 {
 		t.Fatalf("AppendEntries to s2 for 5 proposals with a window of 2:%s", fmtMsgs(sent))
@@ -208,12 +198,7 @@ func TestReplicationWindowBoundsAppendEntriesInFlight(t *testing.T) {
 func TestOvertakenAppendEntriesIsHeldNotRefused(t *testing.T) {
 	c := newCluster(t, 3)
 	c.elect(1)
-	for _, cmd := range []string{"a", "b", "c"} {
-		if err := c.node(1).Propose(Entry{Data: []byte(cmd)}); err != nil {
-			t.Fatal(err)
-		}
-		c.flush(1)
-	}
+	c.propose(1, 'a', 'b', 'c')
 	sent := c.take(and(to(2), ofType(MsgApp)))
 	if len(sent) != 3 {
 		t.Fatalf("want 3 AppendEntries to s2, got%s", fmtMsgs(sent))
@@ -256,12 +241,7 @@ func TestOvertakenAppendEntriesIsHeldNotRefused(t *testing.T) {
 func TestLostAppendEntriesIsSentAgainAfterAnElectionTimeout(t *testing.T) {
 	c := newCluster(t, 3)
 	c.elect(1)
-	for _, cmd := range []string{"a", "b"} {
-		if err := c.node(1).Propose(Entry{Data: []byte(cmd)}); err != nil {
-			t.Fatal(err)
-		}
-		c.flush(1)
-	}
+	c.propose(1, 'a', 'b')
 	sent := c.take(and(to(2), ofType(MsgApp)))
 	c.step(sent[1]) // sent[0] is lost
 	c.stabilize(not(to(2)))

@@ -523,19 +523,9 @@ func TestEarlierTermEntriesCommitWithTheNoop(t *testing.T) {
 // entries, and a new follower catches up.
 func TestReplicationBatchesAtMostMaxEntriesPerAppend(t *testing.T) {
 	c := newCluster(t, 3)
-	for _, id := range c.ids {
-		cfg := c.cfgs[id]
-		cfg.MaxEntriesPerAppend = 4
-		c.cfgs[id] = cfg
-		c.restart(id)
-	}
+	c.reconfigure(func(cfg *Config) { cfg.MaxEntriesPerAppend = 4 })
 	c.elect(1)
-	for i := range 30 {
-		if err := c.node(1).Propose(Entry{Data: []byte{byte(i)}}); err != nil {
-			t.Fatal(err)
-		}
-		c.flush(1)
-	}
+	c.propose(1, make([]byte, 30)...)
 	c.stabilize(not(to(3))) // s3 is cut off
 	c.drop(to(3))
 	// and back: an election timeout without an answer from s3, and the

@@ -27,6 +27,22 @@ func (f fragile) Read(q []byte, s lock.State) []byte {
 	return f.Machine.Read(q, s)
 }
 
+// fragileCluster is three peers running fragile, configured, with "lock a"
+// applied.
+func fragileCluster(t *testing.T) *lockCluster {
+	c := newLockCluster(t, 3, false)
+	c.sm = fragile{}
+	for id := range c.peers { // restart them with the fragile machine
+		c.peers[id].Stop()
+		c.start(id)
+	}
+	c.configure()
+	if r := c.write(1, lock.Lock("a")); r != "ok" {
+		t.Fatalf("lock a = %q", r)
+	}
+	return c
+}
+
 // stateMachineError returns err as a *StateMachineError, failing the test
 // if it is not one for call at index with a message naming the panic.
 func stateMachineError(t *testing.T, err error, id raft.ID, call string, index uint64, panicked string) {
@@ -46,28 +62,11 @@ func stateMachineError(t *testing.T, err error, id raft.ID, call string, index u
 // process goes on, and after a restart the peers stop again at the same
 // entry rather than skip it.
 func TestStateMachineWritePanicStopsThePeerWithTheEntry(t *testing.T) {
-	c := newLockCluster(t, 3, false)
-	c.sm = fragile{}
-	for id := range c.peers { // restart them with the fragile machine
-		c.peers[id].Stop()
-		c.start(id)
-	}
-	c.configure()
-	if r := c.write(1, lock.Lock("a")); r != "ok" {
-		t.Fatalf("lock a = %q", r)
-	}
+	c := fragileCluster(t)
 	st, _ := c.peers[1].Status()
 	boom := st.LastIndex + 1
 	_, ch := c.submit(1, raft.Request{Cmd: []byte("lock boom")})
-	var r result
-	c.until("the write's answer", func() bool {
-		select {
-		case r = <-ch:
-			return true
-		default:
-			return false
-		}
-	})
+	r := c.answer(ch)
 	stateMachineError(t, r.err, 1, "Write", boom, "no lock may be called boom")
 	if _, err := c.peers[1].Status(); err != r.err {
 		t.Fatalf("s1 after the panic: Status error %v, want the same error (stopped)", err)
@@ -106,16 +105,7 @@ func (c *lockCluster) untilStopped(ids ...raft.ID) raft.ID {
 // A panic in Read stops the peer the same way, naming the read's index;
 // the read gets the error.
 func TestStateMachineReadPanicStopsThePeer(t *testing.T) {
-	c := newLockCluster(t, 3, false)
-	c.sm = fragile{}
-	for id := range c.peers {
-		c.peers[id].Stop()
-		c.start(id)
-	}
-	c.configure()
-	if r := c.write(1, lock.Lock("a")); r != "ok" {
-		t.Fatalf("lock a = %q", r)
-	}
+	c := fragileCluster(t)
 	st, _ := c.peers[1].Status()
 	ch := make(chan result, 2)
 	answer := func(b []byte, err error) { ch <- result{string(b), err} }
@@ -124,15 +114,7 @@ func TestStateMachineReadPanicStopsThePeer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var got []result
-	c.until("both reads' answers", func() bool {
-		select {
-		case r := <-ch:
-			got = append(got, r)
-		default:
-		}
-		return len(got) == 2
-	})
+	got := []result{c.answer(ch), c.answer(ch)}
 	stateMachineError(t, got[0].err, 1, "Read", st.Commit, "cannot read boom")
 	if got[1].err != got[0].err {
 		t.Fatalf("the read after it got %q, %v; want the same error: the peer stopped", got[1].reply, got[1].err)
