@@ -3,9 +3,9 @@ package disk
 import (
 	"encoding/binary"
 	"hash/crc32"
-	"slices"
 
 	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/internal/wire"
 )
 
 // The hard state and the snapshot live in files of their own, each replaced
@@ -30,8 +30,8 @@ func decodeState(b []byte) (raft.HardState, error) {
 	if err != nil {
 		return raft.HardState{}, err
 	}
-	hs := raft.HardState{Term: d.uvarint(), Vote: raft.ID(d.uvarint()), Boots: d.uvarint()}
-	if d.err != nil || len(d.b) != 0 {
+	hs := raft.HardState{Term: d.Uvarint(), Vote: raft.ID(d.Uvarint()), Boots: d.Uvarint()}
+	if !d.Done() {
 		return raft.HardState{}, errPayload
 	}
 	return hs, nil
@@ -40,14 +40,7 @@ func decodeState(b []byte) (raft.HardState, error) {
 func encodeSnapshot(s raft.Snapshot) []byte {
 	b := make([]byte, 0, len(snapshotMagic)+32+8*len(s.Members)+len(s.Data))
 	b = append(b, snapshotMagic...)
-	b = binary.AppendUvarint(b, s.Index)
-	b = binary.AppendUvarint(b, s.Term)
-	b = binary.AppendUvarint(b, uint64(len(s.Members)))
-	for _, id := range s.Members {
-		b = binary.AppendUvarint(b, uint64(id))
-	}
-	b = binary.AppendUvarint(b, uint64(len(s.Data)))
-	b = append(b, s.Data...)
+	b = wire.AppendSnapshot(b, &s)
 	return appendChecksum(b)
 }
 
@@ -56,19 +49,10 @@ func decodeSnapshot(b []byte) (raft.Snapshot, error) {
 	if err != nil {
 		return raft.Snapshot{}, err
 	}
-	s := raft.Snapshot{Index: d.uvarint(), Term: d.uvarint()}
-	n := d.uvarint()
-	if n > uint64(len(d.b)) { // each member takes a byte at least
+	s := d.Snapshot()
+	if !d.Done() || s.Index == 0 {
 		return raft.Snapshot{}, errPayload
 	}
-	for range n {
-		s.Members = append(s.Members, raft.ID(d.uvarint()))
-	}
-	s.Data = d.bytes()
-	if d.err != nil || len(d.b) != 0 || s.Index == 0 {
-		return raft.Snapshot{}, errPayload
-	}
-	s.Members = slices.Clip(s.Members)
 	return s, nil
 }
 
@@ -78,7 +62,7 @@ func appendChecksum(b []byte) []byte {
 
 // openChecked checks a file's magic and checksum and returns a reader of
 // what lies between them.
-func openChecked(b []byte, magic string) (*reader, error) {
+func openChecked(b []byte, magic string) (*wire.Reader, error) {
 	if len(b) < len(magic)+4 || string(b[:len(magic)]) != magic {
 		return nil, errMagic
 	}
@@ -86,5 +70,5 @@ func openChecked(b []byte, magic string) (*reader, error) {
 	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(b[len(body):]) {
 		return nil, errChecksum
 	}
-	return &reader{b: body[len(magic):]}, nil
+	return &wire.Reader{B: body[len(magic):]}, nil
 }

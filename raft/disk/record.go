@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 
 	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/internal/wire"
 )
 
 // A segment is a header, then records. A record is
@@ -44,12 +45,7 @@ func appendEntry(b []byte, e *raft.Entry) []byte {
 	b = append(b, kindEntry)
 	b = binary.AppendUvarint(b, e.Index)
 	b = binary.AppendUvarint(b, e.Term)
-	b = append(b, byte(e.Type))
-	b = binary.AppendUvarint(b, e.Client)
-	b = binary.AppendUvarint(b, e.Seq)
-	b = binary.AppendUvarint(b, e.Lowest)
-	b = binary.AppendUvarint(b, uint64(len(e.Data)))
-	b = append(b, e.Data...)
+	b = wire.AppendEntryBody(b, e)
 	seal(b[start:])
 	return b
 }
@@ -90,68 +86,18 @@ type record struct {
 
 // parseRecord decodes a payload. The entry's Data shares p's array.
 func parseRecord(p []byte) (record, error) {
-	d := reader{b: p[1:]}
+	d := wire.Reader{B: p[1:]}
 	r := record{kind: p[0]}
 	switch r.kind {
 	case kindEntry:
 		e := &r.entry
-		e.Index, e.Term = d.uvarint(), d.uvarint()
-		e.Type = raft.EntryType(d.byte())
-		e.Client, e.Seq, e.Lowest = d.uvarint(), d.uvarint(), d.uvarint()
-		e.Data = d.bytes()
+		e.Index, e.Term = d.Uvarint(), d.Uvarint()
+		d.EntryBody(e)
 	default:
 		return r, errPayload
 	}
-	if d.err != nil || len(d.b) != 0 || r.entry.Index == 0 {
+	if !d.Done() || r.entry.Index == 0 {
 		return r, errPayload
 	}
 	return r, nil
-}
-
-// reader decodes uvarints and length-prefixed bytes; the first failure
-// sticks.
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (d *reader) uvarint() uint64 {
-	v, k := binary.Uvarint(d.b)
-	if k <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[k:]
-	return v
-}
-
-func (d *reader) byte() byte {
-	if len(d.b) == 0 {
-		d.fail()
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
-}
-
-func (d *reader) bytes() []byte {
-	n := d.uvarint()
-	if d.err != nil || n > uint64(len(d.b)) {
-		d.fail()
-		return nil
-	}
-	v := d.b[:n:n]
-	d.b = d.b[n:]
-	if n == 0 {
-		return nil
-	}
-	return v
-}
-
-func (d *reader) fail() {
-	if d.err == nil {
-		d.err = errPayload
-	}
-	d.b = nil
 }

@@ -1,0 +1,309 @@
+// Package tcp is a raft.Transport over TCP, optionally with TLS: what
+// carries Raft's messages between peers on different machines.
+//
+// Each pair of peers shares one connection, which the peer with the lower
+// id dials and both use. Messages travel in frames (a length, then the
+// message in a compact binary encoding: see AppendMessage); an empty frame
+// is a keep-alive, sent when a connection has been idle, so that a peer
+// notices within IdleTimeout that the other end has gone quiet. A dialer
+// whose connection fails dials again, waiting longer after each failure.
+//
+// Each peer has a bounded send queue. Send never blocks: when the queue is
+// full, or the peer is unknown, the message is dropped, as a lossy network
+// would drop it. Raft sends again what matters.
+package tcp
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/raftplay/raftplay/raft"
+)
+
+// Config sets up a Transport. ID and Listen are required; the rest has
+// defaults that suit a cluster on one network.
+type Config struct {
+	ID     raft.ID
+	Listen string // the address to listen on, host:port (port 0: any free one)
+	// Peers are the other peers' addresses. The transport dials the peers
+	// whose id is above its own; the others dial it. SetPeers changes them.
+	Peers map[raft.ID]string
+	// TLS, if set, secures every connection in both directions: it must
+	// hold this peer's certificate, the roots that verify the others', and
+	// for client certificates ClientAuth (tls.RequireAndVerifyClientCert)
+	// and ClientCAs.
+	TLS *tls.Config
+
+	QueueSize   int           // messages waiting per peer; default 1024
+	MaxMessage  int           // bytes in one message; default 64 MiB
+	DialTimeout time.Duration // default 2s, the handshake included
+	IdleTimeout time.Duration // a silent connection is given up after it; default 3s
+	BackoffMin  time.Duration // first wait before dialing again; default 20ms
+	BackoffMax  time.Duration // longest wait; default 1s
+	// Logf, if set, reports connections made and lost.
+	Logf func(format string, args ...any)
+}
+
+func (c *Config) setDefaults() {
+	if c.QueueSize <= 0 {
+		c.QueueSize = 1024
+	}
+	if c.MaxMessage <= 0 {
+		c.MaxMessage = 64 << 20
+	}
+	if c.DialTimeout <= 0 {
+		c.DialTimeout = 2 * time.Second
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 3 * time.Second
+	}
+	if c.BackoffMin <= 0 {
+		c.BackoffMin = 20 * time.Millisecond
+	}
+	if c.BackoffMax < c.BackoffMin {
+		c.BackoffMax = max(time.Second, c.BackoffMin)
+	}
+	if c.Logf == nil {
+		c.Logf = func(string, ...any) {}
+	}
+}
+
+// Transport is a raft.Transport for one peer, over TCP.
+type Transport struct {
+	cfg Config
+	ln  net.Listener
+
+	deliver atomic.Pointer[func(raft.Message)]
+
+	mu       sync.Mutex
+	peers    map[raft.ID]*link
+	greeting map[net.Conn]bool // accepted, still shaking hands
+	closed   bool
+	done     chan struct{}
+	wg       sync.WaitGroup
+
+	stats struct{ sent, received, dropped, connects atomic.Uint64 }
+}
+
+var _ raft.Transport = (*Transport)(nil)
+
+// New starts a transport: it listens at once, and dials its peers.
+// Messages that arrive before Listen are dropped.
+func New(cfg Config) (*Transport, error) {
+	if cfg.ID == raft.None {
+		return nil, errors.New("raft/tcp: Config.ID is required")
+	}
+	cfg.setDefaults()
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("raft/tcp: %v: %w", cfg.ID, err)
+	}
+	if cfg.TLS != nil {
+		ln = tls.NewListener(ln, cfg.TLS)
+	}
+	t := &Transport{cfg: cfg, ln: ln, peers: map[raft.ID]*link{}, greeting: map[net.Conn]bool{}, done: make(chan struct{})}
+	t.SetPeers(cfg.Peers)
+	t.wg.Add(1)
+	go t.accept()
+	return t, nil
+}
+
+// Addr returns the address the transport listens on.
+func (t *Transport) Addr() net.Addr { return t.ln.Addr() }
+
+// Send implements raft.Transport: it queues m for its peer and never
+// blocks. A message to an unknown peer, or to one whose queue is full, is
+// dropped.
+func (t *Transport) Send(m raft.Message) {
+	t.mu.Lock()
+	l := t.peers[m.To]
+	t.mu.Unlock()
+	if l == nil {
+		t.stats.dropped.Add(1)
+		return
+	}
+	select {
+	case l.queue <- m:
+	default:
+		t.stats.dropped.Add(1)
+	}
+}
+
+// Listen implements raft.Transport. The transport serves one peer, its
+// Config.ID; messages for any other id are dropped.
+func (t *Transport) Listen(id raft.ID, deliver func(raft.Message)) (stop func()) {
+	if id != t.cfg.ID {
+		return func() {}
+	}
+	f := &deliver
+	t.deliver.Store(f)
+	return func() { t.deliver.CompareAndSwap(f, nil) }
+}
+
+// SetPeers replaces the peers' addresses, for a change of membership or
+// address. A peer left out is disconnected; one whose address changed is
+// dialed again.
+func (t *Transport) SetPeers(addrs map[raft.ID]string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return
+	}
+	for id, l := range t.peers {
+		if _, ok := addrs[id]; !ok {
+			l.close()
+			delete(t.peers, id)
+		}
+	}
+	ids := make([]raft.ID, 0, len(addrs))
+	for id := range addrs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if id == t.cfg.ID {
+			continue
+		}
+		addr := addrs[id]
+		l := t.peers[id]
+		if l == nil {
+			l = t.newLink(id)
+			t.peers[id] = l
+		}
+		if id > t.cfg.ID && l.setAddr(addr) {
+			t.wg.Add(1)
+			go t.dial(l)
+		}
+	}
+}
+
+// Stats counts messages and connections since the transport started.
+type Stats struct {
+	Sent     uint64 // messages written to a connection
+	Received uint64 // messages delivered to the peer
+	Dropped  uint64 // messages dropped: queue full, unknown peer, or nobody listening
+	Connects uint64 // connections made, dialed or accepted
+}
+
+// Stats returns the counts so far.
+func (t *Transport) Stats() Stats {
+	return Stats{
+		Sent: t.stats.sent.Load(), Received: t.stats.received.Load(),
+		Dropped: t.stats.dropped.Load(), Connects: t.stats.connects.Load(),
+	}
+}
+
+// Close stops listening, closes every connection and waits for the
+// transport's goroutines to end.
+func (t *Transport) Close() error {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return nil
+	}
+	t.closed = true
+	close(t.done)
+	err := t.ln.Close()
+	for _, l := range t.peers {
+		l.close()
+	}
+	for c := range t.greeting {
+		c.Close()
+	}
+	t.mu.Unlock()
+	t.wg.Wait()
+	return err
+}
+
+// link is what the transport knows of one peer: its queue, its address if
+// this side dials, and its connection when there is one.
+type link struct {
+	id    raft.ID
+	queue chan raft.Message
+
+	mu     sync.Mutex
+	addr   string
+	conn   net.Conn
+	redial chan struct{} // signalled when addr changes
+	gone   chan struct{} // closed when the peer is removed or the transport closes
+	dialer bool          // a dial goroutine runs
+}
+
+func (t *Transport) newLink(id raft.ID) *link {
+	return &link{id: id, queue: make(chan raft.Message, t.cfg.QueueSize),
+		redial: make(chan struct{}, 1), gone: make(chan struct{})}
+}
+
+// setAddr changes the address and reports whether a dial goroutine must
+// start.
+func (l *link) setAddr(addr string) (start bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if addr == l.addr {
+		return false
+	}
+	l.addr = addr
+	if l.conn != nil {
+		l.conn.Close() // dial the new address
+	}
+	select {
+	case l.redial <- struct{}{}:
+	default:
+	}
+	start = !l.dialer
+	l.dialer = true
+	return start
+}
+
+func (l *link) address() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.addr
+}
+
+// attach makes c the link's connection, closing the one before; it
+// reports false if the link is gone.
+func (l *link) attach(c net.Conn) bool {
+	l.mu.Lock()
+	select {
+	case <-l.gone:
+		l.mu.Unlock()
+		return false
+	default:
+	}
+	old := l.conn
+	l.conn = c
+	l.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	return true
+}
+
+func (l *link) detach(c net.Conn) {
+	l.mu.Lock()
+	if l.conn == c {
+		l.conn = nil
+	}
+	l.mu.Unlock()
+	c.Close()
+}
+
+func (l *link) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	select {
+	case <-l.gone:
+	default:
+		close(l.gone)
+	}
+	if l.conn != nil {
+		l.conn.Close()
+	}
+}

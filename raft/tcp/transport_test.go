@@ -1,0 +1,319 @@
+package tcp
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"math/big"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/raftplay/raftplay/raft"
+)
+
+// inbox collects what a transport delivers.
+type inbox struct{ ch chan raft.Message }
+
+func listen(t *testing.T, tr *Transport, id raft.ID) *inbox {
+	in := &inbox{ch: make(chan raft.Message, 1000)}
+	t.Cleanup(tr.Listen(id, func(m raft.Message) { in.ch <- m }))
+	return in
+}
+
+// next returns the next message delivered. The timeout only keeps a broken
+// test from hanging; nothing waits for it to pass.
+func (in *inbox) next(t *testing.T) raft.Message {
+	t.Helper()
+	select {
+	case m := <-in.ch:
+		return m
+	case <-time.After(20 * time.Second):
+		t.Fatal("no message arrived")
+		return raft.Message{}
+	}
+}
+
+// logs records a transport's log lines and signals each one.
+type logs struct {
+	mu    sync.Mutex
+	lines []string
+	ch    chan string
+}
+
+func newLogs() *logs { return &logs{ch: make(chan string, 1000)} }
+
+func (l *logs) logf(format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	l.mu.Lock()
+	l.lines = append(l.lines, s)
+	l.mu.Unlock()
+	select {
+	case l.ch <- s:
+	default:
+	}
+}
+
+// waitFor returns the first log line (from now on) that contains want.
+func (l *logs) waitFor(t *testing.T, want string) string {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case s := <-l.ch:
+			if strings.Contains(s, want) {
+				return s
+			}
+		case <-timeout:
+			t.Fatalf("no log line with %q", want)
+		}
+	}
+}
+
+// cluster starts n transports on loopback, each knowing the others.
+func cluster(t *testing.T, n int, edit func(id raft.ID, c *Config)) []*Transport {
+	t.Helper()
+	ts := make([]*Transport, n)
+	for i := range ts {
+		cfg := Config{ID: raft.ID(i + 1), Listen: "127.0.0.1:0", BackoffMax: 50 * time.Millisecond}
+		if edit != nil {
+			edit(cfg.ID, &cfg)
+		}
+		tr, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { tr.Close() })
+		ts[i] = tr
+	}
+	addrs := map[raft.ID]string{}
+	for i, tr := range ts {
+		addrs[raft.ID(i+1)] = tr.Addr().String()
+	}
+	for _, tr := range ts {
+		tr.SetPeers(addrs)
+	}
+	return ts
+}
+
+func msg(from, to raft.ID, term uint64) raft.Message {
+	return raft.Message{Type: raft.MsgApp, From: from, To: to, Term: term,
+		Entries: []raft.Entry{{Index: term, Term: term, Data: []byte(fmt.Sprint("from ", from))}}}
+}
+
+// Messages go every way between three peers, in order per sender, over
+// one connection per pair.
+func TestMessagesFlowBetweenEveryPair(t *testing.T) {
+	ts := cluster(t, 3, nil)
+	in := make([]*inbox, 3)
+	for i, tr := range ts {
+		in[i] = listen(t, tr, raft.ID(i+1))
+	}
+	for round := uint64(1); round <= 50; round++ {
+		for i := range ts {
+			for j := range ts {
+				if i != j {
+					ts[i].Send(msg(raft.ID(i+1), raft.ID(j+1), round))
+				}
+			}
+		}
+	}
+	for j := range ts {
+		last := map[raft.ID]uint64{}
+		for range 2 * 50 {
+			m := in[j].next(t)
+			if m.To != raft.ID(j+1) || m.Term != last[m.From]+1 || string(m.Entries[0].Data) != fmt.Sprint("from ", m.From) {
+				t.Fatalf("s%d got %+v after term %d from %v", j+1, m, last[m.From], m.From)
+			}
+			last[m.From] = m.Term
+		}
+	}
+	for i, tr := range ts {
+		if s := tr.Stats(); s.Connects != 2 || s.Sent != 100 || s.Received != 100 || s.Dropped != 0 {
+			t.Errorf("s%d: %+v; want 2 connections, 100 sent and received, none dropped", i+1, s)
+		}
+	}
+}
+
+// A peer that restarts at the same address is dialed again, and messages
+// flow again both ways; what was queued meanwhile is delivered.
+func TestReconnectsAfterAPeerRestarts(t *testing.T) {
+	l := newLogs()
+	ts := cluster(t, 2, func(id raft.ID, c *Config) {
+		if id == 1 {
+			c.Logf = l.logf
+		}
+	})
+	in2 := listen(t, ts[1], 2)
+	ts[0].Send(msg(1, 2, 1))
+	in2.next(t)
+	addr := ts[1].Addr().String()
+	ts[1].Close()
+	l.waitFor(t, "connection to s2 lost")
+	ts[0].Send(msg(1, 2, 2)) // queued until s2 is back
+	again, err := New(Config{ID: 2, Listen: addr, Peers: map[raft.ID]string{1: ts[0].Addr().String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	in2 = listen(t, again, 2)
+	in1 := listen(t, ts[0], 1)
+	if m := in2.next(t); m.Term != 2 {
+		t.Fatalf("restarted s2 got %+v", m)
+	}
+	again.Send(msg(2, 1, 1))
+	if m := in1.next(t); m.From != 2 {
+		t.Fatalf("s1 got %+v", m)
+	}
+}
+
+// Send never blocks: a peer that is down has a bounded queue, and what
+// does not fit is dropped.
+func TestSendDropsWhenTheQueueIsFull(t *testing.T) {
+	tr, err := New(Config{ID: 1, Listen: "127.0.0.1:0", QueueSize: 4,
+		Peers: map[raft.ID]string{2: "127.0.0.1:1"}}) // nothing listens there
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	for term := range uint64(10) {
+		tr.Send(msg(1, 2, term+1))
+	}
+	tr.Send(msg(1, 9, 1)) // no such peer
+	if s := tr.Stats(); s.Dropped != 6+1 {
+		t.Fatalf("%+v; want 7 dropped", s)
+	}
+}
+
+// A message above the limit is dropped by its sender; the connection
+// stays and carries the next one.
+func TestOversizedMessagesAreDropped(t *testing.T) {
+	ts := cluster(t, 2, func(_ raft.ID, c *Config) { c.MaxMessage = 200 })
+	in := listen(t, ts[1], 2)
+	big := msg(1, 2, 1)
+	big.Entries[0].Data = make([]byte, 300)
+	ts[0].Send(big)
+	ts[0].Send(msg(1, 2, 2))
+	if m := in.next(t); m.Term != 2 {
+		t.Fatalf("got %+v, want the small message", m)
+	}
+	if s := ts[0].Stats(); s.Dropped != 1 || s.Connects != 1 {
+		t.Fatalf("%+v; want 1 dropped on 1 connection", s)
+	}
+}
+
+// A peer that answers at an address with another id is not taken for the
+// one dialed.
+func TestHandshakeChecksWhoAnswers(t *testing.T) {
+	ts := cluster(t, 3, nil)
+	l := newLogs()
+	wrong, err := New(Config{ID: 1, Listen: "127.0.0.1:0", Logf: l.logf,
+		Peers: map[raft.ID]string{2: ts[2].Addr().String()}}) // s3's address for s2
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wrong.Close()
+	l.waitFor(t, "dialing s2")
+	if s := wrong.Stats(); s.Connects != 0 {
+		t.Fatalf("connected to s3 as if it were s2: %+v", s)
+	}
+}
+
+// The address of a peer can change: the transport dials the new one.
+func TestSetPeersDialsTheNewAddress(t *testing.T) {
+	ts := cluster(t, 2, nil)
+	in := listen(t, ts[1], 2)
+	ts[0].SetPeers(map[raft.ID]string{2: "127.0.0.1:1"})
+	ts[0].SetPeers(map[raft.ID]string{2: ts[1].Addr().String()})
+	ts[0].Send(msg(1, 2, 5))
+	if m := in.next(t); m.Term != 5 {
+		t.Fatalf("got %+v", m)
+	}
+}
+
+// With TLS, peers prove who they are with certificates from the cluster's
+// authority, both ways; a dialer without one is refused.
+func TestTLSWithClientCertificates(t *testing.T) {
+	ca, caKey := newCA(t, "raft cluster")
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	tlsFor := func(cert tls.Certificate) *tls.Config {
+		return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool, ClientCAs: pool,
+			ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS13}
+	}
+	ts := cluster(t, 2, func(id raft.ID, c *Config) { c.TLS = tlsFor(newCert(t, ca, caKey, id.String())) })
+	in1, in2 := listen(t, ts[0], 1), listen(t, ts[1], 2)
+	ts[0].Send(msg(1, 2, 1))
+	in2.next(t)
+	ts[1].Send(msg(2, 1, 1))
+	in1.next(t)
+
+	// A dialer whose certificate another authority signed.
+	other, otherKey := newCA(t, "someone else")
+	l := newLogs()
+	rogue, err := New(Config{ID: 1, Listen: "127.0.0.1:0", Logf: l.logf,
+		TLS: tlsFor(newCert(t, other, otherKey, "s1")), Peers: map[raft.ID]string{2: ts[1].Addr().String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rogue.Close()
+	l.waitFor(t, "dialing s2")
+	// And one with no certificate at all.
+	noCert := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS13}
+	l2 := newLogs()
+	anon, err := New(Config{ID: 1, Listen: "127.0.0.1:0", Logf: l2.logf, TLS: noCert,
+		Peers: map[raft.ID]string{2: ts[1].Addr().String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer anon.Close()
+	l2.waitFor(t, "dialing s2")
+	if rogue.Stats().Connects != 0 || anon.Stats().Connects != 0 || ts[1].Stats().Connects != 1 {
+		t.Fatalf("connections: rogue %d, anonymous %d, s2 %d; want 0, 0, 1",
+			rogue.Stats().Connects, anon.Stats().Connects, ts[1].Stats().Connects)
+	}
+}
+
+func newCA(t *testing.T, name string) (*x509.Certificate, *ecdsa.PrivateKey) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert, key
+}
+
+// newCert makes a certificate for a peer on loopback, good as a server's
+// and as a client's.
+func newCert(t *testing.T, ca *x509.Certificate, caKey *ecdsa.PrivateKey, name string) tls.Certificate {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		KeyUsage:    x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
