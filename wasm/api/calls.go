@@ -43,6 +43,7 @@ var calls = map[string]call{
 	"timeout":     {fn: peerAction(sim.ActTimeout), args: 1},
 	"timers":      {fn: timers, args: 1},
 	"rewind":      {fn: rewind, newRun: true},
+	"lesson":      {fn: lessonCall, args: 1, anyTime: true},
 }
 
 func arg(args []any, i int) any {

@@ -1,0 +1,251 @@
+package lesson
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/sim"
+)
+
+// watch follows one condition through a step's events: whether it has
+// happened, and the event that made it so (for the page: "what happened").
+type watch struct {
+	c    *Cond
+	subs []*watch
+	hit  *sim.Event // the event at which it first held; nil if it has not
+}
+
+func newWatch(c *Cond) *watch {
+	w := &watch{c: c}
+	for i := range c.Of {
+		w.subs = append(w.subs, newWatch(&c.Of[i]))
+	}
+	return w
+}
+
+// see takes the next event of the step; roles are the servers' roles
+// before it. It reports whether the condition has now happened.
+func (w *watch) see(e *sim.Event, roles []raft.Role) bool {
+	for _, s := range w.subs {
+		s.see(e, roles)
+	}
+	if w.hit != nil {
+		return true
+	}
+	switch w.c.Kind {
+	case Not:
+		return false // decided at the end of the step
+	case All:
+		for _, s := range w.subs {
+			if s.hit == nil {
+				return false
+			}
+		}
+	case Any:
+		if !slices.ContainsFunc(w.subs, func(s *watch) bool { return s.hit != nil }) {
+			return false
+		}
+	default:
+		if !w.c.matches(e, roles) {
+			return false
+		}
+	}
+	ev := *e
+	w.hit = &ev
+	return true
+}
+
+// held says whether the condition held over the whole step, now over.
+func (w *watch) held() bool {
+	if w.c.Kind == Not {
+		return w.subs[0].hit == nil
+	}
+	return w.hit != nil
+}
+
+// matches says whether one event is what c describes.
+func (c *Cond) matches(e *sim.Event, roles []raft.Role) bool {
+	peer := c.Peer == raft.None || c.Peer == e.Peer
+	switch c.Kind {
+	case Elected:
+		return e.Kind == sim.EvRole && e.Role == raft.Leader && peer && (c.Term == 0 || c.Term == e.Term)
+	case Committed:
+		atLeader := c.Peer != raft.None || roles[e.Peer-1] == raft.Leader
+		return e.Kind == sim.EvCommit && peer && atLeader && e.Index >= c.Index
+	case Applied:
+		return peer && (e.Kind == sim.EvApply && e.Index >= c.Index || e.Kind == sim.EvSnapshot && e.Installed && e.Index >= c.Index)
+	case Answered:
+		return e.Kind == sim.EvReply && e.Client == c.Client && (c.Op == "" || c.Op == e.Op) && (c.Outcome == "" || c.Outcome == e.Outcome)
+	case Delivered:
+		return e.Kind == sim.EvDeliver && c.Msg.matches(e.Msg)
+	case Sent:
+		return e.Kind == sim.EvSend && !e.Dup && c.Msg.matches(e.Msg)
+	case Became:
+		return e.Kind == sim.EvRole && peer && e.Role == c.Role
+	case Voted:
+		return e.Kind == sim.EvVote && peer && (c.For == raft.None || c.For == e.Vote) && (c.Term == 0 || c.Term == e.Term)
+	case Truncated:
+		return e.Kind == sim.EvTruncate && peer && (c.Index == 0 || e.Index <= c.Index)
+	case Snapshotted:
+		return e.Kind == sim.EvSnapshot && peer && (!c.Installed || e.Installed) && e.Index >= c.Index
+	case TimedOut:
+		return e.Kind == sim.EvTimeout && peer
+	case Crashed:
+		return e.Kind == sim.EvCrash && peer
+	}
+	return false
+}
+
+// matches says whether m is one of the messages d describes. A delivery's
+// event carries the whole message, as a send's does.
+func (d *Msg) matches(m *raft.Message) bool {
+	if m == nil || !d.typeMatches(m) {
+		return false
+	}
+	if len(d.From) > 0 && !slices.Contains(d.From, m.From) || len(d.To) > 0 && !slices.Contains(d.To, m.To) {
+		return false
+	}
+	if d.Entries && len(m.Entries) == 0 {
+		return false
+	}
+	if d.Term != 0 && !slices.ContainsFunc(m.Entries, func(e raft.Entry) bool { return e.Term == d.Term }) {
+		return false
+	}
+	if d.OK != nil {
+		ok := m.Success
+		if m.Type == raft.MsgVoteResp {
+			ok = m.VoteGranted
+		}
+		if ok != *d.OK {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *Msg) typeMatches(m *raft.Message) bool {
+	if d.Type == "heartbeat" {
+		return m.Type == raft.MsgApp && len(m.Entries) == 0
+	}
+	return d.Type == "" || d.Type == m.Type.String()
+}
+
+// Describe says what c waits for, in words for the page: "until" and the
+// result of Describe read as a sentence.
+func (c *Cond) Describe() string {
+	who := "a server"
+	if c.Peer != raft.None {
+		who = c.Peer.String()
+	}
+	switch c.Kind {
+	case Elected:
+		s := "a leader is elected"
+		if c.Peer != raft.None {
+			s = who + " becomes leader"
+		}
+		if c.Term != 0 {
+			s += " in term " + u(c.Term)
+		}
+		return s
+	case Committed:
+		if c.Peer != raft.None {
+			return who + " knows entry " + u(c.Index) + " is committed"
+		}
+		return "the leader commits entry " + u(c.Index)
+	case Applied:
+		return who + " applies entry " + u(c.Index)
+	case Answered:
+		s := c.Client + "'s "
+		if c.Op != "" {
+			s += c.Op + " "
+		}
+		s += "request is answered"
+		if c.Outcome != "" {
+			s += " " + c.Outcome
+		}
+		return s
+	case Delivered:
+		return c.Msg.describe() + " arrives"
+	case Sent:
+		return c.Msg.describe() + " is sent"
+	case Became:
+		return who + " becomes " + c.Role.String()
+	case Voted:
+		s := who + " votes"
+		if c.For != raft.None {
+			s += " for " + c.For.String()
+		}
+		if c.Term != 0 {
+			s += " in term " + u(c.Term)
+		}
+		return s
+	case Truncated:
+		return who + " deletes conflicting entries"
+	case Snapshotted:
+		if c.Installed {
+			return who + " installs the leader's snapshot"
+		}
+		return who + " compacts its log into a snapshot"
+	case TimedOut:
+		return who + "'s election timer runs out"
+	case Crashed:
+		return who + " crashes"
+	case Not:
+		return "not: " + c.Of[0].Describe()
+	case All, Any:
+		parts := make([]string, len(c.Of))
+		for i := range c.Of {
+			parts[i] = c.Of[i].Describe()
+		}
+		if c.Kind == All {
+			return strings.Join(parts, ", and ")
+		}
+		return strings.Join(parts, ", or ")
+	}
+	return c.Kind.String()
+}
+
+func (d *Msg) describe() string {
+	s := "a message"
+	switch {
+	case d.Type == "heartbeat":
+		s = "a heartbeat"
+	case d.Type != "":
+		s = "a" + an(d.Type) + " " + d.Type
+		if d.Entries {
+			s += " with entries"
+		}
+	}
+	if len(d.From) > 0 {
+		s += " from " + ids(d.From)
+	}
+	if len(d.To) > 0 {
+		s += " to " + ids(d.To)
+	}
+	return s
+}
+
+func an(word string) string {
+	if word != "" && strings.ContainsRune("AEIOU", rune(word[0])) {
+		return "n"
+	}
+	return ""
+}
+
+func ids(list []raft.ID) string {
+	names := make([]string, len(list))
+	for i, id := range list {
+		names[i] = id.String()
+	}
+	switch len(names) {
+	case 1:
+		return names[0]
+	case 2:
+		return names[0] + " or " + names[1]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+func u(v uint64) string { return strconv.FormatUint(v, 10) }

@@ -1,0 +1,72 @@
+package lesson
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/lock"
+	"github.com/raftplay/raftplay/raft/sim"
+)
+
+// A caption's names of servers, messages and entries are found, and
+// nothing else is taken for one.
+func TestParse(t *testing.T) {
+	for _, c := range []struct {
+		caption string
+		want    []Part
+	}{
+		{"s1 sends AppendEntries with entry 3 to s2's log.", []Part{
+			{Text: "s1", Server: 1}, {Text: " sends "}, {Text: "AppendEntries", Msg: "AppendEntries"},
+			{Text: " with "}, {Text: "entry 3", Entries: []uint64{3}}, {Text: " to "}, {Text: "s2", Server: 2}, {Text: "'s log."},
+		}},
+		{"entries 2-4, then entries 6 and 7; #9; heartbeats", []Part{
+			{Text: "entries 2-4", Entries: []uint64{2, 3, 4}}, {Text: ", then "}, {Text: "entries 6 and 7", Entries: []uint64{6, 7}},
+			{Text: "; "}, {Text: "#9", Entries: []uint64{9}}, {Text: "; "}, {Text: "heartbeats", Msg: "heartbeat"},
+		}},
+		{"servers s1s, ss2, entry 3rd, index, RequestVoter", []Part{{Text: "servers s1s, ss2, entry 3rd, index, RequestVoter"}}},
+	} {
+		if got := Parse(c.caption); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Parse(%q) =\n%+v\nwant\n%+v", c.caption, got, c.want)
+		}
+	}
+}
+
+// A step's drop rules drop what they name as it is sent, each drop an
+// action of the run, and the outline's definition replays the same run.
+func TestDropRules(t *testing.T) {
+	l := &Lesson{
+		Name: "drops", Title: "Drops",
+		Run: sim.Definition{Config: sim.DefaultConfig(), Seed: 1},
+		Steps: []Step{
+			{Caption: "s1 stands.", Do: []sim.Action{{Kind: sim.ActTimeout, Peer: 1}}, Until: &Cond{Kind: Elected}},
+			{
+				Caption: "alice's lock reaches s2 only.",
+				Do:      []sim.Action{{Kind: sim.ActWrite, Peer: 1, Client: "alice", Op: lock.OpLock}},
+				Drop:    []Msg{{Type: "AppendEntries", To: []raft.ID{3}, Entries: true}},
+				Until:   &Cond{Kind: Answered, Client: "alice"},
+				Question: &Question{Ask: "Does s3 get it?", Options: []Option{
+					{Text: "yes", If: Cond{Kind: Delivered, Msg: Msg{Type: "AppendEntries", To: []raft.ID{3}, Entries: true}}},
+					{Text: "no", If: Cond{Kind: Not, Of: []Cond{{Kind: Delivered, Msg: Msg{Type: "AppendEntries", To: []raft.ID{3}, Entries: true}}}}},
+				}},
+			},
+		},
+	}
+	out, err := Play(l, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := out.Steps[1]
+	if st.Answer != 1 || st.Evidence != nil {
+		t.Errorf("answer %d (evidence %v), want option 2, no: s3 got nothing", st.Answer+1, st.Evidence)
+	}
+	drops := 0
+	for _, a := range out.Definition.Actions {
+		if a.Kind == sim.ActDrop {
+			drops++
+		}
+	}
+	if drops == 0 || st.Actions != len(out.Definition.Actions) {
+		t.Errorf("%d drops recorded, step 2 ends after %d of %d actions", drops, st.Actions, len(out.Definition.Actions))
+	}
+}

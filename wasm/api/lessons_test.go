@@ -1,0 +1,177 @@
+package api
+
+import (
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/raftplay/raftplay/raft/sim"
+	"github.com/raftplay/raftplay/raft/sim/lesson"
+)
+
+// The lessons the page offers: web/lessons/*.json, in the order of
+// web/lessons/index.json.
+const lessonDir = "../../web/lessons"
+
+var transcript = flag.Bool("lesson.transcript", false, "print each lesson step by step, with every event, for authors")
+
+// Every lesson loads and checks (every step's condition reached within its
+// bound, every question with exactly one option that happens, every name in
+// a caption on screen), and the run at every step, replayed from its prefix
+// of the definition as the page replays it, is the run the lesson played:
+// the same trace, byte for byte.
+func TestLessons(t *testing.T) {
+	index := readIndex(t)
+	files, _ := filepath.Glob(filepath.Join(lessonDir, "*.json"))
+	if len(files) != len(index)+1 {
+		t.Errorf("web/lessons has %d lesson files and index.json lists %d lessons: list each file once", len(files)-1, len(index))
+	}
+	for _, entry := range index {
+		t.Run(entry.name, func(t *testing.T) {
+			text, err := os.ReadFile(filepath.Join(lessonDir, entry.name+".json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, aerr := DecodeLesson(string(text))
+			if aerr != nil {
+				t.Fatalf("decoding: %v", aerr)
+			}
+			if l.Name != entry.name || l.Title != entry.title {
+				t.Errorf("the lesson is %q, %q; index.json says %q, %q", l.Name, l.Title, entry.name, entry.title)
+			}
+			if n := len(l.Steps); n < 5 || n > 15 {
+				t.Errorf("%d steps; a lesson has 5 to 15", n)
+			}
+			var opts lesson.Options
+			if *transcript {
+				opts.Event = transcriptLine(l)
+			}
+			out, err := lesson.Play(l, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := lesson.Play(l, lesson.Options{Goroutines: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range out.Steps {
+				if a, b := out.Steps[i], again.Steps[i]; a.Hash != b.Hash || a.End != b.End || a.Answer != b.Answer {
+					t.Errorf("step %d: played twice, it ends at %d and %d with traces %x and %x", i+1, a.End, b.End, a.Hash, b.Hash)
+				}
+			}
+			checkPrefixes(t, out)
+		})
+	}
+}
+
+// checkPrefixes replays each step's prefix of the definition to the step's
+// end, peers on goroutines as in the page, and compares the traces.
+func checkPrefixes(t *testing.T, out *lesson.Outline) {
+	t.Helper()
+	for i, st := range out.Steps {
+		def := out.Definition
+		def.Actions = def.Actions[:st.Actions]
+		def.Config.Goroutines = true
+		s, err := sim.New(def, sim.Options{TraceLimit: -1})
+		if err != nil {
+			t.Fatalf("step %d: %v", i+1, err)
+		}
+		s.RunUntil(st.End)
+		evs, _ := s.Events(0)
+		h := fnv.New64a()
+		var b []byte
+		for k := range evs {
+			b = evs[k].AppendJSON(b[:0])
+			h.Write(b)
+		}
+		if h.Sum64() != st.Hash {
+			t.Errorf("step %d: replaying its %d actions to %d ms gives another trace than the lesson played", i+1, st.Actions, st.End)
+		}
+		s.Close()
+	}
+}
+
+// transcriptLine prints each event as the lesson plays, under its step.
+func transcriptLine(l *lesson.Lesson) func(int, *sim.Event) {
+	step := -1
+	return func(i int, e *sim.Event) {
+		for ; step < i; step++ {
+			fmt.Printf("\n== %s step %d at %d ms\n%s\n", l.Name, step+2, e.Time, l.Steps[step+1].Caption)
+		}
+		fmt.Printf("   %6d  %s\n", e.Time, e.Describe())
+	}
+}
+
+type indexEntry struct{ name, title string }
+
+// readIndex reads web/lessons/index.json: [{"name": ..., "title": ...}].
+func readIndex(t *testing.T) []indexEntry {
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join(lessonDir, "index.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := Parse(text)
+	if err != nil {
+		t.Fatalf("index.json: %v", err)
+	}
+	list, _ := v.([]any)
+	var out []indexEntry
+	for _, x := range list {
+		m, _ := x.(map[string]any)
+		name, _ := m["name"].(string)
+		title, _ := m["title"].(string)
+		if name == "" || strings.ContainsAny(name, "/.") {
+			t.Fatalf("index.json: %v is not {name, title}", x)
+		}
+		out = append(out, indexEntry{name, title})
+	}
+	if len(out) == 0 {
+		t.Fatal("index.json lists no lessons")
+	}
+	return out
+}
+
+// A broken lesson gives the error docs/LESSONS.md documents, word for word.
+func TestLessonErrors(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/LESSONS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A valid lesson of three servers, each case breaking one thing.
+	base := func(steps string) string {
+		return `{"version": 1, "name": "broken", "title": "Broken", "run": {"peers": 3, "seed": 1}, "steps": [` + steps + `]}`
+	}
+	elect := `{"caption": "s1 and s2 wait.", "until": {"elected": {}}}`
+	for _, c := range []struct{ lesson, want string }{
+		{base(`{"caption": "x", "untill": {"elected": {}}}`), `lesson.steps[0] has no field "untill" (known: `},
+		{base(`{"caption": "x", "do": [{"kind": "crash", "peer": 7}]}`), `lesson.steps[0].do[0].peer: no peer 7; this cluster has s1 to s3`},
+		{base(elect + `,{"caption": "x", "do": [{"kind": "crash", "peer": 1}], "until": {"elected": {}}, "within": 100}`), `step 2: until: a leader is elected: it did not happen within 100 ms`},
+		{base(elect + `,{"caption": "x", "for": 10, "question": {"ask": "?", "options": [{"text": "a", "if": {"crashed": {}}}, {"text": "b", "if": {"elected": {}}}]}}`), `step 2: question: none of its options happened, so it has no right answer`},
+		{base(elect + `,{"caption": "x", "for": 100, "question": {"ask": "?", "options": [{"text": "a", "if": {"sent": {}}}, {"text": "b", "if": {"delivered": {}}}]}}`), `step 2: question: options 1 and 2 all happened; exactly one must`},
+		{base(`{"caption": "s4 waits."}`), `step 1: caption: it names s4, but the run has s1 to s3`},
+		{base(`{"caption": "An InstallSnapshot?", "for": 10}`), `step 1: caption: it names InstallSnapshot, but no InstallSnapshot message is in flight during this step`},
+		{base(`{"caption": "Look at entry 9."}`), `step 1: caption: it names entry 9, but no server's log reaches index 9 during this step`},
+		{base(`{"caption": "x", "until": {"answered": {"client": "bob"}}}`), `step 1: it waits for an answer to client "bob", who has sent no request by this step`},
+		{base(`{"caption": "x", "do": [{"kind": "crash", "peer": 2}]},{"caption": "y", "do": [{"kind": "crash", "peer": 2}]}`), `step 2: do[0] (crash): s2 is already down`},
+		{base(`{"caption": "x", "until": {"not": {"elected": {}}}}`), `step 1: until: until needs something that happens; "not" is for a question's options`},
+	} {
+		l, aerr := DecodeLesson(c.lesson)
+		var got string
+		if aerr != nil {
+			got = aerr.Msg
+		} else if _, err := lesson.Play(l, lesson.Options{}); err != nil {
+			got = err.Error()
+		}
+		if !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s\n got: %s\nwant: %s", c.lesson, got, c.want)
+		}
+		if !strings.Contains(string(doc), "`"+c.want) {
+			t.Errorf("docs/LESSONS.md does not give the error %q", c.want)
+		}
+	}
+}
