@@ -1,9 +1,9 @@
 package disk
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -58,7 +58,7 @@ func appendEntries(term uint64, first, last uint64, data string) step {
 }
 
 func saveSnapshot(index, term uint64, data string) step {
-	snap := raft.Snapshot{Index: index, Term: term, Members: []raft.ID{1, 2, 3}, Data: []byte(data)}
+	snap := raft.Snapshot{Index: index, Term: term, Cluster: 0xc1, Members: []raft.ID{1, 2, 3}, Data: []byte(data)}
 	return step{
 		name:  fmt.Sprintf("SaveSnapshot(%d, term %d)", index, term),
 		do:    func(s *Storage) error { return s.SaveSnapshot(snap) },
@@ -242,24 +242,37 @@ func appendAfter(fsys *memFS, st raft.Stored) error {
 	return nil
 }
 
+// storedEqual compares every field, taking empty and nil slices alike.
 func storedEqual(a, b raft.Stored) bool {
-	if a.State != b.State || a.Snapshot.Index != b.Snapshot.Index || a.Snapshot.Term != b.Snapshot.Term ||
-		!slices.Equal(a.Snapshot.Members, b.Snapshot.Members) || !bytes.Equal(a.Snapshot.Data, b.Snapshot.Data) ||
-		len(a.Entries) != len(b.Entries) {
-		return false
-	}
-	for i := range a.Entries {
-		if !entryEqual(a.Entries[i], b.Entries[i]) {
-			return false
-		}
-	}
-	return true
+	return reflect.DeepEqual(normal(a), normal(b))
 }
 
-func entryEqual(a, b raft.Entry) bool {
-	return a.Index == b.Index && a.Term == b.Term && a.Type == b.Type && a.Client == b.Client &&
-		a.Seq == b.Seq && a.Lowest == b.Lowest && bytes.Equal(a.Data, b.Data)
+func normal(st raft.Stored) raft.Stored {
+	if len(st.Snapshot.Data) == 0 {
+		st.Snapshot.Data = nil
+	}
+	if len(st.Snapshot.Members) == 0 {
+		st.Snapshot.Members = nil
+	}
+	es := make([]raft.Entry, len(st.Entries))
+	for i, e := range st.Entries {
+		es[i] = normalEntry(e)
+	}
+	if len(es) == 0 {
+		es = nil
+	}
+	st.Entries = es
+	return st
 }
+
+func normalEntry(e raft.Entry) raft.Entry {
+	if len(e.Data) == 0 {
+		e.Data = nil
+	}
+	return e
+}
+
+func entryEqual(a, b raft.Entry) bool { return reflect.DeepEqual(normalEntry(a), normalEntry(b)) }
 
 // show renders a Stored briefly: state, snapshot, entries as index/term.
 func show(st raft.Stored) string {

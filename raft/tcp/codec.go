@@ -15,12 +15,12 @@ import (
 //	type     byte
 //	present  uvarint: bit i set if field i below is not zero
 //	fields   in this order, each only if present:
-//	   0 From  1 To  2 Term  3 LastLogIndex  4 LastLogTerm  5 PrevLogIndex
-//	   6 PrevLogTerm  7 LeaderCommit  8 MatchIndex  9 ConflictIndex
-//	  10 ConflictTerm  11 Round  12 ReadIndex      (uvarints)
-//	  13 VoteGranted  14 Success                   (the bit alone)
-//	  15 Entries: uvarint count, then each entry (see appendEntries)
-//	  16 Snapshot: index, term, member count, members, data length, data
+//	   0 From  1 To  2 Cluster  3 Term  4 LastLogIndex  5 LastLogTerm
+//	   6 PrevLogIndex  7 PrevLogTerm  8 LeaderCommit  9 MatchIndex
+//	  10 ConflictIndex  11 ConflictTerm  12 Round  13 ReadIndex  (uvarints)
+//	  14 VoteGranted  15 Success                   (the bit alone)
+//	  16 Entries: uvarint count, then each entry (see appendEntries)
+//	  17 Snapshot: index, term, cluster, members, data (wire.AppendSnapshot)
 //
 // A heartbeat takes about a dozen bytes.
 
@@ -30,6 +30,7 @@ const Version = 1
 const (
 	fFrom = iota
 	fTo
+	fCluster
 	fTerm
 	fLastLogIndex
 	fLastLogTerm
@@ -85,10 +86,10 @@ func AppendMessage(b []byte, m *raft.Message) []byte {
 	return b
 }
 
-// numbers returns fields 0 to 12 of m.
+// numbers returns fields 0 to 13 of m.
 func numbers(m *raft.Message) [fVoteGranted]uint64 {
 	return [...]uint64{
-		uint64(m.From), uint64(m.To), m.Term, m.LastLogIndex, m.LastLogTerm, m.PrevLogIndex,
+		uint64(m.From), uint64(m.To), m.Cluster, m.Term, m.LastLogIndex, m.LastLogTerm, m.PrevLogIndex,
 		m.PrevLogTerm, m.LeaderCommit, m.MatchIndex, m.ConflictIndex, m.ConflictTerm, m.Round, m.ReadIndex,
 	}
 }
@@ -136,7 +137,7 @@ func DecodeMessage(b []byte) (raft.Message, error) {
 			nums[i] = d.Uvarint()
 		}
 	}
-	m.From, m.To, m.Term = raft.ID(nums[fFrom]), raft.ID(nums[fTo]), nums[fTerm]
+	m.From, m.To, m.Cluster, m.Term = raft.ID(nums[fFrom]), raft.ID(nums[fTo]), nums[fCluster], nums[fTerm]
 	m.LastLogIndex, m.LastLogTerm = nums[fLastLogIndex], nums[fLastLogTerm]
 	m.PrevLogIndex, m.PrevLogTerm, m.LeaderCommit = nums[fPrevLogIndex], nums[fPrevLogTerm], nums[fLeaderCommit]
 	m.MatchIndex, m.ConflictIndex, m.ConflictTerm = nums[fMatchIndex], nums[fConflictIndex], nums[fConflictTerm]

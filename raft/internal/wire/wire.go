@@ -101,10 +101,11 @@ func (d *Reader) EntryBody(e *raft.Entry) {
 	e.Data = d.Bytes()
 }
 
-// AppendSnapshot appends a snapshot: index, term, members, data.
+// AppendSnapshot appends a snapshot: index, term, cluster, members, data.
 func AppendSnapshot(b []byte, s *raft.Snapshot) []byte {
 	b = binary.AppendUvarint(b, s.Index)
 	b = binary.AppendUvarint(b, s.Term)
+	b = binary.AppendUvarint(b, s.Cluster)
 	b = binary.AppendUvarint(b, uint64(len(s.Members)))
 	for _, id := range s.Members {
 		b = binary.AppendUvarint(b, uint64(id))
@@ -115,7 +116,7 @@ func AppendSnapshot(b []byte, s *raft.Snapshot) []byte {
 
 // Snapshot reads what AppendSnapshot wrote; the data shares B's array.
 func (d *Reader) Snapshot() raft.Snapshot {
-	s := raft.Snapshot{Index: d.Uvarint(), Term: d.Uvarint()}
+	s := raft.Snapshot{Index: d.Uvarint(), Term: d.Uvarint(), Cluster: d.Uvarint()}
 	if n := d.Count(1); n > 0 {
 		s.Members = make([]raft.ID, n)
 		for i := range s.Members {
