@@ -201,6 +201,19 @@ wasm-test: tools
 wasm-size: build/raftplay.wasm
 	@f=build/raftplay.wasm; echo "$$f: raw $$(stat -c%s $$f), gzip $$(gzip -9 -c $$f | wc -c), brotli $$(brotli -q 11 -c $$f | wc -c) bytes"
 
+## ---- raftlock processes ------------------------------------------------------
+# cmd/raftlock's tests that run real processes (build tag process): the
+# README's demo exactly as written (it needs ports 7001-7003 and 8001-8003),
+# and the Jepsen-style test, with three and then five servers (about a
+# minute in all). RAFTLOCK_SEED=N replays a run's nemesis choices.
+
+.PHONY: process-test
+
+process-test: tools
+	$(GO) vet -tags process ./cmd/raftlock
+	$(GOBIN)/staticcheck -tags process ./cmd/raftlock
+	$(GO) test -tags process -count=1 -timeout 10m ./cmd/raftlock
+
 ## ---- the two commands ------------------------------------------------------
 
-test: lint race unit serve-test bench-smoke browser-test wasm-test
+test: lint race unit serve-test bench-smoke browser-test wasm-test process-test

@@ -130,7 +130,7 @@ func (t *Transport) handshaking(c net.Conn, add bool) bool {
 // until the peer is removed or the transport closes.
 func (t *Transport) dial(l *link) {
 	defer t.wg.Done()
-	wait := t.cfg.BackoffMin
+	wait, failures := t.cfg.BackoffMin, 0
 	for {
 		select {
 		case <-l.gone:
@@ -144,12 +144,19 @@ func (t *Transport) dial(l *link) {
 			continue
 		}
 		if err == nil {
+			if failures > 1 {
+				t.cfg.Logf("raft/tcp: %v: reached %v after %d failed attempts", t.cfg.ID, l.id, failures)
+			}
+			failures = 0
 			t.run(l, c, r)
 			if time.Since(start) > t.cfg.BackoffMax {
 				wait = t.cfg.BackoffMin // it worked for a while: dial again at once
 			}
 		} else {
-			t.cfg.Logf("raft/tcp: %v: dialing %v at %s: %v", t.cfg.ID, l.id, l.address(), err)
+			if failures == 0 { // the first of a run of failures; the rest are counted
+				t.cfg.Logf("raft/tcp: %v: dialing %v at %s: %v", t.cfg.ID, l.id, addr, err)
+			}
+			failures++
 		}
 		// Wait, with jitter, so that peers do not all dial at once.
 		d := wait/2 + rand.N(wait/2+1)

@@ -249,6 +249,10 @@ func (l *link) setAddr(addr string) (start bool) {
 		return false
 	}
 	l.addr = addr
+	if !l.dialer {
+		l.dialer = true
+		return true
+	}
 	if l.conn != nil {
 		l.conn.Close() // dial the new address
 	}
@@ -256,9 +260,7 @@ func (l *link) setAddr(addr string) (start bool) {
 	case l.redial <- struct{}{}:
 	default:
 	}
-	start = !l.dialer
-	l.dialer = true
-	return start
+	return false
 }
 
 func (l *link) address() string {
