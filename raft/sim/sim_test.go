@@ -162,3 +162,26 @@ func firstDiff(a, b []byte) int {
 	}
 	return min(len(a), len(b))
 }
+
+// A request waiting for its reply carries, in the snapshot, the instant
+// its client gives up: its send time plus the client timeout.
+func TestSnapshotRequestDeadline(t *testing.T) {
+	cfg := sim.DefaultConfig()
+	s := mustRun(t, sim.Definition{Config: cfg, Seed: 1}, 1000)
+	// Cut s3 off, so that a write there waits.
+	if err := s.Do(sim.Action{Kind: sim.ActPartition, Groups: [][]raft.ID{{1, 2}, {3}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Do(sim.Action{Kind: sim.ActWrite, Peer: 3, Client: "alice", Op: lock.OpLock}); err != nil {
+		t.Fatal(err)
+	}
+	s.RunFor(100)
+	reqs := s.Snapshot().Requests
+	if len(reqs) != 1 || reqs[0].Deadline != 1000+cfg.ClientTimeoutMs {
+		t.Fatalf("pending requests %+v: want one with deadline %d", reqs, 1000+cfg.ClientTimeoutMs)
+	}
+	snap := s.Snapshot()
+	if js := snap.AppendJSON(nil); !bytes.Contains(js, []byte(`"deadline":4000`)) {
+		t.Errorf("the snapshot's JSON lacks the deadline: %.300s", js[bytes.Index(js, []byte(`"requests"`)):])
+	}
+}

@@ -56,10 +56,11 @@ type InFlight struct {
 
 // Pending is a client request waiting for its reply.
 type Pending struct {
-	Req    uint64
-	Client string
-	Op     string
-	Peer   raft.ID
+	Req      uint64
+	Client   string
+	Op       string
+	Peer     raft.ID
+	Deadline int64 // when the client gives up and reports a timeout (virtual ms)
 }
 
 // LogWindow is how many of a peer's most recent entries a Snapshot carries.
@@ -91,7 +92,11 @@ func (s *Sim) Snapshot() Snapshot {
 	}
 	slices.SortFunc(snap.Messages, func(a, b InFlight) int { return cmpU(a.ID, b.ID) })
 	for id, r := range s.requests {
-		snap.Requests = append(snap.Requests, Pending{Req: id, Client: r.client.name, Op: r.op, Peer: r.peer})
+		p := Pending{Req: id, Client: r.client.name, Op: r.op, Peer: r.peer}
+		if r.timeout != nil {
+			p.Deadline = r.timeout.at
+		}
+		snap.Requests = append(snap.Requests, p)
 	}
 	slices.SortFunc(snap.Requests, func(a, b Pending) int { return cmpU(a.Req, b.Req) })
 	return snap
@@ -190,6 +195,9 @@ func (snap *Snapshot) AppendJSON(b []byte) []byte {
 		rw.str("client", r.Client)
 		rw.str("op", r.Op)
 		rw.uint("peer", uint64(r.Peer))
+		if r.Deadline != 0 {
+			rw.int("deadline", r.Deadline)
+		}
 		rw.close('}')
 		w.b = rw.b
 	}
