@@ -30,7 +30,7 @@ func TestLoadAndElect(t *testing.T) {
 	p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
 	id, term := p.leader()
 	summary := js[string](p, `document.querySelector("[data-summary]").textContent`)
-	if want := fmt.Sprintf("Leader: s%d, term %d.", id, term); !strings.Contains(summary, want) {
+	if want := fmt.Sprintf("s%d leads term %d.", id, term); !strings.Contains(summary, want) {
 		t.Errorf("summary %q, want it to say %q", summary, want)
 	}
 	if !strings.Contains(summary, "majority is 2 of 3") {
@@ -293,6 +293,10 @@ func TestTalkScenario(t *testing.T) {
 	p.do("choose the talk", chromedp.SetValue(chromedp.CSS("[data-scenario]"), "talk"))
 	p.click("[data-setup] button[type=submit]")
 	p.poll("the new run", `location.search.includes("scenario=talk")`)
+	// What the scenario does is on the page, not in an option's tooltip.
+	if got := js[string](p, `(() => { const el = document.querySelector("[data-scenario-about]"); return el.checkVisibility() ? el.textContent : ""; })()`); !strings.Contains(got, "the talk's demo") {
+		t.Errorf("the scenario's description reads %q", got)
+	}
 	p.pause()
 	p.until("the five writes are answered", `document.querySelectorAll('li.request:not([data-outcome="pending"])').length === 5`, 10000)
 	got := js[string](p, `[...document.querySelectorAll("li.request")].reverse().map((li) => li.dataset.outcome).join(",")`)
@@ -395,13 +399,13 @@ func TestBadAddress(t *testing.T) {
 	for _, tc := range []struct {
 		name, address, notice string
 	}{
-		{"query", "?peers=42&seed=abc&scenario=nope", "peers=42 (1 to 9 servers), seed=abc (a whole number), scenario=nope"},
-		{"run not base64", "#run=%21%21%21&t=5", "damaged"},
-		{"run not deflate", "#run=AAAAAAAAAAAA&t=5", "damaged"},
-		{"run bad time", "#run=AAAA&t=-3", "not a time"},
-		{"time", "#t=abc", "#t=abc (a time"},
-		{"query and run", "?peers=42#run=AAAAAAAAAAAA&t=5", "peers=42 (1 to 9 servers). This link's run is damaged."},
-		{"run out of range", "#run=" + packRun(t, `{"version":1,"config":{"peers":500},"seed":1,"actions":[]}`) + "&t=5", "could not be replayed: definition.config.peers must be from 1 to 9, got 500"},
+		{"query", "?peers=42&seed=abc&scenario=nope", `peers="42" (give a whole number from 1 to 9); seed="abc" (give a whole number from 0 to 9007199254740991); scenario="nope" (known scenarios are election, partition, talk)`},
+		{"run not base64", "#run=%21%21%21&t=5", "This link's run is damaged or too long. A fresh run was started instead."},
+		{"run not deflate", "#run=AAAAAAAAAAAA&t=5", "This link's run is damaged. A fresh run was started instead."},
+		{"run bad time", "#run=AAAA&t=-3", "not a time in the run. A fresh run was started instead."},
+		{"time", "#t=abc", "#t=abc (a time from 0 to 3,600,000 ms)"},
+		{"query and run", "?peers=42#run=AAAAAAAAAAAA&t=5", `peers="42" (give a whole number from 1 to 9). This link's run is damaged. A fresh run was started instead.`},
+		{"run out of range", "#run=" + packRun(t, `{"version":1,"config":{"peers":500},"seed":1,"actions":[]}`) + "&t=5", "could not be replayed: definition.config.peers must be from 1 to 9, got 500. A fresh run was started instead."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := open(t, tc.address)

@@ -9,34 +9,23 @@ const text = host.querySelector("[data-loading-text]");
 const bar = host.querySelector("[data-loading-bar]");
 const retry = host.querySelector("[data-retry]");
 
-// A link may carry ?peers=5&seed=7 (and #t=1200 for an instant). They are
-// checked here and passed to the simulator through the host element, which
-// is where it reads its starting setup; anything invalid is left out, and
-// named in ignored so the student learns why the page looks different. A
-// shared run (#run=...) is read by the App.
+// A link may carry ?peers=5&seed=7&scenario=talk (and #t=1200 for an
+// instant). They go to the simulator through the host element, which is
+// where it reads its starting setup: it checks them against its own limits
+// and says which it left out (detail.warnings), so the student learns why
+// the page looks different. A shared run (#run=...) is read by the App.
 function readAddress() {
   const q = new URLSearchParams(location.search);
-  const ignored = [];
-  const short = (v) => (v.length > 24 ? `${v.slice(0, 24)}…` : v);
-  const peersText = q.get("peers");
-  const peers = Number(peersText);
-  if (Number.isInteger(peers) && peers >= 1 && peers <= 9) host.dataset.peers = String(peers);
-  else if (peersText !== null) ignored.push(`peers=${short(peersText)} (1 to 9 servers)`);
-  const seedText = q.get("seed");
-  const seed = Number(seedText);
-  if (seedText && /^\d{1,16}$/.test(seedText) && Number.isSafeInteger(seed)) host.dataset.seed = String(seed);
-  else if (seedText !== null) ignored.push(`seed=${short(seedText)} (a whole number)`);
-  const scenario = q.get("scenario");
-  const scenarios = ["election", "talk", "partition"];
-  if (scenarios.includes(scenario)) host.dataset.scenario = scenario;
-  else if (scenario !== null) ignored.push(`scenario=${short(scenario)} (${scenarios.join(", ")})`);
-  // With a shared run, the App checks its time; without, it is checked here.
-  const h = new URLSearchParams(location.hash.slice(1));
-  const tText = h.get("t");
-  const t = Number(tText);
-  const tOK = Number.isInteger(t) && t >= 0 && t <= 3_600_000;
-  if (tText !== null && !tOK && h.get("run") === null) ignored.push(`#t=${short(tText)} (a time from 0 to 3,600,000 ms)`);
-  return { startAt: tOK ? t : 0, ignored };
+  for (const name of ["peers", "seed", "scenario"]) {
+    const v = q.get(name);
+    if (v !== null) host.dataset[name] = v.slice(0, 40);
+  }
+}
+
+// leftOut turns the simulator's warnings about the host's attributes into
+// the address's words: data-peers="42" ignored: ... -> peers="42" (...).
+function leftOut(warnings) {
+  return warnings.map((w) => w.replace(/^data-([\w-]+)(=".*?")? ignored: (.*)$/, "$1$2 ($3)"));
 }
 
 function progress(fraction, bytes) {
@@ -52,19 +41,33 @@ function progress(fraction, bytes) {
 async function start() {
   host.dataset.state = "loading";
   retry.hidden = true;
-  const { startAt, ignored } = readAddress();
+  readAddress();
   const url = new URL(host.dataset.wasm, document.baseURI);
   const { api, detail } = await loadSimulator(url, progress);
-  for (const w of detail.warnings || []) console.warn(`raftplay: ${w}`);
+  const warnings = detail.warnings || [];
+  for (const w of warnings) console.warn(`raftplay: ${w}`);
   const app = new App(host, api);
   host.querySelector("[data-loading]").hidden = true;
   host.querySelector("[data-toolbar]").hidden = false;
   host.querySelector("[data-workspace]").hidden = false;
-  if (ignored.length > 0) app.queued.push(`Not understood in the address, so left out: ${ignored.join(", ")}.`);
-  await app.start(detail, startAt);
+  if (warnings.length > 0) app.queued.push(`Not understood in the address, so left out: ${leftOut(warnings).join("; ")}.`);
+  await app.start(detail, startAt(api.limits, app));
   if (app.queued.length > 0) app.notify("");
   host.dataset.state = "ready";
   performance.mark("raftplay:drawn");
+}
+
+// startAt is the instant an address's #t asks for (without a shared run,
+// which has a time of its own), within the longest advance.
+function startAt(limits, app) {
+  const h = new URLSearchParams(location.hash.slice(1));
+  const text = h.get("t");
+  if (text === null || h.get("run") !== null) return 0;
+  const t = Number(text);
+  if (Number.isInteger(t) && t >= 0 && t <= limits.advanceMs) return t;
+  const shown = text.length > 24 ? `${text.slice(0, 24)}…` : text;
+  app.queued.push(`Not understood in the address, so left out: #t=${shown} (a time from 0 to ${limits.advanceMs.toLocaleString("en-US")} ms).`);
+  return 0;
 }
 
 start().catch((err) => {

@@ -15,9 +15,15 @@ import { EventLog } from "./eventlog.js";
 import { Controls } from "./controls.js";
 import { Popover } from "./popover.js";
 import { Tabs } from "./tabs.js";
+import { Guide } from "./guide.js";
+import { bindKeys } from "./keys.js";
 import { setText } from "./svg.js";
-import { peerName } from "./describe.js";
+import { list, peerName } from "./describe.js";
 import { decodeRun, encodeRun } from "./share.js";
+
+// With reduced motion asked for, the run starts paused and messages jump
+// along their links instead of gliding (messages.js).
+const STILL = matchMedia("(prefers-reduced-motion: reduce)");
 
 const NOTICE_MS = 6000;
 // Wall time between redraws of the logs and requests while playing: a
@@ -39,7 +45,7 @@ export class App {
       take: (answer) => this.take(answer),
       frame: (t) => this.frame(t),
       state: () => {
-        this.controls.state(this.player);
+        this.controls.state();
         // On pausing, the log lists every recent event, not a sample.
         if (this.wasPlaying && !this.player.playing) {
           this.events.rebuild();
@@ -49,25 +55,29 @@ export class App {
       },
     });
     const ringSvg = $("[data-ring]");
-    this.popover = new Popover($("[data-ring-wrap]"), $("[data-popover]"), {
-      crash: (id) => this.act(() => api.crash(id)),
-      restart: (id) => this.act(() => api.restart(id)),
+    this.popover = new Popover($("[data-workspace]"), $("[data-popover]"), {
+      // The menu closes on a crash or a restart, so the server's new look
+      // is in view (focus goes back to the server).
+      crash: (id) => this.act(() => api.crash(id)).then(() => this.popover.hide(true)),
+      restart: (id) => this.act(() => api.restart(id)).then(() => this.popover.hide(true)),
+      link: (a, b) => this.toggleLink(a, b),
+      isCut: (a, b) => this.ring.isCut(a, b),
       isolate: (id) => this.isolate(id),
       heal: () => this.act(() => api.heal()),
       target: (id) => this.clients.choose(id),
       drop: (id) => this.drop(id),
       closed: () => this.messages.select(0),
     });
-    this.ring = new Ring({ box: $("[data-ring-box]"), ring: ringSvg, live: $("[data-ring-live]"), labels: $("[data-ring-labels]") }, {
+    this.ring = new Ring({ box: $("[data-ring-box]"), ring: ringSvg, live: $("[data-ring-live]"), labels: $("[data-ring-labels]"), still: STILL }, {
       peer: (id, el) => this.popover.showPeer(this.model, id, el, document.activeElement === el),
       link: (a, b) => this.toggleLink(a, b),
-      moved: (at) => {
-        this.messages.move(at);
+      moved: (at, clear) => {
+        this.messages.move(at, clear);
         this.popover.place();
         if (!this.player.playing) this.frame(this.player.display);
       },
     });
-    this.messages = new Messages($("[data-messages]"), $("[data-bursts]"), {
+    this.messages = new Messages($("[data-messages]"), $("[data-bursts]"), STILL, {
       hover: (id, el) => (id ? this.popover.showMessage(this.model, id, el, false) : this.popover.hideHover()),
       pick: (id, el) => {
         this.messages.select(id);
@@ -75,13 +85,43 @@ export class App {
       },
     });
     this.logs = new Logs($("[data-logs]"));
-    this.clients = new Clients($(".clients"), (op, client, peer) =>
+    this.clients = new Clients($(".clients"), api.limits, (op, client, peer) =>
       this.act(() => (op === "read" ? api.read({ client, peer }) : api.write({ client, op, peer }))),
     );
     this.network = new Network($(".network"), (call, ...args) => this.act(() => api[call](...args)), (text) => this.notify(text));
     this.events = new EventLog($(".events"));
     this.tabs = new Tabs($("[data-tabs]"), (name) => name === "events" && this.events.shown());
-    this.controls = new Controls(host, this);
+    this.guide = new Guide($("[data-guide]"));
+    this.limits = api.limits;
+    this.controls = new Controls(host, {
+      player: this.player,
+      scenarios: api.scenarios,
+      limits: api.limits,
+      do: {
+        step: () => this.step(),
+        back: () => this.back(),
+        skip: (ms) => this.skip(ms),
+        share: () => this.share(),
+        restart: (options) => this.restart(options),
+        notify: (text) => this.notify(text),
+      },
+    });
+    const player = this.player;
+    bindKeys({
+      toggle: () => player.toggle(),
+      step: () => this.step(),
+      back: () => this.back(),
+      skip: () => this.skip(100),
+      slower: () => player.setSpeed(player.speedIndex - 1),
+      faster: () => player.setSpeed(player.speedIndex + 1),
+      previous: () => this.selectMessage(-1),
+      next: () => this.selectMessage(1),
+      drop: () => this.dropSelected(),
+      crash: () => this.crashFocused(),
+      help: () => this.controls.showHelp(),
+      close: () => this.popover.hide(true),
+      focusPeer: (id) => this.focusPeer(id),
+    });
     this.summary = $("[data-summary]");
     this.toast = $("[data-toast]");
     this.toastTimer = 0;
@@ -95,9 +135,9 @@ export class App {
     this.controls.setup(page.peers || 3, page.seed ?? 1, page.scenario || "election");
     let shared = null;
     try {
-      shared = await decodeRun(location.hash);
+      shared = await decodeRun(location.hash, this.limits);
     } catch (err) {
-      this.notify(err.message);
+      this.notify(`${err.message} A fresh run was started instead.`);
     }
     if (shared) {
       const progress = (e) => this.notify(`Replaying the shared run: ${Math.round((100 * e.detail.time) / Math.max(1, e.detail.until))}%`);
@@ -107,17 +147,20 @@ export class App {
       if (!r.error) {
         const c = shared.def.config || {};
         this.controls.setup(c.peers || 3, shared.def.seed ?? 1);
-        this.controls.state(this.player);
+        this.guide.reset("shared");
+        this.controls.state();
         this.notify(`The shared run, replayed to ${shared.t.toLocaleString("en-US")} ms. Play to go on from there.`);
         return;
       }
-      this.notify(`This link's run could not be replayed: ${r.error}`);
+      this.notify(`This link's run could not be replayed: ${r.error}. A fresh run was started instead.`);
     }
     await this.player.restart(() => this.api.status());
     // A scenario brings its own cluster: show its size, not the default.
     this.controls.setup(this.model.peers.length || page.peers || 3, page.seed ?? 1, page.scenario || "election");
-    this.controls.state(this.player);
+    this.guide.reset(this.controls.scenario);
+    this.controls.state();
     if (startAt > 0) await this.skip(startAt);
+    else if (STILL.matches) this.notify("Paused, as your system asks for reduced motion: press Play (or Space) to run. Messages then jump along their links rather than glide.");
     else this.player.play();
   }
 
@@ -149,6 +192,7 @@ export class App {
       this.clients.clear();
       this.popover.hide();
     }
+    if (changed.events.length) this.guide.seen(changed.events);
     if (m.peers.length && m.peers.length !== this.peerCount) this.layout(m.peers.length);
     if (changed.peers) {
       this.ring.update(m, changed);
@@ -168,7 +212,7 @@ export class App {
   layout(n) {
     this.peerCount = n;
     this.ring.build(n);
-    this.messages.layout(this.ring.at);
+    this.messages.layout(this.ring.at, this.ring.clear);
     this.clients.peers(n);
     this.network.peers(n);
     this.events.peers(n);
@@ -189,19 +233,30 @@ export class App {
     this.panelsAt = performance.now();
     this.logs.update(this.model);
     this.clients.update(this.model);
+    const [first, last] = this.logs.window();
+    this.guide.update(this.model, first, last);
   }
 
+  // summarize says who leads, and who does not know it yet: the leader is
+  // the one with the highest term, but a server learns of it only from its
+  // messages.
   summarize() {
     const { leader, term } = this.model.status;
     const q = this.model.majority();
     const parts = [];
-    if (leader) parts.push(`Leader: ${peerName(leader)}, term ${term}.`);
-    else if (this.model.peers.some((p) => p.up && p.role === "candidate")) parts.push("No leader: an election is under way.");
+    const up = this.model.peers.filter((p) => p.up);
+    if (leader) {
+      parts.push(`${peerName(leader)} leads term ${term}.`);
+      const others = up.filter((p) => p.id !== leader && p.role !== "leader");
+      const unaware = others.filter((p) => p.leader !== leader).map((p) => peerName(p.id));
+      if (unaware.length && unaware.length === others.length) parts.push("No other server has heard from it yet.");
+      else if (unaware.length) parts.push(`${list(unaware)} ${unaware.length === 1 ? "has" : "have"} not heard from it yet.`);
+    } else if (up.some((p) => p.role === "candidate")) parts.push("No leader: an election is under way.");
     else parts.push("No leader yet.");
     if (q) parts.push(`A majority is ${q.size} of ${q.of} servers.`);
     // A leader cut off from the majority goes on believing it leads.
-    for (const p of this.model.peers) {
-      if (p.up && p.role === "leader" && p.id !== leader) parts.push(`${peerName(p.id)} still believes it leads term ${p.term}.`);
+    for (const p of up) {
+      if (p.role === "leader" && p.id !== leader) parts.push(`${peerName(p.id)} still believes it leads term ${p.term}.`);
     }
     setText(this.summary, parts.join(" "));
   }
@@ -249,13 +304,14 @@ export class App {
     const r = await this.player.restart(() => this.api.create(options));
     if (r.error) return this.notify(r.error);
     this.controls.setup(this.model.peers.length, options.seed, options.scenario || "election");
+    this.guide.reset(options.scenario || "election");
     // The run's setup in the address, so a reload or a shared link shows it.
     const url = new URL(location.href);
     url.search = "";
     for (const [k, v] of Object.entries(options)) url.searchParams.set(k, String(v));
     url.hash = "";
     history.replaceState(null, "", url);
-    this.player.play();
+    if (!STILL.matches) this.player.play();
   }
 
   isolate(id) {

@@ -2,9 +2,8 @@
 // peer, and every request stays listed until its reply comes back.
 
 import { html, setText } from "./svg.js";
-import { outcomeText, peerName } from "./describe.js";
+import { outcomeText, peerName, short, waitingText } from "./describe.js";
 
-const NAME = /^[A-Za-z0-9_-]{1,32}$/; // TRACE.md's rule for client names
 const SHOWN = 40;
 
 const badge = {
@@ -14,22 +13,30 @@ const badge = {
   timeout: ["outcome-other", "⏱ timeout"],
   crashed: ["outcome-other", "✗ crashed"],
   down: ["outcome-other", "✗ down"],
+  failed: ["outcome-other", "✗ refused"],
 };
 
 export class Clients {
-  constructor(root, send) {
+  // limits: the simulator's (raftplay.limits), for the longest name.
+  constructor(root, limits, send) {
     this.form = root.querySelector("[data-client-form]");
     this.name = root.querySelector("[data-client-name]");
     this.peer = root.querySelector("[data-client-peer]");
     this.error = root.querySelector("[data-client-error]");
     this.list = root.querySelector("[data-requests]");
     this.rows = new Map(); // req -> {li, state}
+    // TRACE.md's rule for client names; the form does not validate by
+    // itself (novalidate), so the message is ours, not the browser's.
+    const most = limits.clientName;
+    const valid = new RegExp(`^[A-Za-z0-9_-]{1,${most}}$`);
+    this.name.maxLength = most;
     this.form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const op = e.submitter ? e.submitter.value : "lock";
       const client = this.name.value.trim();
-      if (!NAME.test(client)) {
-        this.say("A client name is 1 to 32 letters, digits, - or _.");
+      if (!valid.test(client)) {
+        this.say(`A client name is 1 to ${most} letters, digits, - or _${client ? `: "${short(client, 20)}" is not` : ""}.`);
+        this.name.setAttribute("aria-invalid", "true");
         this.name.focus();
         return;
       }
@@ -37,7 +44,10 @@ export class Clients {
       const r = await send(op, client, Number(this.peer.value));
       if (r && r.error) this.say(r.error);
     });
-    this.name.addEventListener("input", () => this.say(""));
+    this.name.addEventListener("input", () => {
+      this.say("");
+      this.name.removeAttribute("aria-invalid");
+    });
   }
 
   say(text) {
@@ -67,7 +77,8 @@ export class Clients {
     }
     // Newest first: walk oldest to newest, each one going to the top.
     for (const r of reqs) {
-      const state = `${r.outcome}|${r.reason}`;
+      const why = r.outcome ? outcomeText(r) || r.reason : waitingText(r, model.time);
+      const state = `${r.outcome}|${why}`;
       let row = this.rows.get(r.req);
       if (!row) {
         row = { li: html("li", { class: "request" }), state: null };
@@ -76,7 +87,7 @@ export class Clients {
       }
       if (row.state === state) continue;
       row.state = state;
-      fill(row.li, r);
+      fill(row.li, r, why);
     }
   }
 
@@ -86,16 +97,16 @@ export class Clients {
   }
 }
 
-function fill(li, r) {
+function fill(li, r, why) {
   const what = html("span", { class: "what" });
-  what.append(`${r.client} → ${peerName(r.peer)} `);
+  what.append(`${short(r.client)} → ${peerName(r.peer)} `);
+  if (short(r.client) !== r.client) what.title = `client ${r.client}`;
   html("b", {}, what, r.op);
   let cls = "outcome-pending";
   let label = "waiting";
   if (r.outcome) [cls, label] = badge[r.outcome] || ["outcome-ok", `✓ ${r.outcome}`];
   const out = html("span", { class: `outcome ${cls}` }, null, label);
-  const why = html("span", { class: "why" }, null, r.outcome ? r.reason || outcomeText(r) : "");
   li.dataset.outcome = r.outcome || "pending";
   li.dataset.req = r.req;
-  li.replaceChildren(what, out, why);
+  li.replaceChildren(what, out, html("span", { class: "why" }, null, why));
 }

@@ -9,6 +9,16 @@ const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export const bytes = (n) => plural(n, "byte");
 
+// span names a member list briefly: "s1–s5" when it is a run of peers.
+export function span(ids) {
+  if (!ids.length) return "";
+  const run = ids.every((id, i) => i === 0 || id === ids[i - 1] + 1);
+  return run && ids.length > 2 ? `${peerName(ids[0])}–${peerName(ids[ids.length - 1])}` : ids.map(peerName).join(" ");
+}
+
+// list joins words as a sentence does: "s1, s2 and s3".
+export const list = (xs) => (xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs.at(-1)}`);
+
 // short cuts a client's name (up to 32 characters) for a label with little
 // room; where it is cut, the label's title gives it whole.
 export const short = (name, max = 12) => (name.length > max ? `${name.slice(0, max - 1)}…` : name);
@@ -141,7 +151,7 @@ const dropWhy = {
 
 export const dropLabel = { loss: "lost", down: "down", user: "dropped" };
 
-// outcomeText explains how a client request ended.
+// outcomeText explains how a client request ended, in the page's words.
 export function outcomeText(r) {
   switch (r.outcome) {
     case "ok":
@@ -149,21 +159,34 @@ export function outcomeText(r) {
     case "error":
       return "the lock said no";
     case "redirect":
-      return `${peerName(r.peer)} knew no leader to pass it to`;
+      return `${peerName(r.peer)} knew of no leader to pass it to (none elected yet, or an election under way): try again`;
     case "timeout":
       return "no answer in time; it may still take effect";
     case "crashed":
       return `${peerName(r.peer)} crashed before answering; it may still take effect`;
     case "down":
       return `${peerName(r.peer)} is down`;
+    case "failed":
+      return r.reason ? `${peerName(r.peer)} refused it: ${r.reason.replace(/^raft: /, "")}` : `${peerName(r.peer)} refused it`;
     default:
       return ""; // a read's answer: the state itself says it
   }
 }
 
+// waitingText says how long a request still waits at virtual time now:
+// its client gives up at its deadline and reports a timeout.
+export function waitingText(r, now) {
+  if (!r.deadline) return "";
+  const left = Math.max(0, r.deadline - now);
+  return `no answer yet: the client gives up at ${r.deadline.toLocaleString("en-US")} ms (in ${(left / 1000).toFixed(1)} s)`;
+}
+
 // describe turns one event into a sentence. full is the message as sent,
 // for deliveries and drops (whose events name only the type and ends).
-export function describe(ev, full) {
+// With whole false, a long client name is cut short (short): the list
+// then gives the whole sentence as the row's title.
+export function describe(ev, full, whole = true) {
+  const name = whole ? (n) => n : (n) => short(n, 16);
   const p = peerName(ev.peer);
   const m = ev.msg ? { ...ev.msg, ...(full || {}) } : null;
   const route = m ? `${peerName(m.from)} → ${peerName(m.to)}` : "";
@@ -205,11 +228,11 @@ export function describe(ev, full) {
     }
     case "request":
       return ev.op === "read"
-        ? `client ${ev.client} asks ${p} to read the lock`
-        : `client ${ev.client} sends ${ev.op} to ${p}`;
+        ? `client ${name(ev.client)} asks ${p} to read the lock`
+        : `client ${name(ev.client)} sends ${ev.op} to ${p}`;
     case "reply": {
-      const why = outcomeText({ ...ev, peer: ev.peer });
-      return `client ${ev.client}'s ${ev.op} at ${p} → ${ev.outcome}${why ? ` (${why})` : ""}`;
+      const why = outcomeText(ev);
+      return `client ${name(ev.client)}'s ${ev.op} at ${p} → ${ev.outcome}${why ? ` (${why})` : ""}`;
     }
     case "crash":
       return ev.snapshotIndex

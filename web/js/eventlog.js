@@ -163,6 +163,8 @@ function row(ev) {
   const kind = ev.kind === "snapshot" || (ev.full || ev.msg || {}).type === "InstallSnapshot" ? "ev-snapshot" : `ev-${ev.family === "heartbeat" ? "msg" : ev.family}`;
   const li = html("li", { class: kind });
   html("time", {}, li, String(ev.time));
-  html("span", {}, li, describe(ev, ev.full));
+  const text = describe(ev, ev.full, false);
+  html("span", {}, li, text);
+  if (ev.client && ev.client.length > 16) li.title = describe(ev, ev.full);
   return li;
 }

@@ -13,7 +13,7 @@
 // whose content changed (under a busy load commits move every frame).
 
 import { html, setProp, setText } from "./svg.js";
-import { bytes, entryText, peerName, short } from "./describe.js";
+import { bytes, entryText, peerName, short, span } from "./describe.js";
 
 // Widths in pixels, as style.css gives them, by density: the row's head,
 // the snapshot column, an index column at the least.
@@ -104,6 +104,11 @@ export class Logs {
     const leader = model.leaderProgress();
     const progress = new Map((leader ? leader.progress || [] : []).map((x) => [x.id, x]));
     peers.forEach((p, i) => this.fill(this.rows[i], p, start, leader && leader.id !== p.id ? progress.get(p.id) : null, model));
+  }
+
+  // window gives the first and last index the logs show.
+  window() {
+    return [this.start, this.start + this.cols - 1];
   }
 
   build(n) {
@@ -277,11 +282,4 @@ export class Logs {
 function snapOf(model) {
   const l = model.leaderProgress();
   return l ? l.snapshotIndex || 0 : 0;
-}
-
-// span names a member list briefly: "s1–s5" when it is a run of peers.
-function span(ids) {
-  if (!ids.length) return "";
-  const run = ids.every((id, i) => i === 0 || id === ids[i - 1] + 1);
-  return run && ids.length > 2 ? `${peerName(ids[0])}–${peerName(ids[ids.length - 1])}` : ids.map(peerName).join(" ");
 }

@@ -18,14 +18,18 @@ const MAX_BURSTS = 40;
 // simulator drops it when it would have arrived); one dropped by hand is
 // drawn where it was.
 const ALONG = { loss: 0.5, partition: 0.3, down: 0.85 };
-const WORD_W = 56; // the room a burst's word takes, and a server's labels, across
+const WORD_W = 40; // the room a burst's word takes, across
 
 export class Messages {
-  constructor(layer, burstLayer, handlers) {
+  // still: a media query; while it matches (reduced motion), messages jump
+  // between three places on their link instead of gliding.
+  constructor(layer, burstLayer, still, handlers) {
+    this.still = still;
     this.layer = layer;
     this.burstLayer = burstLayer;
     this.handlers = handlers; // {hover(id, el), pick(id, el)}
     this.at = [];
+    this.clear = [];
     this.shown = new Map(); // id -> {g, m}
     this.templates = new Map(); // kind|yes -> the glyph to copy
     this.selected = 0;
@@ -43,8 +47,11 @@ export class Messages {
     });
   }
 
-  layout(at) {
+  // layout takes the peers' places, and the boxes a burst's word must
+  // leave clear (the servers and their labels).
+  layout(at, clear) {
     this.at = at;
+    this.clear = clear;
     this.layer.replaceChildren();
     this.burstLayer.replaceChildren();
     this.shown.clear();
@@ -52,8 +59,9 @@ export class Messages {
 
   // move follows the peers to new places (the ring's box changed size):
   // the next frame puts every message on its link again.
-  move(at) {
+  move(at, clear) {
     this.at = at;
+    this.clear = clear;
     for (const s of this.shown.values()) s.key = "";
     this.burstLayer.replaceChildren();
   }
@@ -93,8 +101,9 @@ export class Messages {
 
   // frame puts every message where it is at virtual time t.
   frame(t) {
+    const jump = this.still.matches;
     for (const s of this.shown.values()) {
-      const { x, y } = this.where(s.m.msg, s.m.sent, s.m.arrive, t);
+      const { x, y } = this.where(s.m.msg, s.m.sent, s.m.arrive, t, jump);
       const key = `translate(${x.toFixed(1)},${y.toFixed(1)})`;
       if (key === s.key) continue;
       s.key = key;
@@ -102,7 +111,7 @@ export class Messages {
     }
   }
 
-  where(msg, sent, arrive, t) {
+  where(msg, sent, arrive, t, jump = false) {
     const p = this.at[msg.from - 1];
     const q = this.at[msg.to - 1];
     if (!p || !q) return { x: -10000, y: -10000 }; // off the ring: not drawn
@@ -112,7 +121,8 @@ export class Messages {
     const ux = dx / len;
     const uy = dy / len;
     const span = Math.max(len - 2 * EDGE, 0);
-    const f = arrive > sent ? Math.min(1, Math.max(0, (t - sent) / (arrive - sent))) : 1;
+    let f = arrive > sent ? Math.min(1, Math.max(0, (t - sent) / (arrive - sent))) : 1;
+    if (jump) f = (Math.min(2, Math.floor(f * 3)) + 0.5) / 3; // a sixth, a half, five sixths
     const d = EDGE + span * f;
     // The right-hand normal of the direction of travel (y grows downward).
     return { x: p.x + ux * d - uy * LANE, y: p.y + uy * d + ux * LANE };
@@ -142,7 +152,7 @@ export class Messages {
       if (b.reason !== "partition" && b.reason !== "down" && this.wordRoom(x, y)) {
         const label = svg("text", { class: "burst-label", y: -13 }, inner);
         label.textContent = dropLabel[b.reason] || "dropped";
-        outer.dataset.word = `${x.toFixed(0)},${y.toFixed(0)}`;
+        outer.dataset.word = `${(x - WORD_W / 2).toFixed(0)},${(y - 24).toFixed(0)},${WORD_W},16`;
       }
       inner.addEventListener("animationend", () => outer.remove(), { once: true });
       // With animations off (reduced motion) animationend never comes.
@@ -150,17 +160,14 @@ export class Messages {
     }
   }
 
-  // wordRoom says whether a burst at x, y may carry a word: not on a
-  // server or its labels, not on another burst's word.
+  // wordRoom says whether a burst at x, y may carry a word (drawn above
+  // it): not on a server or its labels, not on another burst's word.
   wordRoom(x, y) {
-    for (const p of this.at) {
-      if (Math.abs(x - p.x) < WORD_W && y - p.y > -TIMER_R - 20 && y - p.y < TIMER_R + 46) return false;
-    }
+    const word = [x - WORD_W / 2, y - 24, WORD_W, 16];
+    if (this.clear.some((b) => meets(word, b))) return false;
     for (const el of this.burstLayer.children) {
       const w = el.dataset.word;
-      if (!w) continue;
-      const [wx, wy] = w.split(",").map(Number);
-      if (Math.abs(x - wx) < WORD_W && Math.abs(y - wy) < 24) return false;
+      if (w && meets(word, w.split(",").map(Number))) return false;
     }
     return true;
   }
@@ -230,4 +237,9 @@ function template(kind, yes) {
 // mark draws a tick or a cross on a reply, so yes and no differ by shape.
 function mark(g, yes) {
   svg("path", { class: "msg-mark", d: yes ? "M-3.5,0.5l2.4,2.6l4.6,-5.4" : "M-3,-3l6,6m0,-6l-6,6" }, g);
+}
+
+// meets says whether two boxes [x, y, w, h] overlap.
+function meets([ax, ay, aw, ah], [bx, by, bw, bh]) {
+  return ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah;
 }

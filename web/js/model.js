@@ -15,7 +15,7 @@ export class Model {
     this.snapshot = null;
     this.peers = []; // snapshot peers, by index id-1
     this.messages = new Map(); // id -> {id, msg, sent, arrive, dup}
-    this.requests = new Map(); // req -> {req, client, op, peer, sent, outcome, reason, ended}
+    this.requests = new Map(); // req -> {req, client, op, peer, sent, outcome, reason, ended, deadline}
     this.events = []; // recent events, oldest first, each with .full for deliveries and drops
     this.sent = new Map(); // id -> {msg, sent, arrive, dup} for messages still in flight
     this.bursts = []; // losses to draw in this batch: {msg, sent, arrive, at, reason}
@@ -91,7 +91,7 @@ export class Model {
         ev.snapshotIndex = this.snapshotIndex(ev.peer);
         break;
       case "request":
-        this.requests.set(ev.req, { req: ev.req, client: ev.client, op: ev.op, peer: ev.peer, sent: ev.time, outcome: "", reason: "", ended: -1 });
+        this.requests.set(ev.req, { req: ev.req, client: ev.client, op: ev.op, peer: ev.peer, sent: ev.time, outcome: "", reason: "", ended: -1, deadline: 0 });
         changed.requests = true;
         break;
       case "reply": {
@@ -140,8 +140,12 @@ export class Model {
     for (const id of this.sent.keys()) if (!live.has(id)) this.sent.delete(id);
 
     for (const p of snap.requests) {
-      if (!this.requests.has(p.req)) {
-        this.requests.set(p.req, { ...p, sent: snap.time, outcome: "", reason: "", ended: -1 });
+      const r = this.requests.get(p.req);
+      if (!r) {
+        this.requests.set(p.req, { ...p, sent: snap.time, outcome: "", reason: "", ended: -1, deadline: p.deadline || 0 });
+        changed.requests = true;
+      } else if (r.ended < 0 && (p.deadline || 0) !== r.deadline) {
+        r.deadline = p.deadline || 0;
         changed.requests = true;
       }
     }

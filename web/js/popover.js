@@ -12,7 +12,7 @@ export class Popover {
   constructor(wrap, node, actions) {
     this.wrap = wrap;
     this.node = node;
-    this.actions = actions; // {crash, restart, isolate, heal, target, drop, closed}
+    this.actions = actions; // {crash, restart, link, isCut, isolate, heal, target, drop, closed}
     this.kind = ""; // "", "peer", "message"
     this.id = 0;
     this.pinned = false;
@@ -21,7 +21,7 @@ export class Popover {
     this.shape = ""; // what the open popover was built for
     node.addEventListener("click", (e) => {
       const b = e.target.closest("button[data-do]");
-      if (b) this.run(b.dataset.do);
+      if (b) this.run(b.dataset.do, Number(b.dataset.to));
     });
     node.addEventListener("keydown", (e) => {
       if (e.key === "Escape") {
@@ -102,18 +102,32 @@ export class Popover {
     const name = peerName(p.id);
     const snap = model.snapshot;
     const split = Boolean(snap && ((snap.groups && snap.groups.length) || (snap.cuts && snap.cuts.length)));
-    const shape = `${p.id}|${p.up}|${split}`;
+    const others = model.peers.filter((q) => q.id !== p.id).map((q) => q.id);
+    const cut = others.map((id) => this.actions.isCut(p.id, id));
+    const shape = `${p.id}|${p.up}|${split}|${cut.join()}`;
     if (this.shape !== shape) {
       this.shape = shape;
-      const focused = this.node.contains(document.activeElement) ? document.activeElement.dataset.do : "";
+      const focused = this.node.contains(document.activeElement) ? document.activeElement.dataset.do + (document.activeElement.dataset.to || "") : "";
       const actions = html("div", { class: "actions" });
       if (p.up) button(actions, "crash", `Crash ${name}`, "button-danger");
       else button(actions, "restart", `Restart ${name}`);
       if (split) button(actions, "heal", "Heal the network");
       else if (model.peers.length > 1) button(actions, "isolate", `Isolate ${name}`);
       button(actions, "target", `Send requests to ${name}`);
-      this.node.replaceChildren(html("h3"), html("p"), actions);
-      const again = focused && (this.node.querySelector(`[data-do=${focused}]`) || this.node.querySelector("button"));
+      // Every link of this server, cut or restored from the keyboard too.
+      const links = html("div", { class: "links-row", role: "group", "aria-label": `${name}'s links` });
+      if (others.length) {
+        html("span", { class: "links-label" }, links, "Links:");
+        others.forEach((id, i) => {
+          const b = button(links, "link", peerName(id), `chip${cut[i] ? " chip-cut" : ""}`);
+          b.dataset.to = String(id);
+          b.setAttribute("aria-pressed", String(cut[i]));
+          b.setAttribute("aria-label", `${cut[i] ? "Restore" : "Cut"} the link ${name} – ${peerName(id)}`);
+          b.title = `${name} – ${peerName(id)}: ${cut[i] ? "cut; press to restore it" : "press to cut it"}`;
+        });
+      }
+      this.node.replaceChildren(html("h3"), html("p"), actions, links);
+      const again = focused && ([...this.node.querySelectorAll("button")].find((b) => b.dataset.do + (b.dataset.to || "") === focused) || this.node.querySelector("button"));
       if (again) again.focus();
     }
     const [title, text] = this.node.children;
@@ -162,26 +176,36 @@ export class Popover {
     this.node.replaceChildren(...parts);
   }
 
-  // place puts the popover beside its anchor, inside the ring's box.
+  // place puts the popover beside its anchor, over the panels: to its
+  // right, its left, under or over it, the first of these that leaves the
+  // anchor in view (a crashed server's hatching, a message's glyph).
   place() {
     if (!this.anchor || !this.anchor.isConnected) return;
     const box = this.wrap.getBoundingClientRect();
-    const a = this.anchor.getBoundingClientRect();
+    const r = this.anchor.getBoundingClientRect();
+    const a = { l: r.left - box.left, t: r.top - box.top, r: r.right - box.left, b: r.bottom - box.top };
     const w = this.node.offsetWidth;
     const h = this.node.offsetHeight;
-    let x = a.right - box.left + GAP;
-    if (x + w > box.width) x = a.left - box.left - GAP - w;
-    x = Math.max(4, Math.min(x, box.width - w - 4));
-    let y = a.top - box.top + a.height / 2 - h / 2;
-    y = Math.max(4, Math.min(y, box.height - h - 4));
-    this.node.style.left = `${x}px`;
-    this.node.style.top = `${y}px`;
+    const midX = (a.l + a.r) / 2 - w / 2;
+    const midY = (a.t + a.b) / 2 - h / 2;
+    const clamp = (x, y) => ({ x: Math.max(4, Math.min(x, box.width - w - 4)), y: Math.max(4, Math.min(y, box.height - h - 4)) });
+    const covers = ({ x, y }) => Math.max(0, Math.min(x + w, a.r) - Math.max(x, a.l)) * Math.max(0, Math.min(y + h, a.b) - Math.max(y, a.t));
+    const spots = [clamp(a.r + GAP, midY), clamp(a.l - GAP - w, midY), clamp(midX, a.b + GAP), clamp(midX, a.t - GAP - h)];
+    let best = spots[0];
+    for (const s of spots) {
+      if (covers(s) < covers(best)) best = s;
+      if (covers(best) === 0) break;
+    }
+    this.node.style.left = `${best.x}px`;
+    this.node.style.top = `${best.y}px`;
   }
 
-  run(what) {
+  run(what, to) {
     const id = this.id;
     const a = this.actions;
     switch (what) {
+      case "link":
+        return a.link(id, to);
       case "crash":
         return a.crash(id);
       case "restart":

@@ -13,8 +13,9 @@ const CROWN = "M-10,5L-12,-6L-5,-1L0,-9L5,-1L12,-6L10,5z";
 const TIMER_C = 2 * Math.PI * TIMER_R;
 
 export class Ring {
-  constructor({ box, ring, live, labels }, handlers) {
+  constructor({ box, ring, live, labels, still }, handlers) {
     this.box = box; // the element whose size the drawing takes
+    this.still = still; // reduced motion: timers run down in steps
     this.root = ring;
     this.live = live;
     this.labels = labels; // the labels under each server, drawn over the messages
@@ -25,6 +26,7 @@ export class Ring {
     this.nodes = [];
     this.links = [];
     this.at = [];
+    this.clear = []; // boxes of the servers and their labels: [x, y, w, h]
     this.size = { w: 0, h: 0 };
     this.snapTime = 0;
     this.peerLayer.addEventListener("click", (e) => {
@@ -55,7 +57,7 @@ export class Ring {
       this.size = { w, h };
       if (this.nodes.length) {
         this.place();
-        handlers.moved(this.at);
+        handlers.moved(this.at, this.clear);
       }
     }).observe(box);
   }
@@ -128,6 +130,8 @@ export class Ring {
       l.mark.setAttribute("transform", `translate(${((p.x + q.x) / 2).toFixed(1)},${((p.y + q.y) / 2).toFixed(1)})`);
     }
     const spots = placeLabels(at, box);
+    // What a burst's word must leave clear: each server and its labels.
+    this.clear = [...at.map(({ x, y }) => [x - BODY, y - BODY - 12, 2 * BODY, 2 * BODY + 12]), ...spots.map((s) => s.box)];
     for (const node of this.nodes) {
       const { x, y } = at[node.id - 1];
       const t = `translate(${x.toFixed(1)},${y.toFixed(1)})`;
@@ -198,7 +202,8 @@ export class Ring {
     const since = Math.max(0, t - this.snapTime);
     for (const n of this.nodes) {
       if (!n.timeout) continue;
-      const left = Math.max(0, 1 - (n.elapsed + since) / n.timeout);
+      let left = Math.max(0, 1 - (n.elapsed + since) / n.timeout);
+      if (this.still.matches) left = Math.ceil(left * 8) / 8; // in eighths, with reduced motion
       const offset = (TIMER_C * (1 - left)).toFixed(0);
       if (offset === n.offset) continue;
       n.offset = offset;

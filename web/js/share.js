@@ -6,8 +6,6 @@
 
 const PREFIX = "run=";
 const MAX_LINK = 64 * 1024; // characters of fragment
-const MAX_JSON = 4 * 1024 * 1024; // bytes of definition, uncompressed
-const MAX_T = 3_600_000;
 
 // encodeRun returns the fragment for definition def at virtual time t.
 export async function encodeRun(def, t) {
@@ -18,16 +16,18 @@ export async function encodeRun(def, t) {
 
 // decodeRun reads a fragment made by encodeRun; null if it holds no run.
 // It throws, with a message for the student, if the run is damaged.
-export async function decodeRun(fragment) {
+// limits are the simulator's (raftplay.limits): the latest instant a
+// replay reaches.
+export async function decodeRun(fragment, limits) {
   const q = new URLSearchParams(fragment.replace(/^#/, ""));
   const packed = q.get(PREFIX.slice(0, -1));
   if (packed === null) return null;
   if (fragment.length > MAX_LINK || !/^[A-Za-z0-9_-]+$/.test(packed)) throw new Error("This link's run is damaged or too long.");
   const t = Number(q.get("t") || 0);
-  if (!Number.isInteger(t) || t < 0 || t > MAX_T) throw new Error("This link's time is not a time in the run.");
+  if (!Number.isInteger(t) || t < 0 || t > limits.replayMs) throw new Error("This link's time is not a time in the run.");
   let def;
   try {
-    const json = await pipe(unbase64url(packed), new DecompressionStream("deflate-raw"), MAX_JSON);
+    const json = await pipe(unbase64url(packed), new DecompressionStream("deflate-raw"), limits.input);
     def = JSON.parse(new TextDecoder().decode(json));
   } catch {
     throw new Error("This link's run is damaged.");

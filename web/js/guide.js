@@ -1,0 +1,169 @@
+// The guide beside the ring: what to do first, and notes on what is on
+// screen now. Every note is said only while what it explains is in view
+// (an entry in the logs' window, a leader of that term), so the page never
+// states a protocol fact the simulator is not showing. Issue 11's lessons
+// put their captions in the same place.
+
+import { html } from "./svg.js";
+import { list, peerName, span } from "./describe.js";
+
+// The first steps, for the plain election run: each is ticked off when the
+// student has done it (or seen it).
+const STEPS = [
+  ["leader", "Watch the election: the grey ring around each server is its election timer. The first to run out asks the others for votes."],
+  ["request", "In Clients, send lock to any server, then watch it reach every log."],
+  ["crash", "Click the leader and crash it: the others elect a new one."],
+];
+
+// What to do first in a run that is not the plain election.
+const FIRST = {
+  shared: "This run was shared at the moment shown: Play (Space) goes on from there, Step (.) goes one event at a time, Back (,) goes back.",
+  scenario: "This scenario acts by itself: Play (Space) runs it, Step (.) goes one event at a time, Back (,) goes back. What happened tells each step in words.",
+};
+
+export class Guide {
+  constructor(root) {
+    this.root = root.querySelector("[data-notes]");
+    this.lede = root.querySelector(".lede");
+    this.scenario = "election";
+    this.done = new Set();
+    this.shown = "";
+  }
+
+  // reset starts over for a new run.
+  reset(scenario) {
+    this.scenario = scenario;
+    this.done.clear();
+    this.shown = "";
+  }
+
+  // seen takes new events: what the student did.
+  seen(events) {
+    for (const ev of events) {
+      if (ev.kind === "request") this.done.add("request");
+      else if (ev.kind === "crash") this.done.add("crash");
+      else if (ev.kind === "role" && ev.role === "leader") this.done.add("leader");
+    }
+  }
+
+  // update redraws the notes for what model shows, the logs showing
+  // indexes from first to last.
+  update(model, first, last) {
+    const notes = notesFor(model, first, last);
+    const key = `${this.scenario}|${[...this.done].join()}|${notes.map((n) => n.title + n.text).join("|")}`;
+    if (key === this.shown) return;
+    this.shown = key;
+    const parts = [];
+    // The steps not done yet: a newcomer sees where to begin, and the
+    // notes take their room once the steps are done.
+    const todo = STEPS.filter(([k]) => !this.done.has(k));
+    if (this.scenario !== "election" || todo.length) {
+      const start = html("section", { class: "note-start" });
+      html("h3", {}, start, "Start here");
+      if (this.scenario === "election") {
+        const ol = html("ol", { start: String(STEPS.length - todo.length + 1) }, start);
+        for (const [, text] of todo) html("li", {}, ol, text);
+      } else html("p", {}, start, FIRST[this.scenario] || FIRST.scenario);
+      parts.push(start);
+    }
+    this.lede.hidden = this.scenario === "election" && !todo.length;
+    if (notes.length) {
+      const now = html("section", { class: "note-now", "aria-live": "polite" });
+      html("h3", {}, now, "On screen now");
+      for (const n of notes) {
+        const p = html("p", { class: "note", "data-note": n.id }, now);
+        html("b", {}, p, n.title);
+        p.append(` ${n.text}`);
+      }
+      parts.push(now);
+    }
+    this.root.replaceChildren(...parts);
+  }
+}
+
+// notesFor explains what is in view: the configuration entry, a no-op,
+// why the first leader's term is 2, what a dashed entry means.
+export function notesFor(model, first, last) {
+  const peers = model.peers.filter((p) => p.up);
+  const shown = (e) => e.index >= first && e.index <= last;
+  const entries = (p) => (p.log || []).filter(shown);
+  const notes = [];
+  const leader = model.leaderProgress();
+
+  let config = null;
+  let noop = null;
+  for (const p of peers) {
+    for (const e of entries(p)) {
+      if (e.type === "config" && !config) config = e;
+      if (e.type === "noop" && (!noop || e.index > noop.e.index)) noop = { e, p };
+    }
+  }
+  if (config) {
+    notes.push({
+      id: "config",
+      title: `#${config.index} config ${span(config.members || [])}`,
+      text: `lists the cluster's members: Raft keeps them in the log like any entry${config.term === 1 ? ". It was written in term 1, when the cluster was set up" : ""}.`,
+    });
+  }
+  if (leader && leader.term === 2 && config && config.term === 1) {
+    notes.push({
+      id: "term",
+      title: "Why term 2?",
+      text: `Entry #${config.index} is from term 1, and every election starts a new term: the first leader, ${peerName(leader.id)}, leads term 2.`,
+    });
+  }
+  if (noop) {
+    const { e, p } = noop;
+    const who = leader && leader.term === e.term ? peerName(leader.id) : `The leader of term ${e.term}`;
+    const before = (p.log || []).filter((x) => shown(x) && x.index < e.index && x.term < e.term).map((x) => `#${x.index}`);
+    const older = before.length ? `, here ${list(before)}` : "";
+    notes.push({
+      id: "noop",
+      title: `#${e.index} no-op (t${e.term}):`,
+      text: `${who} appended it on being elected. A leader commits an entry by counting its copies only if the entry is from its own term (the paper's Figure 8 shows why); once the no-op commits, so does every entry before it${older}.`,
+    });
+  }
+  const dashed = dashedNote(peers, shown, leader);
+  if (dashed) notes.push(dashed);
+  return notes;
+}
+
+// dashedNote explains a dashed entry that another server knows is
+// committed; or, failing that, one that no server knows is committed yet.
+function dashedNote(peers, shown, leader) {
+  const knows = (p, e) => e.index <= (p.commit || 0);
+  const holds = (p, e) => (p.log || []).some((x) => x.index === e.index && x.term === e.term);
+  let pending = null;
+  // The leader first: a new leader showing dashed what others know.
+  const order = leader ? [leader, ...peers.filter((p) => p.id !== leader.id)] : peers;
+  for (const p of order) {
+    for (const e of p.log || []) {
+      if (!shown(e) || knows(p, e)) continue;
+      const other = peers.find((q) => q.id !== p.id && knows(q, e) && holds(q, e));
+      if (other) {
+        const learns =
+          leader && p.id === leader.id
+            ? `a new leader learns what is committed only when an entry of its own term commits`
+            : `it learns that from the leader's next AppendEntries (its leaderCommit)`;
+        return {
+          id: "dashed",
+          title: "Dashed",
+          text: `means "this server does not know yet that the entry is committed", not "committed nowhere": ${peerName(p.id)} shows #${e.index} dashed, while ${peerName(other.id)} knows it is committed. ${cap(learns)}.`,
+        };
+      }
+      if (!pending && leader && p.id === leader.id && e.term === leader.term) pending = e;
+    }
+  }
+  if (pending) {
+    return {
+      id: "dashed",
+      title: "Dashed",
+      text: `entries are not known to be committed by the server showing them: no server knows yet that #${pending.index} is. The leader marks it committed once it hears that a majority of servers hold it.`,
+    };
+  }
+  return null;
+}
+
+function cap(s) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
