@@ -73,6 +73,7 @@ func (d lessonDecoder) step(what string, v any) (lesson.Step, *Error) {
 		return st, badArg(what + " must be an object, got nothing")
 	}
 	st.Caption = f.str("caption", lesson.MaxCaption+1, "")
+	st.From = int(f.int("from", 1, lesson.MaxSteps, 0))
 	if list, ok := f.get("do"); ok {
 		acts, isList := list.([]any)
 		if !isList || len(acts) > lesson.MaxDo {
@@ -243,7 +244,7 @@ func (d lessonDecoder) cond(what string, v any, depth int) (lesson.Cond, *Error)
 }
 
 // msg reads a description of messages: {type, from, to, entries, ok,
-// term}; from and to are a server or a list of them.
+// term, fits}; from and to are a server or a list of them.
 func (d lessonDecoder) msg(what string, v any) (lesson.Msg, *Error) {
 	var m lesson.Msg
 	f := object(what, v, true)
@@ -275,6 +276,7 @@ func (d lessonDecoder) msg(what string, v any) (lesson.Msg, *Error) {
 		m.OK = &b
 	}
 	m.Term = uint64(f.int("term", 1, MaxSafeInt, 0))
+	m.Fits = f.flag("fits")
 	return m, f.done()
 }
 
@@ -318,7 +320,15 @@ func appendOutline(b []byte, o *lesson.Outline) []byte {
 	w.str("name", l.Name)
 	w.str("title", l.Title)
 	w.str("summary", l.Summary)
-	w.raw("definition", o.Definition.AppendJSON(nil))
+	w.key("runs")
+	w.b = append(w.b, '[')
+	for i := range o.Runs {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = o.Runs[i].AppendJSON(w.b)
+	}
+	w.b = append(w.b, ']')
 	w.key("steps")
 	w.b = append(w.b, '[')
 	for i := range o.Steps {
@@ -370,6 +380,7 @@ func appendStep(b []byte, st *lesson.Step, so *lesson.StepOutline) []byte {
 	w.b = append(w.b, ']')
 	w.int("start", so.Start)
 	w.int("end", so.End)
+	w.int("run", int64(so.Run))
 	w.int("actions", int64(so.Actions))
 	w.str("hash", strconv.FormatUint(so.Hash, 16))
 	if so.Until != "" {

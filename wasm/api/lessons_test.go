@@ -73,7 +73,7 @@ func TestLessons(t *testing.T) {
 func checkPrefixes(t *testing.T, out *lesson.Outline) {
 	t.Helper()
 	for i, st := range out.Steps {
-		def := out.Definition
+		def := out.Runs[st.Run]
 		def.Actions = def.Actions[:st.Actions]
 		def.Config.Goroutines = true
 		s, err := sim.New(def, sim.Options{TraceLimit: -1})
@@ -159,6 +159,7 @@ func TestLessonErrors(t *testing.T) {
 		{base(`{"caption": "x", "until": {"answered": {"client": "bob"}}}`), `step 1: it waits for an answer to client "bob", who has sent no request by this step`},
 		{base(`{"caption": "x", "do": [{"kind": "crash", "peer": 2}]},{"caption": "y", "do": [{"kind": "crash", "peer": 2}]}`), `step 2: do[0] (crash): s2 is already down`},
 		{base(`{"caption": "x", "until": {"not": {"elected": {}}}}`), `step 1: until: until needs something that happens; "not" is for a question's options`},
+		{base(elect + `,{"caption": "x", "from": 2}`), `step 2: from: from names an earlier step, and step 2 is not one`},
 	} {
 		l, aerr := DecodeLesson(c.lesson)
 		var got string

@@ -34,6 +34,9 @@ func check(l *Lesson) error {
 	}
 	c := checker{peers: l.Run.Config.Peers}
 	for i := range l.Steps {
+		if f := l.Steps[i].From; f < 0 || f > i {
+			return &Error{Step: i + 1, Field: "from", Msg: "from names an earlier step, and step " + strconv.Itoa(f) + " is not one"}
+		}
 		if field, err := c.step(&l.Steps[i]); err != nil {
 			return &Error{Step: i + 1, Field: field, Msg: err.Error()}
 		}

@@ -48,6 +48,10 @@ type Lesson struct {
 // the run at its start, and how far the run then plays.
 type Step struct {
 	Caption string
+	// From, if not 0, is an earlier step (1-based): this step starts where
+	// that one ended, as another future of the run from there (Figure 8's
+	// (d) and (e)). The steps after it follow it.
+	From int
 	// Do holds the actions applied at the step's start, in order (their
 	// At is the step's start, whatever it says).
 	Do []sim.Action
@@ -162,6 +166,11 @@ type Msg struct {
 	Entries bool   // AppendEntries: only those carrying entries
 	OK      *bool  // replies: only granted votes / successful appends (true), or refusals (false)
 	Term    uint64 // only those carrying an entry of this term
+	// Fits: only AppendEntries whose entries fit the destination's log (it
+	// holds the entry just before them), so that it would take them: a
+	// drop rule that lets the refusals through, so the leader learns
+	// where their logs differ.
+	Fits bool
 }
 
 // MsgTypes are the message types a lesson may name, as the trace names them.

@@ -61,12 +61,12 @@ func TestDropRules(t *testing.T) {
 		t.Errorf("answer %d (evidence %v), want option 2, no: s3 got nothing", st.Answer+1, st.Evidence)
 	}
 	drops := 0
-	for _, a := range out.Definition.Actions {
+	for _, a := range out.Runs[0].Actions {
 		if a.Kind == sim.ActDrop {
 			drops++
 		}
 	}
-	if drops == 0 || st.Actions != len(out.Definition.Actions) {
-		t.Errorf("%d drops recorded, step 2 ends after %d of %d actions", drops, st.Actions, len(out.Definition.Actions))
+	if drops == 0 || st.Actions != len(out.Runs[0].Actions) {
+		t.Errorf("%d drops recorded, step 2 ends after %d of %d actions", drops, st.Actions, len(out.Runs[0].Actions))
 	}
 }

@@ -10,21 +10,24 @@ import (
 	"github.com/raftplay/raftplay/raft/sim"
 )
 
-// Outline is a lesson as played: its run's whole definition, and where each
-// step starts and ends in it.
+// Outline is a lesson as played: its runs' whole definitions, and where
+// each step starts and ends in one of them. A lesson is one run, unless a
+// step goes back to an earlier one (Step.From): from there on it follows
+// another run, which shares the first one's actions up to that instant.
 type Outline struct {
-	Lesson     *Lesson
-	Definition sim.Definition // every action of every step, at its time
-	Steps      []StepOutline
+	Lesson *Lesson
+	Runs   []sim.Definition // every action of every step, at its time
+	Steps  []StepOutline
 }
 
-// StepOutline says where a step sits in the run. The run of the step is
-// Definition's first Actions actions: replayed to Start, it shows the
+// StepOutline says where a step sits in its run. The run of the step is
+// the first Actions actions of Runs[Run]: replayed to Start, it shows the
 // step's start (its own actions are at Start, so they are applied);
 // played on to End, it shows the step's end (the actions after Start are
 // drops the step's rules made on the way).
 type StepOutline struct {
 	Start, End int64
+	Run        int // which of the Outline's Runs
 	Actions    int // actions up to the step's end
 	Parts      []Part
 	// What the caption names, for the page to highlight.
@@ -84,24 +87,58 @@ func Play(l *Lesson, opts Options) (*Outline, error) {
 	}
 	def := l.Run
 	def.Actions = nil
-	def.Config.Goroutines = opts.Goroutines
-	s, err := sim.New(def, sim.Options{TraceLimit: -1, Check: true})
+	p, err := start(l, opts, def, 0)
 	if err != nil {
 		return nil, &Error{Field: "run", Msg: err.Error()}
 	}
-	defer s.Close()
-	p := &player{l: l, s: s, opts: opts, roles: make([]raft.Role, def.Config.Peers), hash: fnv.New64a(), clients: map[string]bool{}}
+	defer func() { p.s.Close() }()
 	out := &Outline{Lesson: l}
 	for i := range l.Steps {
+		if from := l.Steps[i].From; from > 0 {
+			// Back to where step from ended: a run of its own from there.
+			out.Runs = append(out.Runs, p.definition())
+			at := out.Steps[from-1]
+			def := out.Runs[at.Run]
+			def.Actions = def.Actions[:at.Actions:at.Actions]
+			p.s.Close()
+			if p, err = start(l, opts, def, at.End); err != nil {
+				return nil, &Error{Step: i + 1, Field: "from", Msg: err.Error()}
+			}
+		}
 		st, err := p.step(i)
 		if err != nil {
 			return nil, err
 		}
+		st.Run = len(out.Runs)
 		out.Steps = append(out.Steps, st)
 	}
-	out.Definition = s.Definition()
-	out.Definition.Config.Goroutines = false
+	out.Runs = append(out.Runs, p.definition())
 	return out, nil
+}
+
+// start makes a player on a run of def, taken to time until.
+func start(l *Lesson, opts Options, def sim.Definition, until int64) (*player, error) {
+	def.Config.Goroutines = opts.Goroutines
+	s, err := sim.New(def, sim.Options{TraceLimit: -1, Check: true})
+	if err != nil {
+		return nil, err
+	}
+	p := &player{l: l, s: s, opts: opts, roles: make([]raft.Role, def.Config.Peers), hash: fnv.New64a(),
+		clients: map[string]bool{}, inFlight: map[uint64]string{}}
+	for _, a := range def.Actions {
+		if a.Kind == sim.ActWrite || a.Kind == sim.ActRead {
+			p.clients[a.Client] = true
+		}
+	}
+	s.RunUntil(until)
+	return p, p.take(-1, nil)
+}
+
+// definition is the player's run so far, as the page replays it.
+func (p *player) definition() sim.Definition {
+	def := p.s.Definition()
+	def.Config.Goroutines = false
+	return def
 }
 
 // player plays a lesson's steps on one run.
@@ -138,9 +175,6 @@ func (p *player) step(i int) (StepOutline, error) {
 	s := p.s
 	out := StepOutline{Start: s.Now(), Parts: Parse(st.Caption)}
 	p.shown, p.dropped = map[string]bool{}, 0
-	if p.inFlight == nil {
-		p.inFlight = map[uint64]string{}
-	}
 	for _, t := range p.inFlight {
 		p.show(t)
 	}
@@ -256,7 +290,7 @@ func (p *player) take(i int, st *Step) error {
 	for k := range evs {
 		e := &evs[k]
 		p.seen = e.Seq
-		if p.opts.Event != nil {
+		if p.opts.Event != nil && i >= 0 {
 			p.opts.Event(i, e)
 		}
 		p.buf = e.AppendJSON(p.buf[:0])
@@ -266,7 +300,7 @@ func (p *player) take(i int, st *Step) error {
 		}
 		switch e.Kind {
 		case sim.EvViolation:
-			return p.fail(i, "", "the simulator found a safety violation: "+e.Describe())
+			return p.fail(max(i, 0), "", "the simulator found a safety violation: "+e.Describe())
 		case sim.EvRole:
 			p.roles[e.Peer-1] = e.Role
 		case sim.EvCrash:
@@ -274,11 +308,16 @@ func (p *player) take(i int, st *Step) error {
 		case sim.EvSend:
 			t := msgType(e.Msg)
 			p.inFlight[e.MsgID] = t
-			p.show(t)
+			if p.shown != nil {
+				p.show(t)
+			}
 			sent = append(sent, sim.InFlight{ID: e.MsgID, Msg: e.Msg})
 		case sim.EvDeliver, sim.EvDrop:
 			delete(p.inFlight, e.MsgID)
 		}
+	}
+	if st == nil {
+		return nil
 	}
 	return p.dropMatching(i, st, sent)
 }
@@ -290,7 +329,7 @@ func (p *player) dropMatching(i int, st *Step, msgs []sim.InFlight) error {
 		if _, ok := p.inFlight[m.ID]; !ok {
 			continue
 		}
-		if !slices.ContainsFunc(st.Drop, func(d Msg) bool { return d.matches(m.Msg) }) {
+		if !slices.ContainsFunc(st.Drop, func(d Msg) bool { return d.matches(m.Msg) && (!d.Fits || p.fits(m.Msg)) }) {
 			continue
 		}
 		if p.s.Do(sim.Action{Kind: sim.ActDrop, Msg: m.ID}) != nil {
@@ -304,6 +343,23 @@ func (p *player) dropMatching(i int, st *Step, msgs []sim.InFlight) error {
 		}
 	}
 	return nil
+}
+
+// fits says whether m's entries fit its destination's log: the log holds
+// the entry just before them, with the same term.
+func (p *player) fits(m *raft.Message) bool {
+	if m.PrevLogIndex == 0 {
+		return true
+	}
+	ps := p.s.Snapshot().Peers[m.To-1]
+	switch i := m.PrevLogIndex; {
+	case i == ps.SnapshotIndex:
+		return m.PrevLogTerm == ps.SnapshotTerm
+	case i > ps.LastIndex || len(ps.Log) == 0 || i < ps.Log[0].Index:
+		return false
+	default:
+		return ps.Log[i-ps.Log[0].Index].Term == m.PrevLogTerm
+	}
 }
 
 // checkClients refuses conditions about clients that have sent nothing.
