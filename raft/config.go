@@ -36,6 +36,13 @@ type Config struct {
 	// exactly. Nil means a source seeded with the peer's ID, which is
 	// deterministic but the same on every run.
 	Rand rand.Source
+
+	// Broken is for teaching and tests only: rules of the paper this peer
+	// breaks on purpose, so that a simulator can show what each rule is
+	// for (see Rule). A peer that breaks a rule is not safe. The zero
+	// value breaks none, and so does every configuration this package
+	// makes; only Break builds a set that breaks any.
+	Broken Rules
 }
 
 // DefaultConfig returns the paper's timings for ticks of 10 ms.
@@ -63,6 +70,8 @@ func (c *Config) validate() error {
 		return errorOf("raft: MaxEntriesPerAppend must not be negative, got ", c.MaxEntriesPerAppend)
 	case c.MaxInflightAppends < 0:
 		return errorOf("raft: MaxInflightAppends must not be negative, got ", c.MaxInflightAppends)
+	case c.Broken.bits&1 != 0:
+		return errors.New("raft: Config.Broken names a rule that does not exist (see AllRules)")
 	}
 	return nil
 }

@@ -29,6 +29,7 @@
 //	Client sessions (at-most-once writes)   session.go, peer.go: apply;
 //	                                        clientsession.go (Session, for retries)
 //	Log compaction, InstallSnapshot (§7)    snapshot.go, peersnapshot.go
+//	Rules broken on purpose (teaching)      rules.go: one switch per Rule
 //
 // # Driving a Node
 //

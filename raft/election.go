@@ -124,7 +124,8 @@ func (n *Node) tickElection() {
 // if we have not voted for someone else this term and the candidate's log is
 // at least as up-to-date as ours (section 5.4.1).
 func (n *Node) handleVote(m *Message) {
-	grant := (n.vote == None || n.vote == m.From) && n.log.isUpToDate(m.LastLogIndex, m.LastLogTerm)
+	upToDate := n.breaks(VoteAnyLog) || n.log.isUpToDate(m.LastLogIndex, m.LastLogTerm)
+	grant := (n.vote == None || n.vote == m.From) && upToDate
 	if grant {
 		if n.vote != m.From {
 			n.vote = m.From

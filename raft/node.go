@@ -114,6 +114,17 @@ func NewNode(cfg Config, st Stored) (*Node, error) {
 	if hs.Vote != None && hs.Term == 0 {
 		return nil, errors.New("raft: stored vote without a term")
 	}
+	if cfg.Broken.Has(ForgetTerm) {
+		// Broken on purpose: the term restarts from the log, and the vote,
+		// which belongs to the term, is gone with it.
+		hs.Term, hs.Vote = snap.Term, None
+		if len(entries) > 0 {
+			hs.Term = entries[len(entries)-1].Term
+		}
+	}
+	if cfg.Broken.Has(ForgetVote) {
+		hs.Vote = None // broken on purpose: the vote did not survive
+	}
 	src := cfg.Rand
 	if src == nil {
 		src = rand.NewPCG(uint64(cfg.ID), 0x5eed)
@@ -231,6 +242,8 @@ func (n *Node) Step(m Message) error {
 	// Rules for all servers (Figure 2): a higher term makes us a follower
 	// in that term; a lower term marks a stale sender, told our term.
 	switch {
+	case m.Term > n.term && n.role == Leader && n.breaks(LeaderIgnoresTerm):
+		n.setTerm(m.Term) // broken on purpose: takes the term, goes on leading
 	case m.Term > n.term:
 		leader := None
 		if m.Type == MsgApp || m.Type == MsgSnap {

@@ -140,7 +140,10 @@ func (n *Node) checkAppend(m *Message) error {
 func (n *Node) handleAppend(m *Message) {
 	n.resetElectionTimer()
 	resp := Message{Type: MsgAppResp, To: m.From, Round: m.Round}
-	if !n.log.matches(m.PrevLogIndex, m.PrevLogTerm) {
+	// (Broken on purpose, AppendUnchecked: any entry at prevLogIndex will
+	// do. checkAppend has refused a mismatch at or below the commit index.)
+	unchecked := n.breaks(AppendUnchecked) && m.PrevLogIndex <= n.log.lastIndex()
+	if !n.log.matches(m.PrevLogIndex, m.PrevLogTerm) && !unchecked {
 		if n.holdOvertaken(m) {
 			return // answered once the entries before it arrive (overtaken.go)
 		}
@@ -157,6 +160,12 @@ func (n *Node) handleAppend(m *Message) {
 		return
 	}
 	// Rules 3 and 4: cut at the first conflict, append what is new.
+	if n.breaks(TruncateOnAppend) && len(m.Entries) > 0 {
+		// Broken on purpose: cut after prevLogIndex whatever follows (never
+		// below the commit index), and write the entries again.
+		n.log.truncate(max(m.PrevLogIndex, n.commit))
+		n.matched = min(n.matched, n.log.lastIndex())
+	}
 	n.log.merge(m.PrevLogIndex, m.Entries)
 	if n.configIndex > n.log.lastIndex() || hasConfig(m.Entries) {
 		n.refreshMembers()
@@ -253,7 +262,7 @@ func (n *Node) maybeCommit() {
 	n.scratch = matches
 	q := quorumIndex(matches)
 	if q > n.commit {
-		if t, _ := n.log.term(q); t == n.term {
+		if t, _ := n.log.term(q); t == n.term || n.breaks(CommitOldTerms) {
 			n.forgetProposed(n.commit+1, q)
 			n.commit = q
 		}
