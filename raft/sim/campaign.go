@@ -29,6 +29,22 @@ type CampaignOptions struct {
 	// SnapshotEvery compacts logs often, so snapshots and InstallSnapshot
 	// are exercised under faults too (0: never).
 	SnapshotEvery int
+	// Broken lists the rules every peer breaks on purpose (none by
+	// default): a search for what each rule protects.
+	Broken raft.Rules
+
+	// Shapes that make rare situations frequent (all off by default), for
+	// the searches of raft/sim/search:
+	//
+	// FaultEveryMs, if set, is the mean gap between faults, each drawn
+	// from half to one and a half times it (0: 200 to 1500 ms).
+	FaultEveryMs int64
+	// Bounce adds a fault that crashes a peer and restarts it at once:
+	// only what it did not save is lost.
+	Bounce bool
+	// MaxEntriesPerAppend limits each AppendEntries (0: raft's default);
+	// 1 ships entries one at a time, as in the paper's Figure 8.
+	MaxEntriesPerAppend int
 }
 
 // DefaultCampaign returns the options of the campaign `make test` runs.
@@ -57,6 +73,18 @@ func (o CampaignOptions) Command(seed uint64) string {
 	b.WriteString(" -snapshot-every " + strconv.Itoa(o.SnapshotEvery))
 	if o.Goroutines {
 		b.WriteString(" -goroutines")
+	}
+	if !o.Broken.None() {
+		b.WriteString(" -break " + o.Broken.String())
+	}
+	if o.FaultEveryMs != 0 {
+		b.WriteString(" -fault-every-ms " + strconv.FormatInt(o.FaultEveryMs, 10))
+	}
+	if o.Bounce {
+		b.WriteString(" -bounce")
+	}
+	if o.MaxEntriesPerAppend != 0 {
+		b.WriteString(" -max-entries " + strconv.Itoa(o.MaxEntriesPerAppend))
 	}
 	return b.String()
 }
@@ -119,6 +147,8 @@ func RunCampaign(seed uint64, o CampaignOptions, trace int) (*CampaignResult, er
 	cfg.Goroutines = o.Goroutines
 	cfg.ClientTimeoutMs = 2000
 	cfg.SnapshotEvery = o.SnapshotEvery
+	cfg.Broken = o.Broken
+	cfg.MaxEntries = o.MaxEntriesPerAppend
 	s, err := New(Definition{Config: cfg, Seed: seed}, Options{TraceLimit: trace, Check: true, History: true})
 	if err != nil {
 		return nil, err
@@ -143,6 +173,7 @@ type driver struct {
 	r       *rand.Rand
 	waiting []uint64 // per client: its request in progress, or 0
 	nextOp  []int64  // per client: when it sends its next request
+	bounce  raft.ID  // a peer crashed by a bounce, to restart at once
 }
 
 func (d *driver) faultPhase() {
@@ -173,7 +204,11 @@ func (d *driver) faultPhase() {
 		s.RunUntil(due)
 		if s.now >= nextFault && s.now < o.FaultMs {
 			d.fault()
-			nextFault = s.now + 200 + r.Int64N(1300)
+			if e := o.FaultEveryMs; e > 0 {
+				nextFault = s.now + e/2 + r.Int64N(e+1)
+			} else {
+				nextFault = s.now + 200 + r.Int64N(1300)
+			}
 		}
 		for i := range d.nextOp {
 			if d.waiting[i] == 0 && s.now >= d.nextOp[i] && s.now < o.FaultMs {
@@ -233,6 +268,15 @@ func (d *driver) fault() {
 				return nil
 			})
 	}
+	if o.Bounce {
+		kinds = append(kinds, func() *Action {
+			if id := pick(); s.peers[id-1].up() {
+				d.bounce = id
+				return &Action{Kind: ActCrash, Peer: id}
+			}
+			return nil
+		})
+	}
 	// Faults aimed at the leader make the interesting histories (a leader
 	// deposed with entries only it holds, Figure 8's situations) frequent
 	// instead of rare.
@@ -288,6 +332,12 @@ func (d *driver) fault() {
 		if err := s.Do(*a); err != nil {
 			panic("campaign: " + err.Error())
 		}
+	}
+	if d.bounce != raft.None {
+		if err := s.Do(Action{Kind: ActRestart, Peer: d.bounce}); err != nil {
+			panic("campaign: " + err.Error())
+		}
+		d.bounce = raft.None
 	}
 }
 

@@ -71,6 +71,9 @@ type Op struct {
 	Call    uint64
 	Return  uint64
 	Outcome string
+	Req     uint64  // the request's id in the trace
+	Peer    raft.ID // the peer it was sent to
+	Time    int64   // when it returned (virtual ms); 0 while unknown
 }
 
 // History returns the client operations so far (kept only with
@@ -85,6 +88,14 @@ func (s *Sim) client(name string) *client {
 		s.clientList = append(s.clientList, c)
 	}
 	return c
+}
+
+// clientName returns the name of the client with session id (see client).
+func (s *Sim) clientName(id uint64) string {
+	if id >= 1 && id <= uint64(len(s.clientList)) {
+		return s.clientList[id-1].name
+	}
+	return "#" + utoa(id)
 }
 
 // clientRequest sends a write or read from a client to a peer.
@@ -103,7 +114,7 @@ func (s *Sim) clientRequest(a *Action) {
 	r.hist = -1
 	if s.opts.History {
 		r.hist = len(s.history)
-		s.history = append(s.history, Op{Client: c.name, Op: r.op, Call: s.trace.seq})
+		s.history = append(s.history, Op{Client: c.name, Op: r.op, Call: s.trace.seq, Req: r.id, Peer: a.Peer})
 	}
 
 	sl := s.peers[a.Peer-1]
@@ -191,7 +202,7 @@ func (s *Sim) finish(r *request, outcome, reason string) {
 		h := &s.history[r.hist]
 		h.Outcome = outcome
 		if known(outcome) {
-			h.Return = s.trace.seq
+			h.Return, h.Time = s.trace.seq, s.now
 		}
 	}
 }

@@ -3,6 +3,8 @@ package sim
 import (
 	"errors"
 	"strconv"
+
+	"github.com/raftplay/raftplay/raft"
 )
 
 // Limits on a run's definition, so that input from a URL or a file cannot
@@ -54,6 +56,11 @@ type Config struct {
 	// deployment runs it); otherwise the simulator calls the peers inline.
 	// Both give the same trace.
 	Goroutines bool
+
+	// Broken lists the rules of the paper every peer breaks on purpose
+	// (raft.Rule), so a student can watch what each rule protects. None
+	// by default.
+	Broken raft.Rules
 }
 
 // Bootstrap names a way to start a cluster.

@@ -28,7 +28,7 @@ const (
 	EvCrash                     // Peer crashed
 	EvRestart                   // Peer restarted from storage (Term, Vote, Index = last log index)
 	EvNetwork                   // the network changed: Action says how
-	EvViolation                 // a safety property failed: Reason says which
+	EvViolation                 // a property failed: Violation says which, Reason in plain words
 	EvSnapshot                  // Peer compacted its log through Index into a snapshot, or Installed the leader's
 	EvTimers                    // the election timers were spread or aligned: Action says how
 	EvMark                      // the run reached a named moment: Action holds its Mark
@@ -80,8 +80,9 @@ type Event struct {
 	Installed bool // snapshot: taken from the leader rather than made here
 	Size      int  // snapshot: bytes of state machine data
 
-	Reason string  // drop, reject, violation; timeout: TimeoutUser if timed out by hand
-	Action *Action // network, timers, mark
+	Reason    string     // drop, reject, violation; timeout: TimeoutUser if timed out by hand
+	Action    *Action    // network, timers, mark
+	Violation *Violation // violation: the property and what it involves
 }
 
 // Outcomes of client requests, besides what a read returns.

@@ -2,257 +2,151 @@ package sim
 
 import (
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/sim/jsonio"
 )
 
-// The trace's JSON form, written by hand: it is on the hot path of the
-// playground (every frame), and encoding/json would add a quarter of a
-// megabyte to the WebAssembly download. TRACE.md documents the form.
-
-// jw appends JSON to a byte slice.
-type jw struct {
-	b     []byte
-	comma bool
-}
-
-func (w *jw) key(k string) {
-	if w.comma {
-		w.b = append(w.b, ',')
-	}
-	w.comma = true
-	w.b = append(w.b, '"')
-	w.b = append(w.b, k...)
-	w.b = append(w.b, '"', ':')
-}
-
-func (w *jw) open(c byte)  { w.b = append(w.b, c); w.comma = false }
-func (w *jw) close(c byte) { w.b = append(w.b, c); w.comma = true }
-
-func (w *jw) elem() {
-	if w.comma {
-		w.b = append(w.b, ',')
-	}
-	w.comma = true
-}
-
-func (w *jw) uint(k string, v uint64) {
-	w.key(k)
-	w.b = strconv.AppendUint(w.b, v, 10)
-}
-
-func (w *jw) int(k string, v int64) {
-	w.key(k)
-	w.b = strconv.AppendInt(w.b, v, 10)
-}
-
-func (w *jw) float(k string, v float64) {
-	w.key(k)
-	w.b = strconv.AppendFloat(w.b, v, 'g', -1, 64)
-}
-
-func (w *jw) bool(k string, v bool) {
-	w.key(k)
-	w.b = strconv.AppendBool(w.b, v)
-}
-
-func (w *jw) str(k, v string) {
-	w.key(k)
-	w.b = appendString(w.b, v)
-}
-
-// nonzero helpers keep the trace small: absent means zero.
-func (w *jw) uintNZ(k string, v uint64) {
-	if v != 0 {
-		w.uint(k, v)
-	}
-}
-
-func (w *jw) strNZ(k, v string) {
-	if v != "" {
-		w.str(k, v)
-	}
-}
-
-func (w *jw) trueNZ(k string, v bool) {
-	if v {
-		w.bool(k, true)
-	}
-}
-
-const hexDigits = "0123456789abcdef"
-
-// AppendJSONString appends s as a JSON string, as the trace writes every
-// string: invalid UTF-8 becomes U+FFFD, and '<', '>' and '&' are escaped so
-// that JSON is safe inside HTML too. The playground's API uses it for its
-// own answers, so both escape alike.
-func AppendJSONString(b []byte, s string) []byte { return appendString(b, s) }
-
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, `\ufffd`...)
-		} else if r == '\u2028' || r == '\u2029' {
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
-}
+// The trace's JSON form, written by hand with package jsonio: it is on the
+// hot path of the playground (every frame). TRACE.md documents the form.
 
 // AppendJSON appends the event's JSON form to b.
 func (e *Event) AppendJSON(b []byte) []byte {
-	w := jw{b: b}
-	w.open('{')
-	w.uint("seq", e.Seq)
-	w.int("time", e.Time)
-	w.str("kind", e.Kind.String())
-	w.uintNZ("peer", uint64(e.Peer))
+	w := jsonio.Writer{B: b}
+	w.Open('{')
+	w.Uint("seq", e.Seq)
+	w.Int("time", e.Time)
+	w.Str("kind", e.Kind.String())
+	w.UintNZ("peer", uint64(e.Peer))
 	if e.Msg != nil {
-		w.uintNZ("id", e.MsgID)
-		w.key("msg")
-		w.b = appendMessage(w.b, e.Msg, e.Kind == EvSend || e.Kind == EvReject)
+		w.UintNZ("id", e.MsgID)
+		w.Key("msg")
+		w.B = appendMessage(w.B, e.Msg, e.Kind == EvSend || e.Kind == EvReject)
 		if e.Kind == EvSend {
-			w.int("arrive", e.Arrive)
-			w.trueNZ("dup", e.Dup)
+			w.Int("arrive", e.Arrive)
+			w.TrueNZ("dup", e.Dup)
 		}
 	}
 	switch e.Kind {
 	case EvRole:
-		w.str("role", e.Role.String())
-		w.uint("term", e.Term)
+		w.Str("role", e.Role.String())
+		w.Uint("term", e.Term)
 	case EvTerm, EvTimeout:
-		w.uint("term", e.Term)
+		w.Uint("term", e.Term)
 	case EvVote:
-		w.uint("vote", uint64(e.Vote))
-		w.uint("term", e.Term)
+		w.Uint("vote", uint64(e.Vote))
+		w.Uint("term", e.Term)
 	case EvLeader:
-		w.uint("leader", uint64(e.Leader))
-		w.uint("term", e.Term)
+		w.Uint("leader", uint64(e.Leader))
+		w.Uint("term", e.Term)
 	case EvAppend:
-		w.uint("index", e.Index)
-		w.key("entries")
-		w.b = appendEntries(w.b, e.Entries)
+		w.Uint("index", e.Index)
+		w.Key("entries")
+		w.B = appendEntries(w.B, e.Entries)
 	case EvTruncate, EvCommit:
-		w.uint("index", e.Index)
+		w.Uint("index", e.Index)
 	case EvSnapshot:
-		w.uint("index", e.Index)
-		w.uint("term", e.Term)
-		w.trueNZ("installed", e.Installed)
-		w.int("size", int64(e.Size))
+		w.Uint("index", e.Index)
+		w.Uint("term", e.Term)
+		w.TrueNZ("installed", e.Installed)
+		w.Int("size", int64(e.Size))
 	case EvApply:
-		w.uint("index", e.Index)
+		w.Uint("index", e.Index)
 		if len(e.Entries) == 1 {
-			w.key("entry")
-			w.b = appendEntry(w.b, &e.Entries[0])
+			w.Key("entry")
+			w.B = appendEntry(w.B, &e.Entries[0])
 		}
-		w.strNZ("reply", e.Reply)
-		w.trueNZ("skipped", e.Skipped)
+		w.StrNZ("reply", e.Reply)
+		w.TrueNZ("skipped", e.Skipped)
 	case EvRestart:
-		w.uint("term", e.Term)
-		w.uint("vote", uint64(e.Vote))
-		w.uint("index", e.Index)
+		w.Uint("term", e.Term)
+		w.Uint("vote", uint64(e.Vote))
+		w.Uint("index", e.Index)
 	case EvRequest, EvReply:
-		w.uint("req", e.Req)
-		w.str("client", e.Client)
-		w.str("op", e.Op)
-		w.strNZ("outcome", e.Outcome)
+		w.Uint("req", e.Req)
+		w.Str("client", e.Client)
+		w.Str("op", e.Op)
+		w.StrNZ("outcome", e.Outcome)
 	case EvNetwork:
 		if e.Action != nil {
-			w.key("action")
-			w.b = e.Action.AppendJSON(w.b)
+			w.Key("action")
+			w.B = e.Action.AppendJSON(w.B)
 		}
 	case EvTimers:
-		w.str("mode", e.Action.Timers.String())
+		w.Str("mode", e.Action.Timers.String())
 	case EvMark:
 		m := e.Action.Mark
-		w.str("note", m.Note)
+		w.Str("note", m.Note)
 		if m.Then != nil {
-			w.int("rewind", m.Rewind)
+			w.Int("rewind", m.Rewind)
+		}
+	case EvViolation:
+		if e.Violation != nil {
+			e.Violation.appendJSON(&w)
 		}
 	}
-	w.strNZ("reason", e.Reason)
-	w.close('}')
-	return w.b
+	w.StrNZ("reason", e.Reason)
+	w.Close('}')
+	return w.B
 }
 
 // appendMessage writes the fields of m that its type uses. full is false
 // for deliveries and drops, which name a message already sent in full.
 func appendMessage(b []byte, m *raft.Message, full bool) []byte {
-	w := jw{b: b}
-	w.open('{')
-	w.str("type", m.Type.String())
-	w.uint("from", uint64(m.From))
-	w.uint("to", uint64(m.To))
+	w := jsonio.Writer{B: b}
+	w.Open('{')
+	w.Str("type", m.Type.String())
+	w.Uint("from", uint64(m.From))
+	w.Uint("to", uint64(m.To))
 	if m.Type == raft.MsgApp {
-		w.bool("heartbeat", len(m.Entries) == 0)
+		w.Bool("heartbeat", len(m.Entries) == 0)
 	}
 	if full {
-		w.uintNZ("term", m.Term)
+		w.UintNZ("term", m.Term)
 		switch m.Type {
 		case raft.MsgVote:
-			w.uint("lastLogIndex", m.LastLogIndex)
-			w.uint("lastLogTerm", m.LastLogTerm)
+			w.Uint("lastLogIndex", m.LastLogIndex)
+			w.Uint("lastLogTerm", m.LastLogTerm)
 		case raft.MsgVoteResp:
-			w.bool("voteGranted", m.VoteGranted)
+			w.Bool("voteGranted", m.VoteGranted)
 		case raft.MsgApp:
-			w.uint("prevLogIndex", m.PrevLogIndex)
-			w.uint("prevLogTerm", m.PrevLogTerm)
-			w.key("entries")
-			w.b = appendEntries(w.b, m.Entries)
-			w.uint("leaderCommit", m.LeaderCommit)
-			w.uint("round", m.Round)
+			w.Uint("prevLogIndex", m.PrevLogIndex)
+			w.Uint("prevLogTerm", m.PrevLogTerm)
+			w.Key("entries")
+			w.B = appendEntries(w.B, m.Entries)
+			w.Uint("leaderCommit", m.LeaderCommit)
+			w.Uint("round", m.Round)
 		case raft.MsgAppResp:
-			w.bool("success", m.Success)
+			w.Bool("success", m.Success)
 			if m.Success {
-				w.uint("matchIndex", m.MatchIndex)
+				w.Uint("matchIndex", m.MatchIndex)
 			} else {
-				w.uint("prevLogIndex", m.PrevLogIndex)
-				w.uint("conflictIndex", m.ConflictIndex)
-				w.uint("conflictTerm", m.ConflictTerm)
+				w.Uint("prevLogIndex", m.PrevLogIndex)
+				w.Uint("conflictIndex", m.ConflictIndex)
+				w.Uint("conflictTerm", m.ConflictTerm)
 			}
-			w.uint("round", m.Round)
+			w.Uint("round", m.Round)
 		case raft.MsgProp:
-			w.key("entries")
-			w.b = appendEntries(w.b, m.Entries)
+			w.Key("entries")
+			w.B = appendEntries(w.B, m.Entries)
 		case raft.MsgRead:
-			w.uint("readId", m.Round)
+			w.Uint("readId", m.Round)
 		case raft.MsgReadResp:
-			w.uint("readId", m.Round)
-			w.uint("readIndex", m.ReadIndex)
+			w.Uint("readId", m.Round)
+			w.Uint("readIndex", m.ReadIndex)
 		case raft.MsgSnap:
 			if s := m.Snapshot; s != nil {
-				w.uint("lastIncludedIndex", s.Index)
-				w.uint("lastIncludedTerm", s.Term)
-				w.key("members")
-				w.b = appendIDs(w.b, s.Members)
-				w.int("size", int64(len(s.Data)))
+				w.Uint("lastIncludedIndex", s.Index)
+				w.Uint("lastIncludedTerm", s.Term)
+				w.Key("members")
+				w.B = appendIDs(w.B, s.Members)
+				w.Int("size", int64(len(s.Data)))
 			}
-			w.uint("round", m.Round)
+			w.Uint("round", m.Round)
 		}
 	}
-	w.close('}')
-	return w.b
+	w.Close('}')
+	return w.B
 }
 
 func appendEntries(b []byte, es []raft.Entry) []byte {
@@ -267,23 +161,34 @@ func appendEntries(b []byte, es []raft.Entry) []byte {
 }
 
 func appendEntry(b []byte, e *raft.Entry) []byte {
-	w := jw{b: b}
-	w.open('{')
-	w.uintNZ("index", e.Index)
-	w.uintNZ("term", e.Term)
-	w.str("type", e.Type.String())
+	w := jsonio.Writer{B: b}
+	w.Open('{')
+	w.UintNZ("index", e.Index)
+	w.UintNZ("term", e.Term)
+	w.Str("type", e.Type.String())
 	switch e.Type {
 	case raft.EntryCommand:
-		w.str("cmd", string(e.Data))
-		w.uintNZ("client", e.Client)
-		w.uintNZ("seq", e.Seq)
+		w.Str("cmd", string(e.Data))
+		w.UintNZ("client", e.Client)
+		w.UintNZ("seq", e.Seq)
 	case raft.EntryConfig:
-		w.key("members")
+		w.Key("members")
 		ms, _ := raft.DecodeMembers(e.Data)
-		w.b = appendIDs(w.b, ms)
+		w.B = appendIDs(w.B, ms)
 	}
-	w.close('}')
-	return w.b
+	w.Close('}')
+	return w.B
+}
+
+func appendRules(b []byte, rs raft.Rules) []byte {
+	b = append(b, '[')
+	for i, r := range rs.List() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonio.AppendString(b, r.String())
+	}
+	return append(b, ']')
 }
 
 func appendIDs(b []byte, ids []raft.ID) []byte {
@@ -299,67 +204,67 @@ func appendIDs(b []byte, ids []raft.ID) []byte {
 
 // AppendJSON appends the action's JSON form to b.
 func (a *Action) AppendJSON(b []byte) []byte {
-	w := jw{b: b}
-	w.open('{')
-	w.int("at", a.At)
-	w.str("kind", a.Kind.String())
+	w := jsonio.Writer{B: b}
+	w.Open('{')
+	w.Int("at", a.At)
+	w.Str("kind", a.Kind.String())
 	switch a.Kind {
 	case ActWrite, ActRead:
-		w.uint("peer", uint64(a.Peer))
-		w.str("client", a.Client)
+		w.Uint("peer", uint64(a.Peer))
+		w.Str("client", a.Client)
 		if a.Kind == ActWrite {
-			w.str("op", a.Op.String())
+			w.Str("op", a.Op.String())
 		}
 	case ActCrash, ActRestart, ActTimeout:
-		w.uint("peer", uint64(a.Peer))
+		w.Uint("peer", uint64(a.Peer))
 	case ActTimers:
-		w.str("mode", a.Timers.String())
+		w.Str("mode", a.Timers.String())
 	case ActMark:
 		if m := a.Mark; m != nil {
-			w.str("note", m.Note)
+			w.Str("note", m.Note)
 			if m.Then != nil {
-				w.int("rewind", m.Rewind)
-				w.key("then")
-				w.b = appendActions(w.b, m.Then)
+				w.Int("rewind", m.Rewind)
+				w.Key("then")
+				w.B = appendActions(w.B, m.Then)
 			}
 		}
 	case ActCut, ActRestore:
-		w.uint("from", uint64(a.From))
-		w.uint("to", uint64(a.To))
+		w.Uint("from", uint64(a.From))
+		w.Uint("to", uint64(a.To))
 	case ActPartition:
-		w.key("groups")
-		w.b = append(w.b, '[')
+		w.Key("groups")
+		w.B = append(w.B, '[')
 		for i, g := range a.Groups {
 			if i > 0 {
-				w.b = append(w.b, ',')
+				w.B = append(w.B, ',')
 			}
-			w.b = appendIDs(w.b, g)
+			w.B = appendIDs(w.B, g)
 		}
-		w.b = append(w.b, ']')
+		w.B = append(w.B, ']')
 	case ActNetwork:
-		w.key("link")
+		w.Key("link")
 		if a.Link != nil {
-			w.b = a.Link.appendJSON(w.b)
+			w.B = a.Link.appendJSON(w.B)
 		} else {
-			w.b = append(w.b, "null"...)
+			w.B = append(w.B, "null"...)
 		}
 	case ActDrop:
-		w.uint("msg", a.Msg)
+		w.Uint("msg", a.Msg)
 	}
-	w.close('}')
-	return w.b
+	w.Close('}')
+	return w.B
 }
 
 func (l *Link) appendJSON(b []byte) []byte {
-	w := jw{b: b}
-	w.open('{')
-	w.int("latencyMinMs", l.LatencyMinMs)
-	w.int("latencyMaxMs", l.LatencyMaxMs)
-	w.float("loss", l.Loss)
-	w.float("duplicate", l.Duplicate)
-	w.float("reorder", l.Reorder)
-	w.close('}')
-	return w.b
+	w := jsonio.Writer{B: b}
+	w.Open('{')
+	w.Int("latencyMinMs", l.LatencyMinMs)
+	w.Int("latencyMaxMs", l.LatencyMaxMs)
+	w.Float("loss", l.Loss)
+	w.Float("duplicate", l.Duplicate)
+	w.Float("reorder", l.Reorder)
+	w.Close('}')
+	return w.B
 }
 
 var bootstrapNames = [...]string{BootstrapAll: "all", BootstrapTalk: "talk"}
@@ -383,38 +288,42 @@ func ParseBootstrap(s string) (Bootstrap, bool) {
 
 // AppendJSON appends the configuration's JSON form to b.
 func (c *Config) AppendJSON(b []byte) []byte {
-	w := jw{b: b}
-	w.open('{')
-	w.int("peers", int64(c.Peers))
-	w.int("tickMs", c.TickMs)
-	w.int("electionMinMs", c.ElectionMinMs)
-	w.int("electionMaxMs", c.ElectionMaxMs)
-	w.int("heartbeatMs", c.HeartbeatMs)
-	w.key("net")
-	w.b = c.Net.appendJSON(w.b)
-	w.int("clientTimeoutMs", c.ClientTimeoutMs)
-	w.int("snapshotEvery", int64(c.SnapshotEvery))
+	w := jsonio.Writer{B: b}
+	w.Open('{')
+	w.Int("peers", int64(c.Peers))
+	w.Int("tickMs", c.TickMs)
+	w.Int("electionMinMs", c.ElectionMinMs)
+	w.Int("electionMaxMs", c.ElectionMaxMs)
+	w.Int("heartbeatMs", c.HeartbeatMs)
+	w.Key("net")
+	w.B = c.Net.appendJSON(w.B)
+	w.Int("clientTimeoutMs", c.ClientTimeoutMs)
+	w.Int("snapshotEvery", int64(c.SnapshotEvery))
 	if c.MaxEntries != 0 {
-		w.int("maxEntries", int64(c.MaxEntries))
+		w.Int("maxEntries", int64(c.MaxEntries))
 	}
-	w.str("bootstrap", c.Bootstrap.String())
-	w.trueNZ("goroutines", c.Goroutines)
-	w.close('}')
-	return w.b
+	w.Str("bootstrap", c.Bootstrap.String())
+	w.TrueNZ("goroutines", c.Goroutines)
+	if !c.Broken.None() {
+		w.Key("broken")
+		w.B = appendRules(w.B, c.Broken)
+	}
+	w.Close('}')
+	return w.B
 }
 
 // AppendJSON appends the definition's JSON form to b.
 func (d *Definition) AppendJSON(b []byte) []byte {
-	w := jw{b: b}
-	w.open('{')
-	w.int("version", TraceVersion)
-	w.key("config")
-	w.b = d.Config.AppendJSON(w.b)
-	w.uint("seed", d.Seed)
-	w.key("actions")
-	w.b = appendActions(w.b, d.Actions)
-	w.close('}')
-	return w.b
+	w := jsonio.Writer{B: b}
+	w.Open('{')
+	w.Int("version", TraceVersion)
+	w.Key("config")
+	w.B = d.Config.AppendJSON(w.B)
+	w.Uint("seed", d.Seed)
+	w.Key("actions")
+	w.B = appendActions(w.B, d.Actions)
+	w.Close('}')
+	return w.B
 }
 
 func appendActions(b []byte, acts []Action) []byte {
@@ -432,21 +341,21 @@ func appendActions(b []byte, acts []Action) []byte {
 // definition and its events.
 func (s *Sim) TraceJSON() []byte {
 	def := s.Definition()
-	w := jw{}
-	w.open('{')
-	w.int("version", TraceVersion)
-	w.key("definition")
-	w.b = def.AppendJSON(w.b)
-	w.key("events")
-	w.b = append(w.b, '[')
+	w := jsonio.Writer{}
+	w.Open('{')
+	w.Int("version", TraceVersion)
+	w.Key("definition")
+	w.B = def.AppendJSON(w.B)
+	w.Key("events")
+	w.B = append(w.B, '[')
 	evs, _ := s.Events(0)
 	for i := range evs {
 		if i > 0 {
-			w.b = append(w.b, ',', '\n')
+			w.B = append(w.B, ',', '\n')
 		}
-		w.b = evs[i].AppendJSON(w.b)
+		w.B = evs[i].AppendJSON(w.B)
 	}
-	w.b = append(w.b, ']')
-	w.close('}')
-	return append(w.b, '\n')
+	w.B = append(w.B, ']')
+	w.Close('}')
+	return append(w.B, '\n')
 }

@@ -48,18 +48,24 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 	if st.Term != sl.term {
 		sl.term = st.Term
 		s.record(&Event{Kind: EvTerm, Peer: sl.id, Term: st.Term})
+		if st.Role == raft.Leader && sl.role == raft.Leader && s.check != nil {
+			s.check.elected(sl) // a leader that moved on to another term still leading
+		}
 	}
 	if st.Role != sl.role {
 		sl.role = st.Role
 		s.record(&Event{Kind: EvRole, Peer: sl.id, Role: st.Role, Term: st.Term})
 		if st.Role == raft.Leader && s.check != nil {
-			s.check.elected(sl, n)
+			s.check.elected(sl)
 		}
 	}
 	if st.Vote != sl.vote {
 		sl.vote = st.Vote
 		if st.Vote != raft.None {
 			s.record(&Event{Kind: EvVote, Peer: sl.id, Vote: st.Vote, Term: st.Term})
+			if s.check != nil {
+				s.check.voted(sl, st.Term, st.Vote)
+			}
 		}
 	}
 	if st.Leader != sl.leader {
@@ -96,7 +102,7 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 		sl.commit = st.Commit
 		s.record(&Event{Kind: EvCommit, Peer: sl.id, Index: st.Commit})
 		if s.check != nil {
-			s.check.committed(sl, n)
+			s.check.committed(sl)
 		}
 	}
 	if len(o.Applied) > 0 {
@@ -114,7 +120,7 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 			}
 			s.record(&e)
 			if s.check != nil {
-				s.check.applied(sl, &a.Entry)
+				s.check.applied(sl, a)
 			}
 		}
 		sl.applied = o.Applied[len(o.Applied)-1].Entry.Index

@@ -45,6 +45,9 @@ type Sim struct {
 	free      []*item // items done with, for newItem to reuse
 	nextMsg   uint64
 	delivered uint64
+	// delivering is the id of the message a peer is handling now (0 if
+	// none): a violation it causes names it.
+	delivering uint64
 
 	clients     map[string]*client
 	clientList  []*client
@@ -191,6 +194,7 @@ func (s *Sim) start(sl *slot) error {
 		HeartbeatInterval:   s.cfg.ticks(s.cfg.HeartbeatMs),
 		MaxEntriesPerAppend: s.cfg.MaxEntries,
 		Rand:                rand.NewPCG(s.seed, uint64(sl.id)<<32|sl.incarnation),
+		Broken:              s.cfg.Broken,
 	}
 	p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{
 		Config:    c,
@@ -500,7 +504,9 @@ func (s *Sim) arrive(it *item) {
 	default:
 		s.delivered++
 		s.record(&Event{Kind: EvDeliver, Peer: sl.id, MsgID: it.msgID, Msg: it.msg})
+		s.delivering = it.msgID
 		sl.deliver(*it.msg)
+		s.delivering = 0
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/sim/jsonio"
 	"github.com/raftplay/raftplay/raft/lock"
 )
 
@@ -159,118 +160,118 @@ func (s *Sim) Leader() (raft.ID, uint64) {
 
 // AppendJSON appends the snapshot's JSON form to b.
 func (snap *Snapshot) AppendJSON(b []byte) []byte {
-	w := jw{b: b}
-	w.open('{')
-	w.int("version", TraceVersion)
-	w.int("time", snap.Time)
-	w.uint("seq", snap.Seq)
-	w.key("peers")
-	w.open('[')
+	w := jsonio.Writer{B: b}
+	w.Open('{')
+	w.Int("version", TraceVersion)
+	w.Int("time", snap.Time)
+	w.Uint("seq", snap.Seq)
+	w.Key("peers")
+	w.Open('[')
 	for i := range snap.Peers {
-		w.elem()
-		w.b = snap.Peers[i].appendJSON(w.b)
+		w.Elem()
+		w.B = snap.Peers[i].appendJSON(w.B)
 	}
-	w.close(']')
-	w.key("messages")
-	w.open('[')
+	w.Close(']')
+	w.Key("messages")
+	w.Open('[')
 	for _, m := range snap.Messages {
-		w.elem()
-		mw := jw{b: w.b}
-		mw.open('{')
-		mw.uint("id", m.ID)
-		mw.key("msg")
-		mw.b = appendMessage(mw.b, m.Msg, true)
-		mw.int("arrive", m.Arrive)
-		mw.close('}')
-		w.b = mw.b
+		w.Elem()
+		mw := jsonio.Writer{B: w.B}
+		mw.Open('{')
+		mw.Uint("id", m.ID)
+		mw.Key("msg")
+		mw.B = appendMessage(mw.B, m.Msg, true)
+		mw.Int("arrive", m.Arrive)
+		mw.Close('}')
+		w.B = mw.B
 	}
-	w.close(']')
-	w.key("requests")
-	w.open('[')
+	w.Close(']')
+	w.Key("requests")
+	w.Open('[')
 	for _, r := range snap.Requests {
-		w.elem()
-		rw := jw{b: w.b}
-		rw.open('{')
-		rw.uint("req", r.Req)
-		rw.str("client", r.Client)
-		rw.str("op", r.Op)
-		rw.uint("peer", uint64(r.Peer))
+		w.Elem()
+		rw := jsonio.Writer{B: w.B}
+		rw.Open('{')
+		rw.Uint("req", r.Req)
+		rw.Str("client", r.Client)
+		rw.Str("op", r.Op)
+		rw.Uint("peer", uint64(r.Peer))
 		if r.Deadline != 0 {
-			rw.int("deadline", r.Deadline)
+			rw.Int("deadline", r.Deadline)
 		}
-		rw.close('}')
-		w.b = rw.b
+		rw.Close('}')
+		w.B = rw.B
 	}
-	w.close(']')
-	w.key("link")
-	w.b = snap.Link.appendJSON(w.b)
-	w.key("groups")
-	w.open('[')
+	w.Close(']')
+	w.Key("link")
+	w.B = snap.Link.appendJSON(w.B)
+	w.Key("groups")
+	w.Open('[')
 	for _, g := range snap.Groups {
-		w.elem()
-		w.b = appendIDs(w.b, g)
+		w.Elem()
+		w.B = appendIDs(w.B, g)
 	}
-	w.close(']')
-	w.key("cuts")
-	w.open('[')
+	w.Close(']')
+	w.Key("cuts")
+	w.Open('[')
 	for _, c := range snap.Cuts {
-		w.elem()
-		w.b = appendIDs(w.b, c[:])
+		w.Elem()
+		w.B = appendIDs(w.B, c[:])
 	}
-	w.close(']')
-	w.close('}')
-	return w.b
+	w.Close(']')
+	w.Close('}')
+	return w.B
 }
 
 func (ps *PeerState) appendJSON(b []byte) []byte {
-	w := jw{b: b}
-	w.open('{')
-	w.uint("id", uint64(ps.ID))
-	w.bool("up", ps.Up)
+	w := jsonio.Writer{B: b}
+	w.Open('{')
+	w.Uint("id", uint64(ps.ID))
+	w.Bool("up", ps.Up)
 	if ps.Up {
-		w.str("role", ps.Role.String())
+		w.Str("role", ps.Role.String())
 	} else {
-		w.str("role", "crashed")
+		w.Str("role", "crashed")
 	}
-	w.uint("term", ps.Term)
-	w.uint("vote", uint64(ps.Vote))
-	w.uint("lastIndex", ps.LastIndex)
-	w.uintNZ("snapshotIndex", ps.SnapshotIndex)
-	w.uintNZ("snapshotTerm", ps.SnapshotTerm)
-	w.key("log")
-	w.b = appendEntries(w.b, ps.Log)
+	w.Uint("term", ps.Term)
+	w.Uint("vote", uint64(ps.Vote))
+	w.Uint("lastIndex", ps.LastIndex)
+	w.UintNZ("snapshotIndex", ps.SnapshotIndex)
+	w.UintNZ("snapshotTerm", ps.SnapshotTerm)
+	w.Key("log")
+	w.B = appendEntries(w.B, ps.Log)
 	if ps.Up {
-		w.uint("leader", uint64(ps.Leader))
-		w.uint("commit", ps.Commit)
-		w.uint("applied", ps.Applied)
-		w.key("lock")
-		lw := jw{b: w.b}
-		lw.open('{')
-		lw.bool("locked", ps.Lock.Locked)
-		lw.strNZ("holder", ps.Lock.Holder)
-		lw.close('}')
-		w.b = lw.b
-		w.key("members")
-		w.b = appendIDs(w.b, ps.Members)
-		w.int("majority", int64(ps.Majority))
-		w.int("electionElapsedMs", ps.ElectionElapsedMs)
-		w.int("electionTimeoutMs", ps.ElectionTimeoutMs)
+		w.Uint("leader", uint64(ps.Leader))
+		w.Uint("commit", ps.Commit)
+		w.Uint("applied", ps.Applied)
+		w.Key("lock")
+		lw := jsonio.Writer{B: w.B}
+		lw.Open('{')
+		lw.Bool("locked", ps.Lock.Locked)
+		lw.StrNZ("holder", ps.Lock.Holder)
+		lw.Close('}')
+		w.B = lw.B
+		w.Key("members")
+		w.B = appendIDs(w.B, ps.Members)
+		w.Int("majority", int64(ps.Majority))
+		w.Int("electionElapsedMs", ps.ElectionElapsedMs)
+		w.Int("electionTimeoutMs", ps.ElectionTimeoutMs)
 		if ps.Role == raft.Leader {
-			w.key("progress")
-			w.open('[')
+			w.Key("progress")
+			w.Open('[')
 			for _, p := range ps.Progress {
-				w.elem()
-				pw := jw{b: w.b}
-				pw.open('{')
-				pw.uint("id", uint64(p.ID))
-				pw.uint("next", p.NextIndex)
-				pw.uint("match", p.MatchIndex)
-				pw.close('}')
-				w.b = pw.b
+				w.Elem()
+				pw := jsonio.Writer{B: w.B}
+				pw.Open('{')
+				pw.Uint("id", uint64(p.ID))
+				pw.Uint("next", p.NextIndex)
+				pw.Uint("match", p.MatchIndex)
+				pw.Close('}')
+				w.B = pw.B
 			}
-			w.close(']')
+			w.Close(']')
 		}
 	}
-	w.close('}')
-	return w.b
+	w.Close('}')
+	return w.B
 }

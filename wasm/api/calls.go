@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/raftplay/raftplay/raft/sim/jsonio"
+
 	"strings"
 
 	"github.com/raftplay/raftplay/raft/lock"
@@ -54,9 +56,9 @@ func arg(args []any, i int) any {
 }
 
 func statusAnswer(ss *Session, b []byte) []byte {
-	w := obj(b)
+	w := jsonio.NewObject(b)
 	ss.appendStatus(w)
-	return w.end()
+	return w.End()
 }
 
 func create(ss *Session, b []byte, args []any) ([]byte, *Error) {
@@ -74,6 +76,10 @@ func create(ss *Session, b []byte, args []any) ([]byte, *Error) {
 	return statusAnswer(ss, b), nil
 }
 
+// DecodeDefinition reads a definition for the playground (raft/sim's
+// decoder, TRACE.md): the page draws up to sim.MaxDisplay peers.
+func DecodeDefinition(v any) (sim.Definition, *Error) { return sim.DecodeDefinition(v, sim.MaxDisplay) }
+
 func replay(ss *Session, b []byte, args []any) ([]byte, *Error) {
 	def, err := DecodeDefinition(arg(args, 0))
 	if err != nil {
@@ -81,7 +87,7 @@ func replay(ss *Session, b []byte, args []any) ([]byte, *Error) {
 	}
 	var until int64
 	if v := arg(args, 1); v != nil {
-		if until, err = wholeNumber("until", v, 0, MaxReplayMs); err != nil {
+		if until, err = jsonio.WholeNumber("until", v, 0, MaxReplayMs); err != nil {
 			return nil, err
 		}
 	}
@@ -97,9 +103,9 @@ func definition(ss *Session, b []byte, _ []any) ([]byte, *Error) {
 }
 
 func exportTrace(ss *Session, b []byte, _ []any) ([]byte, *Error) {
-	w := obj(b)
-	w.str("json", string(ss.traceJSON()))
-	return w.end(), nil
+	w := jsonio.NewObject(b)
+	w.Str("json", string(ss.traceJSON()))
+	return w.End(), nil
 }
 
 func status(ss *Session, b []byte, _ []any) ([]byte, *Error) { return statusAnswer(ss, b), nil }
@@ -113,14 +119,14 @@ func events(ss *Session, b []byte, args []any) ([]byte, *Error) {
 	var after int64
 	if v := arg(args, 0); v != nil {
 		var err *Error
-		if after, err = wholeNumber("after", v, 0, MaxSafeInt); err != nil {
+		if after, err = jsonio.WholeNumber("after", v, 0, MaxSafeInt); err != nil {
 			return nil, err
 		}
 	}
 	limit := int64(MaxBatch)
 	if v := arg(args, 1); v != nil {
 		var err *Error
-		if limit, err = wholeNumber("limit", v, 1, MaxBatch); err != nil {
+		if limit, err = jsonio.WholeNumber("limit", v, 1, MaxBatch); err != nil {
 			return nil, err
 		}
 	}
@@ -138,39 +144,39 @@ type frame struct {
 }
 
 func decodeFrame(what string, v any) (frame, *Error) {
-	f := object(what, v, true)
-	_, hasAfter := f.get("after")
+	f := jsonio.Object(what, v, true)
+	_, hasAfter := f.Get("after")
 	fr := frame{
 		events:   hasAfter,
-		after:    f.int("after", 0, MaxSafeInt, 0),
-		limit:    f.int("limit", 1, MaxBatch, MaxBatch),
-		snapshot: f.flag("snapshot"),
+		after:    f.Int("after", 0, MaxSafeInt, 0),
+		limit:    f.Int("limit", 1, MaxBatch, MaxBatch),
+		snapshot: f.Flag("snapshot"),
 	}
 	if what == "advance options" {
-		fr.untilMark = f.flag("untilMark")
+		fr.untilMark = f.Flag("untilMark")
 	}
-	return fr, f.done()
+	return fr, f.Done()
 }
 
 // frameAnswer is the status, with the events and snapshot asked for.
-func (fr *frame) answer(ss *Session, b []byte, extra func(w *writer)) []byte {
-	w := obj(b)
+func (fr *frame) answer(ss *Session, b []byte, extra func(w *jsonio.Writer)) []byte {
+	w := jsonio.NewObject(b)
 	ss.appendStatus(w)
 	if extra != nil {
 		extra(w)
 	}
 	if fr.events {
-		w.raw("events", ss.appendEvents(nil, uint64(fr.after), int(fr.limit)))
+		w.Raw("events", ss.appendEvents(nil, uint64(fr.after), int(fr.limit)))
 	}
 	if fr.snapshot {
 		snap := ss.sim.Snapshot()
-		w.raw("snapshot", snap.AppendJSON(nil))
+		w.Raw("snapshot", snap.AppendJSON(nil))
 	}
-	return w.end()
+	return w.End()
 }
 
 func advance(ss *Session, b []byte, args []any) ([]byte, *Error) {
-	ms, err := wholeNumber("ms", arg(args, 0), 0, MaxAdvanceMs)
+	ms, err := jsonio.WholeNumber("ms", arg(args, 0), 0, MaxAdvanceMs)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +203,7 @@ func step(ss *Session, b []byte, args []any) ([]byte, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	return fr.answer(ss, b, func(w *writer) { w.bool("stepped", stepped) }), nil
+	return fr.answer(ss, b, func(w *jsonio.Writer) { w.Bool("stepped", stepped) }), nil
 }
 
 // actAnswer applies a live action and answers the status.
@@ -211,23 +217,23 @@ func actAnswer(ss *Session, b []byte, a sim.Action) ([]byte, *Error) {
 // clientRequest reads {client, peer} and, for writes, op.
 func clientRequest(ss *Session, kind sim.ActionKind, v any) (sim.Action, *Error) {
 	a := sim.Action{Kind: kind}
-	f := object(kind.String()+" request", v, true)
-	if f.err == nil && f.m == nil {
+	f := jsonio.Object(kind.String()+" request", v, true)
+	if f.Missing() {
 		return a, badArg(kind.String() + " needs an object such as {client: \"alice\", peer: 1}")
 	}
-	a.Client = f.str("client", 64, "")
+	a.Client = f.Str("client", 64, "")
 	if kind == sim.ActWrite {
-		a.Op = parseOp(f.oneOf("op", "", "lock", "unlock"))
+		a.Op = sim.ParseOp(f.OneOf("op", "", "lock", "unlock"))
 	}
-	p, _ := f.get("peer")
-	if err := f.done(); err != nil {
+	p, _ := f.Get("peer")
+	if err := f.Done(); err != nil {
 		return a, err
 	}
 	if err := lock.ValidClient(a.Client); err != nil {
 		return a, badArg(kind.String() + " request.client: " + strings.TrimPrefix(err.Error(), "lock: "))
 	}
 	var err *Error
-	a.Peer, err = peerNumber(kind.String()+" request.peer", p, ss.sim.Config().Peers)
+	a.Peer, err = sim.DecodePeer(kind.String()+" request.peer", p, ss.sim.Config().Peers)
 	return a, err
 }
 
@@ -249,7 +255,7 @@ func read(ss *Session, b []byte, args []any) ([]byte, *Error) {
 
 func peerAction(kind sim.ActionKind) Handler {
 	return func(ss *Session, b []byte, args []any) ([]byte, *Error) {
-		id, err := peerNumber("peer", arg(args, 0), ss.sim.Config().Peers)
+		id, err := sim.DecodePeer("peer", arg(args, 0), ss.sim.Config().Peers)
 		if err != nil {
 			return nil, err
 		}
@@ -260,11 +266,11 @@ func peerAction(kind sim.ActionKind) Handler {
 func linkAction(kind sim.ActionKind) Handler {
 	return func(ss *Session, b []byte, args []any) ([]byte, *Error) {
 		n := ss.sim.Config().Peers
-		from, err := peerNumber("from", arg(args, 0), n)
+		from, err := sim.DecodePeer("from", arg(args, 0), n)
 		if err != nil {
 			return nil, err
 		}
-		to, err := peerNumber("to", arg(args, 1), n)
+		to, err := sim.DecodePeer("to", arg(args, 1), n)
 		if err != nil {
 			return nil, err
 		}
@@ -276,7 +282,7 @@ func linkAction(kind sim.ActionKind) Handler {
 }
 
 func partition(ss *Session, b []byte, args []any) ([]byte, *Error) {
-	groups, err := decodeGroups("groups", arg(args, 0), ss.sim.Config().Peers)
+	groups, err := sim.DecodeGroups("groups", arg(args, 0), ss.sim.Config().Peers)
 	if err != nil {
 		return nil, err
 	}
@@ -292,9 +298,9 @@ func network(ss *Session, b []byte, args []any) ([]byte, *Error) {
 	if v == nil {
 		return nil, badArg("network needs an object such as {loss: 0.1} (fields left out keep their value)")
 	}
-	f := object("link", v, true)
-	l := decodeLink(f, ss.sim.Snapshot().Link)
-	if err := f.done(); err != nil {
+	f := jsonio.Object("link", v, true)
+	l := sim.DecodeLink(f, ss.sim.Snapshot().Link)
+	if err := f.Done(); err != nil {
 		return nil, err
 	}
 	if err := l.Validate(); err != nil {
@@ -304,7 +310,7 @@ func network(ss *Session, b []byte, args []any) ([]byte, *Error) {
 }
 
 func drop(ss *Session, b []byte, args []any) ([]byte, *Error) {
-	id, err := wholeNumber("id", arg(args, 0), 1, MaxSafeInt)
+	id, err := jsonio.WholeNumber("id", arg(args, 0), 1, MaxSafeInt)
 	if err != nil {
 		return nil, err
 	}
@@ -315,7 +321,7 @@ func timers(ss *Session, b []byte, args []any) ([]byte, *Error) {
 	mode, ok := arg(args, 0).(string)
 	m, known := sim.ParseTimerMode(mode)
 	if !ok || !known {
-		return nil, badArg("timers needs \"spread\" or \"align\", got " + describe(arg(args, 0)))
+		return nil, badArg("timers needs \"spread\" or \"align\", got " + jsonio.Describe(arg(args, 0)))
 	}
 	return actAnswer(ss, b, sim.Action{Kind: sim.ActTimers, Timers: m})
 }

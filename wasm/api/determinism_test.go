@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -147,8 +148,8 @@ func traceDefinitions(t *testing.T) []traceDef {
 		if n%3 == 0 {
 			op = "unlock"
 		}
-		a := sim.Action{At: at, Kind: sim.ActWrite, Peer: raftID(1 + n%9), Client: "c" + itoa(n%4)}
-		a.Op = parseOp(op)
+		a := sim.Action{At: at, Kind: sim.ActWrite, Peer: raftID(1 + n%9), Client: "c" + strconv.FormatInt(n%4, 10)}
+		a.Op = sim.ParseOp(op)
 		busy.Actions = append(busy.Actions, a)
 	}
 	return []traceDef{

@@ -1,23 +1,21 @@
 package api
 
+import "github.com/raftplay/raftplay/raft/sim/jsonio"
+
 // Version is the version of the page's API (API.md, "Versioning").
 const Version = 1
 
 // Error is a call's failure as the page sees it: {error, code}. Codes are
 // listed in API.md; messages are for a student and say what to change.
-type Error struct {
-	Code string
-	Msg  string
-}
-
-func (e *Error) Error() string { return e.Msg }
+// Input errors come from package jsonio with the same type.
+type Error = jsonio.Error
 
 // Error codes (API.md, "Error codes").
 const (
-	CodeBadArgument = "bad_argument"
-	CodeOutOfRange  = "out_of_range"
-	CodeUnknownPeer = "unknown_peer"
-	CodeTooLarge    = "too_large"
+	CodeBadArgument = jsonio.CodeBadArgument
+	CodeOutOfRange  = jsonio.CodeOutOfRange
+	CodeUnknownPeer = jsonio.CodeUnknownPeer
+	CodeTooLarge    = jsonio.CodeTooLarge
 	CodeRejected    = "rejected"
 	CodeCanceled    = "canceled"
 	CodeBusy        = "busy"
@@ -26,12 +24,15 @@ const (
 	CodeInternal    = "internal"
 )
 
-func badArg(msg string) *Error     { return &Error{CodeBadArgument, msg} }
-func outOfRange(msg string) *Error { return &Error{CodeOutOfRange, msg} }
-func tooLarge(msg string) *Error   { return &Error{CodeTooLarge, msg} }
-func rejected(msg string) *Error   { return &Error{CodeRejected, msg} }
+var (
+	badArg     = jsonio.BadArg
+	outOfRange = jsonio.OutOfRange
+	tooLarge   = jsonio.TooLarge
+)
 
-var errCanceled = &Error{CodeCanceled, "canceled: a newer create or replay took over"}
+func rejected(msg string) *Error { return &Error{Code: CodeRejected, Msg: msg} }
+
+var errCanceled = &Error{Code: CodeCanceled, Msg: "canceled: a newer create or replay took over"}
 
 // asError gives any error a code: errors without one come from the
 // simulator's own validation, i.e. from the caller's input.
@@ -39,13 +40,13 @@ func asError(err error, code string) *Error {
 	if e, ok := err.(*Error); ok {
 		return e
 	}
-	return &Error{code, err.Error()}
+	return &Error{Code: code, Msg: err.Error()}
 }
 
 // ErrorJSON appends the page's form of err: {"error": msg, "code": code}.
 func ErrorJSON(b []byte, err *Error) []byte {
-	w := obj(b)
-	w.str("error", err.Msg)
-	w.str("code", err.Code)
-	return w.end()
+	w := jsonio.NewObject(b)
+	w.Str("error", err.Msg)
+	w.Str("code", err.Code)
+	return w.End()
 }

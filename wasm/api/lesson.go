@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/raftplay/raftplay/raft/sim/jsonio"
+
 	"strconv"
 	"strings"
 	"time"
@@ -22,34 +24,34 @@ func DecodeLesson(v any) (*lesson.Lesson, *Error) {
 			return nil, asError(err, CodeBadArgument)
 		}
 	}
-	f := object("lesson", v, true)
-	if f.err == nil && f.m == nil {
+	f := jsonio.Object("lesson", v, true)
+	if f.Missing() {
 		return nil, badArg("a lesson is required (an object or its JSON text, as in docs/LESSONS.md)")
 	}
-	if version := f.int("version", 0, MaxSafeInt, 0); f.err == nil && version != 1 {
-		return nil, badArg("lesson.version must be 1, got " + itoa(version))
+	if version := f.Int("version", 0, MaxSafeInt, 0); f.Err() == nil && version != 1 {
+		return nil, badArg("lesson.version must be 1, got " + strconv.FormatInt(version, 10))
 	}
 	l := &lesson.Lesson{
-		Name:    f.str("name", 64, ""),
-		Title:   f.str("title", 200, ""),
-		Summary: f.str("summary", lesson.MaxText+1, ""),
+		Name:    f.Str("name", 64, ""),
+		Title:   f.Str("title", 200, ""),
+		Summary: f.Str("summary", lesson.MaxText+1, ""),
 	}
-	run, _ := f.get("run")
+	run, _ := f.Get("run")
 	o, err := decodeOptions(run)
 	if err != nil {
-		return nil, &Error{err.Code, "lesson.run: " + strings.TrimPrefix(err.Msg, "options")}
+		return nil, &Error{Code: err.Code, Msg: "lesson.run: " + strings.TrimPrefix(err.Msg, "options")}
 	}
 	if o.Scenario != ScenarioElection {
 		return nil, badArg("lesson.run: a lesson's run is a configuration and a seed, not a scenario: its steps act")
 	}
 	l.Run = sim.Definition{Config: o.Config, Seed: o.Seed}
-	list, _ := f.get("steps")
+	list, _ := f.Get("steps")
 	steps, isList := list.([]any)
 	switch {
-	case f.err != nil:
-		return nil, f.err
+	case f.Err() != nil:
+		return nil, f.Err()
 	case !isList:
-		return nil, badArg("lesson.steps must be a list of steps, got " + describe(list))
+		return nil, badArg("lesson.steps must be a list of steps, got " + jsonio.Describe(list))
 	case len(steps) > lesson.MaxSteps:
 		return nil, tooLarge("lesson.steps has " + strconv.Itoa(len(steps)) + " steps; the limit is " + strconv.Itoa(lesson.MaxSteps))
 	}
@@ -61,20 +63,20 @@ func DecodeLesson(v any) (*lesson.Lesson, *Error) {
 		}
 		l.Steps = append(l.Steps, st)
 	}
-	return l, f.done()
+	return l, f.Done()
 }
 
 type lessonDecoder struct{ peers int }
 
 func (d lessonDecoder) step(what string, v any) (lesson.Step, *Error) {
 	var st lesson.Step
-	f := object(what, v, true)
-	if f.err == nil && f.m == nil {
+	f := jsonio.Object(what, v, true)
+	if f.Missing() {
 		return st, badArg(what + " must be an object, got nothing")
 	}
-	st.Caption = f.str("caption", lesson.MaxCaption+1, "")
-	st.From = int(f.int("from", 1, lesson.MaxSteps, 0))
-	if list, ok := f.get("do"); ok {
+	st.Caption = f.Str("caption", lesson.MaxCaption+1, "")
+	st.From = int(f.Int("from", 1, lesson.MaxSteps, 0))
+	if list, ok := f.Get("do"); ok {
 		acts, isList := list.([]any)
 		if !isList || len(acts) > lesson.MaxDo {
 			return st, badArg(what + ".do must be a list of at most " + strconv.Itoa(lesson.MaxDo) + " actions")
@@ -84,17 +86,17 @@ func (d lessonDecoder) step(what string, v any) (lesson.Step, *Error) {
 			if m, ok := a.(map[string]any); ok && m["at"] != nil {
 				return st, badArg(name + ".at: a step's actions happen at its start; leave at out")
 			}
-			act, err := decodeAction(name, a, d.peers, false)
+			act, err := sim.DecodeAction(name, a, d.peers, false)
 			if err != nil {
 				return st, err
 			}
 			st.Do = append(st.Do, act)
 		}
 	}
-	if list, ok := f.get("drop"); ok {
+	if list, ok := f.Get("drop"); ok {
 		rules, isList := list.([]any)
 		if !isList {
-			return st, badArg(what + ".drop must be a list of messages, got " + describe(list))
+			return st, badArg(what + ".drop must be a list of messages, got " + jsonio.Describe(list))
 		}
 		for j, r := range rules {
 			m, err := d.msg(what+".drop["+strconv.Itoa(j)+"]", r)
@@ -104,54 +106,54 @@ func (d lessonDecoder) step(what string, v any) (lesson.Step, *Error) {
 			st.Drop = append(st.Drop, m)
 		}
 	}
-	if u, ok := f.get("until"); ok {
+	if u, ok := f.Get("until"); ok {
 		c, err := d.cond(what+".until", u, 0)
 		if err != nil {
 			return st, err
 		}
 		st.Until = &c
 	}
-	st.WithinMs = f.int("within", 1, lesson.MaxWithinMs, 0)
-	st.ForMs = f.int("for", 1, lesson.MaxWithinMs, 0)
-	if q, ok := f.get("question"); ok {
+	st.WithinMs = f.Int("within", 1, lesson.MaxWithinMs, 0)
+	st.ForMs = f.Int("for", 1, lesson.MaxWithinMs, 0)
+	if q, ok := f.Get("question"); ok {
 		question, err := d.question(what+".question", q)
 		if err != nil {
 			return st, err
 		}
 		st.Question = question
 	}
-	return st, f.done()
+	return st, f.Done()
 }
 
 func (d lessonDecoder) question(what string, v any) (*lesson.Question, *Error) {
-	f := object(what, v, true)
-	q := &lesson.Question{Ask: f.str("ask", lesson.MaxText+1, "")}
-	list, _ := f.get("options")
+	f := jsonio.Object(what, v, true)
+	q := &lesson.Question{Ask: f.Str("ask", lesson.MaxText+1, "")}
+	list, _ := f.Get("options")
 	opts, isList := list.([]any)
-	if f.err == nil && (!isList || len(opts) > lesson.MaxOptions) {
+	if f.Err() == nil && (!isList || len(opts) > lesson.MaxOptions) {
 		return nil, badArg(what + ".options must be a list of 2 to " + strconv.Itoa(lesson.MaxOptions) + " options")
 	}
 	for j, v := range opts {
 		name := what + ".options[" + strconv.Itoa(j) + "]"
-		of := object(name, v, true)
-		o := lesson.Option{Text: of.str("text", lesson.MaxText+1, ""), Why: of.str("why", lesson.MaxText+1, "")}
-		c, _ := of.get("if")
-		if of.err == nil && c == nil {
+		of := jsonio.Object(name, v, true)
+		o := lesson.Option{Text: of.Str("text", lesson.MaxText+1, ""), Why: of.Str("why", lesson.MaxText+1, "")}
+		c, _ := of.Get("if")
+		if of.Err() == nil && c == nil {
 			return nil, badArg(name + ".if is missing: the outcome that makes this option right")
 		}
-		if of.err == nil {
+		if of.Err() == nil {
 			cond, err := d.cond(name+".if", c, 0)
 			if err != nil {
 				return nil, err
 			}
 			o.If = cond
 		}
-		if err := of.done(); err != nil {
+		if err := of.Done(); err != nil {
 			return nil, err
 		}
 		q.Options = append(q.Options, o)
 	}
-	return q, f.done()
+	return q, f.Done()
 }
 
 // cond reads a condition: an object with one field, the condition's name,
@@ -161,7 +163,7 @@ func (d lessonDecoder) cond(what string, v any, depth int) (lesson.Cond, *Error)
 	var c lesson.Cond
 	m, ok := v.(map[string]any)
 	if !ok || len(m) != 1 {
-		return c, badArg(what + " must be an object with one field, the condition (" + strings.Join(lesson.CondKinds(), ", ") + "), got " + describe(v))
+		return c, badArg(what + " must be an object with one field, the condition (" + strings.Join(lesson.CondKinds(), ", ") + "), got " + jsonio.Describe(v))
 	}
 	if depth > 4 {
 		return c, badArg(what + ": conditions nest at most 4 deep")
@@ -185,7 +187,7 @@ func (d lessonDecoder) cond(what string, v any, depth int) (lesson.Cond, *Error)
 	case lesson.All, lesson.Any:
 		list, isList := body.([]any)
 		if !isList {
-			return c, badArg(what + " must be a list of conditions, got " + describe(body))
+			return c, badArg(what + " must be a list of conditions, got " + jsonio.Describe(body))
 		}
 		for j, b := range list {
 			sub, err := d.cond(what+"["+strconv.Itoa(j)+"]", b, depth+1)
@@ -200,28 +202,28 @@ func (d lessonDecoder) cond(what string, v any, depth int) (lesson.Cond, *Error)
 		c.Msg = msg
 		return c, err
 	}
-	f := object(what, body, true)
+	f := jsonio.Object(what, body, true)
 	peer := func(key string) raft.ID {
-		v, ok := f.get(key)
+		v, ok := f.Get(key)
 		if !ok {
 			return raft.None
 		}
-		id, err := peerNumber(f.name(key), v, d.peers)
-		f.fail(err)
+		id, err := sim.DecodePeer(f.Name(key), v, d.peers)
+		f.Fail(err)
 		return id
 	}
 	c.Peer = peer("peer")
 	switch kind {
 	case lesson.Elected:
-		c.Term = uint64(f.int("term", 1, MaxSafeInt, 0))
+		c.Term = uint64(f.Int("term", 1, MaxSafeInt, 0))
 	case lesson.Committed, lesson.Applied:
-		c.Index = uint64(f.int("index", 1, MaxSafeInt, 0))
+		c.Index = uint64(f.Int("index", 1, MaxSafeInt, 0))
 	case lesson.Answered:
-		c.Client = f.str("client", sim.MaxClientName, "")
-		c.Op = f.oneOf("op", "", "", "lock", "unlock", "read")
-		c.Outcome = f.str("outcome", 64, "")
+		c.Client = f.Str("client", sim.MaxClientName, "")
+		c.Op = f.OneOf("op", "", "", "lock", "unlock", "read")
+		c.Outcome = f.Str("outcome", 64, "")
 	case lesson.Became:
-		switch f.oneOf("role", "", "follower", "candidate", "leader") {
+		switch f.OneOf("role", "", "follower", "candidate", "leader") {
 		case "candidate":
 			c.Role = raft.Candidate
 		case "leader":
@@ -229,28 +231,28 @@ func (d lessonDecoder) cond(what string, v any, depth int) (lesson.Cond, *Error)
 		case "follower":
 			c.Role = raft.Follower
 		default:
-			f.fail(badArg(what + ".role is missing: follower, candidate or leader"))
+			f.Fail(badArg(what + ".role is missing: follower, candidate or leader"))
 		}
 	case lesson.Voted:
 		c.For = peer("for")
-		c.Term = uint64(f.int("term", 1, MaxSafeInt, 0))
+		c.Term = uint64(f.Int("term", 1, MaxSafeInt, 0))
 	case lesson.Truncated:
-		c.Index = uint64(f.int("index", 1, MaxSafeInt, 0))
+		c.Index = uint64(f.Int("index", 1, MaxSafeInt, 0))
 	case lesson.Snapshotted:
-		c.Installed = f.flag("installed")
-		c.Index = uint64(f.int("index", 1, MaxSafeInt, 0))
+		c.Installed = f.Flag("installed")
+		c.Index = uint64(f.Int("index", 1, MaxSafeInt, 0))
 	}
-	return c, f.done()
+	return c, f.Done()
 }
 
 // msg reads a description of messages: {type, from, to, entries, ok,
 // term, fits}; from and to are a server or a list of them.
 func (d lessonDecoder) msg(what string, v any) (lesson.Msg, *Error) {
 	var m lesson.Msg
-	f := object(what, v, true)
-	m.Type = f.str("type", 64, "")
+	f := jsonio.Object(what, v, true)
+	m.Type = f.Str("type", 64, "")
 	ids := func(key string) []raft.ID {
-		v, ok := f.get(key)
+		v, ok := f.Get(key)
 		if !ok {
 			return nil
 		}
@@ -260,24 +262,24 @@ func (d lessonDecoder) msg(what string, v any) (lesson.Msg, *Error) {
 		}
 		var out []raft.ID
 		for _, x := range list {
-			id, err := peerNumber(f.name(key), x, d.peers)
-			f.fail(err)
+			id, err := sim.DecodePeer(f.Name(key), x, d.peers)
+			f.Fail(err)
 			out = append(out, id)
 		}
 		return out
 	}
 	m.From, m.To = ids("from"), ids("to")
-	m.Entries = f.flag("entries")
-	if v, ok := f.get("ok"); ok {
+	m.Entries = f.Flag("entries")
+	if v, ok := f.Get("ok"); ok {
 		b, isBool := v.(bool)
 		if !isBool {
-			f.fail(badArg(f.name("ok") + " must be true or false, got " + describe(v)))
+			f.Fail(badArg(f.Name("ok") + " must be true or false, got " + jsonio.Describe(v)))
 		}
 		m.OK = &b
 	}
-	m.Term = uint64(f.int("term", 1, MaxSafeInt, 0))
-	m.Fits = f.flag("fits")
-	return m, f.done()
+	m.Term = uint64(f.Int("term", 1, MaxSafeInt, 0))
+	m.Fits = f.Flag("fits")
+	return m, f.Done()
 }
 
 // playLesson checks and plays a lesson in slices, as runTo does.
@@ -294,7 +296,7 @@ func (ss *Session) playLesson(l *lesson.Lesson) (*lesson.Outline, *Error) {
 	case err == lesson.ErrCanceled:
 		return nil, errCanceled
 	case err != nil:
-		return nil, &Error{CodeRejected, "lesson " + strconv.Quote(l.Name) + ": " + err.Error()}
+		return nil, &Error{Code: CodeRejected, Msg: "lesson " + strconv.Quote(l.Name) + ": " + err.Error()}
 	}
 	return out, nil
 }
@@ -316,112 +318,112 @@ func lessonCall(ss *Session, b []byte, args []any) ([]byte, *Error) {
 // appendOutline writes a played lesson for the page (API.md, "Lessons").
 func appendOutline(b []byte, o *lesson.Outline) []byte {
 	l := o.Lesson
-	w := obj(b)
-	w.str("name", l.Name)
-	w.str("title", l.Title)
-	w.str("summary", l.Summary)
-	w.key("runs")
-	w.b = append(w.b, '[')
+	w := jsonio.NewObject(b)
+	w.Str("name", l.Name)
+	w.Str("title", l.Title)
+	w.Str("summary", l.Summary)
+	w.Key("runs")
+	w.B = append(w.B, '[')
 	for i := range o.Runs {
 		if i > 0 {
-			w.b = append(w.b, ',')
+			w.B = append(w.B, ',')
 		}
-		w.b = o.Runs[i].AppendJSON(w.b)
+		w.B = o.Runs[i].AppendJSON(w.B)
 	}
-	w.b = append(w.b, ']')
-	w.key("steps")
-	w.b = append(w.b, '[')
+	w.B = append(w.B, ']')
+	w.Key("steps")
+	w.B = append(w.B, '[')
 	for i := range o.Steps {
 		if i > 0 {
-			w.b = append(w.b, ',')
+			w.B = append(w.B, ',')
 		}
-		w.b = appendStep(w.b, &l.Steps[i], &o.Steps[i])
+		w.B = appendStep(w.B, &l.Steps[i], &o.Steps[i])
 	}
-	w.b = append(w.b, ']')
-	return w.end()
+	w.B = append(w.B, ']')
+	return w.End()
 }
 
 func appendStep(b []byte, st *lesson.Step, so *lesson.StepOutline) []byte {
-	w := obj(b)
-	w.str("caption", st.Caption)
-	w.key("parts")
-	w.b = append(w.b, '[')
+	w := jsonio.NewObject(b)
+	w.Str("caption", st.Caption)
+	w.Key("parts")
+	w.B = append(w.B, '[')
 	for i, p := range so.Parts {
 		if i > 0 {
-			w.b = append(w.b, ',')
+			w.B = append(w.B, ',')
 		}
-		pw := obj(w.b)
-		pw.str("text", p.Text)
+		pw := jsonio.NewObject(w.B)
+		pw.Str("text", p.Text)
 		switch {
 		case p.Server != raft.None:
-			pw.uint("server", uint64(p.Server))
+			pw.Uint("server", uint64(p.Server))
 		case p.Msg != "":
-			pw.str("msg", p.Msg)
+			pw.Str("msg", p.Msg)
 		case p.Entries != nil:
-			pw.raw("entries", uints(p.Entries))
+			pw.Raw("entries", uints(p.Entries))
 		}
-		w.b = pw.end()
+		w.B = pw.End()
 	}
-	w.b = append(w.b, ']')
+	w.B = append(w.B, ']')
 	ids := make([]uint64, len(so.Servers))
 	for i, id := range so.Servers {
 		ids[i] = uint64(id)
 	}
-	w.raw("servers", uints(ids))
-	w.raw("entries", uints(so.Entries))
-	w.key("messages")
-	w.b = append(w.b, '[')
+	w.Raw("servers", uints(ids))
+	w.Raw("entries", uints(so.Entries))
+	w.Key("messages")
+	w.B = append(w.B, '[')
 	for i, m := range so.Messages {
 		if i > 0 {
-			w.b = append(w.b, ',')
+			w.B = append(w.B, ',')
 		}
-		w.b = appendString(w.b, m)
+		w.B = jsonio.AppendString(w.B, m)
 	}
-	w.b = append(w.b, ']')
-	w.int("start", so.Start)
-	w.int("end", so.End)
-	w.int("run", int64(so.Run))
-	w.int("actions", int64(so.Actions))
-	w.str("hash", strconv.FormatUint(so.Hash, 16))
+	w.B = append(w.B, ']')
+	w.Int("start", so.Start)
+	w.Int("end", so.End)
+	w.Int("run", int64(so.Run))
+	w.Int("actions", int64(so.Actions))
+	w.Str("hash", strconv.FormatUint(so.Hash, 16))
 	if so.Until != "" {
-		w.str("until", so.Until)
+		w.Str("until", so.Until)
 	}
 	if so.Reached != nil {
-		w.raw("reached", appendHappened(nil, so.Reached))
+		w.Raw("reached", appendHappened(nil, so.Reached))
 	}
 	if q := st.Question; q != nil {
-		qw := obj(nil)
-		qw.str("ask", q.Ask)
-		qw.key("options")
-		qw.b = append(qw.b, '[')
+		qw := jsonio.NewObject(nil)
+		qw.Str("ask", q.Ask)
+		qw.Key("options")
+		qw.B = append(qw.B, '[')
 		for i := range q.Options {
 			if i > 0 {
-				qw.b = append(qw.b, ',')
+				qw.B = append(qw.B, ',')
 			}
-			qw.b = appendString(qw.b, q.Options[i].Text)
+			qw.B = jsonio.AppendString(qw.B, q.Options[i].Text)
 		}
-		qw.b = append(qw.b, ']')
-		qw.int("answer", int64(so.Answer))
-		qw.str("why", q.Options[so.Answer].Why)
+		qw.B = append(qw.B, ']')
+		qw.Int("answer", int64(so.Answer))
+		qw.Str("why", q.Options[so.Answer].Why)
 		if so.Evidence != nil {
-			qw.raw("happened", appendHappened(nil, so.Evidence))
+			qw.Raw("happened", appendHappened(nil, so.Evidence))
 		} else { // a "not": nothing happened, by the step's end
-			hw := obj(nil)
-			hw.str("text", q.Options[so.Answer].If.Of[0].Describe()+": it did not happen")
-			hw.int("time", so.End)
-			qw.raw("happened", hw.end())
+			hw := jsonio.NewObject(nil)
+			hw.Str("text", q.Options[so.Answer].If.Of[0].Describe()+": it did not happen")
+			hw.Int("time", so.End)
+			qw.Raw("happened", hw.End())
 		}
-		w.raw("question", qw.end())
+		w.Raw("question", qw.End())
 	}
-	return w.end()
+	return w.End()
 }
 
 // appendHappened writes an event as the page shows it: what, and when.
 func appendHappened(b []byte, e *sim.Event) []byte {
-	w := obj(b)
-	w.str("text", e.Describe())
-	w.int("time", e.Time)
-	return w.end()
+	w := jsonio.NewObject(b)
+	w.Str("text", e.Describe())
+	w.Int("time", e.Time)
+	return w.End()
 }
 
 func uints(list []uint64) []byte {

@@ -1,6 +1,9 @@
 package api
 
-import "github.com/raftplay/raftplay/raft/sim"
+import (
+	"github.com/raftplay/raftplay/raft/sim"
+	"github.com/raftplay/raftplay/raft/sim/jsonio"
+)
 
 // The playground's limits have one owner: this file. The definition's own
 // limits are raft/sim's (config.go); the calls' are here. LimitsJSON hands
@@ -9,7 +12,7 @@ import "github.com/raftplay/raftplay/raft/sim"
 const (
 	// MaxSafeInt is the largest integer a JavaScript number holds exactly:
 	// seeds, sequence numbers and message ids stay below it.
-	MaxSafeInt = 1<<53 - 1
+	MaxSafeInt = sim.MaxSafeInt
 	// MaxInput is the bytes of JSON text one argument may bring in.
 	MaxInput = 8 << 20
 	// TraceWindow is how many recent events a run keeps: about 20 s of a
@@ -25,18 +28,18 @@ const (
 
 // LimitsJSON is raftplay.limits: what the page may ask for, by name.
 func LimitsJSON() []byte {
-	w := obj(nil)
-	w.int("peers", sim.MaxDisplay)
-	w.int("seed", MaxSafeInt)
-	w.int("clientName", sim.MaxClientName)
-	w.int("actions", sim.MaxActions)
-	w.int("latencyMs", sim.MaxLatencyMs)
-	w.int("timeoutMs", sim.MaxTimeoutMs)
-	w.int("advanceMs", MaxAdvanceMs)
-	w.int("replayMs", MaxReplayMs)
-	w.int("stepMs", StepLimitMs)
-	w.int("events", MaxBatch)
-	w.int("traceWindow", TraceWindow)
-	w.int("input", MaxInput)
-	return w.end()
+	w := jsonio.NewObject(nil)
+	w.Int("peers", sim.MaxDisplay)
+	w.Int("seed", MaxSafeInt)
+	w.Int("clientName", sim.MaxClientName)
+	w.Int("actions", sim.MaxActions)
+	w.Int("latencyMs", sim.MaxLatencyMs)
+	w.Int("timeoutMs", sim.MaxTimeoutMs)
+	w.Int("advanceMs", MaxAdvanceMs)
+	w.Int("replayMs", MaxReplayMs)
+	w.Int("stepMs", StepLimitMs)
+	w.Int("events", MaxBatch)
+	w.Int("traceWindow", TraceWindow)
+	w.Int("input", MaxInput)
+	return w.End()
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/raftplay/raftplay/raft/sim/jsonio"
+
 	"slices"
 	"strconv"
 
@@ -36,28 +38,28 @@ func scenarioNames() []string {
 func decodeOptions(v any) (Options, *Error) {
 	o := DefaultOptions()
 	c := &o.Config
-	f := object("options", v, true)
-	o.Scenario = f.oneOf("scenario", ScenarioElection, scenarioNames()...)
-	o.Seed = uint64(f.int("seed", 0, MaxSafeInt, 1))
-	c.Peers = int(f.int("peers", 1, sim.MaxDisplay, int64(c.Peers)))
-	switch f.oneOf("bootstrap", c.Bootstrap.String(), "all", "talk") {
+	f := jsonio.Object("options", v, true)
+	o.Scenario = f.OneOf("scenario", ScenarioElection, scenarioNames()...)
+	o.Seed = uint64(f.Int("seed", 0, MaxSafeInt, 1))
+	c.Peers = int(f.Int("peers", 1, sim.MaxDisplay, int64(c.Peers)))
+	switch f.OneOf("bootstrap", c.Bootstrap.String(), "all", "talk") {
 	case "talk":
 		c.Bootstrap = sim.BootstrapTalk
 	default:
 		c.Bootstrap = sim.BootstrapAll
 	}
-	c.TickMs = f.int("tickMs", 1, 1000, c.TickMs)
-	c.ElectionMinMs = f.int("electionMinMs", 1, sim.MaxTimeoutMs, c.ElectionMinMs)
-	c.ElectionMaxMs = f.int("electionMaxMs", 1, sim.MaxTimeoutMs, c.ElectionMaxMs)
-	c.HeartbeatMs = f.int("heartbeatMs", 1, sim.MaxTimeoutMs, c.HeartbeatMs)
-	c.ClientTimeoutMs = f.int("clientTimeoutMs", 1, 10*sim.MaxTimeoutMs, c.ClientTimeoutMs)
-	c.SnapshotEvery = int(f.int("snapshotEvery", 0, 1_000_000, int64(c.SnapshotEvery)))
-	c.MaxEntries = int(f.int("maxEntries", 0, sim.MaxEntriesPerAppend, int64(c.MaxEntries)))
-	c.Net = decodeLink(f.sub("net"), c.Net)
-	for k := range f.m {
+	c.TickMs = f.Int("tickMs", 1, 1000, c.TickMs)
+	c.ElectionMinMs = f.Int("electionMinMs", 1, sim.MaxTimeoutMs, c.ElectionMinMs)
+	c.ElectionMaxMs = f.Int("electionMaxMs", 1, sim.MaxTimeoutMs, c.ElectionMaxMs)
+	c.HeartbeatMs = f.Int("heartbeatMs", 1, sim.MaxTimeoutMs, c.HeartbeatMs)
+	c.ClientTimeoutMs = f.Int("clientTimeoutMs", 1, 10*sim.MaxTimeoutMs, c.ClientTimeoutMs)
+	c.SnapshotEvery = int(f.Int("snapshotEvery", 0, 1_000_000, int64(c.SnapshotEvery)))
+	c.MaxEntries = int(f.Int("maxEntries", 0, sim.MaxEntriesPerAppend, int64(c.MaxEntries)))
+	c.Net = sim.DecodeLink(f.Sub("net"), c.Net)
+	for _, k := range f.Keys() {
 		o.custom = o.custom || k != "scenario" && k != "seed"
 	}
-	if err := f.done(); err != nil {
+	if err := f.Done(); err != nil {
 		return o, err
 	}
 	if o.custom && o.Scenario != ScenarioElection {
@@ -67,18 +69,6 @@ func decodeOptions(v any) (Options, *Error) {
 		return o, outOfRange(err.Error())
 	}
 	return o, nil
-}
-
-// decodeLink reads a link's settings over cur: fields left out keep their
-// value. It is strict or lenient as f is.
-func decodeLink(f *fields, cur sim.Link) sim.Link {
-	l := cur
-	l.LatencyMinMs = f.int("latencyMinMs", 1, sim.MaxLatencyMs, l.LatencyMinMs)
-	l.LatencyMaxMs = f.int("latencyMaxMs", 1, sim.MaxLatencyMs, l.LatencyMaxMs)
-	l.Loss = f.fraction("loss", l.Loss)
-	l.Duplicate = f.fraction("duplicate", l.Duplicate)
-	l.Reorder = f.fraction("reorder", l.Reorder)
-	return l
 }
 
 // Page is what the host element's data-* attributes ask for (API.md, "The
@@ -102,7 +92,7 @@ func ReadPage(attr func(name string) (string, bool)) Page {
 		}
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < lo || n > hi {
-			p.Warnings = append(p.Warnings, "data-"+name+"="+strconv.Quote(s)+" ignored: give a whole number from "+itoa(lo)+" to "+itoa(hi))
+			p.Warnings = append(p.Warnings, "data-"+name+"="+strconv.Quote(s)+" ignored: give a whole number from "+strconv.FormatInt(lo, 10)+" to "+strconv.FormatInt(hi, 10))
 			return 0, false
 		}
 		return n, true
@@ -117,7 +107,7 @@ func ReadPage(attr func(name string) (string, bool)) Page {
 		if names := scenarioNames(); slices.Contains(names, s) {
 			p.Scenario = s
 		} else {
-			p.Warnings = append(p.Warnings, "data-scenario="+strconv.Quote(s)+" ignored: known scenarios are "+joinNames(names))
+			p.Warnings = append(p.Warnings, "data-scenario="+strconv.Quote(s)+" ignored: known scenarios are "+jsonio.JoinNames(names))
 		}
 	}
 	if p.Peers != 0 && p.Scenario != ScenarioElection {
@@ -129,43 +119,43 @@ func ReadPage(attr func(name string) (string, bool)) Page {
 
 // CreateArgs is the options of the create call that starts the page's run.
 func (p *Page) CreateArgs() []byte {
-	w := obj(nil)
-	w.str("scenario", p.Scenario)
-	w.uint("seed", p.Seed)
+	w := jsonio.NewObject(nil)
+	w.Str("scenario", p.Scenario)
+	w.Uint("seed", p.Seed)
 	if p.Peers != 0 {
-		w.int("peers", int64(p.Peers))
+		w.Int("peers", int64(p.Peers))
 	}
-	return w.end()
+	return w.End()
 }
 
 // ReadyJSON is the detail of the raftplay:ready event: the API version,
 // the first run's status (an answer of create), the page's settings and
 // its warnings.
 func (p *Page) ReadyJSON(status []byte) []byte {
-	w := obj(nil)
-	w.int("version", Version)
-	w.raw("status", status)
-	w.raw("page", p.CreateArgs())
-	w.key("warnings")
-	w.b = append(w.b, '[')
+	w := jsonio.NewObject(nil)
+	w.Int("version", Version)
+	w.Raw("status", status)
+	w.Raw("page", p.CreateArgs())
+	w.Key("warnings")
+	w.B = append(w.B, '[')
 	for i, s := range p.Warnings {
 		if i > 0 {
-			w.b = append(w.b, ',')
+			w.B = append(w.B, ',')
 		}
-		w.b = appendString(w.b, s)
+		w.B = jsonio.AppendString(w.B, s)
 	}
-	w.b = append(w.b, ']')
-	return w.end()
+	w.B = append(w.B, ']')
+	return w.End()
 }
 
 // ScenariosJSON lists the scenarios create accepts: [{name, summary}].
 func ScenariosJSON() []byte {
 	b := []byte(`[{"name":"election","summary":"the peers start together and elect a leader"}`)
 	for _, sc := range sim.Scenarios() {
-		w := obj(append(b, ','))
-		w.str("name", sc.Name)
-		w.str("summary", sc.Summary)
-		b = w.end()
+		w := jsonio.NewObject(append(b, ','))
+		w.Str("name", sc.Name)
+		w.Str("summary", sc.Summary)
+		b = w.End()
 	}
 	return append(b, ']')
 }
@@ -178,7 +168,7 @@ func (o *Options) definition() (sim.Definition, *Error) {
 	}
 	s, err := sim.RunScenario(o.Scenario, o.Seed, false, sim.Options{})
 	if err != nil {
-		return sim.Definition{}, &Error{CodeRejected, "scenario " + strconv.Quote(o.Scenario) + " with seed " + strconv.FormatUint(o.Seed, 10) + ": " + err.Error()}
+		return sim.Definition{}, &Error{Code: CodeRejected, Msg: "scenario " + strconv.Quote(o.Scenario) + " with seed " + strconv.FormatUint(o.Seed, 10) + ": " + err.Error()}
 	}
 	defer s.Close()
 	return s.Definition(), nil

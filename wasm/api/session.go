@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/raftplay/raftplay/raft/sim/jsonio"
+
 	"time"
 
 	"github.com/raftplay/raftplay/raft/sim"
@@ -132,17 +134,17 @@ func (ss *Session) definition() sim.Definition {
 }
 
 // appendStatus appends the run's status object (API.md, "Status").
-func (ss *Session) appendStatus(w *writer) {
+func (ss *Session) appendStatus(w *jsonio.Writer) {
 	s := ss.sim
 	leader, term := s.Leader()
-	w.uint("run", ss.run)
-	w.int("time", s.Now())
-	w.uint("seq", s.LastSeq())
-	w.int("next", s.NextEventAt())
-	w.int("actions", int64(s.Applied()))
-	w.int("pending", int64(ss.pending()))
-	w.uint("leader", uint64(leader))
-	w.uint("term", term)
+	w.Uint("run", ss.run)
+	w.Int("time", s.Now())
+	w.Uint("seq", s.LastSeq())
+	w.Int("next", s.NextEventAt())
+	w.Int("actions", int64(s.Applied()))
+	w.Int("pending", int64(ss.pending()))
+	w.Uint("leader", uint64(leader))
+	w.Uint("term", term)
 }
 
 // appendEvents appends {run, after, last, gap, more, events}.
@@ -150,40 +152,40 @@ func (ss *Session) appendEvents(b []byte, after uint64, limit int) []byte {
 	evs, gap := ss.sim.AppendEvents(ss.batch[:0], after, limit)
 	defer func() { ss.batch = evs[:0]; clear(evs) }() // keep the buffer, not the messages
 	more := len(evs) > 0 && evs[len(evs)-1].Seq < ss.sim.LastSeq()
-	w := obj(b)
-	w.uint("run", ss.run)
-	w.uint("after", after)
-	w.uint("last", ss.sim.LastSeq())
-	w.bool("gap", gap)
-	w.bool("more", more)
-	w.key("events")
-	w.b = append(w.b, '[')
+	w := jsonio.NewObject(b)
+	w.Uint("run", ss.run)
+	w.Uint("after", after)
+	w.Uint("last", ss.sim.LastSeq())
+	w.Bool("gap", gap)
+	w.Bool("more", more)
+	w.Key("events")
+	w.B = append(w.B, '[')
 	for i := range evs {
 		if i > 0 {
-			w.b = append(w.b, ',')
+			w.B = append(w.B, ',')
 		}
-		w.b = evs[i].AppendJSON(w.b)
+		w.B = evs[i].AppendJSON(w.B)
 	}
-	w.b = append(w.b, ']')
-	return w.end()
+	w.B = append(w.B, ']')
+	return w.End()
 }
 
 // traceJSON is the trace document of TRACE.md, as sim.TraceJSON writes it
 // but with this session's definition (pending actions in, goroutines out).
 func (ss *Session) traceJSON() []byte {
 	def := ss.definition()
-	w := obj(nil)
-	w.int("version", sim.TraceVersion)
-	w.raw("definition", def.AppendJSON(nil))
-	w.key("events")
-	w.b = append(w.b, '[')
+	w := jsonio.NewObject(nil)
+	w.Int("version", sim.TraceVersion)
+	w.Raw("definition", def.AppendJSON(nil))
+	w.Key("events")
+	w.B = append(w.B, '[')
 	evs, _ := ss.sim.Events(0)
 	for i := range evs {
 		if i > 0 {
-			w.b = append(w.b, ',', '\n')
+			w.B = append(w.B, ',', '\n')
 		}
-		w.b = evs[i].AppendJSON(w.b)
+		w.B = evs[i].AppendJSON(w.B)
 	}
-	w.b = append(w.b, ']')
-	return append(w.end(), '\n')
+	w.B = append(w.B, ']')
+	return append(w.End(), '\n')
 }

@@ -105,7 +105,7 @@ func (w *Worker) Submit(name string, args [][]byte, reply func([]byte)) {
 		v, err := Parse(text)
 		if err != nil {
 			e := asError(err, CodeBadArgument)
-			reply(ErrorJSON(nil, &Error{e.Code, name + ", argument " + strconv.Itoa(i+1) + ": " + e.Msg}))
+			reply(ErrorJSON(nil, &Error{Code: e.Code, Msg: name + ", argument " + strconv.Itoa(i+1) + ": " + e.Msg}))
 			return
 		}
 		r.args[i] = v
@@ -118,7 +118,7 @@ func (w *Worker) Submit(name string, args [][]byte, reply func([]byte)) {
 	w.mu.Lock()
 	if len(w.queue) >= MaxQueued {
 		w.mu.Unlock()
-		reply(ErrorJSON(nil, &Error{CodeBusy, strconv.Itoa(MaxQueued) + " calls are already waiting: await each call before making the next"}))
+		reply(ErrorJSON(nil, &Error{Code: CodeBusy, Msg: strconv.Itoa(MaxQueued) + " calls are already waiting: await each call before making the next"}))
 		return
 	}
 	w.queue = append(w.queue, r)
@@ -174,7 +174,7 @@ func (w *Worker) handle(r *request) (answer []byte) {
 			if ss.sim != nil {
 				ss.stopped = r.name + ": " + msg
 			}
-			answer = ErrorJSON(w.buf[:0], &Error{CodeInternal, "internal error in " + r.name + ": " + msg +
+			answer = ErrorJSON(w.buf[:0], &Error{Code: CodeInternal, Msg: "internal error in " + r.name + ": " + msg +
 				" (this is a bug; the run was stopped: its definition() still answers, so it can be reported; create or replay a new run)"})
 		}
 	}()
@@ -184,12 +184,12 @@ func (w *Worker) handle(r *request) (answer []byte) {
 	if !r.c.anyTime {
 		switch {
 		case ss.sim == nil:
-			return ErrorJSON(w.buf[:0], &Error{CodeNoRun, "there is no run yet: call create or replay first"})
+			return ErrorJSON(w.buf[:0], &Error{Code: CodeNoRun, Msg: "there is no run yet: call create or replay first"})
 		case ss.stopped != "":
-			return ErrorJSON(w.buf[:0], &Error{CodeStopped, "the run was stopped by an internal error (" + ss.stopped + "): create or replay a new run"})
+			return ErrorJSON(w.buf[:0], &Error{Code: CodeStopped, Msg: "the run was stopped by an internal error (" + ss.stopped + "): create or replay a new run"})
 		}
 	} else if ss.sim == nil && !r.c.newRun {
-		return ErrorJSON(w.buf[:0], &Error{CodeNoRun, "there is no run yet: call create or replay first"})
+		return ErrorJSON(w.buf[:0], &Error{Code: CodeNoRun, Msg: "there is no run yet: call create or replay first"})
 	}
 	ss.pause = func(p Progress) bool {
 		if w.yield != nil {

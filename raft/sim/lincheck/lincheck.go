@@ -8,10 +8,14 @@
 package lincheck
 
 import (
+	"cmp"
 	"math"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/raftplay/raftplay/raft"
 	"github.com/raftplay/raftplay/raft/lock"
 	"github.com/raftplay/raftplay/raft/sim"
 )
@@ -89,4 +93,63 @@ func Check(history []sim.Op, timeout time.Duration) porcupine.CheckResult {
 // minutes), so a longer wait mostly costs time.
 func Budget(history []sim.Op) time.Duration {
 	return min(time.Second+time.Duration(len(history))*10*time.Millisecond, time.Minute)
+}
+
+// FirstViolation finds where the clients' history stopped being
+// linearizable: the reply after which no order of the operations, each
+// taking effect between its request and its reply, explains what the
+// clients saw (with every later reply not yet heard). It returns
+// porcupine.Ok and nil for a linearizable history, porcupine.Unknown and
+// nil if a check ran out of time, and porcupine.Illegal with the violation
+// otherwise: an event that is not in the trace, whose Violation.Cause is
+// the reply's event.
+func FirstViolation(history []sim.Op, timeout time.Duration) (porcupine.CheckResult, *sim.Event) {
+	if r := Check(history, timeout); r != porcupine.Illegal {
+		return r, nil
+	}
+	// Cutting the history at a reply keeps what the clients knew then;
+	// a longer history only adds constraints, so the cuts that are not
+	// linearizable are those from some reply on: find the first.
+	var cuts []int // indexes in history of the operations that returned, by Return
+	for i, h := range history {
+		if h.Return != 0 && sim.Placed(h.Outcome) {
+			cuts = append(cuts, i)
+		}
+	}
+	slices.SortFunc(cuts, func(a, b int) int { return cmp.Compare(history[a].Return, history[b].Return) })
+	lo, hi := 0, len(cuts)-1 // the cut at hi is not linearizable
+	for lo < hi {
+		mid := (lo + hi) / 2
+		switch Check(cutAt(history, history[cuts[mid]].Return), timeout) {
+		case porcupine.Illegal:
+			hi = mid
+		case porcupine.Ok:
+			lo = mid + 1
+		default:
+			return porcupine.Unknown, nil
+		}
+	}
+	op := history[cuts[lo]]
+	what := "client " + op.Client + "'s " + op.Op + " at " + op.Peer.String() + " got " + strconv.Quote(op.Outcome) +
+		": no order of the clients' operations, each taking effect once between its request and its reply, gives that answer"
+	return porcupine.Illegal, &sim.Event{
+		Kind: sim.EvViolation, Time: op.Time, Peer: op.Peer, Reason: what,
+		Violation: &sim.Violation{Property: sim.Linearizability, Cause: op.Return, Peers: []raft.ID{op.Peer}, Reqs: []uint64{op.Req}},
+	}
+}
+
+// cutAt is the history as the clients knew it just after event seq: later
+// requests are left out, later replies unknown.
+func cutAt(history []sim.Op, seq uint64) []sim.Op {
+	out := make([]sim.Op, 0, len(history))
+	for _, h := range history {
+		switch {
+		case h.Call > seq, !sim.Placed(h.Outcome):
+			continue
+		case h.Return > seq:
+			h.Return, h.Outcome = 0, sim.OutcomeTimeout
+		}
+		out = append(out, h)
+	}
+	return out
 }
