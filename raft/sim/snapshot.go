@@ -4,8 +4,8 @@ import (
 	"slices"
 
 	"github.com/raftplay/raftplay/raft"
-	"github.com/raftplay/raftplay/raft/sim/jsonio"
 	"github.com/raftplay/raftplay/raft/lock"
+	"github.com/raftplay/raftplay/raft/sim/jsonio"
 )
 
 // Snapshot is the whole visible state of a run at one instant: what the
