@@ -216,8 +216,11 @@ func (d lessonDecoder) cond(what string, v any, depth int) (lesson.Cond, *Error)
 	switch kind {
 	case lesson.Elected:
 		c.Term = uint64(f.Int("term", 1, MaxSafeInt, 0))
-	case lesson.Committed, lesson.Applied:
+	case lesson.Committed:
 		c.Index = uint64(f.Int("index", 1, MaxSafeInt, 0))
+	case lesson.Applied:
+		c.Index = uint64(f.Int("index", 1, MaxSafeInt, 0))
+		c.Skipped = f.Flag("skipped")
 	case lesson.Answered:
 		c.Client = f.Str("client", sim.MaxClientName, "")
 		c.Op = f.OneOf("op", "", "", "lock", "unlock", "read")

@@ -23,7 +23,7 @@ var transcript = flag.Bool("lesson.transcript", false, "print each lesson step b
 // bound, every question with exactly one option that happens, every name in
 // a caption on screen), and the run at every step, replayed from its prefix
 // of the definition as the page replays it, is the run the lesson played:
-// the same trace, byte for byte.
+// the same trace, byte for byte, with each question's answer in it.
 func TestLessons(t *testing.T) {
 	index := readIndex(t)
 	files, _ := filepath.Glob(filepath.Join(lessonDir, "*.json"))
@@ -90,6 +90,11 @@ func checkPrefixes(t *testing.T, out *lesson.Outline) {
 		}
 		if h.Sum64() != st.Hash {
 			t.Errorf("step %d: replaying its %d actions to %d ms gives another trace than the lesson played", i+1, st.Actions, st.End)
+		}
+		// The question's answer is an event of the replayed run: the run
+		// the page shows, not only the one the lesson played.
+		if e := st.Evidence; e != nil && (e.Seq > uint64(len(evs)) || evs[e.Seq-1].Describe() != e.Describe() || evs[e.Seq-1].Time != e.Time) {
+			t.Errorf("step %d: the answer's event, %q at %d ms, is not in the replayed run", i+1, e.Describe(), e.Time)
 		}
 		s.Close()
 	}

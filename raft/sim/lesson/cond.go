@@ -75,6 +75,9 @@ func (c *Cond) matches(e *sim.Event, roles []raft.Role) bool {
 		atLeader := c.Peer != raft.None || roles[e.Peer-1] == raft.Leader
 		return e.Kind == sim.EvCommit && peer && atLeader && e.Index >= c.Index
 	case Applied:
+		if c.Skipped {
+			return peer && e.Kind == sim.EvApply && e.Skipped && e.Index >= c.Index
+		}
 		return peer && (e.Kind == sim.EvApply && e.Index >= c.Index || e.Kind == sim.EvSnapshot && e.Installed && e.Index >= c.Index)
 	case Answered:
 		return e.Kind == sim.EvReply && e.Client == c.Client && (c.Op == "" || c.Op == e.Op) && (c.Outcome == "" || c.Outcome == e.Outcome)
@@ -155,6 +158,9 @@ func (c *Cond) Describe() string {
 		}
 		return "the leader commits entry " + u(c.Index)
 	case Applied:
+		if c.Skipped {
+			return who + " meets a retry of an entry it applied, at entry " + u(c.Index) + " or later"
+		}
 		return who + " applies entry " + u(c.Index)
 	case Answered:
 		s := c.Client + "'s "

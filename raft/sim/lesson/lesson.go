@@ -153,6 +153,7 @@ type Cond struct {
 	Role      raft.Role
 	For       raft.ID // voted
 	Installed bool    // snapshot
+	Skipped   bool    // applied: only a retry the client sessions answered without running it
 	Msg       Msg     // delivered, sent
 	Of        []Cond  // not (one), all, any
 }
