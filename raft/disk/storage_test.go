@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/raftplay/raftplay/raft"
 )
@@ -441,12 +442,19 @@ func TestHoldLock(t *testing.T) {
 	if dir == "" {
 		return // only as a helper process
 	}
-	if _, err := Open(dir, Options{}); err != nil {
+	s, err := Open(dir, Options{})
+	if err != nil {
 		fmt.Println(err)
 		os.Exit(1)
 	}
 	fmt.Println("holding")
-	select {}
+	// Wait to be killed. Not select{}: with every goroutine blocked the
+	// runtime declares a deadlock and exits, releasing the lock while the
+	// test counts on it; a sleeping goroutine is not blocked for good.
+	defer s.Close() // keeps s, and so its lock file, reachable
+	for {
+		time.Sleep(time.Hour)
+	}
 }
 
 // After a failed write or flush the storage refuses everything: what the

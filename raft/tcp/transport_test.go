@@ -40,6 +40,26 @@ func (in *inbox) next(t *testing.T) raft.Message {
 	}
 }
 
+// sendUntilDelivered sends m through tr again every 50 ms until a message
+// is delivered, and returns it; 20 s without one fails the test.
+func (in *inbox) sendUntilDelivered(t *testing.T, tr *Transport, m raft.Message) raft.Message {
+	t.Helper()
+	give := time.After(20 * time.Second)
+	again := time.NewTicker(50 * time.Millisecond)
+	defer again.Stop()
+	for {
+		tr.Send(m)
+		select {
+		case got := <-in.ch:
+			return got
+		case <-again.C:
+		case <-give:
+			t.Fatal("no message arrived")
+			return raft.Message{}
+		}
+	}
+}
+
 // logs records a transport's log lines and signals each one.
 type logs struct {
 	mu    sync.Mutex
@@ -231,8 +251,10 @@ func TestSetPeersDialsTheNewAddress(t *testing.T) {
 	in := listen(t, ts[1], 2)
 	ts[0].SetPeers(map[raft.ID]string{2: "127.0.0.1:1"})
 	ts[0].SetPeers(map[raft.ID]string{2: ts[1].Addr().String()})
-	ts[0].Send(msg(1, 2, 5))
-	if m := in.next(t); m.Term != 5 {
+	// The old connection's writer may take a message off the queue before it
+	// sees its connection closed: the transport may lose it (Raft resends),
+	// so send until one arrives, as a leader would.
+	if m := in.sendUntilDelivered(t, ts[0], msg(1, 2, 5)); m.Term != 5 {
 		t.Fatalf("got %+v", m)
 	}
 }
