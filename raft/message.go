@@ -110,5 +110,22 @@ type Message struct {
 	Snapshot *Snapshot
 }
 
+// WaitsForSync reports whether m may leave its sender only once what the
+// sender saved before it is durable (Storage.Sync): a vote request or a
+// vote, an AppendEntries reply, each promise the term, vote or entries
+// saved with them. A leader's AppendEntries and InstallSnapshot, and
+// forwarded client requests, promise nothing about the sender's storage:
+// they may leave while it saves, so a leader writes new entries to its disk
+// in parallel with its followers (dissertation section 10.2.1). The leader
+// still counts its own copy toward a majority only once it is saved, as
+// long as the replies are handled after the save, as Peer does.
+func (m *Message) WaitsForSync() bool {
+	switch m.Type {
+	case MsgApp, MsgSnap, MsgProp, MsgRead, MsgReadResp:
+		return false
+	}
+	return true
+}
+
 // IsHeartbeat reports whether m is an AppendEntries carrying no entries.
 func (m *Message) IsHeartbeat() bool { return m.Type == MsgApp && len(m.Entries) == 0 }

@@ -72,6 +72,7 @@ type Peer[S any] struct {
 	obs      Observation
 
 	inbox     chan call
+	msgs      chan Message // deliveries handed over without waiting (nil with Observe)
 	quit      chan struct{}
 	exited    chan struct{}
 	stopOnce  sync.Once
@@ -191,6 +192,9 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 	}
 	if !cfg.Inline {
 		p.inbox = make(chan call)
+		if cfg.Observe == nil {
+			p.msgs = make(chan Message, maxBatch)
+		}
 		go p.run()
 	}
 	p.stopNet = cfg.Transport.Listen(cfg.ID, p.deliver)
@@ -217,43 +221,56 @@ func (p *Peer[S]) ID() ID { return p.id }
 const maxBatch = 256
 
 // run is the peer's goroutine: it handles calls until Stop's. The calls
-// that arrived while it was busy (saving to disk, most often) are handled
-// together and flushed once, so one Storage.Sync covers them all: group
-// commit. An Observe callback sees inputs one at a time, so with one the
-// peer flushes after each call. (A receive from one channel costs less than
-// a select of two.)
+// and messages that arrived while it was busy (saving to disk, most often)
+// are handled together and flushed once, so one Storage.Sync covers them
+// all: group commit. Messages wait in a queue of their own, so that a
+// transport can hand over the next while the peer saves. An Observe
+// callback sees inputs one at a time, so with one the peer flushes after
+// each call, and a delivery waits until it is handled. (A receive from one
+// channel costs less than a select of two.)
 func (p *Peer[S]) run() {
 	defer close(p.exited)
-	batch := make([]call, 0, maxBatch)
-	for {
-		c := <-p.inbox
-		if c.kind == callStop {
-			p.shutdown()
-			return
-		}
-		if p.cfg.Observe != nil {
+	if p.msgs == nil {
+		for {
+			c := <-p.inbox
+			if c.kind == callStop {
+				p.shutdown()
+				return
+			}
 			p.handleCall(&c)
 			c.done <- p.err // the caller may not read p.err: the next call may set it
-			continue
+		}
+	}
+	batch := make([]call, 0, maxBatch)
+	for {
+		var c call
+		select {
+		case c = <-p.inbox:
+		case m := <-p.msgs:
+			c = call{kind: callDeliver, msg: m}
 		}
 		batch = append(batch[:0], c)
-		stop := false
+		stop := c.kind == callStop
 	gather:
-		for len(batch) < maxBatch {
+		for !stop && len(batch) < maxBatch {
 			select {
 			case c := <-p.inbox:
-				if c.kind == callStop {
-					stop = true
-					break gather
-				}
 				batch = append(batch, c)
+				stop = c.kind == callStop
+			case m := <-p.msgs:
+				batch = append(batch, call{kind: callDeliver, msg: m})
 			default:
 				break gather
 			}
 		}
+		if stop {
+			batch = batch[:len(batch)-1]
+		}
 		p.handleBatch(batch)
 		for i := range batch {
-			batch[i].done <- p.err
+			if batch[i].done != nil {
+				batch[i].done <- p.err
+			}
 			batch[i] = call{}
 		}
 		if stop {
@@ -357,6 +374,13 @@ func (p *Peer[S]) finish() {
 // deliver and tick are the hot inputs: inline, they are handled at once;
 // on the peer's goroutine, they travel without a closure.
 func (p *Peer[S]) deliver(m Message) {
+	if p.msgs != nil { // handed over; handled with what else is waiting
+		select {
+		case p.msgs <- m:
+		case <-p.quit:
+		}
+		return
+	}
 	if !p.cfg.Inline {
 		p.exec(call{kind: callDeliver, msg: m})
 		return
@@ -424,6 +448,17 @@ func (p *Peer[S]) flush() {
 			}
 			p.obs.Appended = append(p.obs.Appended, rd.Entries...)
 		}
+		// With group commit, what promises nothing about this peer's
+		// storage leaves while it saves: a leader writes its entries in
+		// parallel with its followers (see Message.WaitsForSync).
+		early := p.msgs != nil
+		if early {
+			for _, m := range rd.Messages {
+				if !m.WaitsForSync() {
+					p.cfg.Transport.Send(m)
+				}
+			}
+		}
 		if rd.SaveState || rd.Snapshot.Index != 0 || len(rd.Entries) > 0 {
 			if err := p.cfg.Storage.Sync(); err != nil {
 				p.fail(err)
@@ -431,7 +466,9 @@ func (p *Peer[S]) flush() {
 			}
 		}
 		for _, m := range rd.Messages {
-			p.cfg.Transport.Send(m)
+			if !early || m.WaitsForSync() {
+				p.cfg.Transport.Send(m)
+			}
 		}
 		p.obs.Sent = append(p.obs.Sent, rd.Messages...)
 		for i := range rd.Committed {

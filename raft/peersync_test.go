@@ -2,6 +2,7 @@ package raft_test
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -71,7 +72,7 @@ type checkedNet struct {
 }
 
 func (n *checkedNet) Send(m raft.Message) {
-	if n.stores[m.From].isDirty() {
+	if m.WaitsForSync() && n.stores[m.From].isDirty() {
 		n.mu.Lock()
 		n.early = append(n.early, m)
 		n.mu.Unlock()
@@ -112,6 +113,69 @@ func TestPeerSyncsBeforeSending(t *testing.T) {
 	defer net.mu.Unlock()
 	for _, m := range net.early {
 		t.Errorf("%v sent %v to %v (term %d, %d entries) before syncing what it saved", m.From, m.Type, m.To, m.Term, len(m.Entries))
+	}
+}
+
+// Dissertation section 10.2.1: a leader may write new entries to its disk
+// in parallel with replicating them, as long as it counts its own copy
+// only once saved. The followers get the entry while the leader's Sync is
+// still under way; the write is answered only after it returns.
+func TestLeaderSavesInParallelWithFollowers(t *testing.T) {
+	net := raft.NewNetwork()
+	clock := &raft.ManualClock{}
+	stores := map[raft.ID]*syncedStorage{}
+	var peers []*raft.Peer[lock.State]
+	for id := raft.ID(1); id <= 3; id++ {
+		stores[id] = &syncedStorage{MemoryStorage: raft.NewMemoryStorage()}
+		p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{
+			Config: raft.DefaultConfig(id), Storage: stores[id], Transport: net, Clock: clock,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Stop()
+		peers = append(peers, p)
+	}
+	if err := peers[0].SetConfiguration([]raft.ID{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := peers[0].WaitForLeader(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := peers[0].Write(ctx, []byte("lock a")); err != nil { // everyone has the noop
+		t.Fatal(err)
+	}
+	last := stores[1].LastIndex()
+	gate, in := make(chan struct{}), make(chan struct{})
+	stores[1].mu.Lock()
+	stores[1].gate, stores[1].in = gate, in
+	stores[1].mu.Unlock()
+	answered := make(chan string, 1)
+	go func() {
+		reply, err := peers[0].Write(ctx, []byte("unlock a"))
+		answered <- fmt.Sprintf("%s %v", reply, err)
+	}()
+	<-in // the leader is saving the entry
+	release := sync.OnceFunc(func() { close(gate) })
+	defer release() // so that Stop returns if the test fails
+	// A follower that is still probing waits for a reply the busy leader
+	// has not read; one that is replicating gets the entry at once, and
+	// one is enough for a majority.
+	for i := 0; stores[2].LastIndex() <= last && stores[3].LastIndex() <= last; i++ {
+		if i == 10_000_000 {
+			t.Fatal("no follower got the entry while the leader saved it")
+		}
+		runtime.Gosched()
+	}
+	select {
+	case r := <-answered:
+		t.Fatalf("answered %q before the leader saved the entry", r)
+	default:
+	}
+	release()
+	if r := <-answered; r != "ok <nil>" {
+		t.Fatalf("answer %q", r)
 	}
 }
 
