@@ -18,13 +18,13 @@ import (
 // fragment under an id made from its hash, so the same run at the same
 // instant always gets the same link, and a link never changes once made.
 //
-//	GET  /r        {"shortLinks": true, "maxBytes": N}, or false and why:
+//	GET  /r        {"shortLinks": true, "maxBytes": N}, or false (and why):
 //	               the page asks before offering short links
 //	POST /r        body: the fragment, text/plain; 201 {"id", "path"}
 //	GET  /r/<id>   302 to ../#<fragment>: the page then replays the run
 //
-// Where the routes are absent (the localhost server, static hosting) the
-// page keeps the long link.
+// Where links are not kept (the localhost server answers GET /r with
+// false; a static host has no /r at all) the page keeps the long link.
 const (
 	ShortLinkPath = "/r"
 	// MaxShortLink is the longest fragment a short link keeps: the page's
@@ -83,6 +83,13 @@ type ShortLinkAnswer struct {
 // serveShortLinks answers the routes under /r; it reports false for a
 // path that is not one of them.
 func (h *Handler) serveShortLinks(w http.ResponseWriter, r *http.Request, p string) bool {
+	if h.links == nil && p == ShortLinkPath && r.Method != http.MethodPost {
+		// The page asks; a server that keeps no links says so, rather
+		// than answering 404 (which a browser logs as an error).
+		w.Header().Set("Cache-Control", cacheNever)
+		writeJSON(w, ShortLinkAnswer{})
+		return true
+	}
 	if h.links == nil || (p != ShortLinkPath && !strings.HasPrefix(p, ShortLinkPath+"/")) {
 		return false
 	}

@@ -16,7 +16,7 @@ import (
 type ShortLinks int
 
 const (
-	NoShortLinks   ShortLinks = iota // no /r routes: the page keeps long links
+	NoShortLinks   ShortLinks = iota // GET /r says none, nothing else: the page keeps long links
 	ShortLinksOff                    // /r answers, politely, that links cannot be kept
 	ShortLinksKept                   // /r keeps links
 )
@@ -44,15 +44,20 @@ func CheckShortLinks(ctx context.Context, client *http.Client, base string, want
 	if err != nil {
 		return err
 	}
-	if want == NoShortLinks {
-		if resp.StatusCode != http.StatusNotFound {
-			fail("GET %s: status %d, want 404 where short links are not offered", links, resp.StatusCode)
-		}
-		return errors.Join(errs...)
-	}
 	var capability server.ShortLinkAnswer
 	if err := answer(resp, http.StatusOK, &capability); err != nil {
 		return fmt.Errorf("GET %s: %w", links, err)
+	}
+	if want == NoShortLinks {
+		if capability.ShortLinks {
+			fail("GET %s: %+v, want no short links", links, capability)
+		}
+		for _, tc := range []struct{ method, target string }{{http.MethodPost, links}, {http.MethodGet, at("r/AAAAAAAAAAAAAAAA")}} {
+			if resp, err := send(ctx, &noFollow, tc.method, tc.target, "run=AA&t=1"); err != nil || resp.StatusCode < 400 {
+				fail("%s %s where no links are kept: %v, want a refusal", tc.method, tc.target, statusOf(resp, err))
+			}
+		}
+		return errors.Join(errs...)
 	}
 
 	fragment := "run=c2hvcnQtbGluay10ZXN0&t=1200"

@@ -20,6 +20,9 @@ import { bindKeys } from "./keys.js";
 import { setText } from "./svg.js";
 import { list, peerName } from "./describe.js";
 import { decodeRun, encodeRun } from "./share.js";
+import { Stage } from "./stage.js";
+import { download, viewPNG, viewSVG } from "./export.js";
+import { shortLink } from "./shortlink.js";
 
 // With reduced motion asked for, the run starts paused and messages jump
 // along their links instead of gliding (messages.js).
@@ -60,6 +63,7 @@ export class App {
       // is in view (focus goes back to the server).
       crash: (id) => this.act(() => api.crash(id)).then(() => this.popover.hide(true)),
       restart: (id) => this.act(() => api.restart(id)).then(() => this.popover.hide(true)),
+      timeout: (id) => this.act(() => api.timeout(id)),
       link: (a, b) => this.toggleLink(a, b),
       isCut: (a, b) => this.ring.isCut(a, b),
       isolate: (id) => this.isolate(id),
@@ -122,6 +126,9 @@ export class App {
       close: () => this.popover.hide(true),
       focusPeer: (id) => this.focusPeer(id),
     });
+    this.stage = new Stage($("[data-stage]"), () => this.rewind());
+    for (const b of host.querySelectorAll("[data-timers]")) b.addEventListener("click", () => this.act(() => api.timers(b.dataset.timers)));
+    for (const b of host.querySelectorAll("[data-save-as]")) b.addEventListener("click", () => this.save(b.dataset.saveAs));
     this.summary = $("[data-summary]");
     this.toast = $("[data-toast]");
     this.toastTimer = 0;
@@ -174,12 +181,47 @@ export class App {
     url.search = "";
     url.hash = await encodeRun(def, t);
     history.replaceState(null, "", url);
+    // Where the site keeps short links, the link to copy is a short one.
+    const short = await shortLink(url.hash.slice(1));
+    const link = short.url || url.href;
+    const what = short.url ? `Short link ${short.url}` : "Link";
     try {
-      await navigator.clipboard.writeText(url.href);
-      this.notify(`Link copied: it replays this run to ${t.toLocaleString("en-US")} ms.`);
+      await navigator.clipboard.writeText(link);
+      this.notify(`${what} copied: it replays this run to ${t.toLocaleString("en-US")} ms. ${short.why}`.trim());
     } catch {
-      this.notify(`The address bar now links to this run at ${t.toLocaleString("en-US")} ms: copy it from there.`);
+      const where = short.url ? `The short link is ${short.url}; the address bar holds the long one` : "The address bar now links to this run";
+      this.notify(`${where} at ${t.toLocaleString("en-US")} ms: copy it from there. ${short.why}`.trim());
     }
+  }
+
+  // save downloads the view as a picture, or the run as JSON.
+  async save(kind) {
+    const t = Math.floor(this.model.time);
+    const name = `raft-${this.controls.scenarioSel.value}-seed${this.controls.seedIn.value}-${t}ms`;
+    try {
+      if (kind === "json") {
+        const r = await this.api.exportTrace();
+        if (r.error) return this.notify(r.error);
+        download(new Blob([r.json], { type: "application/json" }), `${name}.json`);
+        return this.notify(`Saved ${name}.json: the run's definition and its trace (raft/sim/TRACE.md). The playground replays it exactly.`);
+      }
+      const svg = viewSVG(this.host, `Raft · ${this.summary.textContent} · ${t.toLocaleString("en-US")} ms`);
+      const blob = kind === "svg" ? new Blob([svg], { type: "image/svg+xml" }) : await viewPNG(svg);
+      download(blob, `${name}.${kind}`);
+      this.notify(`Saved ${name}.${kind}: the ring and the logs as they are now.`);
+    } catch (err) {
+      this.notify(`Could not save: ${err.message}`);
+    }
+  }
+
+  // rewind follows the other future a stage offers (Figure 8's (e), from
+  // (c)): the run goes back to where the two part, paused, and plays the
+  // other from there.
+  async rewind() {
+    this.player.pause();
+    const r = await this.player.restart(() => this.api.rewind());
+    if (r.error) return this.notify(r.error);
+    this.notify(`Back at ${this.model.time.toLocaleString("en-US")} ms, where the two futures part. Play to see the other one.`);
   }
 
   take(answer) {
@@ -188,6 +230,7 @@ export class App {
     // The trace's cursor, for tests and tools that wait on the page.
     this.host.dataset.seq = String(m.status.seq);
     if (changed.run) {
+      this.stage.clear();
       this.events.clear();
       this.clients.clear();
       this.popover.hide();
@@ -205,6 +248,7 @@ export class App {
     if (changed.requests) this.panelsDue = true;
     if (!this.player.playing) this.panels();
     if (changed.events.length) this.events.add(m, changed.events, !this.player.playing);
+    this.stage.take(changed.events, m.time);
     this.controls.pending(m.status.pending || 0);
     if (this.popover.open) this.popover.refresh(m);
   }

@@ -192,7 +192,17 @@ export function describe(ev, full, whole = true) {
   const route = m ? `${peerName(m.from)} → ${peerName(m.to)}` : "";
   switch (ev.kind) {
     case "timeout":
+      if (ev.reason === "user") return `${p}'s election timer was made to run out now, in term ${ev.term}: it starts an election`;
       return `${p}'s election timer ran out in term ${ev.term}: it starts an election`;
+    case "timers":
+      return ev.mode === "align"
+        ? "election timers aligned: every waiting server times out in the same tick, votes for itself, and the vote splits"
+        : "election timers spread: one waiting server times out first, well before the others, and its requests for votes arrive first";
+    case "mark": {
+      // The stage's name here; its whole note is in the guide.
+      const name = ev.note.split(":")[0];
+      return name === ev.note ? ev.note : `stage reached: ${name} (described beside the ring)`;
+    }
     case "term":
       return `${p} moved to term ${ev.term}`;
     case "role":
@@ -287,11 +297,14 @@ export function describeAction(a) {
 export function eventFamily(ev) {
   switch (ev.kind) {
     case "timeout":
+    case "timers":
     case "term":
     case "role":
     case "vote":
     case "leader":
       return "elect";
+    case "mark":
+      return "mark";
     case "append":
     case "truncate":
     case "commit":

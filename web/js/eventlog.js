@@ -124,6 +124,7 @@ export class EventLog {
   }
 
   shows(ev) {
+    if (ev.family === "mark") return true; // a run's stages, always
     if (!this.on.has(ev.family === "violation" ? "fault" : ev.family)) return false;
     const p = Number(this.peerSel.value);
     if (!p) return true;

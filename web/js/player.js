@@ -79,9 +79,16 @@ export class Player {
       this.stale = false;
       if (snapshot) this.snapshotAt = now;
       const ms = Math.max(0, target - this.model.time);
-      this.call(() => this.api.advance(ms, this.want(snapshot))).then((answer) => {
+      // Playing stops at a run's marked moments (a scenario's stages).
+      this.call(() => this.api.advance(ms, { ...this.want(snapshot), untilMark: true })).then((answer) => {
         if (!answer.error && answer.events) this.snapshotDue = !snapshot && (this.snapshotDue || answer.events.events.length > 0);
         this.busy = false;
+        if (stoppedAtMark(answer)) {
+          this.display = answer.time;
+          this.pause();
+          // The stage is drawn as it is: with a snapshot of that instant.
+          if (!snapshot) this.call(() => this.api.advance(0, this.want())).then(() => this.draw(this.display));
+        }
         this.draw(this.display);
       });
       return;
@@ -162,4 +169,12 @@ export class Player {
     this.display = t;
     if (!this.playing) this.draw(t);
   }
+}
+
+// stoppedAtMark says whether an advance stopped at a mark: the last event
+// of the run is a mark, at the time the run reached.
+function stoppedAtMark(answer) {
+  const batch = !answer.error && answer.events;
+  const last = batch && batch.events.length ? batch.events[batch.events.length - 1] : null;
+  return Boolean(last) && last.kind === "mark" && last.seq === batch.last && last.time === answer.time;
 }

@@ -12,7 +12,7 @@ export class Popover {
   constructor(wrap, node, actions) {
     this.wrap = wrap;
     this.node = node;
-    this.actions = actions; // {crash, restart, link, isCut, isolate, heal, target, drop, closed}
+    this.actions = actions; // {crash, restart, timeout, link, isCut, isolate, heal, target, drop, closed}
     this.kind = ""; // "", "peer", "message"
     this.id = 0;
     this.pinned = false;
@@ -104,13 +104,16 @@ export class Popover {
     const split = Boolean(snap && ((snap.groups && snap.groups.length) || (snap.cuts && snap.cuts.length)));
     const others = model.peers.filter((q) => q.id !== p.id).map((q) => q.id);
     const cut = others.map((id) => this.actions.isCut(p.id, id));
-    const shape = `${p.id}|${p.up}|${split}|${cut.join()}`;
+    const leads = p.up && p.role === "leader";
+    const shape = `${p.id}|${p.up}|${split}|${cut.join()}|${leads}`;
     if (this.shape !== shape) {
       this.shape = shape;
       const focused = this.node.contains(document.activeElement) ? document.activeElement.dataset.do + (document.activeElement.dataset.to || "") : "";
       const actions = html("div", { class: "actions" });
       if (p.up) button(actions, "crash", `Crash ${name}`, "button-danger");
       else button(actions, "restart", `Restart ${name}`);
+      // A leader has no election timer to run out.
+      if (p.up && !leads) button(actions, "timeout", "Time out now").title = "Its election timer runs out now: it becomes a candidate in the next term and asks for votes";
       if (split) button(actions, "heal", "Heal the network");
       else if (model.peers.length > 1) button(actions, "isolate", `Isolate ${name}`);
       button(actions, "target", `Send requests to ${name}`);
@@ -210,6 +213,8 @@ export class Popover {
         return a.crash(id);
       case "restart":
         return a.restart(id);
+      case "timeout":
+        return a.timeout(id);
       case "isolate":
         return a.isolate(id);
       case "heal":
