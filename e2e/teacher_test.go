@@ -25,38 +25,38 @@ import (
 // The teacher's tools, as a teacher preparing a lecture uses them.
 
 // "Time out now" in a follower's menu makes it a candidate at once, in the
-// next term; the leader's menu does not offer it.
+// next term; the leader's menu does not offer it. The menu is looked at at
+// 1280x800 and, resized, at 390 px wide.
 func TestTimeOutNow(t *testing.T) {
-	for _, size := range []struct{ w, h int64 }{{1280, 800}, {390, 844}} {
-		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
-			p := openAt(t, "?peers=3&seed=4", size.w, size.h)
-			p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
-			lead, term := p.leader()
-			p.click(fmt.Sprintf(`.peer[data-peer="%d"]`, lead))
-			p.poll("the leader's menu", `document.querySelector("[data-popover] [data-do=crash]") !== null`)
-			if js[bool](p, `document.querySelector("[data-popover] [data-do=timeout]") !== null`) {
-				t.Error("the leader's menu offers to time it out: a leader has no election timer")
-			}
-			f := lead%3 + 1
-			peer := fmt.Sprintf(`.peer[data-peer="%d"]`, f)
-			p.click(peer)
-			p.poll("the follower's menu", `document.querySelector("[data-popover] [data-do=timeout]") !== null`)
-			p.shot(fmt.Sprintf("40-timeout-menu-%dx%d", size.w, size.h))
-			clock := p.clock()
-			p.click("[data-popover] [data-do=timeout]")
-			p.poll("the follower to stand", fmt.Sprintf(`document.querySelector('%s').classList.contains("candidate")`, peer))
-			if got := js[int](p, fmt.Sprintf(`Number(document.querySelector('%s').dataset.term)`, peer)); got != term+1 {
-				t.Errorf("s%d stands in term %d, want %d", f, got, term+1)
-			}
-			if p.clock() != clock {
-				t.Errorf("the clock moved from %d to %d ms: time out now acts at once", clock, p.clock())
-			}
-			if ev := js[string](p, `document.querySelector("[data-events]").textContent`); !strings.Contains(ev, "made to run out now") {
-				t.Errorf("the event log does not say the timer was made to run out: %.300s", ev)
-			}
-			p.shot(fmt.Sprintf("41-timeout-candidate-%dx%d", size.w, size.h))
-		})
+	p := openAt(t, "?peers=3&seed=4", 1280, 800)
+	p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
+	lead, term := p.leader()
+	p.click(fmt.Sprintf(`.peer[data-peer="%d"]`, lead))
+	p.poll("the leader's menu", `document.querySelector("[data-popover] [data-do=crash]") !== null`)
+	if js[bool](p, `document.querySelector("[data-popover] [data-do=timeout]") !== null`) {
+		t.Error("the leader's menu offers to time it out: a leader has no election timer")
 	}
+	f := lead%3 + 1
+	peer := fmt.Sprintf(`.peer[data-peer="%d"]`, f)
+	p.click(peer)
+	p.poll("the follower's menu", `document.querySelector("[data-popover] [data-do=timeout]") !== null`)
+	p.shot("40-timeout-menu-1280x800")
+	p.do("narrow the window", chromedp.EmulateViewport(390, 844))
+	p.poll("the menu at 390 px", `document.querySelector("[data-popover] [data-do=timeout]").getBoundingClientRect().right <= innerWidth`)
+	p.shot("40-timeout-menu-390x844")
+	clock := p.clock()
+	p.click("[data-popover] [data-do=timeout]")
+	p.poll("the follower to stand", fmt.Sprintf(`document.querySelector('%s').classList.contains("candidate")`, peer))
+	if got := js[int](p, fmt.Sprintf(`Number(document.querySelector('%s').dataset.term)`, peer)); got != term+1 {
+		t.Errorf("s%d stands in term %d, want %d", f, got, term+1)
+	}
+	if p.clock() != clock {
+		t.Errorf("the clock moved from %d to %d ms: time out now acts at once", clock, p.clock())
+	}
+	if ev := js[string](p, `document.querySelector("[data-events]").textContent`); !strings.Contains(ev, "made to run out now") {
+		t.Errorf("the event log does not say the timer was made to run out: %.300s", ev)
+	}
+	p.shot("41-timeout-candidate-390x844")
 }
 
 // Aligned election timers split the vote: every server stands in term 2
@@ -76,41 +76,42 @@ func TestAlignTimers(t *testing.T) {
 // caption and the figure's logs; at (d) the page offers the other future,
 // (e), which plays from (c).
 func TestFigure8(t *testing.T) {
-	for _, size := range []struct{ w, h int64 }{{1280, 800}, {390, 844}} {
-		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
-			p := openAt(t, "?scenario=figure8&seed=1", size.w, size.h)
-			p.set("[data-speed]", "9") // 10x: the stages still stop the play
-			logs := `[...document.querySelectorAll(".log-row:not(.index-row)")].map((r) =>
-				[...r.querySelectorAll(".log-cell:not(.empty) .term")].map((e) => e.textContent.slice(1)).join(" ")).join(" | ")`
-			var names []string
-			stage := func(name, want string) {
-				t.Helper()
-				p.click("[data-play]")
-				p.poll("stage "+name, fmt.Sprintf(`!document.querySelector("[data-stage]").hidden &&
-					document.querySelector("[data-stage-text]").textContent.startsWith(%q) &&
-					document.querySelector("[data-play]").getAttribute("aria-pressed") === "false"`, name))
-				p.poll("the logs of stage "+name, logs+` === `+fmt.Sprintf("%q", want))
-				names = append(names, name)
-				p.shot(fmt.Sprintf("43-figure8-%d-%s-%dx%d", len(names), strings.Trim(strings.Fields(name)[2], "(),"), size.w, size.h))
-			}
-			stage("Figure 8 (a)", "1 2 | 1 2 | 1 | 1 | 1")
-			stage("Figure 8 (b)", "1 2 | 1 2 | 1 | 1 | 1 3")
-			stage("Figure 8 (c)", "1 2 4 | 1 2 | 1 2 | 1 | 1 3")
-			stage("Figure 8 (d)", "1 2 4 | 1 3 5 | 1 3 5 | 1 3 5 | 1 3 5")
-			p.poll("the other future offered", `!document.querySelector("[data-stage-rewind]").hidden`)
-			p.click("[data-stage-rewind]")
-			p.poll("back at (c), paused", `document.querySelector("[data-stage-text]").textContent.startsWith("Figure 8 (c)") &&
-				document.querySelector("[data-play]").getAttribute("aria-pressed") === "false"`)
-			p.poll("the logs of (c) again", logs+` === "1 2 4 | 1 2 | 1 2 | 1 | 1 3"`)
-			stage("Figure 8 (e), the other", "1 2 4 | 1 2 4 | 1 2 4 | 1 | 1 3")
-			stage("Figure 8 (e), continued", "1 2 4 | 1 2 4 | 1 2 4 | 1 | 1 3")
-			if js[bool](p, `document.querySelector(".peer[data-peer='5']").classList.contains("leader")`) {
-				t.Error("s5 leads at the end of (e): it must not win")
-			}
-			if len(names) != 6 {
-				t.Errorf("stages %q", names)
-			}
-		})
+	p := openAt(t, "?scenario=figure8&seed=1", 1280, 800)
+	p.set("[data-speed]", "9") // 10x: the stages still stop the play
+	logs := `[...document.querySelectorAll(".log-row:not(.index-row)")].map((r) =>
+		[...r.querySelectorAll(".log-cell:not(.empty) .term")].map((e) => e.textContent.slice(1)).join(" ")).join(" | ")`
+	var names []string
+	stage := func(name, want string) {
+		t.Helper()
+		p.click("[data-play]")
+		p.poll("stage "+name, fmt.Sprintf(`!document.querySelector("[data-stage]").hidden &&
+			document.querySelector("[data-stage-text]").textContent.startsWith(%q) &&
+			document.querySelector("[data-play]").getAttribute("aria-pressed") === "false"`, name))
+		p.poll("the logs of stage "+name, logs+` === `+fmt.Sprintf("%q", want))
+		names = append(names, name)
+		p.shot(fmt.Sprintf("43-figure8-%d-%s-1280x800", len(names), strings.Trim(strings.Fields(name)[2], "(),")))
+	}
+	stage("Figure 8 (a)", "1 2 | 1 2 | 1 | 1 | 1")
+	stage("Figure 8 (b)", "1 2 | 1 2 | 1 | 1 | 1 3")
+	stage("Figure 8 (c)", "1 2 4 | 1 2 | 1 2 | 1 | 1 3")
+	stage("Figure 8 (d)", "1 2 4 | 1 3 5 | 1 3 5 | 1 3 5 | 1 3 5")
+	// The stage card and its button, as a phone shows them.
+	p.do("narrow the window", chromedp.EmulateViewport(390, 844))
+	p.poll("the other future offered", `!document.querySelector("[data-stage-rewind]").hidden &&
+		document.querySelector("[data-stage-rewind]").getBoundingClientRect().right <= innerWidth`)
+	p.shot("43-figure8-4-d-390x844")
+	p.do("widen the window", chromedp.EmulateViewport(1280, 800))
+	p.click("[data-stage-rewind]")
+	p.poll("back at (c), paused", `document.querySelector("[data-stage-text]").textContent.startsWith("Figure 8 (c)") &&
+		document.querySelector("[data-play]").getAttribute("aria-pressed") === "false"`)
+	p.poll("the logs of (c) again", logs+` === "1 2 4 | 1 2 | 1 2 | 1 | 1 3"`)
+	stage("Figure 8 (e), the other", "1 2 4 | 1 2 4 | 1 2 4 | 1 | 1 3")
+	stage("Figure 8 (e), continued", "1 2 4 | 1 2 4 | 1 2 4 | 1 | 1 3")
+	if js[bool](p, `document.querySelector(".peer[data-peer='5']").classList.contains("leader")`) {
+		t.Error("s5 leads at the end of (e): it must not win")
+	}
+	if len(names) != 6 {
+		t.Errorf("stages %q", names)
 	}
 }
 
