@@ -80,7 +80,7 @@ func stringify(v js.Value) string { return js.Global().Get("JSON").Call("stringi
 
 // The calls of API.md, and no others.
 var apiCalls = []string{"advance", "crash", "create", "cut", "definition", "drop", "events", "exportTrace",
-	"heal", "network", "partition", "read", "replay", "restart", "restore", "rewind", "snapshot", "status", "step",
+	"heal", "lesson", "network", "partition", "read", "replay", "restart", "restore", "rewind", "snapshot", "status", "step",
 	"timeout", "timers", "write"}
 
 func TestAPIObject(t *testing.T) {
