@@ -31,7 +31,7 @@ func runCore(r *runner) (string, error) {
 	benchtime := "-test.benchtime=" + strconv.Itoa(r.n) + "x"
 	load0, start := loadAverage(), time.Now()
 	s := samples{}
-	var rounds []map[string]map[string]float64 // per round, for paired ratios
+	var rounds roundResults
 	for i := range r.rounds {
 		fmt.Fprintf(os.Stderr, "core: round %d of %d\n", i+1, r.rounds)
 		rs, err := g.run(anchorPattern, benchtime)
@@ -39,35 +39,11 @@ func runCore(r *runner) (string, error) {
 			return "", err
 		}
 		s.add(rs)
-		round := map[string]map[string]float64{}
-		for _, res := range rs {
-			round[res.name] = res.metrics
-		}
-		rounds = append(rounds, round)
+		rounds.next()
+		rounds.add(rs)
 	}
 	load1 := loadAverage()
-
-	// pairedRatio is the median over rounds of a/b for one metric, each
-	// round's a and b coming from the same run.
-	pairedRatio := func(a, b, unit string) string {
-		var vs []float64
-		for _, round := range rounds {
-			if x, y := round[a][unit], round[b][unit]; x > 0 && y > 0 {
-				vs = append(vs, x/y)
-			}
-		}
-		if len(vs) == 0 {
-			return "–"
-		}
-		lo, hi := vs[0], vs[0]
-		for _, v := range vs {
-			lo, hi = min(lo, v), max(hi, v)
-		}
-		if len(vs) == 1 {
-			return fmt.Sprintf("**%.2f**", vs[0])
-		}
-		return fmt.Sprintf("**%.2f** (%.2f–%.2f)", median(vs), lo, hi)
-	}
+	pairedRatio := rounds.pairedRatio
 	cell := func(name, unit string, format func(float64) string) string {
 		v, ok := s.median(name, unit)
 		if !ok {
@@ -81,8 +57,7 @@ func runCore(r *runner) (string, error) {
 	oneDecimal := func(v float64) string { return fmt.Sprintf("%.1f", v) }
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "Measured %s, commit %s. Load average %s at the start, %s at the end (%d cores: above %d, other work competed for them). ",
-		start.UTC().Format("2006-01-02 15:04 MST"), describeCommit(r.root, "raft", "bench", "go.mod"), load0, load1, r.machine.cores, r.machine.cores)
+	b.WriteString(measured(r, start, load0, load1, "raft", "bench", "go.mod"))
 	fmt.Fprintf(&b, "%d rounds; each round runs every benchmark once, in the order of the tables, so the libraries alternate. ", r.rounds)
 	b.WriteString("Tables show medians over rounds; a ratio is the median of the rounds' own ratios, with its range.\n\n")
 	if r.smoke {

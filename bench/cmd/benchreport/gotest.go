@@ -143,6 +143,42 @@ func median(vs []float64) float64 {
 	return (vs[len(vs)/2-1] + vs[len(vs)/2]) / 2
 }
 
+// roundResults holds each round's results, by benchmark and metric, for
+// ratios taken within a round (both sides measured under the same load).
+type roundResults []map[string]map[string]float64
+
+// next starts a round.
+func (rr *roundResults) next() { *rr = append(*rr, map[string]map[string]float64{}) }
+
+// add records results in the current round.
+func (rr roundResults) add(rs []result) {
+	for _, res := range rs {
+		rr[len(rr)-1][res.name] = res.metrics
+	}
+}
+
+// pairedRatio is the median over rounds of a/b for one metric, each
+// round's a and b coming from the same run, in bold, with its range.
+func (rr roundResults) pairedRatio(a, b, unit string) string {
+	var vs []float64
+	for _, round := range rr {
+		if x, y := round[a][unit], round[b][unit]; x > 0 && y > 0 {
+			vs = append(vs, x/y)
+		}
+	}
+	if len(vs) == 0 {
+		return "–"
+	}
+	lo, hi := vs[0], vs[0]
+	for _, v := range vs {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	if len(vs) == 1 {
+		return fmt.Sprintf("**%.2f**", vs[0])
+	}
+	return fmt.Sprintf("**%.2f** (%.2f–%.2f)", median(vs), lo, hi)
+}
+
 // commandOutput runs a command and returns its trimmed output.
 func commandOutput(dir, name string, args ...string) (string, error) {
 	cmd := exec.Command(name, args...)

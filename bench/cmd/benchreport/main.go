@@ -39,6 +39,7 @@ var sections = []section{
 	{id: "sim", title: "Simulator speed: a busy 5-peer run, natively and in WebAssembly", run: runSim},
 	{id: "page", title: "The page: first load, time to interactive, frames", run: runPage},
 	{id: "scale", title: "Scale: peers and log length", run: runScale},
+	{id: "disk", title: "On disk: Peer.Write on raft/disk against hashicorp/raft on raft-boltdb, and raftlock over loopback", run: runDisk},
 }
 
 // runner carries what every section needs.
@@ -224,6 +225,13 @@ func describeCommit(root string, paths ...string) string {
 		c += " (with uncommitted changes)"
 	}
 	return c
+}
+
+// measured is a section's first sentences: when, at which commit (and
+// whether the paths measured had changes), and how busy the machine was.
+func measured(r *runner, start time.Time, load0, load1 string, paths ...string) string {
+	return fmt.Sprintf("Measured %s, commit %s. Load average %s at the start, %s at the end (%d cores: above %d, other work competed for them). ",
+		start.UTC().Format("2006-01-02 15:04 MST"), describeCommit(r.root, paths...), load0, load1, r.machine.cores, r.machine.cores)
 }
 
 // loadAverage returns the 1-minute load average, or "?".

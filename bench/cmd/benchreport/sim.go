@@ -99,8 +99,7 @@ func runSim(r *runner) (string, error) {
 	med := func(s samples, name, unit string) float64 { v, _ := s.median(name, unit); return v }
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "Measured %s, commit %s. Load average %s at the start, %s at the end (%d cores: above %d, other work competed for them). ",
-		start.UTC().Format("2006-01-02 15:04 MST"), describeCommit(r.root, "raft", "bench/sim", "go.mod"), load0, load1, r.machine.cores, r.machine.cores)
+	b.WriteString(measured(r, start, load0, load1, "raft", "bench/sim", "go.mod"))
 	fmt.Fprintf(&b, "%s; each runs the native binary, then the WebAssembly one (under Node %s). Tables show medians over rounds; a ratio is the median of the rounds' own ratios, with its range.\n\n",
 		plural(r.rounds, "round"), nodeVersion())
 	if r.smoke {
