@@ -104,7 +104,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer s.Close()
 		print(stdout, s, *jsonOut, *verbose)
-		return exitCode(verdict(notes(stdout, *jsonOut), *seed, s.Violations(), s.History(), 0))
+		violations := s.Violations()
+		if !*jsonOut {
+			more, err := otherFuture(stdout, s, *verbose)
+			if err != nil {
+				fmt.Fprintln(stderr, "raftsim:", err)
+				return 2
+			}
+			violations = append(violations, more...)
+		}
+		return exitCode(verdict(notes(stdout, *jsonOut), *seed, violations, s.History(), 0))
 	default:
 		fmt.Fprintln(stderr, "raftsim: give -scenario NAME, -campaign or -list (see -h)")
 		return 2
@@ -230,6 +239,36 @@ func print(w io.Writer, s *sim.Sim, jsonOut, verbose bool) {
 		}
 		fmt.Fprintf(w, "%8.3fs  %s\n", float64(e.Time)/1000, e.Describe())
 	}
+}
+
+// otherFuture prints the other future a run's last mark offers, if it
+// offers one (figure8's (e), from (c)): the branch, replayed, from where it
+// leaves the run. It returns the branch's safety violations.
+func otherFuture(w io.Writer, s *sim.Sim, verbose bool) ([]sim.Event, error) {
+	def := s.Definition()
+	last := len(def.Actions) - 1
+	if last < 0 || def.Actions[last].Kind != sim.ActMark || def.Actions[last].Mark.Then == nil {
+		return nil, nil
+	}
+	m := def.Actions[last].Mark
+	branch, err := def.Branch(last)
+	if err != nil {
+		return nil, err
+	}
+	b, err := sim.New(branch, sim.Options{TraceLimit: -1, Check: true})
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	b.RunUntil(m.Then[len(m.Then)-1].At)
+	fmt.Fprintf(w, "--- the other future, from %.3fs ---\n", float64(m.Rewind)/1000)
+	evs, _ := b.Events(0)
+	for i := range evs {
+		if e := &evs[i]; e.Time > m.Rewind && (verbose || !heartbeat(e)) {
+			fmt.Fprintf(w, "%8.3fs  %s\n", float64(e.Time)/1000, e.Describe())
+		}
+	}
+	return b.Violations(), nil
 }
 
 // heartbeat reports whether an event is routine heartbeat traffic, which a

@@ -20,6 +20,27 @@ func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
+// Figure 8 as a transcript: its stages (a) to (d), then the other future
+// from (c), (e), and the checkers' verdict on both.
+func TestFigure8Scenario(t *testing.T) {
+	code, out, stderr := runCmd(t, "-scenario", "figure8", "-seed", "3")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	stages := regexp.MustCompile(`(?m)^ +[0-9.]+s  (Figure 8 \([a-e]\)[^:]*):`).FindAllStringSubmatch(out, -1)
+	var got []string
+	for _, st := range stages {
+		got = append(got, st[1])
+	}
+	want := "Figure 8 (a), Figure 8 (b), Figure 8 (c), Figure 8 (d), one future of (c), Figure 8 (e), the other future of (c), Figure 8 (e), continued"
+	if strings.Join(got, ", ") != want {
+		t.Errorf("stages %q, want %s", got, want)
+	}
+	if !strings.Contains(out, "--- the other future, from ") || !strings.Contains(out, "safety: no violation") {
+		t.Errorf("no other future or no verdict in:\n%s", out)
+	}
+}
+
 // The talk's demo as a transcript: the five replies, in order, and the
 // checkers' verdict.
 func TestTalkScenario(t *testing.T) {
