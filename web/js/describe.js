@@ -201,7 +201,7 @@ export function describe(ev, full, whole = true) {
     case "mark": {
       // The stage's name here; its whole note is in the guide.
       const name = ev.note.split(":")[0];
-      return name === ev.note ? ev.note : `stage reached: ${name} (described beside the ring)`;
+      return name === ev.note ? ev.note : `stage reached: ${name} (its note is in the guide)`;
     }
     case "term":
       return `${p} moved to term ${ev.term}`;
