@@ -44,8 +44,10 @@ type LinkStore interface {
 	Put(key, value string) error
 }
 
-// fragmentPattern is the shape of the page's long link (share.js).
-var fragmentPattern = regexp.MustCompile(`^run=[A-Za-z0-9_-]+&t=[0-9]{1,7}$`)
+// fragmentPattern is the shape of the page's long link (share.js): the
+// run, its instant, then the panels' settings, form-encoded. Nothing in it
+// can break out of the Location header it goes into.
+var fragmentPattern = regexp.MustCompile(`^run=[A-Za-z0-9_-]+&t=[0-9]{1,9}(&[a-z]{1,16}=[A-Za-z0-9_.*+%-]{0,256})*$`)
 
 // shortLinkID is the id of a fragment: the start of its SHA-256, base64url.
 func shortLinkID(fragment string) string {

@@ -60,7 +60,7 @@ func CheckShortLinks(ctx context.Context, client *http.Client, base string, want
 		return errors.Join(errs...)
 	}
 
-	fragment := "run=c2hvcnQtbGluay10ZXN0&t=1200"
+	fragment := "run=c2hvcnQtbGluay10ZXN0&t=86400000&client=alice&to=2&sides=AABBB&show=elect%2Clog&tab=network"
 	made, err := send(ctx, &noFollow, http.MethodPost, links, fragment)
 	if err != nil {
 		return err
@@ -105,6 +105,7 @@ func CheckShortLinks(ctx context.Context, client *http.Client, base string, want
 	}{
 		{"run=" + strings.Repeat("A", server.MaxShortLink) + "&t=0", http.StatusRequestEntityTooLarge, []string{"too long", "long link"}},
 		{"<script>alert(1)</script>", http.StatusBadRequest, []string{"not one"}},
+		{"run=AAAA&t=5\r\nSet-Cookie: x=1", http.StatusBadRequest, []string{"not one"}},
 	} {
 		var refused server.ShortLinkAnswer
 		resp, err := send(ctx, &noFollow, http.MethodPost, links, tc.body)
