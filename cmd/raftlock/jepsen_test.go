@@ -16,6 +16,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -29,6 +30,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -377,9 +379,8 @@ func (r *jepsenRun) request(ctx context.Context, method, u string, form url.Valu
 }
 
 // client c writes and reads at random servers until ctx ends. A write that
-// gets no answer is sent again, the same request, to other servers, a few
-// times; then the client gives up on it (its outcome stays unknown) and
-// goes on.
+// gets no answer is sent again, the same request, to other servers, until
+// one answers; if ctx ends first, its outcome stays unknown.
 func (r *jepsenRun) client(ctx context.Context, c int) {
 	session := uint64(c+1)<<32 | uint64(r.intN(1<<30))
 	var seq uint64
@@ -402,7 +403,8 @@ func (r *jepsenRun) client(ctx context.Context, c int) {
 		o.id = fmt.Sprintf("%d.%d", session, seq)
 		form := url.Values{"client": {name}, "session": {strconv.FormatUint(session, 10)},
 			"seq": {strconv.FormatUint(seq, 10)}, "lowest": {strconv.FormatUint(seq, 10)}}
-		for attempt := 0; attempt < 4 && o.out == ""; attempt++ {
+		sent := false // whether a server may have received it
+		for o.out == "" && ctx.Err() == nil {
 			p := r.procs[r.intN(len(r.procs))]
 			wctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 			body, code, err := r.request(wctx, http.MethodPost, p.url+"/"+kind, form)
@@ -413,7 +415,17 @@ func (r *jepsenRun) client(ctx context.Context, c int) {
 			case err == nil && code == 400:
 				r.t.Errorf("client %d: %s %s at s%d: 400 %s", c, kind, o.id, p.id, body)
 				return
+			case errors.Is(err, syscall.ECONNREFUSED): // a dead server: it got nothing
+				select { // pace the retries while servers are down
+				case <-ctx.Done():
+				case <-time.After(50 * time.Millisecond):
+				}
+			default:
+				sent = true
 			}
+		}
+		if o.out == "" && !sent {
+			continue // no server received it: it cannot take effect
 		}
 		r.record(o) // with no reply, its outcome is unknown
 	}

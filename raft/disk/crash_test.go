@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -145,6 +146,7 @@ func TestCrashAtEveryWriteAndFlush(t *testing.T) {
 		t.Fatalf("the run has only %d operations", total)
 	}
 	cases := 0
+	outcomes := map[string]*outcome{} // by the kind of operation interrupted
 	for at := 1; at <= total; at++ {
 		for _, mode := range []crashMode{lost, kept, namesLost} {
 			fsys := newMemFS()
@@ -156,16 +158,29 @@ func TestCrashAtEveryWriteAndFlush(t *testing.T) {
 			img := fsys.image(mode)
 			files := img.describe()
 			got := reopen(t, img)
-			if !slices.ContainsFunc(states[acked:], func(w raft.Stored) bool { return storedEqual(got, w) }) {
+			j := slices.IndexFunc(states[acked:], func(w raft.Stored) bool { return storedEqual(got, w) })
+			if j < 0 {
 				t.Errorf("crash at operation %d (%s), files %s: recovered %s; want the state after an acknowledged prefix, at least %s",
 					at, mode, files, show(got), show(states[acked]))
 				continue
 			}
 			cases++
+			o := outcomes[opKind(fsys.crashOp)]
+			if o == nil {
+				o = &outcome{}
+				outcomes[opKind(fsys.crashOp)] = o
+			}
+			o.crashes++
+			if j > 0 {
+				o.beyond++ // kept saves not yet acknowledged
+			}
 			// A second crash, during the recovery (which may cut off a
 			// torn tail or remove segments), loses nothing either.
 			probe := img.image(kept)
 			reopen(t, probe)
+			if probe.ops > 0 {
+				o.repaired++ // recovery cut a torn tail, or removed a replaced log
+			}
 			for at2 := 1; at2 <= probe.ops; at2++ {
 				for _, mode2 := range []crashMode{lost, kept, namesLost} {
 					again := img.image(kept)
@@ -189,7 +204,25 @@ func TestCrashAtEveryWriteAndFlush(t *testing.T) {
 		}
 	}
 	t.Logf("%d crash points x 3 modes, and crashes during recovery: %d recoveries checked", total, cases)
+	kinds := make([]string, 0, len(outcomes))
+	for k := range outcomes {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	for _, k := range kinds {
+		o := outcomes[k]
+		t.Logf("crash at %-38s %3d times: acknowledged state %3d, more than that %3d; recovery repaired %3d",
+			k, o.crashes, o.crashes-o.beyond, o.beyond, o.repaired)
+	}
 }
+
+// outcome counts what crashes at one kind of operation left.
+type outcome struct{ crashes, beyond, repaired int }
+
+var segmentFile = regexp.MustCompile(`[0-9a-f]{16}\.log`)
+
+// opKind names an operation without its segment's number.
+func opKind(op string) string { return segmentFile.ReplaceAllString(op, "segment") }
 
 // reopen opens the directory after a crash and loads it.
 func reopen(t *testing.T, fsys *memFS) raft.Stored {

@@ -24,6 +24,7 @@ type memFS struct {
 	ops     int // operations so far
 	crashAt int // crash at this operation (0: never)
 	crashed bool
+	crashOp string // the operation the crash interrupted
 	// lastWrite is the write the crash interrupted: a crash may keep part
 	// of it.
 	lastWrite struct {
@@ -47,13 +48,13 @@ func newMemFS() *memFS {
 
 // op counts an operation that changes something; it reports whether the
 // file system has crashed (at this one, or before).
-func (m *memFS) op() bool {
+func (m *memFS) op(what string) bool {
 	if m.crashed {
 		return true
 	}
 	m.ops++
 	if m.ops == m.crashAt {
-		m.crashed = true
+		m.crashed, m.crashOp = true, what
 	}
 	return m.crashed
 }
@@ -108,7 +109,7 @@ func (m *memFS) OpenFile(name string, flag int, _ fs.FileMode) (File, error) {
 	defer m.mu.Unlock()
 	n := m.names[name]
 	if flag&(os.O_CREATE|os.O_TRUNC) != 0 && (n == nil || flag&os.O_TRUNC != 0) {
-		if m.op() {
+		if m.op("create " + filepath.Base(name)) {
 			return nil, errCrash
 		}
 	}
@@ -123,7 +124,7 @@ func (m *memFS) OpenFile(name string, flag int, _ fs.FileMode) (File, error) {
 	case flag&os.O_TRUNC != 0:
 		n.data = nil
 	}
-	return &memFile{fs: m, node: n, appendOnly: flag&os.O_APPEND != 0}, nil
+	return &memFile{fs: m, name: filepath.Base(name), node: n, appendOnly: flag&os.O_APPEND != 0}, nil
 }
 
 func (m *memFS) ReadDir(dir string) ([]string, error) {
@@ -142,7 +143,7 @@ func (m *memFS) ReadDir(dir string) ([]string, error) {
 func (m *memFS) Rename(from, to string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.op() {
+	if m.op("rename " + filepath.Base(from) + " to " + filepath.Base(to)) {
 		return errCrash
 	}
 	n := m.names[from]
@@ -157,7 +158,7 @@ func (m *memFS) Rename(from, to string) error {
 func (m *memFS) Remove(name string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.op() {
+	if m.op("remove " + filepath.Base(name)) {
 		return errCrash
 	}
 	if m.names[name] == nil {
@@ -172,7 +173,7 @@ func (m *memFS) MkdirAll(string, fs.FileMode) error { return nil }
 func (m *memFS) SyncDir(dir string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.op() {
+	if m.op("flush the directory") {
 		return errCrash
 	}
 	m.syncs++
@@ -206,6 +207,7 @@ func (m *memFS) Lock(name string) (func() error, error) {
 
 type memFile struct {
 	fs         *memFS
+	name       string
 	node       *inode
 	off        int
 	appendOnly bool
@@ -229,7 +231,7 @@ func (f *memFile) Write(p []byte) (int, error) {
 	if f.appendOnly {
 		f.off = len(f.node.data)
 	}
-	if m.op() {
+	if m.op("write " + f.name) {
 		if m.ops == m.crashAt { // this write was under way: part of it may land
 			m.lastWrite.node, m.lastWrite.off, m.lastWrite.data = f.node, f.off, slices.Clone(p)
 		}
@@ -252,7 +254,7 @@ func (f *memFile) Sync() error {
 	m := f.fs
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.op() {
+	if m.op("flush " + f.name) {
 		return errCrash
 	}
 	m.syncs++
@@ -264,7 +266,7 @@ func (f *memFile) Truncate(size int64) error {
 	m := f.fs
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.op() {
+	if m.op("truncate " + f.name) {
 		return errCrash
 	}
 	if int(size) < len(f.node.data) {
