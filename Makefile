@@ -69,6 +69,13 @@ build/raftplay.wasm: FORCE
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@.new ./wasm
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
+# The search worker's wasm (wasm/searcher: the simulator again, with
+# porcupine), which the page loads only when a student asks for a search.
+build/raftplay-search.wasm: FORCE
+	@mkdir -p build
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@.new ./wasm/searcher
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
 build/site.stamp: build/raftplay.wasm $(WASM_EXEC) $(WEB_FILES) $(SERVER_GO)
 	rm -rf build/site build/worker/public
 	$(GO) run ./cmd/sitebuild -web web -wasm build/raftplay.wasm -wasm-exec $(WASM_EXEC) \
@@ -198,8 +205,8 @@ wasm-test: tools
 	RAFTPLAY_TRACES=$(WASM_TRACES) GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(WASM_GOEXEC) ./wasm/...
 
 # Download size of the wasm: raw, gzip -9 and brotli -q 11 (as sitebuild).
-wasm-size: build/raftplay.wasm
-	@f=build/raftplay.wasm; echo "$$f: raw $$(stat -c%s $$f), gzip $$(gzip -9 -c $$f | wc -c), brotli $$(brotli -q 11 -c $$f | wc -c) bytes"
+wasm-size: build/raftplay.wasm build/raftplay-search.wasm
+	@for f in build/raftplay.wasm build/raftplay-search.wasm; do echo "$$f: raw $$(stat -c%s $$f), gzip $$(gzip -9 -c $$f | wc -c), brotli $$(brotli -q 11 -c $$f | wc -c) bytes"; done
 
 ## ---- raftlock processes ------------------------------------------------------
 # cmd/raftlock's tests that run real processes (build tag process): the

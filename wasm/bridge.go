@@ -66,6 +66,8 @@ func (b *bridge) expose() {
 	b.obj.Set("version", api.Version)
 	b.obj.Set("scenarios", b.parse(api.ScenariosJSON()))
 	b.obj.Set("limits", b.parse(api.LimitsJSON()))
+	b.obj.Set("properties", b.parse(api.PropertiesJSON()))
+	b.obj.Set("rules", b.parse(api.RulesJSON()))
 	for _, name := range b.worker.Names() {
 		fn := js.FuncOf(func(_ js.Value, args []js.Value) any { return b.call(name, args) })
 		b.funcs = append(b.funcs, fn)

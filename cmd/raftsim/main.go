@@ -5,6 +5,12 @@
 //	go run ./cmd/raftsim -scenario talk
 //	go run ./cmd/raftsim -campaign -seed 42 -peers 5 -loss 0.3
 //	go run ./cmd/raftsim -campaign -seeds 10000     (many seeds, verdict only)
+//	go run ./cmd/raftsim -rules                     (the rules a run can break)
+//	go run ./cmd/raftsim -break vote-any-log -seeds 100   (search for what it breaks)
+//	go run ./cmd/raftsim -replay run.json           (a definition, trace or share link)
+//
+// -link adds a playground link to any run it prints (-base sets the
+// playground's address): a failing run opens at the violating instant.
 //
 // Every option is checked before anything runs: a bad one is a usage error
 // (exit 2). A run whose linearizability check outgrows its time budget
@@ -48,6 +54,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		jsonOut    = fs.Bool("json", false, "print the trace as JSON (raft/sim/TRACE.md) instead of a transcript")
 		verbose    = fs.Bool("v", false, "print every event, heartbeats included")
 		goroutines = fs.Bool("goroutines", false, "run each peer on its own goroutine (the same trace as inline)")
+		rules      = fs.Bool("rules", false, "list the rules of the paper a run can break, one a line, the name first")
+		breakRules = fs.String("break", "", "break these rules (comma-separated, see -rules) in a campaign shaped for the first: one run (-seed), or a search (-seeds)")
+		replayArg  = fs.String("replay", "", "replay a `FILE` holding a definition, a trace document or a share link (or the link itself), and print its transcript")
+		until      = fs.Int64("until", -1, "with -replay: run to this virtual ms (default: the link's instant, the trace's last event, or 5 s after the last action)")
+		link       = fs.Bool("link", false, "print a playground link to the run (at its first violation, if any)")
+		base       = fs.String("base", DefaultBase, "with -link: the playground's address")
 		linTimeout = fs.Duration("lin-timeout", 0, "with -campaign: how long the linearizability check may take per run before it reports unknown (0: a budget that grows with the run's operations, 1 s to 1 min)")
 	)
 	o := sim.DefaultCampaign(5)
@@ -61,6 +73,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.Crashes, "crashes", o.Crashes, "with -campaign: crash and restart peers")
 	fs.BoolVar(&o.Partitions, "partitions", o.Partitions, "with -campaign: partition the network and cut links")
 	fs.IntVar(&o.SnapshotEvery, "snapshot-every", o.SnapshotEvery, "with -campaign: compact logs every this many applied entries (0: never)")
+	fs.Int64Var(&o.FaultEveryMs, "fault-every-ms", o.FaultEveryMs, "with -campaign: mean virtual ms between faults (0: 200 to 1500)")
+	fs.BoolVar(&o.Bounce, "bounce", o.Bounce, "with -campaign: also crash peers and restart them at once")
+	fs.IntVar(&o.MaxEntriesPerAppend, "max-entries", o.MaxEntriesPerAppend, "with -campaign: at most this many entries per AppendEntries (0: 64)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -69,6 +84,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o.Goroutines = *goroutines
+	ln := linker{on: *link, base: *base}
+	if err := validBase(*base); err != nil {
+		fmt.Fprintln(stderr, "raftsim: -"+err.Error())
+		return 2
+	}
+	if *breakRules != "" {
+		broken, list, err := parseRules(*breakRules)
+		if err != nil {
+			fmt.Fprintln(stderr, "raftsim: -"+err.Error())
+			return 2
+		}
+		o = breakCampaign(fs, o, broken, list[0])
+		*campaign = true
+	}
 	if *campaign {
 		err := o.Validate()
 		if *seeds < 0 {
@@ -87,6 +116,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	switch {
+	case *rules:
+		listRules(stdout)
+		return 0
+	case *replayArg != "":
+		return replayRun(stdout, stderr, *replayArg, *until, *jsonOut, *verbose, ln)
+	case *breakRules != "" && *seeds > 0:
+		return hunt(stdout, stderr, o, *seed, *seeds, *linTimeout, ln)
 	case *list:
 		for _, sc := range sim.Scenarios() {
 			fmt.Fprintf(stdout, "%-10s %s\n", sc.Name, sc.Summary)
@@ -95,7 +131,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case *campaign && *seeds > 0:
 		return many(stdout, stderr, *seed, *seeds, o, *linTimeout)
 	case *campaign:
-		return one(stdout, stderr, *seed, o, *linTimeout, *jsonOut, *verbose)
+		return one(stdout, stderr, *seed, o, *linTimeout, *jsonOut, *verbose, ln)
 	case *scenario != "":
 		s, err := sim.RunScenario(*scenario, *seed, *goroutines, sim.Options{TraceLimit: -1, Check: true, History: true})
 		if err != nil {
@@ -113,9 +149,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			violations = append(violations, more...)
 		}
-		return exitCode(verdict(notes(stdout, *jsonOut), *seed, violations, s.History(), 0))
+		out := notes(stdout, *jsonOut)
+		ok := verdict(out, *seed, violations, s.History(), 0)
+		ln.printRun(out, s)
+		return exitCode(ok)
 	default:
-		fmt.Fprintln(stderr, "raftsim: give -scenario NAME, -campaign or -list (see -h)")
+		fmt.Fprintln(stderr, "raftsim: give -scenario NAME, -campaign, -break RULE, -replay FILE, -list or -rules (see -h)")
 		return 2
 	}
 }
@@ -137,7 +176,7 @@ func exitCode(ok bool) int {
 }
 
 // one runs one campaign seed and prints it in full.
-func one(stdout, stderr io.Writer, seed uint64, o sim.CampaignOptions, linTimeout time.Duration, jsonOut, verbose bool) int {
+func one(stdout, stderr io.Writer, seed uint64, o sim.CampaignOptions, linTimeout time.Duration, jsonOut, verbose bool, ln linker) int {
 	res, err := sim.RunCampaign(seed, o, -1)
 	if err != nil {
 		fmt.Fprintln(stderr, "raftsim:", err)
@@ -153,6 +192,7 @@ func one(stdout, stderr io.Writer, seed uint64, o sim.CampaignOptions, linTimeou
 		fmt.Fprintf(out, "liveness: FAILED: not settled %d ms after the faults stopped: %s\n", o.SettleMs, res.Unsettled)
 		ok = false
 	}
+	ln.printRun(out, res.Sim)
 	return exitCode(ok)
 }
 
@@ -291,7 +331,8 @@ func verdict(w io.Writer, seed uint64, violations []sim.Event, history []sim.Op,
 	} else {
 		ok = false
 		for _, v := range violations {
-			fmt.Fprintf(w, "safety: VIOLATION at %.3fs on %v: %s\n", float64(v.Time)/1000, v.Peer, v.Reason)
+			fmt.Fprintln(w, "safety: VIOLATION")
+			explain(w, &v)
 		}
 	}
 	budget := linBudget(history, linTimeout)
@@ -300,6 +341,9 @@ func verdict(w io.Writer, seed uint64, violations []sim.Event, history []sim.Op,
 		fmt.Fprintf(w, "linearizability: the %d client operations form a linearizable history (porcupine)\n", len(history))
 	case porcupine.Illegal:
 		fmt.Fprintf(w, "linearizability: VIOLATION: the %d client operations are not linearizable\n", len(history))
+		if r, v := lincheck.FirstViolation(history, budget); r == porcupine.Illegal {
+			explain(w, v)
+		}
 		ok = false
 	default:
 		fmt.Fprintf(w, "linearizability: unknown for seed %d: the check of %d client operations gave up after %v (not a failure; -lin-timeout gives it longer)\n", seed, len(history), budget)

@@ -120,7 +120,7 @@ func TestBadArguments(t *testing.T) {
 		args []string
 		want string
 	}{
-		{nil, "give -scenario NAME, -campaign or -list"},
+		{nil, "give -scenario NAME, -campaign, -break RULE, -replay FILE, -list or -rules"},
 		{[]string{"-scenario", "nope"}, "unknown scenario nope"},
 		{[]string{"-campaign", "-peers", "0"}, "-peers must be from 1 to 128, got 0"},
 		{[]string{"-campaign", "-peers", "129"}, "-peers must be from 1 to 128, got 129"},

@@ -16,6 +16,7 @@ type checker struct {
 
 	chains  []chain              // per peer: the prefix hashes of its log
 	leaders map[uint64]raft.ID   // term -> the leader elected in it
+	stayed  map[uint64]raft.ID   // term -> a leader that moved to it still leading
 	votes   map[uint64][]ballot  // term -> the votes cast in it
 	byPos   map[[2]uint64]posRec // (index, term) -> prefix hash and who had it first
 	commitH []uint64             // prefix hashes of the committed log
@@ -99,11 +100,21 @@ func newChecker(s *Sim) *checker {
 		s:       s,
 		chains:  make([]chain, s.cfg.Peers),
 		leaders: make(map[uint64]raft.ID),
+		stayed:  make(map[uint64]raft.ID),
 		votes:   make(map[uint64][]ballot),
 		byPos:   make(map[[2]uint64]posRec),
 		states:  make(map[uint64]stateRec),
 		once:    make(map[uint64]*onceRec),
 	}
+}
+
+// ViolationCount returns how many violations have been found so far, so a
+// caller can stop at the next one.
+func (s *Sim) ViolationCount() int {
+	if s.check == nil {
+		return 0
+	}
+	return len(s.check.violations)
 }
 
 // Violations returns the violations found so far.
@@ -255,15 +266,21 @@ func (c *checker) voted(sl *slot, term uint64, candidate raft.ID) {
 // given term") and Leader Completeness ("if a log entry is committed in a
 // given term, that entry will be present in the logs of the leaders for all
 // higher-numbered terms"). It runs when a peer becomes leader, and when a
-// leader moves to another term.
-func (c *checker) elected(sl *slot) {
+// leader moves to another term still leading (stayed).
+func (c *checker) elected(sl *slot, stayed bool) {
 	term := sl.term
+	if stayed {
+		c.stayed[term] = sl.id
+	}
 	if other, ok := c.leaders[term]; ok && other != sl.id {
 		v := Violation{Property: ElectionSafety, Peers: []raft.ID{other, sl.id}}
 		what := other.String() + " and " + sl.id.String() + " both lead term " + utoa(term)
 		for _, twice := range c.doubleVoters(term, other, sl.id) {
 			v.Peers = append(v.Peers, twice)
 			what += "; " + twice.String() + " voted for both"
+		}
+		if id, ok := c.stayed[term]; ok {
+			what += "; " + id.String() + " moved to term " + utoa(term) + " still leading, instead of stepping down"
 		}
 		c.fail(sl, v, what)
 		return

@@ -54,7 +54,7 @@ func DecodeDefinition(v any, maxPeers int) (Definition, *jsonio.Error) {
 		def.Config.Bootstrap = b
 	}
 	broken, _ := c.Get("broken")
-	def.Config.Broken = decodeRules(c, c.Name("broken"), broken)
+	def.Config.Broken = DecodeRules(c, c.Name("broken"), broken)
 	if err := c.Done(); err != nil {
 		return def, err
 	}
@@ -82,9 +82,10 @@ func DecodeDefinition(v any, maxPeers int) (Definition, *jsonio.Error) {
 	return def, f.Done()
 }
 
-// decodeRules reads the names of rules broken on purpose: a list of
-// raft.Rule names. An unknown name is an error that lists the known ones.
-func decodeRules(f *jsonio.Fields, what string, v any) raft.Rules {
+// DecodeRules reads the names of rules broken on purpose, v (nil: none):
+// a list of raft.Rule names. An unknown name fails f with an error that
+// lists the known ones.
+func DecodeRules(f *jsonio.Fields, what string, v any) raft.Rules {
 	if v == nil {
 		return raft.Rules{}
 	}

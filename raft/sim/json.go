@@ -339,9 +339,12 @@ func appendActions(b []byte, acts []Action) []byte {
 
 // TraceJSON returns the whole kept trace as one JSON document: the run's
 // definition and its events.
-func (s *Sim) TraceJSON() []byte {
-	def := s.Definition()
-	w := jsonio.Writer{}
+func (s *Sim) TraceJSON() []byte { return s.AppendTrace(nil, s.Definition()) }
+
+// AppendTrace appends the trace document of TRACE.md, with def as its
+// definition, to b: the run's kept events, one a line.
+func (s *Sim) AppendTrace(b []byte, def Definition) []byte {
+	w := jsonio.Writer{B: b}
 	w.Open('{')
 	w.Int("version", TraceVersion)
 	w.Key("definition")

@@ -49,14 +49,14 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 		sl.term = st.Term
 		s.record(&Event{Kind: EvTerm, Peer: sl.id, Term: st.Term})
 		if st.Role == raft.Leader && sl.role == raft.Leader && s.check != nil {
-			s.check.elected(sl) // a leader that moved on to another term still leading
+			s.check.elected(sl, true) // a leader that moved on to another term still leading
 		}
 	}
 	if st.Role != sl.role {
 		sl.role = st.Role
 		s.record(&Event{Kind: EvRole, Peer: sl.id, Role: st.Role, Term: st.Term})
 		if st.Role == raft.Leader && s.check != nil {
-			s.check.elected(sl)
+			s.check.elected(sl, false)
 		}
 	}
 	if st.Vote != sl.vote {

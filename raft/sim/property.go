@@ -38,19 +38,19 @@ type propertyDoc struct {
 var propertyDocs = [numProperties]propertyDoc{
 	ElectionSafety: {"election-safety", "Election Safety",
 		"at most one leader can be elected in a given term.",
-		"Raft paper, Figure 3 (section 5.2)"},
+		"Raft paper, Figure 3, section 5.2"},
 	LeaderAppendOnly: {"leader-append-only", "Leader Append-Only",
 		"a leader never overwrites or deletes entries in its log; it only appends new entries.",
-		"Raft paper, Figure 3 (section 5.3)"},
+		"Raft paper, Figure 3, section 5.3"},
 	LogMatching: {"log-matching", "Log Matching",
 		"if two logs contain an entry with the same index and term, then the logs are identical in all entries up through the given index.",
-		"Raft paper, Figure 3 (section 5.3)"},
+		"Raft paper, Figure 3, section 5.3"},
 	LeaderCompleteness: {"leader-completeness", "Leader Completeness",
 		"if a log entry is committed in a given term, then that entry will be present in the logs of the leaders for all higher-numbered terms.",
-		"Raft paper, Figure 3 (section 5.4)"},
+		"Raft paper, Figure 3, section 5.4"},
 	StateMachineSafety: {"state-machine-safety", "State Machine Safety",
 		"if a server has applied a log entry at a given index to its state machine, no other server will ever apply a different log entry for the same index.",
-		"Raft paper, Figure 3 (section 5.4.3)"},
+		"Raft paper, Figure 3, section 5.4.3"},
 	Linearizability: {"linearizability", "Linearizability",
 		"each operation appears to execute instantaneously, exactly once, at some point between its invocation and its response.",
 		"Raft paper, section 8"},
@@ -59,7 +59,7 @@ var propertyDocs = [numProperties]propertyDoc{
 		"Raft paper, section 8"},
 	Internal: {"internal", "Simulator check",
 		"what a peer reports hangs together: appended entries follow its log, its commit index lies within it, it applies entries in order, it restarts from its storage.",
-		"raftplay's simulator (a failure here is a bug to report)"},
+		"the simulator's own checks: a failure here is a bug to report"},
 }
 
 func (p Property) valid() bool { return p >= 1 && p < numProperties }

@@ -18,7 +18,9 @@ type call struct {
 	fn      Handler
 	args    int  // at most this many arguments
 	newRun  bool // makes a new run: supersedes long work in progress
-	anyTime bool // answers with no run, or a stopped one
+	anyTime bool // answers with a stopped run
+	// standalone: needs no run at all (a call added with Worker.Add)
+	standalone bool
 }
 
 // calls is the API of API.md, by name.
@@ -141,6 +143,8 @@ type frame struct {
 	limit     int64
 	snapshot  bool
 	untilMark bool // advance: stop right after a mark, if one comes first
+	// advance: stop right after a violation is found, if one comes first
+	untilViolation bool
 }
 
 func decodeFrame(what string, v any) (frame, *Error) {
@@ -154,6 +158,7 @@ func decodeFrame(what string, v any) (frame, *Error) {
 	}
 	if what == "advance options" {
 		fr.untilMark = f.Flag("untilMark")
+		fr.untilViolation = f.Flag("untilViolation")
 	}
 	return fr, f.Done()
 }
@@ -185,8 +190,13 @@ func advance(ss *Session, b []byte, args []any) ([]byte, *Error) {
 		return nil, err
 	}
 	run := ss.runTo
-	if fr.untilMark {
+	switch {
+	case fr.untilMark && fr.untilViolation:
+		return nil, badArg("advance options: give untilMark or untilViolation, not both")
+	case fr.untilMark:
 		run = ss.runToMark
+	case fr.untilViolation:
+		run = ss.runToViolation
 	}
 	if err := run(ss.sim, "advance", ss.sim.Now()+ms); err != nil {
 		return nil, err

@@ -43,3 +43,12 @@ func LimitsJSON() []byte {
 	w.Int("input", MaxInput)
 	return w.End()
 }
+
+// PropertiesJSON is raftplay.properties: the properties the checkers
+// verify, with the paper's words ([{id, name, definition, source}]); a
+// violation event names one by id.
+func PropertiesJSON() []byte { return sim.AppendPropertiesJSON(nil) }
+
+// RulesJSON is raftplay.rules: the rules of the paper a run can break
+// ([{name, summary, protects}]), for create's broken option.
+func RulesJSON() []byte { return sim.AppendRulesJSON(nil) }

@@ -55,6 +55,8 @@ func decodeOptions(v any) (Options, *Error) {
 	c.ClientTimeoutMs = f.Int("clientTimeoutMs", 1, 10*sim.MaxTimeoutMs, c.ClientTimeoutMs)
 	c.SnapshotEvery = int(f.Int("snapshotEvery", 0, 1_000_000, int64(c.SnapshotEvery)))
 	c.MaxEntries = int(f.Int("maxEntries", 0, sim.MaxEntriesPerAppend, int64(c.MaxEntries)))
+	broken, _ := f.Get("broken")
+	c.Broken = sim.DecodeRules(f, f.Name("broken"), broken)
 	c.Net = sim.DecodeLink(f.Sub("net"), c.Net)
 	for _, k := range f.Keys() {
 		o.custom = o.custom || k != "scenario" && k != "seed"

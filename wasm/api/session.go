@@ -10,10 +10,16 @@ import (
 
 // Progress describes long work between two of its slices.
 type Progress struct {
-	Call  string // "replay", "advance" or "step"
-	Time  int64  // virtual ms reached
-	Until int64  // virtual ms to reach
+	Call  string // "replay", "advance", "step", "lesson", or a search worker's "search"
+	Time  int64  // virtual ms reached (search: seeds searched)
+	Until int64  // virtual ms to reach (search: seeds to search)
 }
+
+// Yield reports progress of long work between two of its slices, giving
+// the page a turn, and reports whether to go on (false: a newer call that
+// makes a run has superseded this one). Calls added to a Worker (Add) use
+// it.
+func (ss *Session) Yield(p Progress) bool { return ss.pause == nil || ss.pause(p) }
 
 // Session is the page's run and what is done to it. The Worker's goroutine
 // owns it: nothing in it is safe for concurrent use.
@@ -63,12 +69,23 @@ func (ss *Session) runTo(s *sim.Sim, call string, t int64) *Error {
 // runToMark is runTo that stops right after a mark is applied, if one
 // comes before virtual time t: the page pauses at a scenario's stages.
 func (ss *Session) runToMark(s *sim.Sim, call string, t int64) *Error {
-	marks := s.Marks()
+	return ss.runToChange(s, call, t, s.Marks)
+}
+
+// runToViolation is runTo that stops right after a checker records a
+// violation, if one comes before t: the page pauses where a property broke.
+func (ss *Session) runToViolation(s *sim.Sim, call string, t int64) *Error {
+	return ss.runToChange(s, call, t, s.ViolationCount)
+}
+
+// runToChange is runTo that stops right after count changes.
+func (ss *Session) runToChange(s *sim.Sim, call string, t int64, count func() int) *Error {
+	n := count()
 	return ss.slices(s, call, t, func() bool {
 		at := s.NextEventAt()
-		return s.Marks() == marks && at >= 0 && at <= t && s.Step()
+		return count() == n && at >= 0 && at <= t && s.Step()
 	}, func() {
-		if s.Marks() == marks {
+		if count() == n {
 			s.RunUntil(t)
 		}
 	})
@@ -145,6 +162,7 @@ func (ss *Session) appendStatus(w *jsonio.Writer) {
 	w.Int("pending", int64(ss.pending()))
 	w.Uint("leader", uint64(leader))
 	w.Uint("term", term)
+	w.Int("violations", int64(s.ViolationCount()))
 }
 
 // appendEvents appends {run, after, last, gap, more, events}.
@@ -170,22 +188,6 @@ func (ss *Session) appendEvents(b []byte, after uint64, limit int) []byte {
 	return w.End()
 }
 
-// traceJSON is the trace document of TRACE.md, as sim.TraceJSON writes it
-// but with this session's definition (pending actions in, goroutines out).
-func (ss *Session) traceJSON() []byte {
-	def := ss.definition()
-	w := jsonio.NewObject(nil)
-	w.Int("version", sim.TraceVersion)
-	w.Raw("definition", def.AppendJSON(nil))
-	w.Key("events")
-	w.B = append(w.B, '[')
-	evs, _ := ss.sim.Events(0)
-	for i := range evs {
-		if i > 0 {
-			w.B = append(w.B, ',', '\n')
-		}
-		w.B = evs[i].AppendJSON(w.B)
-	}
-	w.B = append(w.B, ']')
-	return append(w.End(), '\n')
-}
+// traceJSON is the trace document of TRACE.md with this session's
+// definition (pending actions in, goroutines out).
+func (ss *Session) traceJSON() []byte { return ss.sim.AppendTrace(nil, ss.definition()) }

@@ -76,11 +76,13 @@ func (w *Worker) Names() []string {
 	return names
 }
 
-// Add adds a call, or replaces one. Tests use it to reach paths no real
-// call should (a panic inside a call); call it before Run.
+// Add adds a call, or replaces one; call it before Run. The search
+// worker adds its calls so (wasm/hunt); tests reach paths no real call
+// should (a panic inside a call). A call that makes no run answers with
+// or without one.
 func (w *Worker) Add(name string, args int, fn Handler) {
 	w.calls = maps.Clone(w.calls)
-	w.calls[name] = call{fn: fn, args: args}
+	w.calls[name] = call{fn: fn, args: args, standalone: true}
 }
 
 // Submit queues a call. args holds each argument's JSON text, nil for an
@@ -181,7 +183,9 @@ func (w *Worker) handle(r *request) (answer []byte) {
 	if w.latest.Load() != r.gen {
 		return ErrorJSON(w.buf[:0], errCanceled)
 	}
-	if !r.c.anyTime {
+	if r.c.standalone {
+		// needs no run
+	} else if !r.c.anyTime {
 		switch {
 		case ss.sim == nil:
 			return ErrorJSON(w.buf[:0], &Error{Code: CodeNoRun, Msg: "there is no run yet: call create or replay first"})

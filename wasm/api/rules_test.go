@@ -1,0 +1,61 @@
+package api
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/sim"
+)
+
+// A rule broken on purpose through the API: create takes it, the
+// definition carries it, an unknown one is refused with the known ones.
+func TestCreateBreakingARule(t *testing.T) {
+	s := newSession(t, Config{Check: true})
+	s.call("create", map[string]any{"peers": 3, "broken": []string{"forget-vote"}})
+	cfg := s.call("definition")["config"].(map[string]any)
+	if b, _ := json.Marshal(cfg["broken"]); string(b) != `["forget-vote"]` {
+		t.Fatalf("definition's config.broken = %s", b)
+	}
+	s.fail(CodeBadArgument, []string{`options.broken[0]: unknown rule "forget"`, "forget-vote"}, "create", map[string]any{"broken": []string{"forget"}})
+	s.fail(CodeBadArgument, []string{"give only seed"}, "create", map[string]any{"scenario": "talk", "broken": []string{"forget-vote"}})
+}
+
+// advance with untilViolation stops right after a checker finds a
+// violation, which names the property and what it involves; the status
+// counts violations.
+func TestAdvanceUntilViolation(t *testing.T) {
+	o := sim.DefaultCampaign(3)
+	o.Broken = raft.Break(raft.VoteAnyLog)
+	res, err := sim.RunCampaign(3, o, 0)
+	if err != nil || len(res.Violations) == 0 {
+		t.Fatalf("campaign: %v, %d violations", err, len(res.Violations))
+	}
+	want := res.Violations[0]
+	d := res.Sim.Definition()
+	def := json.RawMessage(d.AppendJSON(nil))
+
+	s := newSession(t, Config{Check: true})
+	st := s.call("replay", def)
+	if num(st["violations"]) != 0 {
+		t.Fatalf("status before: %v", st)
+	}
+	st = s.call("advance", 60_000, map[string]any{"after": num(st["seq"]), "untilViolation": true})
+	// It stops after the event whose handling broke the property: the
+	// violation is among its last events.
+	evs := st["events"].(map[string]any)["events"].([]any)
+	var last map[string]any
+	for _, e := range evs {
+		if e := e.(map[string]any); e["kind"] == "violation" {
+			last = e
+		}
+	}
+	if num(st["violations"]) != 1 || num(st["time"]) != want.Time || last == nil {
+		t.Fatalf("advance(untilViolation) stopped at %v ms with %v violations; want the violation at %d ms", st["time"], st["violations"], want.Time)
+	}
+	if last["property"] != "leader-completeness" || last["reason"] != want.Reason || num(last["cause"]) != num(last["seq"])-1 ||
+		len(last["entries"].([]any)) != 1 || len(last["peers"].([]any)) == 0 {
+		t.Fatalf("violation event %v", last)
+	}
+	s.fail(CodeBadArgument, []string{"not both"}, "advance", 10, map[string]any{"untilViolation": true, "untilMark": true})
+}
