@@ -207,7 +207,7 @@ func (f *fsm) Apply(l *hraft.Log) any {
 }
 
 func (f *fsm) Snapshot() (hraft.FSMSnapshot, error) { return nil, errors.New("no snapshots here") }
-func (f *fsm) Restore(io.ReadCloser) error         { return errors.New("no snapshots here") }
+func (f *fsm) Restore(io.ReadCloser) error          { return errors.New("no snapshots here") }
 
 // countingStore is a BoltStore that counts its write transactions: each
 // commit flushes twice (bbolt writes the dirty pages and flushes, then the
