@@ -13,11 +13,12 @@ import (
 
 var docsShot = envOr("RAFTPLAY_DOCS_SHOT", "../docs/screenshot.png")
 
-// TestREADMEScreenshot makes the README's picture (`make screenshot`): five
-// servers, s2 leading term 2, alice holding the lock, bob refused, two more
-// requests on their way, caught while AppendEntries carry them.
+// TestREADMEScreenshot makes the README's picture (`make screenshot`), at
+// a laptop's 1280x800: five servers, s2 leading term 2, alice holding the
+// lock, bob refused, two more requests on their way, caught while
+// AppendEntries carry them.
 func TestREADMEScreenshot(t *testing.T) {
-	p := open(t, "?peers=5&seed=3")
+	p := openAt(t, "?peers=5&seed=3", 1280, 800)
 	p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
 	if got := p.outcome(p.request("alice", 2, "lock"), 2000); got != "ok" {
 		t.Fatalf("alice's lock: %s", got)

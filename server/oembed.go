@@ -16,14 +16,36 @@ import (
 //	GET /oembed?url=<page URL>[&maxwidth=W][&maxheight=H][&format=json]
 //
 // and gets back an <iframe> of the page's embed.html, keeping the link's
-// query and fragment, which is where a shared run is described.
+// query and fragment, which is where a shared run is described, sized to
+// show the link's view without scrolling.
 const (
-	embedPage     = "embed.html"
-	defaultWidth  = 960
-	defaultHeight = 640
-	maxURLLength  = 4096
-	providerName  = "Raft playground"
+	embedPage    = "embed.html"
+	maxURLLength = 4096
+	providerName = "Raft playground"
 )
+
+// frame is an iframe's size in CSS pixels.
+type frame struct{ width, height int }
+
+// viewFrames gives, for each view a link may ask for (its "view" query
+// parameter, README's table), the smallest iframe that shows it without
+// scrolling (e2e TestEmbedViews): the whole page needs its one-screen
+// layout, the compact views less. A link without a view, or with one the
+// page does not know, shows the whole page.
+var viewFrames = map[string]frame{
+	"":          {1024, 720},
+	"ring":      {800, 480},
+	"ring+logs": {800, 560},
+}
+
+// frameFor is the iframe size for a link's query.
+func frameFor(query url.Values) frame {
+	v := strings.ReplaceAll(strings.ToLower(query.Get("view")), " ", "+") // "+" reads as a space
+	if f, ok := viewFrames[v]; ok {
+		return f
+	}
+	return viewFrames[""]
+}
 
 // OEmbed is the oEmbed "rich" response.
 type OEmbed struct {
@@ -80,16 +102,21 @@ func (o *oEmbed) serve(w http.ResponseWriter, r *http.Request) {
 		plainError(w, http.StatusNotImplemented) // what the oEmbed spec asks for
 		return
 	}
-	width, okW := dimension(q.Get("maxwidth"), defaultWidth)
-	height, okH := dimension(q.Get("maxheight"), defaultHeight)
 	raw := q.Get("url")
-	if !okW || !okH || raw == "" || len(raw) > maxURLLength {
+	if raw == "" || len(raw) > maxURLLength {
 		plainError(w, http.StatusBadRequest)
 		return
 	}
 	embed, ok := o.embedURL(raw)
 	if !ok {
 		notFound(w) // the spec's answer for a URL this provider does not serve
+		return
+	}
+	fits := frameFor(embed.Query())
+	width, okW := dimension(q.Get("maxwidth"), fits.width)
+	height, okH := dimension(q.Get("maxheight"), fits.height)
+	if !okW || !okH {
+		plainError(w, http.StatusBadRequest)
 		return
 	}
 	h := w.Header()

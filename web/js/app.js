@@ -23,6 +23,7 @@ import { decodeRun, encodeRun } from "./share.js";
 import { Stage } from "./stage.js";
 import { download, viewPNG, viewSVG } from "./export.js";
 import { shortLink } from "./shortlink.js";
+import { addressFor } from "./address.js";
 
 // With reduced motion asked for, the run starts paused and messages jump
 // along their links instead of gliding (messages.js).
@@ -137,7 +138,8 @@ export class App {
 
   // start shows the run the simulator made on loading and plays it, or,
   // for a shared link, replays the shared run to its instant, paused.
-  async start(detail, startAt) {
+  // paused: the address asked not to start playing.
+  async start(detail, startAt, paused = false) {
     const page = (detail && detail.page) || {};
     this.controls.setup(page.peers || 3, page.seed ?? 1, page.scenario || "election");
     let shared = null;
@@ -155,6 +157,7 @@ export class App {
         const c = shared.def.config || {};
         this.controls.setup(c.peers || 3, shared.def.seed ?? 1);
         this.guide.reset("shared");
+        this.restorePanels(shared.panels);
         this.controls.state();
         this.notify(`The shared run, replayed to ${shared.t.toLocaleString("en-US")} ms. Play to go on from there.`);
         return;
@@ -167,6 +170,7 @@ export class App {
     this.guide.reset(this.controls.scenario);
     this.controls.state();
     if (startAt > 0) await this.skip(startAt);
+    else if (paused) return; // the address asked for it: the Play button says the rest
     else if (STILL.matches) this.notify("Paused, as your system asks for reduced motion: press Play (or Space) to run. Messages then jump along their links rather than glide.");
     else this.player.play();
   }
@@ -177,9 +181,7 @@ export class App {
     const def = await this.api.definition();
     if (def.error) return this.notify(def.error);
     const t = this.model.time;
-    const url = new URL(location.href);
-    url.search = "";
-    url.hash = await encodeRun(def, t);
+    const url = addressFor({}, await encodeRun(def, t, this.panelsState()));
     history.replaceState(null, "", url);
     // Where the site keeps short links, the link to copy is a short one.
     const short = await shortLink(url.hash.slice(1));
@@ -224,6 +226,18 @@ export class App {
     this.notify(`Back at ${this.model.time.toLocaleString("en-US")} ms, where the two futures part. Play to see the other one.`);
   }
 
+  // panelsState is what a share link keeps of the panels around the run.
+  panelsState() {
+    return { ...this.clients.state(), sides: this.network.sides, ...this.events.state(), tab: this.tabs.current };
+  }
+
+  restorePanels(p) {
+    this.clients.restore(p);
+    this.network.restore(p.sides);
+    this.events.restore(p);
+    if (p.tab) this.tabs.show(p.tab);
+  }
+
   take(answer) {
     const m = this.model;
     const changed = m.take(answer);
@@ -255,6 +269,9 @@ export class App {
 
   layout(n) {
     this.peerCount = n;
+    // Many servers need a taller ring: a compact view then puts the logs
+    // beside it rather than under it (style.css).
+    this.host.dataset.size = n >= 6 ? "large" : "small";
     this.ring.build(n);
     this.messages.layout(this.ring.at, this.ring.clear);
     this.clients.peers(n);
@@ -350,11 +367,7 @@ export class App {
     this.controls.setup(this.model.peers.length, options.seed, options.scenario || "election");
     this.guide.reset(options.scenario || "election");
     // The run's setup in the address, so a reload or a shared link shows it.
-    const url = new URL(location.href);
-    url.search = "";
-    for (const [k, v] of Object.entries(options)) url.searchParams.set(k, String(v));
-    url.hash = "";
-    history.replaceState(null, "", url);
+    history.replaceState(null, "", addressFor(options, ""));
     if (!STILL.matches) this.player.play();
   }
 

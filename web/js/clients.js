@@ -1,7 +1,7 @@
 // The client panel: a named client sends lock, unlock or read to a chosen
 // peer, and every request stays listed until its reply comes back.
 
-import { html, setText } from "./svg.js";
+import { html, setProp, setText } from "./svg.js";
 import { outcomeText, peerName, short, waitingText } from "./describe.js";
 
 const SHOWN = 40;
@@ -24,11 +24,12 @@ export class Clients {
     this.peer = root.querySelector("[data-client-peer]");
     this.error = root.querySelector("[data-client-error]");
     this.list = root.querySelector("[data-requests]");
-    this.rows = new Map(); // req -> {li, state}
+    this.rows = new Map(); // req -> {li, outcome, badge, why}
     // TRACE.md's rule for client names; the form does not validate by
     // itself (novalidate), so the message is ours, not the browser's.
     const most = limits.clientName;
     const valid = new RegExp(`^[A-Za-z0-9_-]{1,${most}}$`);
+    this.valid = valid;
     this.name.maxLength = most;
     this.form.addEventListener("submit", async (e) => {
       e.preventDefault();
@@ -61,6 +62,17 @@ export class Clients {
     this.peer.value = String(Math.min(keep, n));
   }
 
+  // state is the form as the student left it, for a share link; restore
+  // puts it back (a bad name or server is left as it is).
+  state() {
+    return { client: this.name.value.trim(), to: this.peer.value };
+  }
+
+  restore({ client, to }) {
+    if (client !== undefined && this.valid.test(client)) this.name.value = client;
+    if (to !== undefined && [...this.peer.options].some((o) => o.value === to)) this.peer.value = to;
+  }
+
   choose(id) {
     this.peer.value = String(id);
     this.name.focus();
@@ -75,19 +87,25 @@ export class Clients {
         this.rows.delete(req);
       }
     }
-    // Newest first: walk oldest to newest, each one going to the top.
+    // Newest first: walk oldest to newest, each one going to the top. A
+    // row is built once; then only what changed in it is written (a
+    // waiting request's countdown changes a few times a second).
     for (const r of reqs) {
-      const why = r.outcome ? outcomeText(r) || r.reason : waitingText(r, model.time);
-      const state = `${r.outcome}|${why}`;
       let row = this.rows.get(r.req);
       if (!row) {
-        row = { li: html("li", { class: "request" }), state: null };
+        row = build(r);
         this.rows.set(r.req, row);
         this.list.prepend(row.li);
       }
-      if (row.state === state) continue;
-      row.state = state;
-      fill(row.li, r, why);
+      const outcome = r.outcome || "pending";
+      if (row.outcome !== outcome) {
+        row.outcome = outcome;
+        row.li.dataset.outcome = outcome;
+        const [cls, label] = r.outcome ? badge[r.outcome] || ["outcome-ok", `✓ ${r.outcome}`] : ["outcome-pending", "waiting"];
+        setProp(row.badge, "className", `outcome ${cls}`);
+        setText(row.badge, label);
+      }
+      setText(row.why, r.outcome ? outcomeText(r) || r.reason : waitingText(r, model.time));
     }
   }
 
@@ -97,16 +115,12 @@ export class Clients {
   }
 }
 
-function fill(li, r, why) {
-  const what = html("span", { class: "what" });
+// build makes a request's row: who sent what where, its outcome, and why.
+function build(r) {
+  const li = html("li", { class: "request", "data-req": r.req });
+  const what = html("span", { class: "what" }, li);
   what.append(`${short(r.client)} → ${peerName(r.peer)} `);
   if (short(r.client) !== r.client) what.title = `client ${r.client}`;
   html("b", {}, what, r.op);
-  let cls = "outcome-pending";
-  let label = "waiting";
-  if (r.outcome) [cls, label] = badge[r.outcome] || ["outcome-ok", `✓ ${r.outcome}`];
-  const out = html("span", { class: `outcome ${cls}` }, null, label);
-  li.dataset.outcome = r.outcome || "pending";
-  li.dataset.req = r.req;
-  li.replaceChildren(what, out, html("span", { class: "why" }, null, why));
+  return { li, outcome: "", badge: html("span", { class: "outcome" }, li), why: html("span", { class: "why" }, li) };
 }

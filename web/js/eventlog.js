@@ -28,6 +28,7 @@ export class EventLog {
     this.peerSel = root.querySelector("[data-event-peer]");
     this.followBtn = root.querySelector("[data-follow]");
     const filters = root.querySelector("[data-event-filters]");
+    this.filters = filters;
     this.on = new Set(FAMILIES.filter((f) => f[2]).map((f) => f[0]));
     for (const [key, label, checked] of FAMILIES) {
       const l = html("label", {}, filters);
@@ -58,6 +59,22 @@ export class EventLog {
     this.heartbeats = new Map(); // "from>to:term:round" of AppendEntries -> true while all were heartbeats
     this.hbReplies = new Set(); // ids of replies to heartbeats still in flight
     this.model = null;
+  }
+
+  // state is the filters as the student set them, for a share link:
+  // {show: "elect,log,...", by: "2"}. restore puts back what it can.
+  state() {
+    return { show: [...this.on].join(","), by: this.peerSel.value };
+  }
+
+  restore({ show, by }) {
+    if (show !== undefined) {
+      const on = new Set(show.split(",").filter((k) => FAMILIES.some((f) => f[0] === k)));
+      this.on = on;
+      for (const box of this.filters.querySelectorAll("input[type=checkbox]")) box.checked = on.has(box.value);
+    }
+    if (by !== undefined && [...this.peerSel.options].some((o) => o.value === by)) this.peerSel.value = by;
+    this.rebuild();
   }
 
   // shown is called when the list comes into view again: a hidden list

@@ -4,7 +4,7 @@
 // states a protocol fact the simulator is not showing. Issue 11's lessons
 // put their captions in the same place.
 
-import { html } from "./svg.js";
+import { html, setText } from "./svg.js";
 import { list, peerName, span } from "./describe.js";
 
 // The first steps, for the plain election run: each is ticked off when the
@@ -28,6 +28,7 @@ export class Guide {
     this.scenario = "election";
     this.done = new Set();
     this.shown = "";
+    this.notes = new Map(); // id -> {title, text}: the shown notes' words
   }
 
   // reset starts over for a new run.
@@ -47,16 +48,28 @@ export class Guide {
   }
 
   // update redraws the notes for what model shows, the logs showing
-  // indexes from first to last.
+  // indexes from first to last. The notes are rebuilt only when which of
+  // them are shown changes; otherwise only their words are written (under
+  // a busy load the entries they name change several times a second).
   update(model, first, last) {
     const notes = notesFor(model, first, last);
-    const key = `${this.scenario}|${[...this.done].join()}|${notes.map((n) => n.title + n.text).join("|")}`;
-    if (key === this.shown) return;
-    this.shown = key;
+    const todo = STEPS.filter(([k]) => !this.done.has(k));
+    const shape = `${this.scenario}|${todo.length}|${notes.map((n) => n.id).join()}`;
+    if (shape !== this.shown) {
+      this.shown = shape;
+      this.build(todo, notes);
+    }
+    for (const n of notes) {
+      const el = this.notes.get(n.id);
+      setText(el.title, n.title);
+      setText(el.text, ` ${n.text}`);
+    }
+  }
+
+  build(todo, notes) {
     const parts = [];
     // The steps not done yet: a newcomer sees where to begin, and the
     // notes take their room once the steps are done.
-    const todo = STEPS.filter(([k]) => !this.done.has(k));
     if (this.scenario !== "election" || todo.length) {
       const start = html("section", { class: "note-start" });
       html("h3", {}, start, "Start here");
@@ -67,13 +80,13 @@ export class Guide {
       parts.push(start);
     }
     this.lede.hidden = this.scenario === "election" && !todo.length;
+    this.notes = new Map();
     if (notes.length) {
-      const now = html("section", { class: "note-now", "aria-live": "polite" });
+      const now = html("section", { class: "note-now" });
       html("h3", {}, now, "On screen now");
       for (const n of notes) {
         const p = html("p", { class: "note", "data-note": n.id }, now);
-        html("b", {}, p, n.title);
-        p.append(` ${n.text}`);
+        this.notes.set(n.id, { title: html("b", {}, p), text: p.appendChild(document.createTextNode("")) });
       }
       parts.push(now);
     }

@@ -20,7 +20,8 @@ import { bytes, entryText, peerName, short, span } from "./describe.js";
 const HEAD_PX = { roomy: 132, medium: 132, compact: 116 };
 const SNAP_PX = 104;
 const CELL_PX = { roomy: 60, medium: 74, compact: 78 };
-const TERM_COLOURS = 8;
+// How many term colours style.css defines (its one place for them).
+const TERM_COLOURS = Number(getComputedStyle(document.documentElement).getPropertyValue("--term-colours")) || 8;
 
 // Whether the page fits one screen (style.css): only then must the logs
 // be short; stacked, the page scrolls and every entry can have room.
@@ -28,8 +29,8 @@ const ONE_SCREEN = matchMedia("(min-width: 900px) and (min-height: 560px)");
 
 // density is how much an entry shows for a cluster of n (style.css).
 function density(n) {
-  const fit = ONE_SCREEN.matches || document.documentElement.hasAttribute("data-view");
-  return !fit || n <= 3 ? "roomy" : n <= 5 ? "medium" : "compact";
+  if (document.documentElement.hasAttribute("data-view")) return n <= 3 ? "roomy" : "compact"; // a small frame
+  return !ONE_SCREEN.matches || n <= 3 ? "roomy" : n <= 5 ? "medium" : "compact";
 }
 
 export class Logs {

@@ -49,6 +49,18 @@ export class Network {
     this.drawSides();
   }
 
+  // sides is the partition being built, for a share link: "AABBB".
+  // restore puts it back, if it is one for this many servers.
+  get sides() {
+    return this.side.map((s) => "AB"[s]).join("");
+  }
+
+  restore(sides) {
+    if (typeof sides !== "string" || sides.length !== this.side.length || !/^[AB]+$/.test(sides)) return;
+    this.side = [...sides].map((c) => (c === "B" ? 1 : 0));
+    this.drawSides();
+  }
+
   drawSides() {
     const boxes = ["A", "B"].map((name, s) => {
       const box = html("div", { class: "side" });

@@ -233,11 +233,13 @@ const LABEL_W = 104;
 const LABEL_H = 28;
 const BODY = TIMER_R + 3;
 
-// Where a server's labels may go, best first: under it, beside it, over
-// it (the crown's room left free). Each gives the text's anchor and its
+// Where a server's labels may go, best first: under it (centred, or
+// leaning right or left), beside it, over it (the crown's room left free). Each gives the text's anchor and its
 // first baseline, and the box the two lines take.
 const SPOTS = [
   { cost: 0, at: (x, y) => ({ anchor: "middle", x, y: y + BODY + 11, box: [x - LABEL_W / 2, y + BODY, LABEL_W, LABEL_H] }) },
+  { cost: 300, at: (x, y) => ({ anchor: "start", x: x - 12, y: y + BODY + 11, box: [x - 12, y + BODY, LABEL_W, LABEL_H] }) },
+  { cost: 300, at: (x, y) => ({ anchor: "end", x: x + 12, y: y + BODY + 11, box: [x + 12 - LABEL_W, y + BODY, LABEL_W, LABEL_H] }) },
   { cost: 900, at: (x, y) => ({ anchor: "start", x: x + BODY + 2, y: y - 3, box: [x + BODY + 2, y - 14, LABEL_W, LABEL_H] }) },
   { cost: 900, at: (x, y) => ({ anchor: "end", x: x - BODY - 2, y: y - 3, box: [x - BODY - 2 - LABEL_W, y - 14, LABEL_W, LABEL_H] }) },
   { cost: 1400, at: (x, y) => ({ anchor: "middle", x, y: y - BODY - 30, box: [x - LABEL_W / 2, y - BODY - 41, LABEL_W, LABEL_H] }) },

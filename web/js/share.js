@@ -1,17 +1,28 @@
 // Share links: a run's definition (configuration, seed and every action,
-// TRACE.md) and an instant, compressed into the address's fragment. Opening
-// the link replays the definition to that instant: the same run, exactly.
-// The fragment never reaches a server, and whatever it holds is checked
-// here for size and shape before the simulator checks it again.
+// TRACE.md) and an instant, compressed into the address's fragment, with
+// the panels around the run as the student had them (PANELS). Opening the
+// link replays the definition to that instant: the same run, exactly. The
+// fragment never reaches a server, and whatever it holds is checked here
+// for size and shape before the simulator (or the panel) checks it again.
 
 const PREFIX = "run=";
 const MAX_LINK = 64 * 1024; // characters of fragment
 
-// encodeRun returns the fragment for definition def at virtual time t.
-export async function encodeRun(def, t) {
+// The panels a link restores, by their names in the fragment: the client's
+// name and the server it sends to, the partition's sides being built (A or
+// B per server), the event log's filters (the kinds shown, the server),
+// and the tab open in the dock.
+const PANELS = { client: 32, to: 2, sides: 9, show: 80, by: 2, tab: 16 };
+
+// encodeRun returns the fragment for definition def at virtual time t,
+// with the panels' state ({client, to, sides, show, by, tab}).
+export async function encodeRun(def, t, panels = {}) {
   const json = new TextEncoder().encode(JSON.stringify(def));
   const packed = await pipe(json, new CompressionStream("deflate-raw"));
-  return `${PREFIX}${base64url(packed)}&t=${Math.floor(t)}`;
+  const q = new URLSearchParams();
+  for (const k of Object.keys(PANELS)) if (panels[k] !== undefined && panels[k] !== "") q.set(k, String(panels[k]));
+  const rest = q.toString();
+  return `${PREFIX}${base64url(packed)}&t=${Math.floor(t)}${rest ? `&${rest}` : ""}`;
 }
 
 // decodeRun reads a fragment made by encodeRun; null if it holds no run.
@@ -33,7 +44,13 @@ export async function decodeRun(fragment, limits) {
     throw new Error("This link's run is damaged.");
   }
   if (!def || typeof def !== "object" || def.version !== 1) throw new Error("This link's run was made by another version of the playground.");
-  return { def, t };
+  // The panels' values, each short; each panel checks its own.
+  const panels = {};
+  for (const [k, most] of Object.entries(PANELS)) {
+    const v = q.get(k);
+    if (v !== null && v.length <= most) panels[k] = v;
+  }
+  return { def, t, panels };
 }
 
 // pipe runs bytes through a (de)compression stream, refusing more than max.
