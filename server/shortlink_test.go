@@ -3,7 +3,9 @@ package server_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -73,5 +75,31 @@ func TestShortLinks(t *testing.T) {
 	}
 	if kept.puts != 1 || len(kept.m) != 1 {
 		t.Errorf("the store was written %d times and holds %d links, want one of each: links are made once", kept.puts, len(kept.m))
+	}
+}
+
+// A long link keeps the panels around its run (share.js): a short link
+// keeps them too, and refuses what could not be a long link's.
+func TestShortLinkKeepsPanels(t *testing.T) {
+	h, err := server.NewAPI(server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h.EnableShortLinks(&mapStore{m: map[string]string{}}))
+	defer srv.Close()
+	for body, want := range map[string]int{
+		"run=AAAA&t=1200&client=alice&to=3&sides=AABBB&show=elect%2Clog&by=0&tab=network": http.StatusCreated,
+		"run=AAAA&t=1200&tab=events":         http.StatusCreated,
+		"run=AAAA&t=1200&client=<b>":         http.StatusBadRequest,
+		"run=AAAA&t=1200&client=alice&x=&to": http.StatusBadRequest,
+	} {
+		resp, err := http.Post(srv.URL+"/r", "text/plain", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("POST /r %q: %d, want %d", body, resp.StatusCode, want)
+		}
 	}
 }
