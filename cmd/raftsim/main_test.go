@@ -48,7 +48,7 @@ func TestTalkScenario(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	replies := regexp.MustCompile(`client (s\d)'s (lock|unlock) at (s\d) -> (\w+)`).FindAllStringSubmatch(out, -1)
+	replies := regexp.MustCompile(`client (s\d)'s (lock|unlock) at (s\d) → (\w+)`).FindAllStringSubmatch(out, -1)
 	var got []string
 	for _, r := range replies {
 		got = append(got, r[1]+" "+r[2]+" "+r[4])

@@ -101,7 +101,7 @@ func TestReplay(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("-replay of the page's link: exit %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"replay of a share link: seed 1, 3 peers, 5 actions, to 2.500 s", "client s1's lock at s1 -> ok"} {
+	for _, want := range []string{"replay of a share link: seed 1, 3 peers, 5 actions, to 2.500 s", "client s1's lock at s1 → ok"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, out)
 		}

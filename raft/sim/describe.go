@@ -7,208 +7,294 @@ import (
 	"github.com/raftplay/raftplay/raft"
 )
 
-// Describe says in plain words what an event means, for transcripts.
+// The words for what happened: one source for raftsim's transcripts, the
+// lessons and the playground's event log (the API hands the page each
+// event's text), so a student reads the same sentence for the same thing
+// everywhere. They only restate the trace (TRACE.md); they decide nothing.
+
+// Describe says in plain words what an event means.
 func (e *Event) Describe() string {
-	p := e.Peer.String()
+	p := peerName(e.Peer)
 	switch e.Kind {
-	case EvSend:
-		s := p + " sends " + describeMsg(e.Msg) + " (#" + utoa(e.MsgID) + ")"
-		if e.Dup {
-			s = "the network duplicates " + describeMsg(e.Msg) + " (#" + utoa(e.MsgID) + ")"
-		}
-		return s
-	case EvDeliver:
-		return p + " receives " + e.Msg.Type.String() + " from " + e.Msg.From.String() + " (#" + utoa(e.MsgID) + ")"
-	case EvDrop:
-		return e.Msg.Type.String() + " " + e.Msg.From.String() + " -> " + e.Msg.To.String() + " (#" + utoa(e.MsgID) + ") is lost: " + dropReason(e.Reason)
-	case EvReject:
-		return p + " refuses a malformed " + e.Msg.Type.String() + ": " + e.Reason
 	case EvTimeout:
 		if e.Reason == TimeoutUser {
-			return p + "'s election timer is made to run out now: it starts an election"
+			return p + "'s election timer was made to run out now, in term " + utoa(e.Term) + ": it starts an election"
 		}
-		return p + " hears from no leader before its election timeout and starts an election"
+		return p + "'s election timer ran out in term " + utoa(e.Term) + ": it starts an election"
+	case EvTimers:
+		if e.Action != nil && e.Action.Timers == TimersAlign {
+			return "election timers aligned: every waiting server times out in the same tick, votes for itself, and the vote splits"
+		}
+		return "election timers spread: one waiting server times out first, well before the others, and its requests for votes arrive first"
+	case EvMark:
+		if e.Action == nil || e.Action.Mark == nil {
+			return "a stage was reached"
+		}
+		return e.Action.Mark.Note // the stage's name, then what it shows
 	case EvTerm:
-		return p + " moves to term " + utoa(e.Term)
+		return p + " moved to term " + utoa(e.Term)
 	case EvRole:
-		return p + " becomes " + e.Role.String() + " in term " + utoa(e.Term)
+		switch e.Role {
+		case raft.Leader:
+			return p + " won the election: leader of term " + utoa(e.Term)
+		case raft.Candidate:
+			return p + " became a candidate in term " + utoa(e.Term) + " and asks for votes"
+		}
+		return p + " became a follower (term " + utoa(e.Term) + ")"
 	case EvVote:
 		if e.Vote == e.Peer {
-			return p + " votes for itself in term " + utoa(e.Term)
+			return p + " voted for itself in term " + utoa(e.Term)
 		}
-		return p + " votes for " + e.Vote.String() + " in term " + utoa(e.Term)
+		return p + " voted for " + peerName(e.Vote) + " in term " + utoa(e.Term)
 	case EvLeader:
-		return p + " learns that " + e.Leader.String() + " leads term " + utoa(e.Term)
+		return p + " learned that " + peerName(e.Leader) + " leads term " + utoa(e.Term)
 	case EvAppend:
-		last := e.Index + uint64(len(e.Entries)) - 1
-		if len(e.Entries) == 1 {
-			return p + " appends entry " + utoa(e.Index) + " " + describeEntry(&e.Entries[0])
+		what := make([]string, len(e.Entries))
+		for i := range e.Entries {
+			what[i] = entryText(&e.Entries[i]) + " (t" + utoa(e.Entries[i].Term) + ")"
 		}
-		return p + " appends entries " + utoa(e.Index) + "-" + utoa(last)
+		where := "index " + utoa(e.Index)
+		if len(e.Entries) > 1 {
+			where = "indexes " + span(e.Index, e.Index+uint64(len(e.Entries))-1)
+		}
+		return p + " stored " + plural(len(e.Entries), "entry", "entries") + " at " + where + ": " + strings.Join(what, ", ")
+	case EvSnapshot:
+		if e.Installed {
+			return p + " installed the leader's snapshot of entries " + span(1, e.Index) + " (term " + utoa(e.Term) +
+				"): it replaces its log up to #" + utoa(e.Index) + " and its lock state with the leader's"
+		}
+		return p + " compacted entries " + span(1, e.Index) + " into a snapshot (last term " + utoa(e.Term) + ", " + plural(e.Size, "byte", "bytes") +
+			"): it keeps the lock's state as of #" + utoa(e.Index) + " and drops those entries from its log"
 	case EvTruncate:
-		return p + " deletes its entries from index " + utoa(e.Index) + " on: they conflict with the leader's log"
+		return p + " deleted its entries from index " + utoa(e.Index) + " on: they conflict with the leader's log"
 	case EvCommit:
-		return p + " commits up to index " + utoa(e.Index)
+		return p + " now knows entries up to index " + utoa(e.Index) + " are committed"
 	case EvApply:
-		s := p + " applies entry " + utoa(e.Index)
+		s := p + " applied #" + utoa(e.Index)
 		if len(e.Entries) == 1 {
-			s += " " + describeEntry(&e.Entries[0])
+			s += " " + entryText(&e.Entries[0])
+		}
+		if e.Reply != "" {
+			s += " → " + e.Reply
 		}
 		switch {
 		case e.Skipped && e.Reply != "":
-			s += ": a retry, answered " + e.Reply + " again without running it"
+			s += " (a retry: answered from the session table, not run twice)"
 		case e.Skipped:
-			s += ": a stale retry, ignored"
-		case e.Reply != "":
-			s += " -> " + e.Reply
+			s += " (a stale retry: its client already had the answer, so it was not run)"
 		}
 		return s
 	case EvRequest:
 		if e.Op == "read" {
-			return "client " + e.Client + " reads the lock at " + p
+			return "client " + e.Client + " asks " + p + " to read the lock"
 		}
-		return "client " + e.Client + " sends \"" + e.Op + " " + e.Client + "\" to " + p
+		return "client " + e.Client + " sends " + e.Op + " to " + p
 	case EvReply:
-		s := "client " + e.Client + "'s " + e.Op + " at " + p + " -> " + e.Outcome
-		if e.Reason != "" {
-			s += " (" + e.Reason + ")"
+		s := "client " + e.Client + "'s " + e.Op + " at " + p + " → " + e.Outcome
+		if why := outcomeText(e.Op, e.Outcome, e.Peer, e.Reason); why != "" {
+			s += " (" + why + ")"
 		}
 		return s
 	case EvCrash:
-		return p + " crashes: only its term, vote, snapshot and log survive"
+		if e.SnapshotIndex != 0 {
+			return p + " crashed: it keeps its term, vote, snapshot (entries " + span(1, e.SnapshotIndex) + ") and log; it loses its commit index and the lock state it had applied"
+		}
+		return p + " crashed: it keeps its term, vote and log; it loses its commit index and lock state"
 	case EvRestart:
-		return p + " restarts in term " + utoa(e.Term) + " with " + utoa(e.Index) + " log entries"
-	case EvNetwork, EvTimers:
-		return describeAction(e.Action)
-	case EvMark:
-		return e.Action.Mark.Note
-	case EvSnapshot:
-		if e.Installed {
-			return p + " installs the leader's snapshot of entries 1-" + utoa(e.Index) + " (term " + utoa(e.Term) + "): its state machine starts from there"
+		s := p + " restarted from disk: term " + utoa(e.Term) + ", voted for " + peerName(e.Vote) + ", "
+		if e.SnapshotIndex != 0 {
+			s += "the lock state from its snapshot of entries " + span(1, e.SnapshotIndex) + ", "
 		}
-		return p + " compacts entries 1-" + utoa(e.Index) + " into a snapshot of its state machine (" + itoa(e.Size) + " bytes)"
+		return s + "log up to index " + utoa(e.Index)
+	case EvNetwork:
+		return "network: " + describeNetwork(e.Action)
+	case EvSend:
+		s := route(e.Msg) + " " + messageName(e.Msg) + " sent"
+		if e.Dup {
+			s += " (a duplicate copy)"
+		}
+		return s + " (#" + utoa(e.MsgID) + ")"
+	case EvDeliver:
+		return route(e.Msg) + " " + messageName(e.Msg) + " arrived (#" + utoa(e.MsgID) + ")"
+	case EvDrop:
+		return route(e.Msg) + " " + messageName(e.Msg) + " " + dropWhy(e.Reason) + " (#" + utoa(e.MsgID) + ")"
+	case EvReject:
+		s := p + " refused a malformed " + e.Msg.Type.String()
+		if e.Reason != "" {
+			s += ": " + e.Reason
+		}
+		return s
 	case EvViolation:
-		return "SAFETY VIOLATION at " + p + ": " + e.Reason
+		what := "SAFETY VIOLATION"
+		if e.Violation != nil {
+			what = e.Violation.Property.String() + " VIOLATED"
+		}
+		return what + " at " + p + ": " + e.Reason
 	}
-	return e.Kind.String()
+	return e.Kind.String() + " at " + p
 }
 
-func dropReason(r string) string {
-	switch r {
-	case DropLoss:
-		return "the network lost it"
-	case DropPartition:
-		return "the link is cut"
-	case DropDown:
-		return "its destination is down"
-	case DropUser:
-		return "dropped by hand"
+// peerName is a server as a student reads it: s1, s2...; nobody for none.
+func peerName(id raft.ID) string {
+	if id == raft.None {
+		return "nobody"
 	}
-	return r
+	return id.String()
 }
 
-func describeMsg(m *raft.Message) string {
-	to := " to " + m.To.String()
-	t := " (term " + utoa(m.Term) + ")"
-	switch m.Type {
-	case raft.MsgVote:
-		return "RequestVote" + to + t
-	case raft.MsgVoteResp:
-		if m.VoteGranted {
-			return "a granted vote" + to + t
-		}
-		return "a refused vote" + to + t
-	case raft.MsgApp:
-		if len(m.Entries) == 0 {
-			return "a heartbeat" + to + t
-		}
-		return "AppendEntries with " + plural(len(m.Entries), "entry", "entries") + to + t
-	case raft.MsgAppResp:
-		if m.Success {
-			return "AppendEntries success (match " + utoa(m.MatchIndex) + ")" + to + t
-		}
-		return "AppendEntries failure (conflict at " + utoa(m.ConflictIndex) + ")" + to + t
-	case raft.MsgProp:
-		if len(m.Entries) == 1 {
-			return "the write \"" + string(m.Entries[0].Data) + "\"" + to + ", its leader"
-		}
-	case raft.MsgRead:
-		return "a ReadIndex request" + to + ", its leader"
-	case raft.MsgReadResp:
-		return "read index " + utoa(m.ReadIndex) + to
-	case raft.MsgSnap:
-		if m.Snapshot != nil {
-			return "InstallSnapshot (entries 1-" + utoa(m.Snapshot.Index) + ")" + to + t
-		}
-	}
-	return m.Type.String() + to
-}
+// span writes "1–250" so that no line breaks inside it (a word joiner
+// after the dash).
+func span(a, b uint64) string { return utoa(a) + "–\u2060" + utoa(b) }
 
-func describeEntry(e *raft.Entry) string {
+func route(m *raft.Message) string { return peerName(m.From) + " → " + peerName(m.To) }
+
+// entryText is an entry as a student reads it in a log cell or a sentence.
+func entryText(e *raft.Entry) string {
 	switch e.Type {
-	case raft.EntryCommand:
-		return "\"" + string(e.Data) + "\" (term " + utoa(e.Term) + ")"
+	case raft.EntryNoop:
+		return "no-op"
 	case raft.EntryConfig:
 		ms, _ := raft.DecodeMembers(e.Data)
 		names := make([]string, len(ms))
 		for i, id := range ms {
-			names[i] = id.String()
+			names[i] = peerName(id)
 		}
-		return "config [" + strings.Join(names, " ") + "] (term " + utoa(e.Term) + ")"
+		return "config " + strings.Join(names, " ")
 	}
-	return e.Type.String() + " (term " + utoa(e.Term) + ")"
+	return string(e.Data)
+}
+
+// messageName is a message's name with what makes it different at a glance.
+func messageName(m *raft.Message) string {
+	switch m.Type {
+	case raft.MsgApp:
+		if len(m.Entries) == 0 {
+			return "heartbeat (AppendEntries, no entries)"
+		}
+		return "AppendEntries (" + plural(len(m.Entries), "entry", "entries") + ")"
+	case raft.MsgVoteResp:
+		if m.VoteGranted {
+			return "vote reply: granted"
+		}
+		return "vote reply: refused"
+	case raft.MsgAppResp:
+		if m.Success {
+			return "AppendEntries reply: ok"
+		}
+		return "AppendEntries reply: refused"
+	case raft.MsgProp:
+		return "forwarded client write"
+	case raft.MsgRead:
+		return "read-index request"
+	case raft.MsgReadResp:
+		return "read-index reply"
+	case raft.MsgSnap:
+		if m.Snapshot != nil {
+			return "InstallSnapshot (entries " + span(1, m.Snapshot.Index) + " and the lock)"
+		}
+	}
+	return m.Type.String()
+}
+
+func dropWhy(reason string) string {
+	switch reason {
+	case DropLoss:
+		return "lost by the network"
+	case DropPartition:
+		return "blocked: the link is cut"
+	case DropDown:
+		return "not delivered: the receiver is down"
+	case DropUser:
+		return "dropped by you"
+	}
+	return "dropped (" + reason + ")"
+}
+
+// outcomeText explains how a client request ended.
+func outcomeText(op, outcome string, peer raft.ID, reason string) string {
+	p := peerName(peer)
+	switch outcome {
+	case OutcomeOK:
+		if op == "read" {
+			return ""
+		}
+		return "the lock said yes"
+	case OutcomeError:
+		return "the lock said no"
+	case OutcomeRedirect:
+		return p + " knew of no leader to pass it to (none elected yet, or an election under way): try again"
+	case OutcomeTimeout:
+		return "no answer in time; it may still take effect"
+	case OutcomeCrashed:
+		return p + " crashed before answering; it may still take effect"
+	case OutcomeDown:
+		return p + " is down"
+	case OutcomeFailed:
+		if reason != "" {
+			return p + " refused it: " + strings.TrimPrefix(reason, "raft: ")
+		}
+		return p + " refused it"
+	}
+	return "" // a read's answer: the state itself says it
+}
+
+// describeNetwork says what a network action did.
+func describeNetwork(a *Action) string {
+	if a == nil {
+		return "changed"
+	}
+	switch a.Kind {
+	case ActPartition:
+		gs := make([]string, len(a.Groups))
+		for i, g := range a.Groups {
+			names := make([]string, len(g))
+			for j, id := range g {
+				names[j] = peerName(id)
+			}
+			gs[i] = "{" + strings.Join(names, " ") + "}"
+		}
+		return "split into " + strings.Join(gs, " and ")
+	case ActHeal:
+		return "healed: every link works again"
+	case ActCut:
+		return "link " + peerName(a.From) + " → " + peerName(a.To) + " cut"
+	case ActRestore:
+		return "link " + peerName(a.From) + " → " + peerName(a.To) + " restored"
+	case ActNetwork:
+		if a.Link == nil {
+			return "changed"
+		}
+		l := a.Link
+		return "links now have latency " + strconv.FormatInt(l.LatencyMinMs, 10) + "–" + strconv.FormatInt(l.LatencyMaxMs, 10) +
+			" ms, loss " + pct(l.Loss) + ", duplication " + pct(l.Duplicate) + ", reordering " + pct(l.Reorder)
+	}
+	return a.Kind.String()
 }
 
 // Describe says in plain words what an action does.
 func (a *Action) Describe() string {
 	switch a.Kind {
 	case ActWrite:
-		return "client " + a.Client + " sends \"" + a.Op.String() + " " + a.Client + "\" to " + a.Peer.String()
+		return "client " + a.Client + " sends " + a.Op.String() + " to " + peerName(a.Peer)
 	case ActRead:
-		return "client " + a.Client + " reads the lock at " + a.Peer.String()
+		return "client " + a.Client + " asks " + peerName(a.Peer) + " to read the lock"
 	case ActCrash:
-		return a.Peer.String() + " crashes"
+		return peerName(a.Peer) + " crashes"
 	case ActRestart:
-		return a.Peer.String() + " restarts"
+		return peerName(a.Peer) + " restarts"
 	case ActDrop:
 		return "message #" + utoa(a.Msg) + " is dropped"
 	case ActTimeout:
-		return a.Peer.String() + " times out now"
+		return peerName(a.Peer) + " times out now"
 	case ActMark:
 		return "mark: " + a.Mark.Note
-	}
-	return describeAction(a)
-}
-
-func describeAction(a *Action) string {
-	switch a.Kind {
-	case ActPartition:
-		var gs []string
-		for _, g := range a.Groups {
-			names := make([]string, len(g))
-			for i, id := range g {
-				names[i] = id.String()
-			}
-			gs = append(gs, "{"+strings.Join(names, " ")+"}")
-		}
-		return "the network splits into " + strings.Join(gs, " ")
-	case ActHeal:
-		return "the network heals"
-	case ActCut:
-		return "the link " + a.From.String() + " -> " + a.To.String() + " is cut"
-	case ActRestore:
-		return "the link " + a.From.String() + " -> " + a.To.String() + " is restored"
 	case ActTimers:
 		if a.Timers == TimersAlign {
-			return "the election timers are aligned: every waiting server times out in the same tick, so each votes for itself and the vote likely splits"
+			return "the election timers are aligned"
 		}
-		return "the election timers are spread: each waiting server times out at least one network delay after the one before, so the first candidate's requests for votes arrive first"
-	case ActNetwork:
-		l := *a.Link
-		return "the network now has " + strconv.FormatInt(l.LatencyMinMs, 10) + "-" + strconv.FormatInt(l.LatencyMaxMs, 10) +
-			" ms latency, " + pct(l.Loss) + " loss, " + pct(l.Duplicate) + " duplication, " + pct(l.Reorder) + " reordering"
+		return "the election timers are spread"
 	}
-	return a.Kind.String()
+	return "network: " + describeNetwork(a)
 }
 
 func pct(p float64) string { return strconv.FormatFloat(p*100, 'f', -1, 64) + "%" }

@@ -25,8 +25,8 @@ const (
 	EvApply                     // Peer applied the entry at Index, with Reply
 	EvRequest                   // Client sent Req (Op) to Peer
 	EvReply                     // Req got its Outcome
-	EvCrash                     // Peer crashed
-	EvRestart                   // Peer restarted from storage (Term, Vote, Index = last log index)
+	EvCrash                     // Peer crashed (with its snapshot through SnapshotIndex)
+	EvRestart                   // Peer restarted from storage (Term, Vote, Index = last log index, SnapshotIndex)
 	EvNetwork                   // the network changed: Action says how
 	EvViolation                 // a property failed: Violation says which, Reason in plain words
 	EvSnapshot                  // Peer compacted its log through Index into a snapshot, or Installed the leader's
@@ -79,6 +79,9 @@ type Event struct {
 
 	Installed bool // snapshot: taken from the leader rather than made here
 	Size      int  // snapshot: bytes of state machine data
+	// SnapshotIndex is, for crash and restart, the last index the peer's
+	// snapshot covers (0: it has none).
+	SnapshotIndex uint64
 
 	Reason    string     // drop, reject, violation; timeout: TimeoutUser if timed out by hand
 	Action    *Action    // network, timers, mark

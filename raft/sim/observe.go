@@ -24,13 +24,14 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 		// A snapshot, if any, is committed and applied already.
 		snap := n.LastSnapshot().Index
 		sl.role, sl.term, sl.vote, sl.leader, sl.commit, sl.applied = st.Role, st.Term, st.Vote, raft.None, snap, snap
+		sl.snap = snap
 		sl.last = st.LastIndex
 		sl.state = raft.StateOf[lock.State](o)
 		if s.check != nil {
 			s.check.restarted(sl, n)
 		}
 		if sl.incarnation > 1 {
-			s.record(&Event{Kind: EvRestart, Peer: sl.id, Term: st.Term, Vote: st.Vote, Index: st.LastIndex})
+			s.record(&Event{Kind: EvRestart, Peer: sl.id, Term: st.Term, Vote: st.Vote, Index: st.LastIndex, SnapshotIndex: snap})
 		}
 		return
 	}
@@ -146,6 +147,7 @@ type status struct {
 }
 
 func (s *Sim) snapshotTaken(sl *slot, o *raft.Observation, last uint64) {
+	sl.snap = o.Snapshot.Index
 	s.record(&Event{Kind: EvSnapshot, Peer: sl.id, Index: o.Snapshot.Index, Term: o.Snapshot.Term,
 		Installed: o.Installed, Size: len(o.Snapshot.Data)})
 	if s.check != nil {

@@ -92,6 +92,7 @@ type slot struct {
 	last    uint64 // last log index
 	state   lock.State
 	applied uint64
+	snap    uint64 // the last index its snapshot covers
 }
 
 func (s *slot) up() bool { return s.peer != nil }
@@ -426,7 +427,7 @@ func (s *Sim) crash(sl *slot) {
 	p := sl.peer
 	sl.peer = nil
 	s.queue.remove(sl.tickItem)
-	s.record(&Event{Kind: EvCrash, Peer: sl.id})
+	s.record(&Event{Kind: EvCrash, Peer: sl.id, SnapshotIndex: sl.snap})
 	p.Stop() // waiting requests fail here, recorded as crashed
 	s.replyAll()
 	// What the simulator saw of its volatile state is gone with it.

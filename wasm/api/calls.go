@@ -29,7 +29,7 @@ var calls = map[string]call{
 	"replay":      {fn: replay, args: 2, newRun: true, anyTime: true},
 	"definition":  {fn: definition, anyTime: true},
 	"exportTrace": {fn: exportTrace, anyTime: true},
-	"events":      {fn: events, args: 2, anyTime: true},
+	"events":      {fn: events, args: 3, anyTime: true},
 	"status":      {fn: status},
 	"snapshot":    {fn: snapshot},
 	"advance":     {fn: advance, args: 2},
@@ -132,7 +132,15 @@ func events(ss *Session, b []byte, args []any) ([]byte, *Error) {
 			return nil, err
 		}
 	}
-	return ss.appendEvents(b, uint64(after), int(limit)), nil
+	text := false
+	if v := arg(args, 2); v != nil {
+		f := jsonio.Object("events options", v, true)
+		text = f.Flag("text")
+		if err := f.Done(); err != nil {
+			return nil, err
+		}
+	}
+	return ss.appendEvents(b, uint64(after), int(limit), text), nil
 }
 
 // frame reads advance's and step's options: what to add to the status so
@@ -142,6 +150,7 @@ type frame struct {
 	after     int64
 	limit     int64
 	snapshot  bool
+	text      bool // each event with its words (Event.Describe)
 	untilMark bool // advance: stop right after a mark, if one comes first
 	// advance: stop right after a violation is found, if one comes first
 	untilViolation bool
@@ -155,6 +164,7 @@ func decodeFrame(what string, v any) (frame, *Error) {
 		after:    f.Int("after", 0, MaxSafeInt, 0),
 		limit:    f.Int("limit", 1, MaxBatch, MaxBatch),
 		snapshot: f.Flag("snapshot"),
+		text:     f.Flag("text"),
 	}
 	if what == "advance options" {
 		fr.untilMark = f.Flag("untilMark")
@@ -171,7 +181,7 @@ func (fr *frame) answer(ss *Session, b []byte, extra func(w *jsonio.Writer)) []b
 		extra(w)
 	}
 	if fr.events {
-		w.Raw("events", ss.appendEvents(nil, uint64(fr.after), int(fr.limit)))
+		w.Raw("events", ss.appendEvents(nil, uint64(fr.after), int(fr.limit), fr.text))
 	}
 	if fr.snapshot {
 		snap := ss.sim.Snapshot()

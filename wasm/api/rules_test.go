@@ -59,3 +59,35 @@ func TestAdvanceUntilViolation(t *testing.T) {
 	}
 	s.fail(CodeBadArgument, []string{"not both"}, "advance", 10, map[string]any{"untilViolation": true, "untilMark": true})
 }
+
+// Events come with their words when asked: the same sentence raftsim's
+// transcript prints (sim's Event.Describe), so the page need not word them.
+func TestEventsWithText(t *testing.T) {
+	s := newSession(t, Config{Check: true})
+	s.call("create", map[string]any{"scenario": "talk"})
+	st := s.call("advance", 1500, map[string]any{"after": 0, "text": true})
+	evs := st["events"].(map[string]any)["events"].([]any)
+	native, err := sim.RunScenario("talk", 1, false, sim.Options{TraceLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	native.RunUntil(1500)
+	want, _ := native.Events(0)
+	if len(evs) != len(want) {
+		t.Fatalf("%d events, natively %d", len(evs), len(want))
+	}
+	for i, e := range evs {
+		if text := e.(map[string]any)["text"]; text != want[i].Describe() {
+			t.Fatalf("event %d says %q, natively %q", i+1, text, want[i].Describe())
+		}
+	}
+	plain := s.call("events", 0, 5)["events"].([]any)
+	if _, has := plain[0].(map[string]any)["text"]; has {
+		t.Fatal("events without the text option carry text")
+	}
+	withText := s.call("events", 0, 5, map[string]any{"text": true})["events"].([]any)
+	if withText[4].(map[string]any)["text"] != want[4].Describe() {
+		t.Fatalf("events(0, 5, {text}) = %v", withText[4])
+	}
+	s.fail(CodeBadArgument, []string{"has no field", "txt"}, "events", 0, 5, map[string]any{"txt": true})
+}

@@ -165,8 +165,9 @@ func (ss *Session) appendStatus(w *jsonio.Writer) {
 	w.Int("violations", int64(s.ViolationCount()))
 }
 
-// appendEvents appends {run, after, last, gap, more, events}.
-func (ss *Session) appendEvents(b []byte, after uint64, limit int) []byte {
+// appendEvents appends {run, after, last, gap, more, events}, each event
+// with its text if asked.
+func (ss *Session) appendEvents(b []byte, after uint64, limit int, text bool) []byte {
 	evs, gap := ss.sim.AppendEvents(ss.batch[:0], after, limit)
 	defer func() { ss.batch = evs[:0]; clear(evs) }() // keep the buffer, not the messages
 	more := len(evs) > 0 && evs[len(evs)-1].Seq < ss.sim.LastSeq()
@@ -182,7 +183,11 @@ func (ss *Session) appendEvents(b []byte, after uint64, limit int) []byte {
 		if i > 0 {
 			w.B = append(w.B, ',')
 		}
-		w.B = evs[i].AppendJSON(w.B)
+		if text {
+			w.B = evs[i].AppendJSONText(w.B)
+		} else {
+			w.B = evs[i].AppendJSON(w.B)
+		}
 	}
 	w.B = append(w.B, ']')
 	return w.End()
