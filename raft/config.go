@@ -31,6 +31,16 @@ type Config struct {
 	// new entries wait for answers. Zero means 256.
 	MaxInflightAppends int
 
+	// EagerAppends makes a leader send new entries to a follower as soon
+	// as they are proposed, as the paper does, even while other
+	// AppendEntries to it are in flight. By default (false) a leader holds
+	// entries that would not fill an AppendEntries while one is in flight
+	// to that follower, and sends them with its answer: a lone write still
+	// goes out at once, and under load every AppendEntries is full instead
+	// of each write travelling alone. A simulator that shows each message
+	// of the paper sets it.
+	EagerAppends bool
+
 	// Rand is the only source of randomness a Node uses (for election
 	// timeouts). Give every peer its own seeded source: runs then replay
 	// exactly. Nil means a source seeded with the peer's ID, which is

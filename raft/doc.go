@@ -69,6 +69,18 @@
 // *NotLeaderError (which matches ErrNotConfigured, with errors.Is, at a peer
 // that belongs to no cluster yet).
 //
+// Writes go one way or the other. Submit, Write and WriteRequest take a
+// write at any peer and forward it to the leader. Propose places a write at
+// the leader only, and says where it went (its index and term) or that this
+// peer does not lead (a *NotLeaderError naming the leader it follows): for
+// clients and test harnesses that pick the leader themselves. Either way,
+// a refusal comes as the call's error and never through done.
+//
+// A Peer batches: it takes every call waiting in its inbox, then saves,
+// sends and applies once for all of them; and a leader holds entries that
+// would not fill an AppendEntries while one is in flight to a follower,
+// sending them with its answer (Config.EagerAppends turns that off).
+//
 // Writes carry a client session (client id, sequence number), so a peer can
 // resend a write whose answer is slow without the state machine ever
 // applying it twice. A caller whose context ends before the answer cannot

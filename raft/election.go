@@ -76,7 +76,7 @@ func (n *Node) becomeLeader() {
 	n.stepRole = n.stepLeader
 	n.votes = nil
 	n.heartbeatElapsed = 0
-	n.proposed = make(map[sessionKey]bool)
+	n.proposed = make(map[sessionKey]uint64)
 	n.progress = make([]progress, len(n.members))
 	for i := range n.progress {
 		n.progress[i] = progress{next: n.log.lastIndex() + 1, state: ProgressProbe}
@@ -90,8 +90,15 @@ func (n *Node) becomeLeader() {
 // nothing on a leader or on a peer outside its own configuration.
 func (n *Node) Campaign() {
 	if n.role != Leader && n.isVoter() {
-		n.becomeCandidate()
+		n.stand()
 	}
+}
+
+// stand starts this node's campaign: its election timer ran out, or it was
+// told to.
+func (n *Node) stand() {
+	n.campaigns++
+	n.becomeCandidate()
 }
 
 // SetElectionTimer makes the election timer fire after ticks more ticks (at
@@ -116,7 +123,7 @@ func (n *Node) tickElection() {
 	}
 	n.electionElapsed++
 	if n.electionElapsed >= n.electionTimeout {
-		n.becomeCandidate()
+		n.stand()
 	}
 }
 

@@ -20,3 +20,14 @@ func (n *Node) Commit() uint64 { return n.commit }
 
 // LastIndex returns the index of the last entry in the node's log.
 func (n *Node) LastIndex() uint64 { return n.log.lastIndex() }
+
+// Applied returns the index of the last entry the node has handed out in
+// Ready.Committed (or restored from a snapshot): what the runtime applies
+// next comes after it.
+func (n *Node) Applied() uint64 { return n.applied }
+
+// Campaigns counts the times this node has stood for election since it
+// started: its election timer ran out, or Campaign asked it to. (With
+// PreVote, standing starts with a pre-vote, which may not lead to an
+// election.)
+func (n *Node) Campaigns() uint64 { return n.campaigns }

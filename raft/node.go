@@ -52,6 +52,7 @@ type Node struct {
 	electionTimeout  int // drawn afresh in [min, max] at every reset
 	heartbeatElapsed int
 	ticks            uint64 // ticks as leader: the clock of progress.since
+	campaigns        uint64 // times this node stood for election (Campaigns)
 
 	// The role's behaviour, swapped by becomeFollower/Candidate/Leader.
 	// stepRole takes the message by value: a pointer passed through a
@@ -73,10 +74,15 @@ type Node struct {
 
 	// Leader state (Figure 2, "Volatile state on leaders"), in members order.
 	progress  []progress
-	termStart uint64              // index of this leader's noop entry
-	proposed  map[sessionKey]bool // writes appended this term, not yet committed
-	round     uint64              // latest heartbeat round (ReadIndex)
-	reads     []pendingRead
+	termStart uint64                // index of this leader's noop entry
+	proposed  map[sessionKey]uint64 // writes appended this term, not yet committed: their index
+	// proposedNew: entries were proposed since the last Ready. They go out
+	// together when Ready is taken, in one AppendEntries per follower
+	// rather than one per proposal: a runtime that handles many proposals
+	// before it asks for Ready batches them.
+	proposedNew bool
+	round       uint64 // latest heartbeat round (ReadIndex)
+	reads       []pendingRead
 
 	// Output waiting for Ready.
 	stateChanged bool
@@ -151,7 +157,7 @@ func NewNode(cfg Config, st Stored) (*Node, error) {
 // HasReady reports whether Ready has anything to hand out.
 func (n *Node) HasReady() bool {
 	return n.stateChanged || n.restored.Index != 0 || n.log.unsaved <= n.log.lastIndex() ||
-		len(n.msgs) > 0 || n.applied < n.commit || len(n.readStates) > 0
+		len(n.msgs) > 0 || n.applied < n.commit || len(n.readStates) > 0 || n.proposedNew
 }
 
 // Ready hands out what the node wants done, in this order:
@@ -164,6 +170,10 @@ func (n *Node) HasReady() bool {
 //
 // The slices are valid until the next call to Ready.
 func (n *Node) Ready() Ready {
+	if n.proposedNew {
+		n.proposedNew = false
+		n.sendProposed()
+	}
 	rd := Ready{
 		HardState: n.HardState(),
 		SaveState: n.stateChanged,

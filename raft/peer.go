@@ -43,12 +43,20 @@ var (
 	ErrInline   = errors.New("raft: Write and Read would block an inline peer forever; use Submit and SubmitRead")
 	ErrClientID = errors.New("raft: client ids with the top bit set are reserved for peers' own sessions")
 	ErrPending  = errors.New("raft: this write (client and sequence number) is already waiting for its reply at this peer")
+	// ErrLost answers a write placed by Propose when the peer applies
+	// another entry at its index: its leader lost office before the write
+	// committed, and a new leader put something else there.
+	ErrLost = errors.New("raft: the write was lost: its leader lost office before it committed, and another entry took its place in the log")
 )
 
 // Peer runs one Raft peer: a Node, its Storage, a StateMachine with its
 // client sessions, a Transport and a Clock. Every input (a message, a tick,
-// a client call) is handled to completion, in order, on the peer's own
-// goroutine: saved, sent, applied, answered.
+// a client call) is handled in order on the peer's own goroutine; the
+// inputs that queue up while the peer is busy are handled together, and
+// what they ask for is saved, sent and applied once for all of them.
+//
+// The Peer drives its Node through the Node's exported methods only, as
+// any runtime would.
 type Peer[S any] struct {
 	id   ID
 	cfg  PeerConfig
@@ -58,12 +66,11 @@ type Peer[S any] struct {
 	// Owned by the peer's goroutine.
 	state    S
 	sessions sessionTable
-	session  uint64                   // the peer's own client session, for Write
-	seq      uint64                   // its last sequence number
-	nextReq  uint64                   // the last request id; see StartPeer
-	writes   map[uint64]*pendingWrite // by request id
-	byKey    map[sessionKey]*pendingWrite
-	order    []*pendingWrite // submission order, for retries
+	applied  uint64 // the last entry applied to state (or restored)
+	session  uint64 // the peer's own client session, for Write
+	seq      uint64 // its last sequence number
+	nextReq  uint64 // the last request id; see StartPeer
+	writes   pendingWrites
 	reads    []*pendingReadReq
 	ticks    int
 	waiters  []func(ID)
@@ -81,52 +88,42 @@ type Peer[S any] struct {
 	release   func() // gives the storage back (see ExclusiveStorage)
 }
 
-// call is one input handed to the peer's goroutine. Messages and ticks,
-// the inputs that come all the time, travel as values rather than as
-// closures, which would cost an allocation each.
+// call is one input to the peer. Every input travels as a call, through
+// exec, whichever goroutine runs the peer. The inputs that come all the
+// time (messages, ticks, writes) are plain values rather than closures,
+// which would cost an allocation each.
 type call struct {
-	kind callKind
-	f    func()     // callFunc
-	msg  Message    // callDeliver
-	done chan error // the peer's error once c is handled (nil if none)
+	kind  callKind
+	msg   Message             // callMessage
+	req   Request             // callWrite, callPropose (its Cmd copied)
+	query []byte              // callRead (copied)
+	done  func([]byte, error) // callWrite, callPropose, callRead
+	f     func()              // callFunc
+	input InputKind           // callFunc: what f is, for an observer
+
+	ans   answer      // set once the call is handled
+	reply chan answer // a goroutine peer's caller waits here
 }
 
 type callKind uint8
 
 const (
-	callFunc callKind = iota
-	callDeliver
+	callMessage callKind = iota
 	callTick
-	callStop // the goroutine shuts the peer down and ends
+	callWrite   // Submit: forwarded to the leader if need be
+	callPropose // Propose: at the leader only
+	callRead    // SubmitRead
+	callFunc    // everything rare: f runs on the peer's goroutine
+	callStop    // the goroutine shuts the peer down and ends
 )
 
-// Request is a client write with its session (dissertation section 6.3):
-// its identity. The same Request sent again, to any peer, is the same
-// write, applied at most once. Session makes them.
-type Request struct {
-	// Client names the session: unique in the cluster, below 2^63; 0
-	// means the peer's own session, as Write uses. Sequence numbers of a
-	// client go 1, 2, 3...; Lowest is the lowest one still waiting for
-	// its reply: replies below it may be forgotten, and a write below it
-	// is refused as stale.
-	Client, Seq, Lowest uint64
-	Cmd                 []byte
-}
-
-type pendingWrite struct {
-	id      uint64
-	entry   Entry
-	done    func([]byte, error)
-	retryAt int
-}
-
-type pendingReadReq struct {
-	id      uint64
-	query   []byte
-	done    func([]byte, error)
-	index   uint64
-	known   bool
-	retryAt int
+// answer is what exec returns to the caller of a call.
+type answer struct {
+	// taken is true if the call started a request (id, and for Propose
+	// index and term, name it): its done will be called once.
+	taken           bool
+	id, index, term uint64
+	err             error // the call was refused, or the peer has stopped
 }
 
 // StartPeer starts a peer running sm, restored from cfg.Storage. A storage
@@ -165,8 +162,7 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 		id: cfg.ID, cfg: cfg, node: node, sm: sm,
 		state:    sm.Init(),
 		sessions: make(sessionTable),
-		writes:   make(map[uint64]*pendingWrite),
-		byKey:    make(map[sessionKey]*pendingWrite),
+		writes:   newPendingWrites(),
 		quit:     make(chan struct{}),
 		exited:   make(chan struct{}),
 		release:  release,
@@ -177,8 +173,7 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 			return nil, err
 		}
 	}
-	p.handle(func() {
-		p.obs.Input = InputStart
+	start := []call{{kind: callFunc, input: InputStart, f: func() {
 		boots := node.Boot()
 		p.session = peerSession(cfg.ID, boots)
 		// Request ids start in a range of this boot's own. A read's id
@@ -186,7 +181,8 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 		// crash, still in the network, must not answer a read asked after
 		// the restart, with a read index from before writes it must see.
 		p.nextReq = (boots - 1) << 32
-	})
+	}}}
+	p.handle(start)
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -220,34 +216,27 @@ func (p *Peer[S]) ID() ID { return p.id }
 // and sends what they asked for.
 const maxBatch = 256
 
-// run is the peer's goroutine: it handles calls until Stop's. The calls
-// and messages that arrived while it was busy (saving to disk, most often)
-// are handled together and flushed once, so one Storage.Sync covers them
-// all: group commit. Messages wait in a queue of their own, so that a
-// transport can hand over the next while the peer saves. An Observe
-// callback sees inputs one at a time, so with one the peer flushes after
-// each call, and a delivery waits until it is handled. (A receive from one
-// channel costs less than a select of two.)
+// run is the peer's goroutine: it handles calls until Stop's. It takes
+// every call and message waiting (up to maxBatch) and handles them
+// together: the entries they propose go out in one AppendEntries per
+// follower, and one Storage.Sync covers all they save (group commit).
+// Messages wait in a queue of their own, so that a transport can hand over
+// the next while the peer saves. An Observe callback sees inputs one at a
+// time, so with one the peer flushes after each call, and a delivery waits
+// until it is handled.
 func (p *Peer[S]) run() {
 	defer close(p.exited)
-	if p.msgs == nil {
-		for {
-			c := <-p.inbox
-			if c.kind == callStop {
-				p.shutdown()
-				return
-			}
-			p.handleCall(&c)
-			c.done <- p.err // the caller may not read p.err: the next call may set it
-		}
-	}
 	batch := make([]call, 0, maxBatch)
 	for {
 		var c call
-		select {
-		case c = <-p.inbox:
-		case m := <-p.msgs:
-			c = call{kind: callDeliver, msg: m}
+		if p.msgs == nil {
+			c = <-p.inbox // a receive from one channel costs less than a select of two
+		} else {
+			select {
+			case c = <-p.inbox:
+			case m := <-p.msgs:
+				c = call{kind: callMessage, msg: m}
+			}
 		}
 		batch = append(batch[:0], c)
 		stop := c.kind == callStop
@@ -257,8 +246,8 @@ func (p *Peer[S]) run() {
 			case c := <-p.inbox:
 				batch = append(batch, c)
 				stop = c.kind == callStop
-			case m := <-p.msgs:
-				batch = append(batch, call{kind: callDeliver, msg: m})
+			case m := <-p.msgs: // never ready when nil
+				batch = append(batch, call{kind: callMessage, msg: m})
 			default:
 				break gather
 			}
@@ -266,10 +255,10 @@ func (p *Peer[S]) run() {
 		if stop {
 			batch = batch[:len(batch)-1]
 		}
-		p.handleBatch(batch)
+		p.handle(batch)
 		for i := range batch {
-			if batch[i].done != nil {
-				batch[i].done <- p.err
+			if batch[i].reply != nil {
+				batch[i].reply <- batch[i].ans
 			}
 			batch[i] = call{}
 		}
@@ -280,146 +269,125 @@ func (p *Peer[S]) run() {
 	}
 }
 
-var donePool = sync.Pool{New: func() any { return make(chan error, 1) }}
+var replyPool = sync.Pool{New: func() any { return make(chan answer, 1) }}
 
-// do runs f on the peer's goroutine and returns when the peer has handled
-// everything f started.
-func (p *Peer[S]) do(f func()) error { return p.exec(call{kind: callFunc, f: f}) }
-
-// exec hands c to the peer's goroutine, or handles it here if the peer is
-// inline, and returns when it is handled.
-func (p *Peer[S]) exec(c call) error {
+// exec is the one way into the peer: it hands c to the peer's goroutine,
+// or handles it here if the peer is inline, and returns its answer once it
+// is handled.
+func (p *Peer[S]) exec(c call) answer {
 	if p.cfg.Inline {
-		if p.halted && p.err == nil {
-			return ErrStopped
-		}
-		p.handleCall(&c) // does nothing once the peer has halted
-		return p.err
+		cs := [1]call{c}
+		p.handle(cs[:])
+		return cs[0].ans
 	}
-	c.done = donePool.Get().(chan error)
+	c.reply = replyPool.Get().(chan answer)
 	select {
 	case p.inbox <- c: // the goroutine was waiting for it, as it mostly is
 	default:
 		select {
 		case p.inbox <- c:
 		case <-p.quit:
-			donePool.Put(c.done)
-			return ErrStopped
+			replyPool.Put(c.reply)
+			return answer{err: ErrStopped}
 		}
 	}
-	err := <-c.done
-	donePool.Put(c.done)
-	return err
+	a := <-c.reply
+	replyPool.Put(c.reply)
+	return a
 }
 
-// inline is do for an inline peer, for callers that want their f to stay
-// off the heap (do's f escapes, since it may travel on a channel).
-func (p *Peer[S]) inline(f func()) error {
-	if p.halted && p.err == nil {
-		return ErrStopped
-	}
-	p.handle(f)
-	return p.err
+// do runs f on the peer's goroutine, as an input of the given kind, and
+// returns once the peer has handled everything f started.
+func (p *Peer[S]) do(input InputKind, f func()) error {
+	return p.exec(call{kind: callFunc, input: input, f: f}).err
 }
 
-func (p *Peer[S]) handle(f func()) {
-	if p.halted {
-		return
+// handle handles calls in order and carries out what they ask for: once
+// for them all, or, for an observer, after each.
+func (p *Peer[S]) handle(cs []call) {
+	observe := p.cfg.Observe != nil
+	if !observe {
+		p.obs.reset()
 	}
-	p.obs.reset()
-	f()
-	p.finish()
-}
-
-func (p *Peer[S]) handleCall(c *call) {
-	if p.halted {
-		return
-	}
-	p.obs.reset()
-	p.input(c)
-	p.finish()
-}
-
-// handleBatch handles calls in order, then flushes once for them all.
-func (p *Peer[S]) handleBatch(cs []call) {
-	if p.halted {
-		return
-	}
-	p.obs.reset()
 	for i := range cs {
-		p.input(&cs[i])
+		if p.halted {
+			cs[i].ans.err = p.stoppedWith()
+			continue
+		}
+		if observe {
+			p.obs.reset()
+		}
+		cs[i].ans = p.input(&cs[i])
+		if observe {
+			p.flush()
+			if p.obs.Input != InputQuery {
+				p.cfg.Observe(&p.obs)
+			}
+		}
 	}
-	p.flush()
+	if !observe && !p.halted {
+		p.flush()
+	}
+	for i := range cs {
+		if a := &cs[i].ans; a.err == nil && !a.taken {
+			a.err = p.err // the peer failed on the way: the caller hears why
+		}
+	}
 }
 
-func (p *Peer[S]) input(c *call) {
+// stoppedWith is what a call to a halted peer gets.
+func (p *Peer[S]) stoppedWith() error {
+	if p.err != nil {
+		return p.err
+	}
+	return ErrStopped
+}
+
+// input hands one call to the node.
+func (p *Peer[S]) input(c *call) answer {
 	switch c.kind {
-	case callDeliver:
-		p.step(&c.msg)
+	case callMessage:
+		p.obs.Input, p.obs.Message = InputMessage, c.msg
+		p.obs.Err = p.node.Step(c.msg)
 	case callTick:
-		p.tickOnce()
-	default:
+		p.obs.Input = InputTick
+		p.ticks++
+		before := p.node.Campaigns()
+		p.node.Tick()
+		p.obs.TimedOut = p.node.Campaigns() != before
+		p.retry()
+	case callWrite:
+		return p.submit(c)
+	case callPropose:
+		return p.propose(c)
+	case callRead:
+		return p.submitRead(c)
+	case callFunc:
+		p.obs.Input = c.input
 		c.f()
 	}
+	return answer{}
 }
 
-// finish carries out what the input asked for and reports it.
-func (p *Peer[S]) finish() {
-	p.flush()
-	if p.cfg.Observe != nil && p.obs.Input != InputQuery {
-		p.cfg.Observe(&p.obs)
-	}
-}
-
-// deliver and tick are the hot inputs: inline, they are handled at once;
-// on the peer's goroutine, they travel without a closure.
+// deliver and tick are the transport's and the clock's way in. A message
+// is handed over without waiting for it to be handled, unless an observer
+// watches each input.
 func (p *Peer[S]) deliver(m Message) {
-	if p.msgs != nil { // handed over; handled with what else is waiting
+	if p.msgs != nil {
 		select {
 		case p.msgs <- m:
 		case <-p.quit:
 		}
 		return
 	}
-	if !p.cfg.Inline {
-		p.exec(call{kind: callDeliver, msg: m})
-		return
-	}
-	if !p.halted {
-		p.obs.reset()
-		p.step(&m)
-		p.finish()
-	}
+	p.exec(call{kind: callMessage, msg: m})
 }
 
-func (p *Peer[S]) step(m *Message) {
-	p.obs.Input, p.obs.Message = InputMessage, *m
-	p.obs.Err = p.node.Step(*m)
-}
-
-func (p *Peer[S]) tick() {
-	if !p.cfg.Inline {
-		p.exec(call{kind: callTick})
-		return
-	}
-	if !p.halted {
-		p.obs.reset()
-		p.tickOnce()
-		p.finish()
-	}
-}
-
-func (p *Peer[S]) tickOnce() {
-	p.obs.Input = InputTick
-	p.ticks++
-	term := p.node.term
-	p.node.Tick()
-	p.obs.TimedOut = p.node.term > term // only an election moves the term on a tick
-	p.retry()
-}
+func (p *Peer[S]) tick() { p.exec(call{kind: callTick}) }
 
 // flush carries out everything the node asked for (see Node.Ready).
 func (p *Peer[S]) flush() {
+	observe := p.cfg.Observe != nil
 	for p.err == nil && p.node.HasReady() {
 		rd := p.node.Ready()
 		if rd.SaveState {
@@ -446,7 +414,9 @@ func (p *Peer[S]) flush() {
 				p.fail(err)
 				return
 			}
-			p.obs.Appended = append(p.obs.Appended, rd.Entries...)
+			if observe {
+				p.obs.Appended = append(p.obs.Appended, rd.Entries...)
+			}
 		}
 		// With group commit, what promises nothing about this peer's
 		// storage leaves while it saves: a leader writes its entries in
@@ -470,13 +440,16 @@ func (p *Peer[S]) flush() {
 				p.cfg.Transport.Send(m)
 			}
 		}
-		p.obs.Sent = append(p.obs.Sent, rd.Messages...)
+		if observe {
+			p.obs.Sent = append(p.obs.Sent, rd.Messages...)
+		}
 		for i := range rd.Committed {
 			if !p.apply(&rd.Committed[i]) {
 				return // the state machine panicked: the peer has stopped
 			}
 		}
 		if len(rd.Committed) > 0 {
+			p.writes.lostBelow(p.applied)
 			p.maybeSnapshot()
 		}
 		for _, rs := range rd.Reads {
@@ -486,9 +459,9 @@ func (p *Peer[S]) flush() {
 	if len(p.reads) > 0 {
 		p.serveReads()
 	}
-	if len(p.waiters) > 0 && p.node.leader != None {
+	if leader := p.node.Leader(); len(p.waiters) > 0 && leader != None {
 		for _, w := range p.waiters {
-			w(p.node.leader)
+			w(leader)
 		}
 		p.waiters = nil
 	}
@@ -501,309 +474,11 @@ func (p *Peer[S]) fail(err error) {
 	p.halt(p.err)
 }
 
-// apply runs one committed entry through the session table and the state
-// machine, and answers the client waiting here, if any.
-//
-// It reports false if the state machine panicked: the peer has stopped.
-func (p *Peer[S]) apply(e *Entry) bool {
-	var reply []byte
-	write := func() { reply, p.state = p.sm.Write(e.Data, p.state) }
-	switch e.Type {
-	case EntryCommand:
-		if e.Client == 0 {
-			if err := p.guard("Write", e.Index, write); err != nil {
-				p.stopWith(err)
-				return false
-			}
-			p.obs.Applied = append(p.obs.Applied, Applied{Entry: *e, Reply: reply})
-			return true
-		}
-		out, r := p.sessions.check(e.Client, e.Seq, e.Lowest)
-		if p.cfg.Broken.Has(ApplyRetries) {
-			out = fresh // broken on purpose: no session can stop a second apply
-		}
-		switch out {
-		case fresh:
-			if err := p.guard("Write", e.Index, write); err != nil {
-				p.stopWith(err)
-				return false
-			}
-			p.sessions.record(e.Client, e.Seq, reply)
-		case duplicate:
-			reply = r
-		case stale:
-			if w := p.byKey[sessionKey{e.Client, e.Seq}]; w != nil {
-				p.finishWrite(w, nil, errorOf("raft: write ", e.Seq, " of client ", e.Client,
-					" is stale: the client has since said it holds every reply below ", p.sessions[e.Client].lowest))
-			}
-			p.obs.Applied = append(p.obs.Applied, Applied{Entry: *e, Skipped: true})
-			return true
-		}
-		if w := p.byKey[sessionKey{e.Client, e.Seq}]; w != nil {
-			p.finishWrite(w, reply, nil)
-		}
-		p.obs.Applied = append(p.obs.Applied, Applied{Entry: *e, Reply: reply, Skipped: out == duplicate})
-		return true
-	}
-	p.obs.Applied = append(p.obs.Applied, Applied{Entry: *e})
-	return true
-}
-
-func (p *Peer[S]) finishWrite(w *pendingWrite, reply []byte, err error) {
-	delete(p.writes, w.id)
-	delete(p.byKey, sessionKey{w.entry.Client, w.entry.Seq})
-	w.done(reply, err)
-}
-
-// Submit starts a write and returns once the peer has taken it: appended if
-// this peer leads, forwarded to the leader if it knows one. done is called
-// once, on the peer's goroutine, with the state machine's reply once the
-// write is applied here, or with an error: a *NotLeaderError at once if no
-// leader is known, ErrPending at once if the same write (client and
-// sequence number) already waits here, ErrStopped if the peer stops first,
-// an error if the write is stale (below a Lowest its client sent since).
-// Until then the peer resends the write every RetryTicks; the session
-// makes that safe.
-//
-// The returned id names the request for Cancel.
-func (p *Peer[S]) Submit(req Request, done func(reply []byte, err error)) (id uint64, err error) {
-	if req.Client&(1<<63) != 0 {
-		return 0, ErrClientID
-	}
-	if req.Client != 0 && (req.Seq == 0 || req.Lowest > req.Seq) {
-		return 0, errorOf("raft: request of client ", req.Client, " has sequence number ", req.Seq, " and lowest ", req.Lowest, "; want 1 <= lowest <= seq")
-	}
-	cmd := append([]byte(nil), req.Cmd...)
-	if p.cfg.Inline { // a simulator's every client request: keep the closure off the heap
-		var iid uint64
-		err = p.inline(func() { iid = p.submit(req, cmd, done) })
-		return iid, err
-	}
-	err = p.do(func() { id = p.submit(req, cmd, done) })
-	return id, err
-}
-
-// submit proposes a write on the peer's goroutine and returns its request
-// id, or 0 if it was refused (done has the error).
-func (p *Peer[S]) submit(req Request, cmd []byte, done func([]byte, error)) uint64 {
-	p.obs.Input = InputWrite
-	p.trimOrder()
-	e := Entry{Type: EntryCommand, Client: req.Client, Seq: req.Seq, Lowest: req.Lowest, Data: cmd}
-	if e.Client == 0 {
-		p.seq++
-		e.Client, e.Seq, e.Lowest = p.session, p.seq, p.lowestOwn()
-	} else if p.byKey[sessionKey{e.Client, e.Seq}] != nil {
-		// One waiter per write: the table answers one (see apply).
-		p.obs.Err = ErrPending
-		done(nil, ErrPending)
-		return 0
-	}
-	if err := p.node.Propose(e); err != nil {
-		p.obs.Err = err
-		done(nil, err)
-		return 0
-	}
-	p.nextReq++
-	id := p.nextReq
-	w := &pendingWrite{id: id, entry: e, done: done, retryAt: p.ticks + p.cfg.RetryTicks}
-	p.writes[id] = w
-	p.byKey[sessionKey{e.Client, e.Seq}] = w
-	p.order = append(p.order, w)
-	p.obs.Request = id
-	return id
-}
-
-// lowestOwn returns the lowest sequence number of the peer's own session
-// still waiting for a reply (or the next one, if none waits).
-func (p *Peer[S]) lowestOwn() uint64 {
-	for _, w := range p.order {
-		if p.writes[w.id] == w && w.entry.Client == p.session {
-			return w.entry.Seq
-		}
-	}
-	return p.seq
-}
-
-// trimOrder drops answered and canceled writes from the front of order, as
-// retry does on every tick. Without it, a peer whose clock does not tick
-// would keep every write ever made there, and lowestOwn would scan them all
-// on every Submit.
-func (p *Peer[S]) trimOrder() {
-	for len(p.order) > 0 && p.writes[p.order[0].id] != p.order[0] {
-		p.order[0] = nil
-		p.order = p.order[1:]
-	}
-}
-
-// SubmitRead starts a linearizable read (ReadIndex) and returns once the
-// peer has taken it. done is called once, on the peer's goroutine, with the
-// state machine's answer, or with an error as for Submit.
-func (p *Peer[S]) SubmitRead(query []byte, done func(reply []byte, err error)) (id uint64, err error) {
-	q := append([]byte(nil), query...)
-	err = p.do(func() {
-		p.obs.Input = InputRead
-		p.nextReq++
-		r := &pendingReadReq{id: p.nextReq, query: q, done: done, retryAt: p.ticks + p.cfg.RetryTicks}
-		if err := p.node.ReadIndex(r.id); err != nil {
-			p.obs.Err = err
-			done(nil, err)
-			return
-		}
-		id = r.id
-		p.reads = append(p.reads, r)
-		p.obs.Request = id
-	})
-	return id, err
-}
-
-// Cancel forgets a write or read that no one waits for any more; its done
-// is not called. A canceled write may still be applied: cancel gives up the
-// answer, not the write.
-func (p *Peer[S]) Cancel(id uint64) error {
-	return p.do(func() {
-		p.obs.Input = InputCancel
-		if w := p.writes[id]; w != nil {
-			delete(p.writes, id)
-			delete(p.byKey, sessionKey{w.entry.Client, w.entry.Seq})
-		}
-		for i, r := range p.reads {
-			if r.id == id {
-				p.reads = append(p.reads[:i], p.reads[i+1:]...)
-				break
-			}
-		}
-	})
-}
-
-func (p *Peer[S]) readIndexKnown(rs ReadState) {
-	for _, r := range p.reads {
-		if r.id == rs.ID && !r.known {
-			r.index, r.known = rs.Index, true
-		}
-	}
-}
-
-// serveReads answers, in order, the reads whose read index has been
-// applied here.
-func (p *Peer[S]) serveReads() {
-	k := 0
-	for i, r := range p.reads {
-		if r.known && r.index <= p.node.applied {
-			var reply []byte
-			if err := p.guard("Read", r.index, func() { reply = p.sm.Read(r.query, p.state) }); err != nil {
-				p.reads = append(p.reads[:k], p.reads[i:]...) // the reads not answered yet, r first
-				p.stopWith(err)
-				return
-			}
-			r.done(reply, nil)
-			continue
-		}
-		p.reads[k] = r
-		k++
-	}
-	clear(p.reads[k:])
-	p.reads = p.reads[:k]
-}
-
-// retry resends the writes and reads that have waited RetryTicks, in the
-// order they were submitted.
-func (p *Peer[S]) retry() {
-	k := 0
-	for _, w := range p.order {
-		if p.writes[w.id] != w {
-			continue // answered or canceled
-		}
-		p.order[k] = w
-		k++
-		if p.ticks >= w.retryAt {
-			w.retryAt = p.ticks + p.cfg.RetryTicks
-			p.node.Propose(w.entry) // no leader known: try again later
-		}
-	}
-	clear(p.order[k:])
-	p.order = p.order[:k]
-	for _, r := range p.reads {
-		if !r.known && p.ticks >= r.retryAt {
-			r.retryAt = p.ticks + p.cfg.RetryTicks
-			p.node.ReadIndex(r.id)
-		}
-	}
-}
-
-// Write applies cmd to the replicated state machine through the peer's own
-// client session and returns the state machine's reply. Any peer takes
-// writes: a follower forwards them to its leader. If no leader is known the
-// error is a *NotLeaderError (errors.Is(err, ErrNotConfigured) if the peer
-// belongs to no cluster yet); nothing was placed then.
-//
-// If ctx ends first, the error is ctx.Err() and the write may or may not be
-// applied: it may be in the log already, and be applied later. Calling
-// Write again sends a new write, which the state machine may then apply
-// twice. To retry a write safely, give it an identity: WriteRequest.
-func (p *Peer[S]) Write(ctx context.Context, cmd []byte) ([]byte, error) {
-	return p.wait(ctx, func(done func([]byte, error)) (uint64, error) {
-		return p.Submit(Request{Cmd: cmd}, done)
-	})
-}
-
-// WriteRequest is Write for a write with an identity the caller keeps: a
-// Request with the caller's client id and sequence number (Session makes
-// them). If ctx ends first (the error is then ctx.Err(): the write may or
-// may not be applied), or the peer fails, send the same Request again, to
-// this peer or any other, until one answers: the state machine applies it
-// at most once, and every answer is the reply of the one time it was
-// applied. A Request whose Client is 0 is the peer's own session, as Write.
-func (p *Peer[S]) WriteRequest(ctx context.Context, req Request) ([]byte, error) {
-	return p.wait(ctx, func(done func([]byte, error)) (uint64, error) {
-		return p.Submit(req, done)
-	})
-}
-
-// Read answers query from the replicated state machine, linearizably: the
-// answer reflects every write that completed before Read was called. If ctx
-// ends first the error is ctx.Err(); a read changes nothing, so it can
-// simply be called again.
-func (p *Peer[S]) Read(ctx context.Context, query []byte) ([]byte, error) {
-	return p.wait(ctx, func(done func([]byte, error)) (uint64, error) {
-		return p.SubmitRead(query, done)
-	})
-}
-
-type result struct {
-	reply []byte
-	err   error
-}
-
-func (p *Peer[S]) wait(ctx context.Context, submit func(func([]byte, error)) (uint64, error)) ([]byte, error) {
-	if p.cfg.Inline {
-		return nil, ErrInline
-	}
-	ch := make(chan result, 1)
-	id, err := submit(func(r []byte, err error) { ch <- result{r, err} })
-	if err != nil {
-		return nil, err
-	}
-	select {
-	case r := <-ch:
-		return r.reply, r.err
-	case <-ctx.Done():
-		if p.Cancel(id) == nil {
-			select { // it may have finished just before the cancel
-			case r := <-ch:
-				return r.reply, r.err
-			default:
-			}
-		}
-		return nil, ctx.Err()
-	}
-}
-
 // SetConfiguration makes this new peer the first member of a cluster with
 // the given members, as in the talk; see Node.SetConfiguration.
 func (p *Peer[S]) SetConfiguration(members []ID) error {
 	var err error
-	if e := p.do(func() {
-		p.obs.Input = InputConfigure
+	if e := p.do(InputConfigure, func() {
 		err = p.node.SetConfiguration(members)
 		p.obs.Err = err
 	}); e != nil {
@@ -815,25 +490,23 @@ func (p *Peer[S]) SetConfiguration(members []ID) error {
 // Campaign makes the peer start an election now, as if its election timer
 // had run out (see Node.Campaign): RaftScope's "time out".
 func (p *Peer[S]) Campaign() error {
-	return p.do(func() {
-		p.obs.Input = InputCampaign
-		term := p.node.term
+	return p.do(InputCampaign, func() {
+		before := p.node.Campaigns()
 		p.node.Campaign()
-		p.obs.TimedOut = p.node.term > term
+		p.obs.TimedOut = p.node.Campaigns() != before
 	})
 }
 
 // SetElectionTimer makes the peer's election timer fire after ticks more
 // ticks (see Node.SetElectionTimer).
 func (p *Peer[S]) SetElectionTimer(ticks int) error {
-	return p.do(func() { p.obs.Input = InputTimer; p.node.SetElectionTimer(ticks) })
+	return p.do(InputTimer, func() { p.node.SetElectionTimer(ticks) })
 }
 
 // WaitForLeader returns the leader as soon as this peer knows one.
 func (p *Peer[S]) WaitForLeader(ctx context.Context) (ID, error) {
 	ch := make(chan ID, 1)
-	if err := p.do(func() {
-		p.obs.Input = InputQuery
+	if err := p.do(InputQuery, func() {
 		p.waiters = append(p.waiters, func(id ID) { ch <- id })
 	}); err != nil {
 		return None, err
@@ -852,7 +525,7 @@ func (p *Peer[S]) WaitForLeader(ctx context.Context) (ID, error) {
 // Status returns a snapshot of the peer's Raft state.
 func (p *Peer[S]) Status() (Status, error) {
 	var s Status
-	err := p.do(func() { p.obs.Input = InputQuery; s = p.node.Status() })
+	err := p.do(InputQuery, func() { s = p.node.Status() })
 	return s, err
 }
 
@@ -860,14 +533,14 @@ func (p *Peer[S]) Status() (Status, error) {
 // inclusive (clipped to the log).
 func (p *Peer[S]) Entries(lo, hi uint64) ([]Entry, error) {
 	var es []Entry
-	err := p.do(func() { p.obs.Input = InputQuery; es = p.node.Entries(lo, hi) })
+	err := p.do(InputQuery, func() { es = p.node.Entries(lo, hi) })
 	return es, err
 }
 
 // State returns the state machine's state as this peer has applied it.
 func (p *Peer[S]) State() (S, error) {
 	var s S
-	err := p.do(func() { p.obs.Input = InputQuery; s = p.state })
+	err := p.do(InputQuery, func() { s = p.state })
 	return s, err
 }
 
@@ -898,16 +571,12 @@ func (p *Peer[S]) halt(err error) {
 		return
 	}
 	p.halted = true
-	for _, w := range p.order {
-		if p.writes[w.id] == w {
-			w.done(nil, err)
-		}
-	}
+	p.writes.failAll(err)
 	for _, r := range p.reads {
 		r.done(nil, err)
 	}
 	for _, w := range p.waiters {
 		w(None)
 	}
-	p.writes, p.byKey, p.order, p.reads, p.waiters = nil, nil, nil, nil, nil
+	p.reads, p.waiters = nil, nil
 }

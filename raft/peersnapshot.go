@@ -23,15 +23,15 @@ func (p *Peer[S]) maybeSnapshot() {
 		every = DefaultSnapshotEvery
 	}
 	ss, ok := p.sm.(Snapshotter[S])
-	if !ok || every < 0 || p.node.applied-p.node.snap.Index < uint64(every) {
+	if !ok || every < 0 || p.applied-p.node.LastSnapshot().Index < uint64(every) {
 		return
 	}
 	var state []byte
-	if err := p.guard("EncodeState", p.node.applied, func() { state = ss.EncodeState(p.state) }); err != nil {
+	if err := p.guard("EncodeState", p.applied, func() { state = ss.EncodeState(p.state) }); err != nil {
 		p.stopWith(err)
 		return
 	}
-	snap, err := p.node.Compact(p.node.applied, encodeSnapshot(state, p.sessions))
+	snap, err := p.node.Compact(p.applied, encodeSnapshot(state, p.sessions))
 	if err != nil {
 		return // cannot happen: applied is past the last snapshot
 	}
@@ -61,19 +61,20 @@ func (p *Peer[S]) restore(snap Snapshot) error {
 	if err != nil {
 		return wrapError(err, "raft: decoding the state machine's snapshot")
 	}
-	p.state, p.sessions = state, sessions
-	for _, w := range p.order {
-		if p.writes[w.id] != w {
+	p.state, p.sessions, p.applied = state, sessions, snap.Index
+	for _, w := range p.writes.order {
+		if w.over {
 			continue
 		}
 		switch out, reply := p.sessions.lookup(w.entry.Client, w.entry.Seq); out {
 		case duplicate:
-			p.finishWrite(w, reply, nil)
+			p.writes.finish(w, reply, nil)
 		case stale:
-			p.finishWrite(w, nil, errorOf("raft: write ", w.entry.Seq, " of client ", w.entry.Client,
+			p.writes.finish(w, nil, errorOf("raft: write ", w.entry.Seq, " of client ", w.entry.Client,
 				" was applied and forgotten before this peer caught up from a snapshot"))
 		}
 	}
+	p.writes.lostBelow(snap.Index)
 	return nil
 }
 

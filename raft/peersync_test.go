@@ -82,22 +82,10 @@ func (n *checkedNet) Send(m raft.Message) {
 
 func TestPeerSyncsBeforeSending(t *testing.T) {
 	net := &checkedNet{Network: raft.NewNetwork(), stores: map[raft.ID]*syncedStorage{}}
-	clock := &raft.ManualClock{}
-	var peers []*raft.Peer[lock.State]
-	for id := raft.ID(1); id <= 3; id++ {
+	peers := startThree(t, net, func(id raft.ID) raft.Storage {
 		net.stores[id] = &syncedStorage{MemoryStorage: raft.NewMemoryStorage()}
-		p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{
-			Config: raft.DefaultConfig(id), Storage: net.stores[id], Transport: net, Clock: clock,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer p.Stop()
-		peers = append(peers, p)
-	}
-	if err := peers[0].SetConfiguration([]raft.ID{1, 2, 3}); err != nil {
-		t.Fatal(err)
-	}
+		return net.stores[id]
+	})
 	ctx := context.Background()
 	if _, err := peers[0].WaitForLeader(ctx); err != nil {
 		t.Fatal(err)
@@ -197,12 +185,25 @@ func TestPeerGroupCommitsWaitingWrites(t *testing.T) {
 	if _, err := p.WaitForLeader(ctx); err != nil {
 		t.Fatal(err)
 	}
+	writeWhileSyncing(t, p, store, 32)
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	if store.syncs != 2 {
+		t.Fatalf("%d syncs for 1 write and then 32 that waited together; want 2", store.syncs)
+	}
+}
+
+// writeWhileSyncing writes to p from 1 + writers goroutines: the first
+// write holds p in a Sync of store, and the others queue up in p's inbox
+// meanwhile, all together. It returns once every write is answered; store
+// counts the syncs from the first write on.
+func writeWhileSyncing(t *testing.T, p *raft.Peer[lock.State], store *syncedStorage, writers int) {
+	t.Helper()
 	gate, in := make(chan struct{}), make(chan struct{})
 	store.mu.Lock()
 	store.gate, store.in, store.syncs = gate, in, 0
 	store.mu.Unlock()
-
-	const writers = 32
+	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make(chan error, writers+1)
 	write := func(cmd string) {
@@ -216,7 +217,7 @@ func TestPeerGroupCommitsWaitingWrites(t *testing.T) {
 	<-in // the first write is being synced; the others queue up meanwhile
 	wg.Add(writers)
 	for i := range writers {
-		go write("lock w" + string(rune('a'+i)))
+		go write("lock w" + strings.Repeat("x", i))
 	}
 	waitSending(t, writers)
 	close(gate)
@@ -224,11 +225,6 @@ func TestPeerGroupCommitsWaitingWrites(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
-	}
-	store.mu.Lock()
-	defer store.mu.Unlock()
-	if store.syncs != 2 {
-		t.Fatalf("%d syncs for 1 write and then %d that waited together; want 2", store.syncs, writers)
 	}
 }
 

@@ -171,7 +171,7 @@ func TestLostProbeIsSentAgainAfterAnElectionTimeout(t *testing.T) {
 // one message when answers come.
 func TestReplicationWindowBoundsAppendEntriesInFlight(t *testing.T) {
 	c := newCluster(t, 3)
-	c.reconfigure(func(cfg *Config) { cfg.MaxInflightAppends = 2 })
+	c.reconfigure(func(cfg *Config) { cfg.MaxInflightAppends, cfg.EagerAppends = 2, true })
 	c.elect(1)
 	c.propose(1, 0, 1, 2, 3, 4)
 	sent := c.take(and(to(2), ofType(MsgApp)))
@@ -197,6 +197,7 @@ func TestReplicationWindowBoundsAppendEntriesInFlight(t *testing.T) {
 // no entry is sent twice.
 func TestOvertakenAppendEntriesIsHeldNotRefused(t *testing.T) {
 	c := newCluster(t, 3)
+	c.reconfigure(func(cfg *Config) { cfg.EagerAppends = true }) // each entry on its own
 	c.elect(1)
 	c.propose(1, 'a', 'b', 'c')
 	sent := c.take(and(to(2), ofType(MsgApp)))
@@ -240,6 +241,7 @@ func TestOvertakenAppendEntriesIsHeldNotRefused(t *testing.T) {
 // the kept message is used, not refused.
 func TestLostAppendEntriesIsSentAgainAfterAnElectionTimeout(t *testing.T) {
 	c := newCluster(t, 3)
+	c.reconfigure(func(cfg *Config) { cfg.EagerAppends = true }) // each entry on its own
 	c.elect(1)
 	c.propose(1, 'a', 'b')
 	sent := c.take(and(to(2), ofType(MsgApp)))
@@ -250,5 +252,42 @@ func TestLostAppendEntriesIsSentAgainAfterAnElectionTimeout(t *testing.T) {
 	if !entriesEqual(c.log(2), c.log(1)) || c.node(2).commit != c.node(1).commit {
 		t.Fatalf("s2's log %v commit %d, want the leader's %v commit %d",
 			terms(c.log(2)), c.node(2).commit, terms(c.log(1)), c.node(1).commit)
+	}
+}
+
+// Batching (the default, not EagerAppends): a write proposed while an
+// AppendEntries to a follower is in flight waits for its answer, with the
+// writes that come meanwhile, and they go in one AppendEntries; entries
+// that fill an AppendEntries go at once, and a lone write never waits.
+func TestPartialAppendEntriesWaitsForTheOneInFlight(t *testing.T) {
+	c := settled(t)
+	c.reconfigure(func(cfg *Config) { cfg.MaxEntriesPerAppend = 3 })
+	c.elect(1)
+	c.stabilize(all)
+	c.propose(1, 'a')
+	first := c.take(and(to(2), ofType(MsgApp)))
+	if len(first) != 1 || len(first[0].Entries) != 1 {
+		t.Fatalf("a lone write: AppendEntries to s2%s, want one carrying it", fmtMsgs(first))
+	}
+	c.propose(1, 'b', 'c')
+	if held := c.take(and(to(2), ofType(MsgApp))); len(held) != 0 {
+		t.Fatalf("writes b and c went out while a's AppendEntries was in flight:%s", fmtMsgs(held))
+	}
+	c.step(first[0])
+	c.deliver(from(2))
+	next := one(t, c.take(and(to(2), ofType(MsgApp))))
+	if len(next.Entries) != 2 || string(next.Entries[0].Data) != "b" {
+		t.Fatalf("after a's answer the leader sent %s, want b and c together", fmtMsg(next))
+	}
+	c.propose(1, 'd', 'e', 'f') // d and e wait for b and c's answer; with f they fill one
+	full := one(t, c.take(and(to(2), ofType(MsgApp))))
+	if len(full.Entries) != 3 || string(full.Entries[0].Data) != "d" {
+		t.Fatalf("three waiting writes (a full AppendEntries) sent as %s, want them at once", fmtMsg(full))
+	}
+	c.step(next)
+	c.step(full)
+	c.stabilize(all)
+	if !entriesEqual(c.log(2), c.log(1)) {
+		t.Fatalf("s2's log %v, want the leader's %v", terms(c.log(2)), terms(c.log(1)))
 	}
 }

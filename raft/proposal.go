@@ -9,10 +9,14 @@ import (
 // caller hears so at once.
 
 // NotLeaderError says a request could not be placed because this peer is not
-// the leader and knows no leader to forward it to (an election is under
-// way). Leader is a hint: the last leader this peer heard of, in an earlier
-// term, which may be leader again or may be gone; None if it never heard of
-// one.
+// the leader: either it knows no leader to forward it to (an election is
+// under way), or the request goes to the leader only (Node.ProposeLocal,
+// Peer.Propose).
+//
+// If LeaderKnown, Leader is the leader this peer follows now: send the
+// request there. Otherwise Leader is a hint: the last leader this peer
+// heard of, in an earlier term, which may be leader again or may be gone;
+// None if it never heard of one.
 //
 // Unconfigured says why no leader is known: the peer belongs to no cluster
 // yet, and no election will start until it does. errors.Is matches such an
@@ -20,6 +24,7 @@ import (
 type NotLeaderError struct {
 	Peer         ID
 	Leader       ID
+	LeaderKnown  bool
 	Unconfigured bool
 }
 
@@ -33,6 +38,9 @@ var ErrNotConfigured = errors.New("raft: this peer belongs to no cluster yet")
 func (e *NotLeaderError) Is(target error) bool { return target == ErrNotConfigured && e.Unconfigured }
 
 func (e *NotLeaderError) Error() string {
+	if e.LeaderKnown {
+		return "raft: " + e.Peer.String() + " is not the leader; " + e.Leader.String() + " is, as far as " + e.Peer.String() + " knows"
+	}
 	if e.Unconfigured {
 		return "raft: " + e.Peer.String() + " belongs to no cluster yet, so no election will start: configure a cluster " +
 			"with SetConfiguration (on this peer, or on a peer that lists it) or Bootstrap its storage"
@@ -70,27 +78,64 @@ func (n *Node) Propose(e Entry) error {
 	return nil
 }
 
-// notLeader is the error for a request no leader can be found for.
+// ProposeLocal places a client command in this node's log if it leads, and
+// says where: the entry's index and term. It never forwards: a node that
+// does not lead refuses with a *NotLeaderError, which names the leader it
+// follows if it knows one. A retry of a write this leader has appended and
+// not yet committed is not appended again: the answer is where the first
+// copy is.
+//
+// The entry is committed, and then applied, only if it comes out of
+// Ready.Committed at that index with that term: if leadership changes
+// first, a new leader may put another entry there.
+func (n *Node) ProposeLocal(e Entry) (index, term uint64, err error) {
+	if e.Type != EntryCommand {
+		return 0, 0, ErrEntryType
+	}
+	if n.role != Leader {
+		return 0, 0, n.notLeader()
+	}
+	return n.appendProposal(e), n.term, nil
+}
+
+// notLeader is the error for a request this node cannot place: it names
+// the leader to go to, if this node follows one, or else the last one it
+// heard of.
 func (n *Node) notLeader() error {
+	if n.leader != None {
+		return &NotLeaderError{Peer: n.id, Leader: n.leader, LeaderKnown: true}
+	}
 	return &NotLeaderError{Peer: n.id, Leader: n.lastLeader, Unconfigured: len(n.members) == 0}
 }
 
-// appendProposal appends a client command on the leader and streams it out.
-// A retry of a write this leader has appended and not yet committed is
-// dropped: it will commit with the first copy. (A retry of anything else is
-// appended; the session table applies it at most once.)
-func (n *Node) appendProposal(e Entry) {
+// appendProposal appends a client command on the leader, to be sent with
+// the next Ready, and returns its index. A retry of a write this leader has
+// appended and not yet committed is dropped: it will commit with the first
+// copy, whose index it returns. (A retry of anything else is appended; the
+// session table applies it at most once.)
+func (n *Node) appendProposal(e Entry) uint64 {
 	key := sessionKey{e.Client, e.Seq}
 	if e.Client != 0 {
-		if n.proposed[key] {
-			return
+		if i, ok := n.proposed[key]; ok {
+			return i
 		}
-		n.proposed[key] = true
+	}
+	i := n.log.lastIndex() + 1
+	if e.Client != 0 {
+		n.proposed[key] = i // before appendEntry: a cluster of one commits it there
 	}
 	n.appendEntry(Entry{Type: EntryCommand, Client: e.Client, Seq: e.Seq, Lowest: e.Lowest, Data: e.Data})
+	n.proposedNew = true
+	return i
+}
+
+// sendProposed sends every follower the entries proposed since the last
+// Ready, as far as its progress allows.
+func (n *Node) sendProposed() {
 	for i, id := range n.members {
 		if id != n.id {
-			n.sendAppend(i)
+			for n.sendAppend(i) {
+			}
 		}
 	}
 }

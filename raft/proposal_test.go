@@ -189,3 +189,55 @@ func TestLeaderDoesNotAppendAnInFlightRetryTwice(t *testing.T) {
 		t.Fatalf("log has %d entries, want 6: sessionless writes are each appended", got)
 	}
 }
+
+// ProposeLocal answers where a write went: on the leader, the entry's index
+// and term; anywhere else, a *NotLeaderError naming the leader, with
+// nothing sent (it never forwards). A retry of a write not yet committed
+// is where the first copy is.
+func TestProposeLocalSaysWhereTheWriteWent(t *testing.T) {
+	c := settled(t)
+	e := Entry{Type: EntryCommand, Client: 7, Seq: 1, Lowest: 1, Data: []byte("lock a")}
+	index, term, err := c.node(1).ProposeLocal(e)
+	if err != nil || index != 3 || term != 2 {
+		t.Fatalf("ProposeLocal at the leader = (%d, %d, %v), want (3, 2, nil)", index, term, err)
+	}
+	if again, _, err := c.node(1).ProposeLocal(e); err != nil || again != 3 || c.node(1).LastIndex() != 3 {
+		t.Fatalf("a retry answered index %d (%v) and the log ends at %d; want 3, appended once", again, err, c.node(1).LastIndex())
+	}
+	c.flush(1)
+	_, _, err = c.node(2).ProposeLocal(cmd("lock b"))
+	var nl *NotLeaderError
+	if !errors.As(err, &nl) || nl.Peer != 2 || nl.Leader != 1 || !nl.LeaderKnown {
+		t.Fatalf("ProposeLocal at a follower = %v, want a *NotLeaderError naming the leader s1", err)
+	}
+	if !strings.Contains(err.Error(), "s1") {
+		t.Errorf("error text %q does not name the leader", err)
+	}
+	if c.node(2).HasReady() {
+		t.Fatal("a follower sent or stored something for a write it refused")
+	}
+	if _, _, err := c.node(1).ProposeLocal(Entry{Type: EntryNoop}); !errors.Is(err, ErrEntryType) {
+		t.Fatalf("ProposeLocal of a noop = %v, want ErrEntryType", err)
+	}
+}
+
+// Writes proposed before the runtime asks for Ready travel together: one
+// AppendEntries per follower carries them all, not one each.
+func TestProposalsBeforeReadyShareOneAppendEntries(t *testing.T) {
+	c := settled(t)
+	for i := range 10 {
+		if err := c.node(1).Propose(cmd("w" + string(rune('a'+i)))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.flush(1)
+	apps := c.take(ofType(MsgApp))
+	if len(apps) != 2 {
+		t.Fatalf("the leader sent %d AppendEntries for 10 writes, want one per follower:%s", len(apps), fmtMsgs(apps))
+	}
+	for _, m := range apps {
+		if len(m.Entries) != 10 || m.Entries[0].Index != 3 {
+			t.Fatalf("AppendEntries to %v carries %d entries from index %d, want the 10 writes from 3", m.To, len(m.Entries), m.Entries[0].Index)
+		}
+	}
+}

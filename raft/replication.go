@@ -31,7 +31,8 @@ func (n *Node) broadcastAppend() {
 
 // sendAppend sends member i the entries from its nextIndex on, if its
 // progress allows: in probe, one probe at a time; in replicate, new entries
-// while the window has room; in snapshot, nothing. It reports whether it
+// while the window has room, and at most one AppendEntries that is not full
+// in flight (see holdPartial); in snapshot, nothing. It reports whether it
 // sent anything.
 func (n *Node) sendAppend(i int) bool {
 	pr := &n.progress[i]
@@ -41,7 +42,7 @@ func (n *Node) sendAppend(i int) bool {
 			return false
 		}
 	case ProgressReplicate:
-		if pr.next > n.log.lastIndex() || pr.inflight.full(n.cfg.MaxInflightAppends) {
+		if pr.next > n.log.lastIndex() || pr.inflight.full(n.cfg.MaxInflightAppends) || n.holdPartial(pr) {
 			return false
 		}
 	case ProgressSnapshot:
@@ -70,6 +71,18 @@ func (n *Node) sendAppend(i int) bool {
 		pr.inflight.add(pr.next - 1)
 	}
 	return true
+}
+
+// holdPartial reports whether the entries waiting for a follower in
+// replicate should wait a little longer: they would not fill an
+// AppendEntries, and another is in flight to it. They go out when it is
+// answered, with whatever came meanwhile, or as soon as they fill one: so
+// under load every AppendEntries is full, and a lone write still goes out
+// at once. (The paper sends entries as they come, as EagerAppends does: a
+// leader that does so with many writers sends each write alone.)
+func (n *Node) holdPartial(pr *progress) bool {
+	return !n.cfg.EagerAppends && pr.inflight.count > 0 &&
+		n.log.lastIndex()-pr.next+1 < uint64(n.cfg.MaxEntriesPerAppend)
 }
 
 // sendHeartbeat sends member i an AppendEntries with no entries whose

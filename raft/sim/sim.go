@@ -194,6 +194,7 @@ func (s *Sim) start(sl *slot) error {
 		ElectionTimeoutMax:  s.cfg.ticks(s.cfg.ElectionMaxMs),
 		HeartbeatInterval:   s.cfg.ticks(s.cfg.HeartbeatMs),
 		MaxEntriesPerAppend: s.cfg.MaxEntries,
+		EagerAppends:        true, // every entry shown on its way, as in the paper
 		Rand:                rand.NewPCG(s.seed, uint64(sl.id)<<32|sl.incarnation),
 		Broken:              s.cfg.Broken,
 	}
