@@ -38,15 +38,29 @@ func TestWorkload(t *testing.T) {
 	}
 }
 
-// TestWriters runs Peer.Write from many goroutines on a small input: every
-// peer applies every write exactly once.
+// TestWriters runs Peer.Write and hashicorp's Apply from many goroutines on
+// a small input: every node applies every write exactly once.
 func TestWriters(t *testing.T) {
 	c, err := newRuntime(true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.close()
-	if err := runWriters(c, Payloads(1000), 64); err != nil {
+	if err := writeAll(Payloads(1000), 64, c.write); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.checkApplied(1000); err != nil {
+		t.Fatal(err)
+	}
+	h, err := newHashicorp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.close()
+	if err := writeAll(Payloads(1000), 64, h.write); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.appliedAll(1000); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -94,27 +108,61 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkRuntimeWrite is the anchor workload through Peer.Write, the
-// blocking call an application makes, from Writers goroutines: ops are
-// proposals, as in BenchmarkAnchor.
-func BenchmarkRuntimeWrite(b *testing.B) {
-	b.Run("writers="+strconv.Itoa(Writers), func(b *testing.B) {
-		c, err := newRuntime(true)
-		if err != nil {
-			b.Fatal(err)
+// writers are the runtimes BenchmarkWriters compares.
+type writers interface {
+	write(data []byte) error
+	appends() (msgs, entries int64)
+	close()
+}
+
+// BenchmarkWriters is the runtime workload of issue 13: 3 peers in
+// memory, C goroutines each writing PayloadSize bytes and waiting for the
+// answer before the next, through our Peer.Write and through hashicorp/raft
+// v1.8.0's Apply (InmemTransport, InmemStore), alternating. One op is one
+// write; the clock stops when every write is answered. entries/append is
+// the mean number of entries in an AppendEntries that carried any.
+func BenchmarkWriters(b *testing.B) {
+	for _, c := range WriterCounts {
+		for _, lib := range []string{"ours", "hashicorp"} {
+			b.Run("C="+strconv.Itoa(c)+"/lib="+lib, func(b *testing.B) {
+				var (
+					w     writers
+					check func(n int) error
+				)
+				if lib == "ours" {
+					r, err := newRuntime(true)
+					if err != nil {
+						b.Fatal(err)
+					}
+					w, check = r, r.checkApplied
+				} else {
+					h, err := newHashicorp()
+					if err != nil {
+						b.Fatal(err)
+					}
+					w, check = h, h.appliedAll
+				}
+				defer w.close()
+				payloads := Payloads(b.N)
+				apps0, entries0 := w.appends()
+				b.ReportAllocs()
+				b.ResetTimer()
+				cpu0, start := cpuTime(), time.Now()
+				if err := writeAll(payloads, c, w.write); err != nil {
+					b.Fatal(err)
+				}
+				elapsed, cpu := time.Since(start), cpuTime()-cpu0
+				b.StopTimer()
+				apps, entries := w.appends()
+				if err := check(b.N); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(b.N)/elapsed.Seconds(), "ops/s")
+				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+				if apps > apps0 {
+					b.ReportMetric(float64(entries-entries0)/float64(apps-apps0), "entries/append")
+				}
+			})
 		}
-		defer c.close()
-		payloads := Payloads(b.N)
-		b.ReportAllocs()
-		b.ResetTimer()
-		msgs0, cpu0, start := c.messages(), cpuTime(), time.Now()
-		if err := runWriters(c, payloads, Writers); err != nil {
-			b.Fatal(err)
-		}
-		elapsed, cpu := time.Since(start), cpuTime()-cpu0
-		b.StopTimer()
-		b.ReportMetric(float64(b.N)/elapsed.Seconds(), "ops/s")
-		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
-		b.ReportMetric(float64(c.messages()-msgs0)/float64(b.N), "msgs/op")
-	})
+	}
 }

@@ -141,14 +141,15 @@ func (c *runtimeCluster) appliedAll(n int) bool {
 	return true
 }
 
-// Writers is how many goroutines call Peer.Write in BenchmarkRuntimeWrite.
-const Writers = 64
+// WriterCounts are the numbers of concurrent writers BenchmarkWriters
+// runs: each calls Peer.Write (or hashicorp's Apply) and waits for its
+// answer before it writes again.
+var WriterCounts = []int{1, 16, 64}
 
-// runWriters submits the payloads with Peer.Write (the peer's own client
-// session) from the given number of goroutines, each writing the next
-// payload as soon as its last write is applied, then ticks until every peer
-// has applied them all, exactly once.
-func runWriters(c *runtimeCluster, payloads [][]byte, writers int) error {
+// writeAll writes the payloads with write from the given number of
+// goroutines, each writing the next payload as soon as its last write is
+// answered, and returns when every write is answered.
+func writeAll(payloads [][]byte, writers int, write func([]byte) error) error {
 	var (
 		next atomic.Int64
 		wg   sync.WaitGroup
@@ -159,7 +160,7 @@ func runWriters(c *runtimeCluster, payloads [][]byte, writers int) error {
 		go func() {
 			defer wg.Done()
 			for i := next.Add(1) - 1; i < int64(len(payloads)); i = next.Add(1) - 1 {
-				if _, err := c.peers[0].Write(context.Background(), payloads[i]); err != nil {
+				if err := write(payloads[i]); err != nil {
 					errs[w] = err
 					return
 				}
@@ -167,16 +168,24 @@ func runWriters(c *runtimeCluster, payloads [][]byte, writers int) error {
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	c.seq = uint64(len(payloads)) // for tick's wait
-	if err := finish(c, len(payloads)); err != nil {
+	return errors.Join(errs...)
+}
+
+// write is Peer.Write at peer 1, the leader.
+func (c *runtimeCluster) write(data []byte) error {
+	_, err := c.peers[0].Write(context.Background(), data)
+	return err
+}
+
+// checkApplied ticks until every peer has applied n writes, exactly once.
+func (c *runtimeCluster) checkApplied(n int) error {
+	c.seq = uint64(n) // for tick's wait
+	if err := finish(c, n); err != nil {
 		return err
 	}
 	for i, p := range c.peers {
-		if s, _ := p.State(); s.applied != uint64(len(payloads)) {
-			return fmt.Errorf("runtime: peer %d applied %d writes, want %d", i+1, s.applied, len(payloads))
+		if s, _ := p.State(); s.applied != uint64(n) {
+			return fmt.Errorf("runtime: peer %d applied %d writes, want %d", i+1, s.applied, n)
 		}
 	}
 	return nil
@@ -184,14 +193,24 @@ func runWriters(c *runtimeCluster, payloads [][]byte, writers int) error {
 
 func (c *runtimeCluster) messages() int { return int(c.net.sent.Load()) }
 
-// countingNetwork is a raft.Network that counts the messages sent.
+// appends counts the AppendEntries that carried entries, and their entries.
+func (c *runtimeCluster) appends() (msgs, entries int64) {
+	return c.net.apps.Load(), c.net.entries.Load()
+}
+
+// countingNetwork is a raft.Network that counts the messages sent, and the
+// AppendEntries carrying entries with their entries.
 type countingNetwork struct {
 	*raft.Network
-	sent atomic.Int64
+	sent, apps, entries atomic.Int64
 }
 
 func (n *countingNetwork) Send(m raft.Message) {
 	n.sent.Add(1)
+	if m.Type == raft.MsgApp && len(m.Entries) > 0 {
+		n.apps.Add(1)
+		n.entries.Add(int64(len(m.Entries)))
+	}
 	n.Network.Send(m)
 }
 

@@ -36,6 +36,7 @@ type section struct {
 // sections, in the order BENCHMARKS.md shows them. Add yours here.
 var sections = []section{
 	{id: "core", title: "Core: our raft.Node against etcd raft v3.6.0, and our peer runtime", run: runCore},
+	{id: "runtime", title: "Runtime: Peer.Write against hashicorp/raft v1.8.0", run: runRuntime},
 	{id: "sim", title: "Simulator speed: a busy 5-peer run, natively and in WebAssembly", run: runSim},
 	{id: "page", title: "The page: first load, time to interactive, frames", run: runPage},
 	{id: "scale", title: "Scale: peers and log length", run: runScale},
