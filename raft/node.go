@@ -76,11 +76,12 @@ type Node struct {
 	progress  []progress
 	termStart uint64                // index of this leader's noop entry
 	proposed  map[sessionKey]uint64 // writes appended this term, not yet committed: their index
-	// proposedNew: entries were proposed since the last Ready. They go out
-	// together when Ready is taken, in one AppendEntries per follower
-	// rather than one per proposal: a runtime that handles many proposals
-	// before it asks for Ready batches them.
-	proposedNew bool
+	// sendAtReady: entries were proposed, or a follower's window opened,
+	// since the last Ready. What may be sent goes out when Ready is taken,
+	// in one AppendEntries per follower rather than one per input: a
+	// runtime that handles many inputs before it asks for Ready batches
+	// them.
+	sendAtReady bool
 	round       uint64 // latest heartbeat round (ReadIndex)
 	reads       []pendingRead
 
@@ -157,7 +158,7 @@ func NewNode(cfg Config, st Stored) (*Node, error) {
 // HasReady reports whether Ready has anything to hand out.
 func (n *Node) HasReady() bool {
 	return n.stateChanged || n.restored.Index != 0 || n.log.unsaved <= n.log.lastIndex() ||
-		len(n.msgs) > 0 || n.applied < n.commit || len(n.readStates) > 0 || n.proposedNew
+		len(n.msgs) > 0 || n.applied < n.commit || len(n.readStates) > 0 || n.sendAtReady
 }
 
 // Ready hands out what the node wants done, in this order:
@@ -170,9 +171,9 @@ func (n *Node) HasReady() bool {
 //
 // The slices are valid until the next call to Ready.
 func (n *Node) Ready() Ready {
-	if n.proposedNew {
-		n.proposedNew = false
-		n.sendProposed()
+	if n.sendAtReady {
+		n.sendAtReady = false
+		n.sendWaiting()
 	}
 	rd := Ready{
 		HardState: n.HardState(),

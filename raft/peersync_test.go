@@ -109,24 +109,11 @@ func TestPeerSyncsBeforeSending(t *testing.T) {
 // only once saved. The followers get the entry while the leader's Sync is
 // still under way; the write is answered only after it returns.
 func TestLeaderSavesInParallelWithFollowers(t *testing.T) {
-	net := raft.NewNetwork()
-	clock := &raft.ManualClock{}
 	stores := map[raft.ID]*syncedStorage{}
-	var peers []*raft.Peer[lock.State]
-	for id := raft.ID(1); id <= 3; id++ {
+	peers := startThree(t, raft.NewNetwork(), func(id raft.ID) raft.Storage {
 		stores[id] = &syncedStorage{MemoryStorage: raft.NewMemoryStorage()}
-		p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{
-			Config: raft.DefaultConfig(id), Storage: stores[id], Transport: net, Clock: clock,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer p.Stop()
-		peers = append(peers, p)
-	}
-	if err := peers[0].SetConfiguration([]raft.ID{1, 2, 3}); err != nil {
-		t.Fatal(err)
-	}
+		return stores[id]
+	})
 	ctx := context.Background()
 	if _, err := peers[0].WaitForLeader(ctx); err != nil {
 		t.Fatal(err)

@@ -125,13 +125,13 @@ func (n *Node) appendProposal(e Entry) uint64 {
 		n.proposed[key] = i // before appendEntry: a cluster of one commits it there
 	}
 	n.appendEntry(Entry{Type: EntryCommand, Client: e.Client, Seq: e.Seq, Lowest: e.Lowest, Data: e.Data})
-	n.proposedNew = true
+	n.sendAtReady = true
 	return i
 }
 
-// sendProposed sends every follower the entries proposed since the last
-// Ready, as far as its progress allows.
-func (n *Node) sendProposed() {
+// sendWaiting sends every follower the entries waiting for it, as far as
+// its progress allows.
+func (n *Node) sendWaiting() {
 	for i, id := range n.members {
 		if id != n.id {
 			for n.sendAppend(i) {

@@ -258,7 +258,11 @@ func (n *Node) handleAppendResp(i int, m *Message) {
 		}
 		pr.becomeProbe(min(max(next, pr.match+1), m.PrevLogIndex))
 	}
-	for n.sendAppend(i) {
+	if n.cfg.EagerAppends {
+		for n.sendAppend(i) {
+		}
+	} else {
+		n.sendAtReady = true // with what other inputs before Ready propose
 	}
 	n.confirmReads()
 }
