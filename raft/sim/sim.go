@@ -19,7 +19,8 @@ import (
 	"github.com/raftplay/raftplay/raft/lock"
 )
 
-// Options choose what a run records; they do not change what happens.
+// Options choose what a run records and how large it may grow. Within its
+// limits, they do not change what happens.
 type Options struct {
 	// TraceLimit is how many recent events the trace keeps (older ones are
 	// dropped). 0 keeps none; -1 keeps all.
@@ -29,6 +30,11 @@ type Options struct {
 	// History keeps every client operation for the linearizability check
 	// (History): it grows with the run.
 	History bool
+	// MaxInFlight stops the run (see Halted) once more messages than this
+	// are on their way at once; 0: no limit. Every message in flight is
+	// held in memory, and a run whose messages multiply faster than they
+	// arrive would otherwise take all there is.
+	MaxInFlight int
 }
 
 // Sim is one simulated run.
@@ -70,6 +76,9 @@ type Sim struct {
 	trace      trace
 	check      *checker
 	closed     bool
+	inFlight   int    // messages queued for delivery
+	halted     string // why the run stopped before its end, or ""
+	refused    int    // the definition's action (from 1) that stopped it, or 0
 }
 
 // slot is one peer's place in the cluster: its storage outlives crashes.
@@ -263,7 +272,7 @@ func (s *Sim) Step() bool { return s.stepBy(math.MaxInt64) }
 
 // stepBy processes the next event if it is due by time t.
 func (s *Sim) stepBy(t int64) bool {
-	if s.closed {
+	if s.closed || s.halted != "" {
 		return false
 	}
 	it := s.queue.popBy(t)
@@ -274,6 +283,7 @@ func (s *Sim) stepBy(t int64) bool {
 	s.steps++
 	switch it.kind {
 	case itemDeliver:
+		s.inFlight--
 		s.arrive(it)
 		s.recycle(it)
 	case itemTick:
@@ -282,13 +292,40 @@ func (s *Sim) stepBy(t int64) bool {
 		s.timeout(it.req)
 	case itemAction:
 		a := it.action
+		// A definition's action meets the same checks as a live one: one
+		// that cannot happen now stops the run there, and stays pending.
+		if err := s.applicable(a); err != nil {
+			s.refused = s.next + 1
+			s.halt("action " + itoa(s.refused) + " of the definition (" + a.Kind.String() + ") cannot happen: " + err.Error())
+			return true
+		}
 		s.next++
 		s.recycle(it)
 		s.queueScript()
 		s.apply(a)
 	}
+	if max := s.opts.MaxInFlight; max > 0 && s.inFlight > max {
+		s.halt(itoa(s.inFlight) + " messages are in flight at once, more than the limit of " + itoa(max))
+	}
 	return true
 }
+
+// halt stops the run for good: no event is processed after this one.
+func (s *Sim) halt(why string) {
+	if s.halted == "" {
+		s.halted = "the run stopped at " + ms(s.now) + ": " + why
+	}
+}
+
+// Halted says why the run stopped before its end (a limit of Options, or
+// an action of its definition that cannot happen), or "" if it did not.
+// A halted run answers every question about its past and present, but
+// goes no further: its clock stands still and Do refuses actions.
+func (s *Sim) Halted() string { return s.halted }
+
+// Refused returns the position (from 1) of the definition's action that
+// halted the run because it could not happen, or 0.
+func (s *Sim) Refused() int { return s.refused }
 
 // StepVisible processes events until one of them adds to the trace (ticks
 // that change nothing are silent), or until limit ms of virtual time pass.
@@ -306,7 +343,7 @@ func (s *Sim) StepVisible(limitMs int64) bool {
 func (s *Sim) RunUntil(t int64) {
 	for s.stepBy(t) {
 	}
-	if t > s.now {
+	if t > s.now && s.halted == "" {
 		s.now = t
 	}
 }
@@ -319,6 +356,9 @@ func (s *Sim) Delivered() uint64 { return s.delivered }
 
 // NextEventAt returns the time of the next queued event, or -1.
 func (s *Sim) NextEventAt() int64 {
+	if s.halted != "" {
+		return -1
+	}
 	if it := s.queue.peek(); it != nil {
 		return it.at
 	}
@@ -331,6 +371,9 @@ func (s *Sim) Do(a Action) error {
 	if s.closed {
 		return errors.New("the run is closed")
 	}
+	if s.halted != "" {
+		return errors.New(s.halted)
+	}
 	a.At = s.now
 	if err := a.validate(&s.cfg); err != nil {
 		return err
@@ -342,6 +385,9 @@ func (s *Sim) Do(a Action) error {
 		return err
 	}
 	s.RunUntil(s.now)
+	if s.halted != "" {
+		return errors.New(s.halted)
+	}
 	s.DropPending()
 	s.live = append(s.live, a)
 	s.apply(&a)
@@ -361,7 +407,7 @@ func (s *Sim) applicable(a *Action) error {
 			return errors.New(a.Peer.String() + " is already running")
 		}
 	case ActDrop:
-		if s.inFlight(a.Msg) == nil {
+		if s.findInFlight(a.Msg) == nil {
 			return errors.New("message " + utoa(a.Msg) + " is not in flight (it may have just arrived)")
 		}
 	case ActTimeout:
@@ -405,7 +451,8 @@ func (s *Sim) apply(a *Action) {
 		s.net.link = *a.Link
 		s.record(&Event{Kind: EvNetwork, Action: a})
 	case ActDrop:
-		if it := s.inFlight(a.Msg); it != nil {
+		if it := s.findInFlight(a.Msg); it != nil {
+			s.inFlight--
 			s.queue.remove(it)
 			s.record(&Event{Kind: EvDrop, Peer: it.msg.To, MsgID: a.Msg, Msg: it.msg, Reason: DropUser})
 		}
@@ -475,13 +522,14 @@ func (s *Sim) launch(m, orig *raft.Message, delay int64, lost bool) *item {
 		return it
 	}
 	s.queue.push(it)
+	s.inFlight++
 	return it
 }
 
-// inFlight returns the queued item of message id, or nil if it is not on
-// its way. A user's drop is rare: a search of the queue costs less than an
-// index kept up to date for every message.
-func (s *Sim) inFlight(id uint64) *item {
+// findInFlight returns the queued item of message id, or nil if it is not
+// on its way. A user's drop is rare: a search of the queue costs less than
+// an index kept up to date for every message.
+func (s *Sim) findInFlight(id uint64) *item {
 	for it := range s.queue.all {
 		if it.kind == itemDeliver && it.msgID == id {
 			return it
