@@ -3,11 +3,13 @@
 package main
 
 import (
+	"math"
 	"strconv"
 	"syscall/js"
 	"time"
 	"unsafe"
 
+	"github.com/raftplay/raftplay/raft/sim/jsonio"
 	"github.com/raftplay/raftplay/wasm/api"
 )
 
@@ -117,6 +119,16 @@ func (b *bridge) texts(args []js.Value) ([][]byte, *api.Error) {
 	for i, a := range args {
 		if a.IsUndefined() || a.IsNull() {
 			continue
+		}
+		// JSON.stringify writes NaN and Infinity as null, which would read
+		// as an argument left out: they cross as JavaScript spells them
+		// (Worker.Submit reads these). Inside an object they stay null,
+		// which the decoders refuse, naming NaN and Infinity too.
+		if a.Type() == js.TypeNumber {
+			if f := a.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+				texts[i] = []byte(jsonio.FormatNum(f))
+				continue
+			}
 		}
 		s, err := b.stringify(a)
 		if err != "" {

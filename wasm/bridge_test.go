@@ -79,7 +79,7 @@ func fails(t *testing.T, code string, words []string, name string, args ...any) 
 func stringify(v js.Value) string { return js.Global().Get("JSON").Call("stringify", v).String() }
 
 // The calls of API.md, and no others.
-var apiCalls = []string{"advance", "crash", "create", "cut", "definition", "drop", "events", "exportTrace",
+var apiCalls = []string{"advance", "cancel", "crash", "create", "cut", "definition", "drop", "events", "exportTrace",
 	"heal", "lesson", "network", "partition", "read", "replay", "restart", "restore", "rewind", "snapshot", "status", "step",
 	"timeout", "timers", "write"}
 

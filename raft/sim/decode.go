@@ -73,7 +73,7 @@ func DecodeDefinition(v any, maxPeers int) (Definition, *jsonio.Error) {
 		f.Fail(jsonio.TooLarge("definition.actions has " + strconv.Itoa(len(actions)) + " actions; the limit is " + strconv.Itoa(MaxActions)))
 	}
 	for i := 0; i < len(actions) && f.Err() == nil; i++ {
-		a, err := DecodeAction("definition.actions["+strconv.Itoa(i)+"]", actions[i], def.Config.Peers, true)
+		a, err := DecodeAction("definition.actions["+strconv.Itoa(i)+"]", jsonio.Present(actions[i]), def.Config.Peers, true)
 		if err != nil {
 			return def, err
 		}
@@ -192,7 +192,7 @@ func decodeMark(what string, f *jsonio.Fields, peers int, branch bool) (*Mark, *
 	m.Rewind = f.Int("rewind", 0, MaxSafeInt, 0)
 	m.Then = make([]Action, 0, len(acts))
 	for i, v := range acts {
-		a, err := DecodeAction(what+".then["+strconv.Itoa(i)+"]", v, peers, false)
+		a, err := DecodeAction(what+".then["+strconv.Itoa(i)+"]", jsonio.Present(v), peers, false)
 		if err != nil {
 			return nil, err
 		}
@@ -237,13 +237,13 @@ func DecodeGroups(what string, v any, peers int) ([][]raft.ID, *jsonio.Error) {
 		name := what + "[" + strconv.Itoa(i) + "]"
 		ids, ok := g.([]any)
 		if !ok {
-			return nil, jsonio.BadArg(name + " must be a list of peer numbers, got " + jsonio.Describe(g))
+			return nil, jsonio.BadArg(name + " must be a list of peer numbers, got " + jsonio.Describe(jsonio.Present(g)))
 		}
 		if len(ids) > peers {
 			return nil, jsonio.OutOfRange(name + " holds " + strconv.Itoa(len(ids)) + " peers; the cluster has " + strconv.Itoa(peers))
 		}
 		for j, x := range ids {
-			id, err := DecodePeer(name+"["+strconv.Itoa(j)+"]", x, peers)
+			id, err := DecodePeer(name+"["+strconv.Itoa(j)+"]", jsonio.Present(x), peers)
 			if err != nil {
 				return nil, err
 			}

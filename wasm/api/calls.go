@@ -15,18 +15,20 @@ type Handler func(ss *Session, b []byte, args []any) ([]byte, *Error)
 
 // call is one method of the page's API object.
 type call struct {
-	fn      Handler
-	args    int  // at most this many arguments
-	newRun  bool // makes a new run: supersedes long work in progress
-	anyTime bool // answers with a stopped run
+	fn         Handler
+	args       int  // at most this many arguments
+	supersedes bool // cancels every call made before it that has not finished
+	newRun     bool // makes a new run, so it needs none
+	anyTime    bool // answers with a stopped run
 	// standalone: needs no run at all (a call added with Worker.Add)
 	standalone bool
 }
 
 // calls is the API of API.md, by name.
 var calls = map[string]call{
-	"create":      {fn: create, args: 1, newRun: true, anyTime: true},
-	"replay":      {fn: replay, args: 2, newRun: true, anyTime: true},
+	"create":      {fn: create, args: 1, supersedes: true, newRun: true, anyTime: true},
+	"replay":      {fn: replay, args: 2, supersedes: true, newRun: true, anyTime: true},
+	"cancel":      {fn: status, supersedes: true},
 	"definition":  {fn: definition, anyTime: true},
 	"exportTrace": {fn: exportTrace, anyTime: true},
 	"events":      {fn: events, args: 3, anyTime: true},
@@ -46,7 +48,7 @@ var calls = map[string]call{
 	"drop":        {fn: drop, args: 1},
 	"timeout":     {fn: peerAction(sim.ActTimeout), args: 1},
 	"timers":      {fn: timers, args: 1},
-	"rewind":      {fn: rewind, newRun: true},
+	"rewind":      {fn: rewind, supersedes: true},
 	"lesson":      {fn: lessonCall, args: 1, anyTime: true},
 }
 

@@ -21,6 +21,7 @@ const (
 	CodeBusy        = "busy"
 	CodeNoRun       = "no_run"
 	CodeStopped     = "stopped"
+	CodeHalted      = "halted"
 	CodeInternal    = "internal"
 )
 

@@ -24,6 +24,12 @@ const (
 	MaxAdvanceMs = 3_600_000  // one advance: an hour of virtual time
 	MaxReplayMs  = 86_400_000 // replay's until: a day
 	StepLimitMs  = 60_000     // how far step looks for a visible event
+	// MaxInFlight is how many messages may be on their way at once before
+	// the run stops (sim.Options.MaxInFlight): every one is held in memory
+	// and drawn. A busy 9-peer run on the slowest network the page offers
+	// has about a thousand; a run whose messages multiply (a replication
+	// storm) reaches it within moments and stops there, the page alive.
+	MaxInFlight = 10_000
 )
 
 // LimitsJSON is raftplay.limits: what the page may ask for, by name.
@@ -40,6 +46,7 @@ func LimitsJSON() []byte {
 	w.Int("stepMs", StepLimitMs)
 	w.Int("events", MaxBatch)
 	w.Int("traceWindow", TraceWindow)
+	w.Int("inFlight", MaxInFlight)
 	w.Int("input", MaxInput)
 	return w.End()
 }

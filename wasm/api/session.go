@@ -41,13 +41,21 @@ type Session struct {
 // puts it in place of the old one.
 func (ss *Session) start(call string, def sim.Definition, until int64) *Error {
 	def.Config.Goroutines = ss.goroutines
-	s, err := sim.New(def, sim.Options{TraceLimit: ss.window, Check: ss.check})
+	s, err := sim.New(def, sim.Options{TraceLimit: ss.window, Check: ss.check, MaxInFlight: MaxInFlight})
 	if err != nil {
 		return badArg("definition: " + err.Error())
 	}
 	if err := ss.runTo(s, call, until); err != nil {
 		s.Close()
 		return err
+	}
+	// An action the definition holds but a live call would refuse (crash
+	// a crashed peer, drop a message no longer in flight) is refused here
+	// too, if the replay reaches it. One met later, while advancing,
+	// halts the run there (status.halted).
+	if s.Refused() != 0 {
+		defer s.Close()
+		return rejected("definition: " + s.Halted())
 	}
 	if ss.sim != nil && ss.stopped == "" {
 		ss.sim.Close() // a stopped run may be wedged: leave its peers be
@@ -130,6 +138,9 @@ func (ss *Session) pending() int {
 // actions are pending forks the run: they are dropped (API.md, time travel).
 func (ss *Session) act(a sim.Action) *Error {
 	if err := ss.sim.Do(a); err != nil {
+		if h := ss.sim.Halted(); h != "" {
+			return &Error{Code: CodeHalted, Msg: h + ". Go back to an earlier moment, or start a new run."}
+		}
 		return rejected(err.Error())
 	}
 	if ss.base != nil {
@@ -163,6 +174,7 @@ func (ss *Session) appendStatus(w *jsonio.Writer) {
 	w.Uint("leader", uint64(leader))
 	w.Uint("term", term)
 	w.Int("violations", int64(s.ViolationCount()))
+	w.Str("halted", s.Halted())
 }
 
 // appendEvents appends {run, after, last, gap, more, events}, each event

@@ -2,6 +2,7 @@ package api
 
 import (
 	"maps"
+	"math"
 	"runtime"
 	"slices"
 	"strconv"
@@ -23,7 +24,7 @@ type Worker struct {
 	mu     sync.Mutex
 	queue  []*request
 	wake   chan struct{}
-	latest atomic.Uint64 // bumped by each call that makes a new run
+	latest atomic.Uint64 // bumped by each call that supersedes the ones before it
 
 	yield func(Progress)
 	buf   []byte
@@ -86,9 +87,11 @@ func (w *Worker) Add(name string, args int, fn Handler) {
 }
 
 // Submit queues a call. args holds each argument's JSON text, nil for an
-// argument left out. reply gets the answer (a JSON object, valid only
-// during the call) exactly once: on the worker's goroutine, or at once
-// here when the call cannot even be queued. Submit never waits.
+// argument left out; a number JSON cannot write comes as JavaScript spells
+// it (NaN, Infinity, -Infinity), so that the error can name it. reply gets
+// the answer (a JSON object, valid only during the call) exactly once: on
+// the worker's goroutine, or at once here when the call cannot even be
+// queued. Submit never waits.
 func (w *Worker) Submit(name string, args [][]byte, reply func([]byte)) {
 	c, ok := w.calls[name]
 	if !ok {
@@ -104,6 +107,10 @@ func (w *Worker) Submit(name string, args [][]byte, reply func([]byte)) {
 		if text == nil {
 			continue
 		}
+		if f, ok := nonFinite[string(text)]; ok {
+			r.args[i] = f
+			continue
+		}
 		v, err := Parse(text)
 		if err != nil {
 			e := asError(err, CodeBadArgument)
@@ -112,7 +119,7 @@ func (w *Worker) Submit(name string, args [][]byte, reply func([]byte)) {
 		}
 		r.args[i] = v
 	}
-	if c.newRun {
+	if c.supersedes {
 		r.gen = w.latest.Add(1)
 	} else {
 		r.gen = w.latest.Load()
@@ -130,6 +137,9 @@ func (w *Worker) Submit(name string, args [][]byte, reply func([]byte)) {
 	default: // already awake
 	}
 }
+
+// nonFinite reads the arguments JSON has no text for.
+var nonFinite = map[string]float64{"NaN": math.NaN(), "Infinity": math.Inf(1), "-Infinity": math.Inf(-1)}
 
 func plural(n int, what string) string {
 	switch n {

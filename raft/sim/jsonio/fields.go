@@ -11,11 +11,27 @@ import (
 // student can act on: "peer must be a whole number from 1 to 3, got "two"
 // (a string)".
 
+// Null stands for a null given where a value belongs, so that a message
+// can tell it from a value left out (nil). JSON.stringify writes NaN and
+// Infinity as null, so {peers: NaN} arrives as {"peers": null}.
+type Null struct{}
+
+// Present returns v, or Null{} for a JSON null (nil): for values that are
+// there, such as a field given or an element of a list.
+func Present(v any) any {
+	if v == nil {
+		return Null{}
+	}
+	return v
+}
+
 // Describe says what a value is, for error messages.
 func Describe(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return "nothing"
+	case Null:
+		return "null (JSON's form of NaN and Infinity, too)"
 	case bool:
 		return strconv.FormatBool(v) + " (a boolean)"
 	case float64:
@@ -33,8 +49,16 @@ func Describe(v any) string {
 	return "an unknown value"
 }
 
-// FormatNum writes a number as JavaScript would.
-func FormatNum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+// FormatNum writes a number as JavaScript would, Infinity included.
+func FormatNum(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
 
 // WholeNumber reads an integer in [lo, hi].
 func WholeNumber(name string, v any, lo, hi int64) (int64, *Error) {
@@ -91,13 +115,21 @@ func Object(what string, v any, strict bool) *Fields {
 	return f
 }
 
+// Get returns a field's value and whether it is there. A field given as
+// null is there, as Null{}: the readers refuse it, rather than take the
+// default as if it were left out.
 func (f *Fields) Get(key string) (any, bool) {
-	f.asked = append(f.asked, key)
+	if !slices.Contains(f.asked, key) {
+		f.asked = append(f.asked, key)
+	}
 	if f.err != nil {
 		return nil, false
 	}
 	v, ok := f.m[key]
-	return v, ok && v != nil
+	if !ok {
+		return nil, false
+	}
+	return Present(v), true
 }
 
 func (f *Fields) Name(key string) string { return f.what + "." + key }
