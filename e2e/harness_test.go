@@ -133,6 +133,13 @@ func openAt(t *testing.T, query string, w, h int64) *page {
 // sub-path; before runs in the tab before the page loads.
 func openURL(t *testing.T, url string, before ...chromedp.Action[chromedp.Void]) *page {
 	t.Helper()
+	return openWithin(t, url, 30*time.Second, before...)
+}
+
+// openWithin is openURL for a page that may take up to d to be ready (a
+// shared run that takes long to replay).
+func openWithin(t *testing.T, url string, d time.Duration, before ...chromedp.Action[chromedp.Void]) *page {
+	t.Helper()
 	tab, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
 	if err := chromedp.Do(tab); err != nil { // opens the tab
@@ -153,7 +160,7 @@ func openURL(t *testing.T, url string, before ...chromedp.Action[chromedp.Void])
 		}
 	}()
 	t.Cleanup(p.checkConsole)
-	p.do("load the page", append(before, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`[data-state="ready"]`)))...)
+	p.doWithin(d, "load the page", append(before, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`[data-state="ready"]`)))...)
 	p.pause()
 	// Time starts at 0: a first frame stamped before Play must not run it back.
 	if clock := js[string](p, `document.querySelector("[data-clock]").textContent`); strings.Contains(clock, "-") {
@@ -178,7 +185,12 @@ func (p *page) within(d time.Duration) (context.Context, context.CancelFunc) {
 
 func (p *page) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
-	ctx, cancel := p.within(30 * time.Second)
+	p.doWithin(30*time.Second, what, steps...)
+}
+
+func (p *page) doWithin(d time.Duration, what string, steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := p.within(d)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		p.t.Fatalf("%s: %v", what, err)

@@ -124,11 +124,14 @@ func (b *bridge) texts(args []js.Value) ([][]byte, *api.Error) {
 		// as an argument left out: they cross as JavaScript spells them
 		// (Worker.Submit reads these). Inside an object they stay null,
 		// which the decoders refuse, naming NaN and Infinity too.
-		if a.Type() == js.TypeNumber {
-			if f := a.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
-				texts[i] = []byte(jsonio.FormatNum(f))
-				continue
-			}
+		// (Compared in Go, without a crossing: Type would panic on a BigInt.)
+		switch {
+		case a.IsNaN():
+			texts[i] = []byte(jsonio.FormatNum(math.NaN()))
+			continue
+		case a.Equal(infinity), a.Equal(minusInfinity):
+			texts[i] = []byte(jsonio.FormatNum(a.Float()))
+			continue
 		}
 		s, err := b.stringify(a)
 		if err != "" {
@@ -200,5 +203,7 @@ func (b *bridge) start(p *page) {
 	}
 	p.dispatch(eventReady, b.parse(pg.ReadyJSON(status)))
 }
+
+var infinity, minusInfinity = js.ValueOf(math.Inf(1)), js.ValueOf(math.Inf(-1))
 
 func itoa(n int) string { return strconv.Itoa(n) }

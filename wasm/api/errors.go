@@ -33,7 +33,7 @@ var (
 
 func rejected(msg string) *Error { return &Error{Code: CodeRejected, Msg: msg} }
 
-var errCanceled = &Error{Code: CodeCanceled, Msg: "canceled: a newer create or replay took over"}
+var errCanceled = &Error{Code: CodeCanceled, Msg: "canceled: a later call (cancel, create, replay or rewind) took over"}
 
 // asError gives any error a code: errors without one come from the
 // simulator's own validation, i.e. from the caller's input.

@@ -24,6 +24,7 @@ import { Stage } from "./stage.js";
 import { download, viewPNG, viewSVG } from "./export.js";
 import { shortLink } from "./shortlink.js";
 import { addressFor } from "./address.js";
+import { Work } from "./work.js";
 
 // With reduced motion asked for, the run starts paused and messages jump
 // along their links instead of gliding (messages.js).
@@ -57,7 +58,11 @@ export class App {
         }
         this.wasPlaying = this.player.playing;
       },
+      settled: () => this.work.done(),
     });
+    // cancel goes straight to the simulator: the player's calls wait
+    // behind the very work it ends.
+    this.work = new Work($("[data-work]"), $("[data-halted]"), () => api.cancel());
     const ringSvg = $("[data-ring]");
     this.popover = new Popover($("[data-workspace]"), $("[data-popover]"), {
       // The menu closes on a crash or a restart, so the server's new look
@@ -134,6 +139,7 @@ export class App {
     this.toast = $("[data-toast]");
     this.toastTimer = 0;
     this.queued = [];
+    this.haltedShown = "";
   }
 
   // start shows the run the simulator made on loading and plays it, or,
@@ -149,10 +155,8 @@ export class App {
       this.notify(`${err.message} A fresh run was started instead.`);
     }
     if (shared) {
-      const progress = (e) => this.notify(`Replaying the shared run: ${Math.round((100 * e.detail.time) / Math.max(1, e.detail.until))}%`);
-      document.addEventListener("raftplay:progress", progress);
+      this.work.named("Replaying the shared run");
       const r = await this.player.restart(() => this.api.replay(shared.def, shared.t));
-      document.removeEventListener("raftplay:progress", progress);
       if (!r.error) {
         const c = shared.def.config || {};
         this.controls.setup(c.peers || 3, shared.def.seed ?? 1);
@@ -162,7 +166,8 @@ export class App {
         this.notify(`The shared run, replayed to ${shared.t.toLocaleString("en-US")} ms. Play to go on from there.`);
         return;
       }
-      this.notify(`This link's run could not be replayed: ${r.error}. A fresh run was started instead.`);
+      if (r.code === "canceled") this.notify("You canceled the shared run's replay: here is a new run instead. Open the link again to replay it.");
+      else this.notify(`This link's run could not be replayed: ${r.error}. A fresh run was started instead.`);
     }
     await this.player.restart(() => this.api.status());
     // A scenario brings its own cluster: show its size, not the default.
@@ -243,6 +248,11 @@ export class App {
     const changed = m.take(answer);
     // The trace's cursor, for tests and tools that wait on the page.
     this.host.dataset.seq = String(m.status.seq);
+    if (m.status.halted !== this.haltedShown) {
+      this.haltedShown = m.status.halted;
+      this.work.stopped(m.status.halted);
+      if (m.status.halted) this.player.pause();
+    }
     if (changed.run) {
       this.stage.clear();
       this.events.clear();
@@ -332,7 +342,7 @@ export class App {
   step() {
     return this.player.step().then((r) => {
       if (r.error) this.notify(r.error);
-      else if (!r.stepped) this.notify("Nothing happens in the next 60 s of simulated time.");
+      else if (!r.stepped && !r.halted) this.notify("Nothing happens in the next 60 s of simulated time.");
     });
   }
 
@@ -353,11 +363,16 @@ export class App {
     const def = await this.api.definition();
     if (def.error) return this.notify(def.error);
     const r = await this.player.restart(() => this.api.replay(def, prev));
-    if (r.error) this.notify(r.error);
+    if (r.error) this.refused(r);
   }
 
   skip(ms) {
-    return this.player.skip(ms).then((r) => r.error && this.notify(r.error));
+    return this.player.skip(ms).then((r) => r.error && this.refused(r));
+  }
+
+  // refused tells why a call failed; one the student canceled changed nothing.
+  refused(r) {
+    this.notify(r.code === "canceled" ? "Canceled: the run stays where it was." : r.error);
   }
 
   async restart(options) {

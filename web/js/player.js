@@ -13,12 +13,13 @@ const MAX_FRAME_MS = 100; // after a stall (a hidden tab), do not leap ahead
 const SNAPSHOT_MS = 30; // wall time between snapshots while playing
 
 export class Player {
-  constructor(api, model, { take, frame, state }) {
+  constructor(api, model, { take, frame, state, settled }) {
     this.api = api;
     this.model = model;
     this.take = take; // (answer) => void: fold an API answer into the page
     this.draw = frame; // (t) => void: draw the instant t
     this.state = state; // () => void: playing or speed changed
+    this.settled = settled; // (answer) => void: a call answered, even with an error
     this.playing = false;
     this.speedIndex = DEFAULT_SPEED;
     this.display = 0; // the virtual ms on screen, fractional
@@ -42,7 +43,8 @@ export class Player {
   }
 
   play() {
-    if (this.playing) return;
+    // A run that stopped for good has nothing more to show.
+    if (this.playing || this.model.status.halted) return;
     this.playing = true;
     this.last = performance.now();
     this.raf = requestAnimationFrame(this.tick);
@@ -107,6 +109,7 @@ export class Player {
   call(fn) {
     const p = this.chain.then(fn).then((answer) => {
       if (answer && !answer.error) this.take(answer);
+      this.settled(answer);
       return answer;
     });
     this.chain = p.catch(() => {});
