@@ -288,7 +288,7 @@ func (d lessonDecoder) msg(what string, v any) (lesson.Msg, *Error) {
 // playLesson checks and plays a lesson in slices, as runTo does.
 func (ss *Session) playLesson(l *lesson.Lesson) (*lesson.Outline, *Error) {
 	start := time.Now()
-	out, err := lesson.Play(l, lesson.Options{Yield: func() bool {
+	out, err := lesson.Play(l, lesson.Options{MaxInFlight: MaxInFlight, Yield: func() bool {
 		if time.Since(start) < ss.budget {
 			return true
 		}

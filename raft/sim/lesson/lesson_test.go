@@ -2,6 +2,7 @@ package lesson
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/raftplay/raftplay/raft"
@@ -68,5 +69,23 @@ func TestDropRules(t *testing.T) {
 	}
 	if drops == 0 || st.Actions != len(out.Runs[0].Actions) {
 		t.Errorf("%d drops recorded, step 2 ends after %d of %d actions", drops, st.Actions, len(out.Runs[0].Actions))
+	}
+}
+
+// A lesson whose run outgrows the limit on messages in flight fails with
+// the simulator's reason, not as a step whose outcome never came.
+func TestLessonMeetsTheInFlightLimit(t *testing.T) {
+	c := sim.DefaultConfig()
+	c.Peers, c.TickMs, c.HeartbeatMs, c.ElectionMinMs, c.ElectionMaxMs = 9, 1, 2, 3, 6
+	c.Net = sim.Link{LatencyMinMs: 10_000, LatencyMaxMs: 10_000}
+	for _, st := range []Step{
+		{Caption: "Wait for a leader.", Until: &Cond{Kind: Elected}, WithinMs: 5000},
+		{Caption: "Watch.", ForMs: 5000},
+	} {
+		l := &Lesson{Name: "storm", Title: "Storm", Run: sim.Definition{Config: c, Seed: 1}, Steps: []Step{st}}
+		_, err := Play(l, Options{MaxInFlight: 1000})
+		if err == nil || !strings.Contains(err.Error(), "step 1: the run stopped at") || !strings.Contains(err.Error(), "more than the limit of 1000") {
+			t.Errorf("%s: %v", st.Caption, err)
+		}
 	}
 }

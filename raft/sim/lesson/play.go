@@ -72,6 +72,9 @@ type Options struct {
 	// Event, if set, sees every event of the run as it is recorded, with
 	// the step it belongs to (from 0): an author's transcript.
 	Event func(step int, e *sim.Event)
+	// MaxInFlight is sim.Options.MaxInFlight: a lesson whose run outgrows
+	// it fails, saying so. 0: no limit.
+	MaxInFlight int
 }
 
 // ErrCanceled is Play's answer when Options.Yield asked it to stop.
@@ -119,7 +122,7 @@ func Play(l *Lesson, opts Options) (*Outline, error) {
 // start makes a player on a run of def, taken to time until.
 func start(l *Lesson, opts Options, def sim.Definition, until int64) (*player, error) {
 	def.Config.Goroutines = opts.Goroutines
-	s, err := sim.New(def, sim.Options{TraceLimit: -1, Check: true})
+	s, err := sim.New(def, sim.Options{TraceLimit: -1, Check: true, MaxInFlight: opts.MaxInFlight})
 	if err != nil {
 		return nil, err
 	}
@@ -218,6 +221,9 @@ func (p *player) step(i int) (StepOutline, error) {
 		end := out.Start + within
 		for !until() {
 			at := s.NextEventAt()
+			if h := s.Halted(); h != "" {
+				return out, p.fail(i, "", h)
+			}
 			if at < 0 || at > end {
 				return out, p.fail(i, "until", out.Until+": it did not happen within "+strconv.FormatInt(within, 10)+" ms")
 			}
@@ -240,6 +246,9 @@ func (p *player) step(i int) (StepOutline, error) {
 			}
 		}
 		s.RunUntil(end)
+	}
+	if h := s.Halted(); h != "" {
+		return out, p.fail(i, "", h)
 	}
 	out.End, out.Actions = s.Now(), s.Applied()
 
