@@ -213,3 +213,29 @@ func TestCancelLongReplay(t *testing.T) {
 		t.Errorf("after the cancel, the page's run does not go on: %v", st)
 	}
 }
+
+// A call made while a long replay runs waits its turn and then answers,
+// about the replayed run (calls run in the order they were made).
+func TestCallsDuringLongReplayAnswer(t *testing.T) {
+	var w *Worker
+	done := make(chan string, 2)
+	yields := 0
+	w = NewWorker(Config{Yield: func(Progress) {
+		if yields++; yields == 1 {
+			w.Submit("status", nil, func(b []byte) { done <- "status " + string(b) })
+		}
+	}})
+	go w.Run()
+	s := &session{t, w}
+	s.call("create", map[string]any{"peers": 9})
+	def := s.call("definition")
+	text, _ := json.Marshal(def)
+	w.Submit("replay", [][]byte{text, []byte("60000")}, func(b []byte) { done <- "replay " + string(b) })
+	first, second := <-done, <-done
+	if yields == 0 || !strings.HasPrefix(first, "replay ") || !strings.Contains(first, `"run":2`) {
+		t.Fatalf("%d yields; first answer %.200s", yields, first)
+	}
+	if !strings.HasPrefix(second, "status ") || !strings.Contains(second, `"run":2`) || !strings.Contains(second, `"time":60000`) {
+		t.Fatalf("the call made during the replay answered %.200s", second)
+	}
+}
