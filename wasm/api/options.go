@@ -152,7 +152,7 @@ func (p *Page) ReadyJSON(status []byte) []byte {
 
 // ScenariosJSON lists the scenarios create accepts: [{name, summary}].
 func ScenariosJSON() []byte {
-	b := []byte(`[{"name":"election","summary":"the peers start together and elect a leader"}`)
+	b := []byte(`[{"name":"election","summary":"the servers start together, all followers, and elect a leader: then send requests, crash servers, cut links"}`)
 	for _, sc := range sim.Scenarios() {
 		w := jsonio.NewObject(append(b, ','))
 		w.Str("name", sc.Name)

@@ -17,6 +17,7 @@ import { Popover } from "./popover.js";
 import { Tabs } from "./tabs.js";
 import { Guide } from "./guide.js";
 import { bindKeys } from "./keys.js";
+import { bindMenus } from "./menu.js";
 import { setText } from "./svg.js";
 import { list, peerName } from "./describe.js";
 import { decodeRun, encodeRun } from "./share.js";
@@ -133,8 +134,9 @@ export class App {
       focusPeer: (id) => this.focusPeer(id),
     });
     this.stage = new Stage($("[data-stage]"), () => this.rewind());
-    for (const b of host.querySelectorAll("[data-timers]")) b.addEventListener("click", () => this.act(() => api.timers(b.dataset.timers)));
+    for (const b of host.querySelectorAll("button[data-timers]")) b.addEventListener("click", () => this.act(() => api.timers(b.dataset.timers)));
     for (const b of host.querySelectorAll("[data-save-as]")) b.addEventListener("click", () => this.save(b.dataset.saveAs));
+    bindMenus(host);
     this.summary = $("[data-summary]");
     this.toast = $("[data-toast]");
     this.toastTimer = 0;

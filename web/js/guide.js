@@ -74,8 +74,8 @@ export class Guide {
       const start = html("section", { class: "note-start" });
       html("h3", {}, start, "Start here");
       if (this.scenario === "election") {
-        const ol = html("ol", { start: String(STEPS.length - todo.length + 1) }, start);
-        for (const [, text] of todo) html("li", {}, ol, text);
+        const ol = html("ol", {}, start);
+        for (const [k, text] of todo) html("li", { value: String(STEPS.findIndex((s) => s[0] === k) + 1) }, ol, text);
       } else html("p", {}, start, FIRST[this.scenario] || FIRST.scenario);
       parts.push(start);
     }

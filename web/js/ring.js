@@ -242,37 +242,47 @@ const SPOTS = [
   { cost: 300, at: (x, y) => ({ anchor: "end", x: x + 12, y: y + BODY + 11, box: [x + 12 - LABEL_W, y + BODY, LABEL_W, LABEL_H] }) },
   { cost: 900, at: (x, y) => ({ anchor: "start", x: x + BODY + 2, y: y - 3, box: [x + BODY + 2, y - 14, LABEL_W, LABEL_H] }) },
   { cost: 900, at: (x, y) => ({ anchor: "end", x: x - BODY - 2, y: y - 3, box: [x - BODY - 2 - LABEL_W, y - 14, LABEL_W, LABEL_H] }) },
+  { cost: 1100, at: (x, y) => ({ anchor: "start", x: x + BODY + 2, y: y + 11, box: [x + BODY + 2, y, LABEL_W, LABEL_H] }) },
+  { cost: 1100, at: (x, y) => ({ anchor: "end", x: x - BODY - 2, y: y + 11, box: [x - BODY - 2 - LABEL_W, y, LABEL_W, LABEL_H] }) },
   { cost: 1400, at: (x, y) => ({ anchor: "middle", x, y: y - BODY - 30, box: [x - LABEL_W / 2, y - BODY - 41, LABEL_W, LABEL_H] }) },
 ];
 
-// placeLabels chooses a spot for each server's labels, one server after
-// another: the one that covers the least of the other servers, of labels
-// already placed and of the space outside the drawing. A ring with room
-// gets every label under its server; a tight one (9 servers in a short
-// box) moves some beside theirs.
+// placeLabels chooses a spot for each server's labels: the one that covers
+// the least of the other servers, of the other labels and of the space
+// outside the drawing. A first pass places them one after another; two
+// more reconsider each with all the others in place. A ring with room gets
+// every label under its server; a tight one (9 servers in a short box)
+// moves some aside.
 function placeLabels(at, frame) {
-  const placed = [];
   const bodies = at.map(({ x, y }) => [x - BODY, y - BODY - 12, 2 * BODY, 2 * BODY + 12]);
-  return at.map(({ x, y }, i) => {
-    let best = null;
-    let bestCost = Infinity;
-    for (const spot of SPOTS) {
-      const s = spot.at(x, y);
-      let cost = spot.cost;
-      bodies.forEach((b, j) => {
-        if (j !== i) cost += 4 * overlap(s.box, b);
-      });
-      for (const b of placed) cost += 3 * overlap(s.box, b);
-      const [, , bw, bh] = s.box;
-      cost += 12 * (bw * bh - overlap(s.box, [frame.x, frame.y, frame.w, frame.h])); // cut off: unread
-      if (cost < bestCost) {
-        bestCost = cost;
-        best = s;
+  const chosen = [];
+  const cost = (i, s, spot) => {
+    let c = spot.cost;
+    bodies.forEach((b, j) => {
+      if (j !== i) c += 4 * overlap(s.box, b);
+    });
+    chosen.forEach((o, j) => {
+      if (j !== i && o) c += 3 * overlap(s.box, o.box);
+    });
+    const [, , bw, bh] = s.box;
+    return c + 12 * (bw * bh - overlap(s.box, [frame.x, frame.y, frame.w, frame.h])); // cut off: unread
+  };
+  for (let pass = 0; pass < 3; pass++) {
+    at.forEach(({ x, y }, i) => {
+      let best = null;
+      let bestCost = Infinity;
+      for (const spot of SPOTS) {
+        const s = spot.at(x, y);
+        const c = cost(i, s, spot);
+        if (c < bestCost) {
+          bestCost = c;
+          best = s;
+        }
       }
-    }
-    placed.push(best.box);
-    return best;
-  });
+      chosen[i] = best;
+    });
+  }
+  return chosen;
 }
 
 function overlap([ax, ay, aw, ah], [bx, by, bw, bh]) {
