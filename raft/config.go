@@ -41,6 +41,24 @@ type Config struct {
 	// of the paper sets it.
 	EagerAppends bool
 
+	// PreVote makes a peer whose election timer runs out first ask the
+	// others whether they would vote for it, and stand only if a majority
+	// would (dissertation section 9.6). A peer grants a pre-vote only if
+	// the asker's log is at least as up-to-date as its own and it has not
+	// heard from a leader for an election timeout. So a peer cut off from
+	// the others does not raise its term again and again, and does not
+	// depose a healthy leader when it comes back.
+	PreVote bool
+
+	// CheckQuorum makes a leader step down when it has not heard from a
+	// majority for an election timeout (dissertation section 6.2): a
+	// leader cut off on the small side of a partition learns it, instead
+	// of taking writes it can never commit. And a peer that has heard from
+	// its leader within the minimum election timeout ignores requests for
+	// votes (section 4.2.3), so a server removed from the cluster, or cut
+	// off and back, cannot depose the leader.
+	CheckQuorum bool
+
 	// Rand is the only source of randomness a Node uses (for election
 	// timeouts). Give every peer its own seeded source: runs then replay
 	// exactly. Nil means a source seeded with the peer's ID, which is

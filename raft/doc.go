@@ -31,6 +31,12 @@
 //	Log compaction, InstallSnapshot (§7)    snapshot.go, peersnapshot.go
 //	Rules broken on purpose (teaching)      rules.go: one switch per Rule
 //
+// And what the dissertation adds (Config.PreVote, Config.CheckQuorum):
+//
+//	PreVote (section 9.6)                   prevote.go
+//	CheckQuorum, leases (6.2, 4.2.3)        checkquorum.go
+//	Leadership transfer (3.10)              transfer.go
+//
 // # Driving a Node
 //
 // The loop every runtime runs (Peer does exactly this):
@@ -103,6 +109,5 @@
 // Node yourself, call Compact and save what it returns; restore your state
 // machine from Ready.Snapshot when a leader sends one.
 //
-// Not here (yet): membership changes after the cluster starts, PreVote and
-// CheckQuorum.
+// Not here (yet): membership changes after the cluster starts.
 package raft

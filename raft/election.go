@@ -21,6 +21,7 @@ func (n *Node) becomeFollower(term uint64, leader ID) {
 	n.tickRole = n.tickElection
 	n.stepRole = n.stepFollower
 	n.votes, n.progress, n.reads, n.proposed = nil, nil, nil, nil
+	n.transferee = None
 	n.forgetHeld()
 	n.resetElectionTimer()
 }
@@ -35,7 +36,8 @@ func (n *Node) setLeader(id ID) {
 
 // becomeCandidate starts an election: "increment currentTerm, vote for self,
 // reset election timer, send RequestVote RPCs to all other servers".
-func (n *Node) becomeCandidate() {
+// transfer says the leader handed over leadership (MsgTimeoutNow).
+func (n *Node) becomeCandidate(transfer bool) {
 	if n.role == Leader {
 		panic("raft: a leader cannot become a candidate") // no input leads here
 	}
@@ -48,18 +50,38 @@ func (n *Node) becomeCandidate() {
 	n.tickRole = n.tickElection
 	n.stepRole = n.stepCandidate
 	n.resetElectionTimer()
-
-	n.votes = make([]voteState, len(n.members))
-	n.votes[n.memberIndex(n.id)] = voteGranted
-	if n.countVotes(voteGranted) >= majority(len(n.members)) {
+	if n.startCount() {
 		n.becomeLeader() // a cluster of one
 		return
 	}
 	for _, id := range n.members {
 		if id != n.id {
-			n.send(Message{Type: MsgVote, To: id, LastLogIndex: n.log.lastIndex(), LastLogTerm: n.log.lastTerm()})
+			n.send(Message{Type: MsgVote, To: id, LastLogIndex: n.log.lastIndex(), LastLogTerm: n.log.lastTerm(), Transfer: transfer})
 		}
 	}
+}
+
+// startCount starts counting votes (or pre-votes) with our own, and
+// reports whether that alone is a majority.
+func (n *Node) startCount() bool {
+	n.votes = make([]voteState, len(n.members))
+	n.votes[n.memberIndex(n.id)] = voteGranted
+	return n.countVotes(voteGranted) >= majority(len(n.members))
+}
+
+// countVote records a member's answer and reports whether the election is
+// decided: won (a majority granted) or lost (a majority denied).
+func (n *Node) countVote(m *Message) (won, lost bool) {
+	i := n.memberIndex(m.From)
+	if i < 0 || n.votes[i] != voteUnknown {
+		return false, false // not a voter, or a duplicate
+	}
+	n.votes[i] = voteDenied
+	if m.VoteGranted {
+		n.votes[i] = voteGranted
+	}
+	q := majority(len(n.members))
+	return n.countVotes(voteGranted) >= q, n.countVotes(voteDenied) >= q
 }
 
 // becomeLeader takes office: every follower's nextIndex starts just past the
@@ -75,7 +97,7 @@ func (n *Node) becomeLeader() {
 	n.tickRole = n.tickHeartbeat
 	n.stepRole = n.stepLeader
 	n.votes = nil
-	n.heartbeatElapsed = 0
+	n.heartbeatElapsed, n.electionElapsed = 0, 0
 	n.proposed = make(map[sessionKey]uint64)
 	n.progress = make([]progress, len(n.members))
 	for i := range n.progress {
@@ -95,10 +117,14 @@ func (n *Node) Campaign() {
 }
 
 // stand starts this node's campaign: its election timer ran out, or it was
-// told to.
+// told to. With PreVote it first asks whether it would win.
 func (n *Node) stand() {
 	n.campaigns++
-	n.becomeCandidate()
+	if n.cfg.PreVote {
+		n.becomePreCandidate()
+		return
+	}
+	n.becomeCandidate(false)
 }
 
 // SetElectionTimer makes the election timer fire after ticks more ticks (at
@@ -157,12 +183,16 @@ func (n *Node) stepFollower(m Message) error {
 	switch m.Type {
 	case MsgVote:
 		n.handleVote(&m)
+	case MsgPreVote:
+		n.handlePreVote(&m)
 	case MsgApp:
 		n.setLeader(m.From)
 		n.handleAppend(&m)
 	case MsgSnap:
 		n.setLeader(m.From)
 		n.handleSnapshot(&m)
+	case MsgTimeoutNow:
+		n.handleTimeoutNow(&m)
 	}
 	return nil // replies from an earlier role's requests are stale
 }
@@ -178,16 +208,10 @@ func (n *Node) stepCandidate(m Message) error {
 	case MsgSnap:
 		n.becomeFollower(m.Term, m.From)
 		n.handleSnapshot(&m)
+	case MsgPreVote:
+		n.handlePreVote(&m)
 	case MsgVoteResp:
-		i := n.memberIndex(m.From)
-		if i < 0 || n.votes[i] != voteUnknown {
-			return nil // not a voter, or a duplicate
-		}
-		n.votes[i] = voteDenied
-		if m.VoteGranted {
-			n.votes[i] = voteGranted
-		}
-		if n.countVotes(voteGranted) >= majority(len(n.members)) {
+		if won, _ := n.countVote(&m); won {
 			n.becomeLeader()
 		}
 	}

@@ -26,6 +26,16 @@ const (
 	// follower that needs entries it has compacted away (section 7). The
 	// follower answers with MsgAppResp.
 	MsgSnap
+	// MsgPreVote asks whether a peer would vote for the sender in the next
+	// term, before the sender stands (Config.PreVote, dissertation section
+	// 9.6). Its Term is the term the sender would stand in.
+	MsgPreVote
+	// MsgPreVoteResp answers MsgPreVote: granted, in the term asked
+	// about; or denied, in the answerer's own term.
+	MsgPreVoteResp
+	// MsgTimeoutNow tells a follower to start an election at once: the
+	// leader hands over leadership to it (dissertation section 3.10).
+	MsgTimeoutNow
 )
 
 var msgTypeNames = [...]string{
@@ -37,6 +47,10 @@ var msgTypeNames = [...]string{
 	MsgRead:     "ReadIndex",
 	MsgReadResp: "ReadIndexReply",
 	MsgSnap:     "InstallSnapshot",
+
+	MsgPreVote:     "PreVote",
+	MsgPreVoteResp: "PreVoteReply",
+	MsgTimeoutNow:  "TimeoutNow",
 }
 
 func (t MsgType) String() string {
@@ -47,11 +61,11 @@ func (t MsgType) String() string {
 }
 
 // valid reports whether t is one of the types above.
-func (t MsgType) valid() bool { return t >= MsgVote && t <= MsgSnap }
+func (t MsgType) valid() bool { return t >= MsgVote && t <= MsgTimeoutNow }
 
 // IsResponse reports whether t answers a request.
 func (t MsgType) IsResponse() bool {
-	return t == MsgVoteResp || t == MsgAppResp || t == MsgReadResp
+	return t == MsgVoteResp || t == MsgAppResp || t == MsgReadResp || t == MsgPreVoteResp
 }
 
 // Message is everything peers say to each other: one struct with a type,
@@ -82,8 +96,12 @@ type Message struct {
 	Entries      []Entry
 	LeaderCommit uint64
 
-	// RequestVoteReply.
+	// RequestVoteReply, PreVoteReply.
 	VoteGranted bool
+	// RequestVote: the candidate stands because its leader handed over
+	// leadership (MsgTimeoutNow), so a peer that hears from that leader
+	// still votes (see Config.CheckQuorum).
+	Transfer bool
 
 	// AppendEntriesReply. On success, MatchIndex is the last index the
 	// follower now knows to match the leader's log. On failure, the conflict

@@ -74,8 +74,12 @@ type Node struct {
 
 	// Leader state (Figure 2, "Volatile state on leaders"), in members order.
 	progress  []progress
-	termStart uint64                // index of this leader's noop entry
-	proposed  map[sessionKey]uint64 // writes appended this term, not yet committed: their index
+	termStart uint64 // index of this leader's noop entry
+	// transferee is the peer this leader hands over leadership to (None:
+	// no transfer), for transferElapsed ticks so far (transfer.go).
+	transferee      ID
+	transferElapsed int
+	proposed        map[sessionKey]uint64 // writes appended this term, not yet committed: their index
 	// sendAtReady: entries were proposed, or a follower's window opened,
 	// since the last Ready. What may be sent goes out when Ready is taken,
 	// in one AppendEntries per follower rather than one per input: a
@@ -255,6 +259,14 @@ func (n *Node) Step(m Message) error {
 	switch {
 	case m.Term > n.term && n.role == Leader && n.breaks(LeaderIgnoresTerm):
 		n.setTerm(m.Term) // broken on purpose: takes the term, goes on leading
+	case m.Term > n.term && (m.Type == MsgVote || m.Type == MsgPreVote) && n.inLease() && !m.Transfer:
+		// CheckQuorum (section 4.2.3): a peer that has heard from its
+		// leader within the minimum election timeout neither takes the
+		// term nor votes: the asker was cut off, or removed.
+		return nil
+	case m.Term > n.term && (m.Type == MsgPreVote || m.Type == MsgPreVoteResp && m.VoteGranted):
+		// A pre-vote is asked and granted in a term nobody has reached
+		// yet: it changes no one's term.
 	case m.Term > n.term:
 		leader := None
 		if m.Type == MsgApp || m.Type == MsgSnap {
@@ -265,6 +277,10 @@ func (n *Node) Step(m Message) error {
 		switch m.Type {
 		case MsgVote:
 			n.send(Message{Type: MsgVoteResp, To: m.From})
+		case MsgPreVote:
+			// Denied in our term, so that a pre-candidate behind us learns
+			// it and can stand in a term that counts.
+			n.send(Message{Type: MsgPreVoteResp, To: m.From})
 		case MsgApp, MsgSnap:
 			n.send(Message{Type: MsgAppResp, To: m.From, Round: m.Round})
 		}
@@ -289,10 +305,10 @@ func (n *Node) checkAddress(m *Message) error {
 }
 
 // send queues a message stamped with our id, our cluster and, for Raft's
-// RPCs, our term.
+// RPCs, our term unless it names another (a pre-vote's).
 func (n *Node) send(m Message) {
 	m.From, m.Cluster = n.id, n.cluster
-	if m.Type != MsgProp && m.Type != MsgRead && m.Type != MsgReadResp {
+	if m.Term == 0 && m.Type != MsgProp && m.Type != MsgRead && m.Type != MsgReadResp {
 		m.Term = n.term
 	}
 	n.msgs = append(n.msgs, m)

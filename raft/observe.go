@@ -14,6 +14,7 @@ const (
 	InputQuery    // Status, State or WaitForLeader: nothing changes
 	InputCampaign // Campaign: an election started by hand
 	InputTimer    // SetElectionTimer: the election timer set by hand
+	InputTransfer // TransferLeadership: a leader asked to hand over
 )
 
 // Observation tells an observer (a simulator, a tracer, metrics) what one

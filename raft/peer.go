@@ -503,6 +503,24 @@ func (p *Peer[S]) SetElectionTimer(ticks int) error {
 	return p.do(InputTimer, func() { p.node.SetElectionTimer(ticks) })
 }
 
+// TransferLeadership asks this peer, which must lead, to hand over
+// leadership to the voter to (dissertation section 3.10; see
+// Node.TransferLeadership). It returns once the transfer has started: the
+// leader brings the target's log up to date and tells it to stand; it
+// takes no writes meanwhile (ErrTransferring). If the target has not taken
+// over within an election timeout, the leader gives up and leads on. A
+// peer that does not lead answers a *NotLeaderError naming the leader.
+func (p *Peer[S]) TransferLeadership(to ID) error {
+	var err error
+	if e := p.do(InputTransfer, func() {
+		err = p.node.TransferLeadership(to)
+		p.obs.Err = err
+	}); e != nil {
+		return e
+	}
+	return err
+}
+
 // WaitForLeader returns the leader as soon as this peer knows one.
 func (p *Peer[S]) WaitForLeader(ctx context.Context) (ID, error) {
 	ch := make(chan ID, 1)

@@ -69,6 +69,7 @@ type progress struct {
 	since    uint64
 	inflight inflights
 	round    uint64 // latest heartbeat round this member answered (ReadIndex)
+	active   bool   // answered since the last check (CheckQuorum)
 }
 
 // becomeProbe looks for the match again from next.

@@ -68,6 +68,8 @@ func (n *Node) Propose(e Entry) error {
 		return ErrEntryType
 	}
 	switch {
+	case n.role == Leader && n.transferee != None:
+		return ErrTransferring
 	case n.role == Leader:
 		n.appendProposal(e)
 	case n.leader != None:
@@ -94,6 +96,9 @@ func (n *Node) ProposeLocal(e Entry) (index, term uint64, err error) {
 	}
 	if n.role != Leader {
 		return 0, 0, n.notLeader()
+	}
+	if n.transferee != None {
+		return 0, 0, ErrTransferring
 	}
 	return n.appendProposal(e), n.term, nil
 }
@@ -162,8 +167,8 @@ func (n *Node) stepForwardedWrite(m *Message) error {
 	if len(m.Entries) != 1 || m.Entries[0].Type != EntryCommand {
 		return errorOf("raft: ", n.id, ": a forwarded write must carry one command, got ", len(m.Entries), " entries")
 	}
-	if n.role == Leader {
+	if n.role == Leader && n.transferee == None {
 		n.appendProposal(m.Entries[0])
 	}
-	return nil
+	return nil // the origin sends it again, to the leader it learns of
 }

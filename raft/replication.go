@@ -107,6 +107,13 @@ func (n *Node) sendHeartbeat(i int) {
 // so followers keep hearing from their leader (section 5.2).
 func (n *Node) tickHeartbeat() {
 	n.ticks++
+	if n.cfg.CheckQuorum {
+		n.checkQuorum()
+		if n.role != Leader {
+			return
+		}
+	}
+	n.tickTransfer()
 	n.heartbeatElapsed++
 	if n.heartbeatElapsed >= n.cfg.HeartbeatInterval {
 		n.heartbeatElapsed = 0
@@ -214,6 +221,8 @@ func (n *Node) stepLeader(m Message) error {
 	switch m.Type {
 	case MsgVote:
 		n.handleVote(&m) // we voted for ourselves this term: this denies
+	case MsgPreVote:
+		n.handlePreVote(&m) // we lead: this denies
 	case MsgApp, MsgSnap:
 		return errorOf("raft: ", n.id, " leads term ", n.term, " but got ", m.Type, " from ", m.From, " in the same term")
 	case MsgAppResp:
@@ -229,6 +238,7 @@ func (n *Node) stepLeader(m Message) error {
 func (n *Node) handleAppendResp(i int, m *Message) {
 	pr := &n.progress[i]
 	pr.round = max(pr.round, m.Round)
+	pr.active = true
 	switch {
 	case m.Success:
 		if m.MatchIndex > n.log.lastIndex() {
@@ -264,6 +274,7 @@ func (n *Node) handleAppendResp(i int, m *Message) {
 	} else {
 		n.sendAtReady = true // with what other inputs before Ready propose
 	}
+	n.sendTimeoutNowIfCaughtUp(i)
 	n.confirmReads()
 }
 

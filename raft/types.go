@@ -23,6 +23,10 @@ const (
 	Follower Role = iota
 	Candidate
 	Leader
+	// PreCandidate asks whether it would be elected before it stands
+	// (Config.PreVote, dissertation section 9.6): it keeps its term until
+	// a majority says yes.
+	PreCandidate
 )
 
 func (r Role) String() string {
@@ -33,6 +37,8 @@ func (r Role) String() string {
 		return "candidate"
 	case Leader:
 		return "leader"
+	case PreCandidate:
+		return "precandidate"
 	}
 	return "role(" + strconv.Itoa(int(r)) + ")"
 }

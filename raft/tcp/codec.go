@@ -21,6 +21,7 @@ import (
 //	  14 VoteGranted  15 Success                   (the bit alone)
 //	  16 Entries: uvarint count, then each entry (see appendEntries)
 //	  17 Snapshot: index, term, cluster, members, data (wire.AppendSnapshot)
+//	  18 Transfer                                  (the bit alone)
 //
 // A heartbeat takes about a dozen bytes.
 
@@ -46,6 +47,7 @@ const (
 	fSuccess
 	fEntries
 	fSnapshot
+	fTransfer
 	fields
 )
 
@@ -63,6 +65,9 @@ func AppendMessage(b []byte, m *raft.Message) []byte {
 	}
 	if m.Success {
 		present |= 1 << fSuccess
+	}
+	if m.Transfer {
+		present |= 1 << fTransfer
 	}
 	if len(m.Entries) > 0 {
 		present |= 1 << fEntries
@@ -144,6 +149,7 @@ func DecodeMessage(b []byte) (raft.Message, error) {
 	m.Round, m.ReadIndex = nums[fRound], nums[fReadIndex]
 	m.VoteGranted = present&(1<<fVoteGranted) != 0
 	m.Success = present&(1<<fSuccess) != 0
+	m.Transfer = present&(1<<fTransfer) != 0
 	if present&(1<<fEntries) != 0 {
 		m.Entries = readEntries(d)
 	}
