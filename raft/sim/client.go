@@ -130,7 +130,7 @@ func (s *Sim) clientRequest(a *Action) {
 		r.peerReq, err = sl.peer.SubmitRead(nil, done)
 	}
 	if err != nil && !r.done {
-		s.finish(r, OutcomeFailed, err.Error())
+		s.settle(r, nil, err) // refused at once: a peer with no leader to forward to says so here
 		return
 	}
 	if !r.done {

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/raftplay/raftplay/raft"
@@ -184,4 +185,26 @@ func TestSnapshotRequestDeadline(t *testing.T) {
 	if js := snap.AppendJSON(nil); !bytes.Contains(js, []byte(`"deadline":4000`)) {
 		t.Errorf("the snapshot's JSON lacks the deadline: %.300s", js[bytes.Index(js, []byte(`"requests"`)):])
 	}
+}
+
+// A write sent before any leader is elected is refused at once, and the
+// outcome says so in the words the page shows: no leader to pass it to.
+func TestWriteWithNoLeaderIsARedirect(t *testing.T) {
+	def := sim.Definition{Config: sim.DefaultConfig(), Seed: 1, Actions: []sim.Action{{At: 1, Kind: sim.ActWrite, Peer: 2, Client: "alice", Op: lock.OpLock}}}
+	s, err := sim.New(def, sim.Options{TraceLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.RunFor(5)
+	events, _ := s.Events(0)
+	for _, e := range events {
+		if e.Kind == sim.EvReply {
+			if e.Outcome != sim.OutcomeRedirect || !strings.Contains(e.Describe(), "knew of no leader") {
+				t.Fatalf("answer %q (%q): want a redirect that says no leader is known", e.Outcome, e.Describe())
+			}
+			return
+		}
+	}
+	t.Fatal("no answer within 5 ms")
 }
