@@ -4,6 +4,7 @@
 import { loadSimulator, LoadError } from "./js/loader.js";
 import { App } from "./js/app.js";
 import { leftOut, readAddress, startAt } from "./js/address.js";
+import { Lessons } from "./js/lesson.js";
 
 const host = document.getElementById("playground");
 const text = host.querySelector("[data-loading-text]");
@@ -35,7 +36,10 @@ async function start() {
   ignored.unshift(...leftOut(warnings));
   const t = startAt(api.limits, ignored);
   if (ignored.length > 0) app.queued.push(`Not understood in the address, so left out: ${ignored.join("; ")}.`);
-  await app.start(detail, t, paused);
+  // A lesson in the address (?lesson=NAME&step=N) takes the place of the
+  // first run.
+  const lessons = new Lessons(app);
+  if (!(await lessons.fromAddress())) await app.start(detail, t, paused);
   if (app.queued.length > 0) app.notify("");
   host.dataset.state = "ready";
   performance.mark("raftplay:drawn");

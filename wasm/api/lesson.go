@@ -363,7 +363,7 @@ func appendStep(b []byte, st *lesson.Step, so *lesson.StepOutline) []byte {
 		case p.Msg != "":
 			pw.Str("msg", p.Msg)
 		case p.Entries != nil:
-			pw.Raw("entries", uints(p.Entries))
+			pw.Uints("entries", p.Entries)
 		}
 		w.B = pw.End()
 	}
@@ -372,17 +372,9 @@ func appendStep(b []byte, st *lesson.Step, so *lesson.StepOutline) []byte {
 	for i, id := range so.Servers {
 		ids[i] = uint64(id)
 	}
-	w.Raw("servers", uints(ids))
-	w.Raw("entries", uints(so.Entries))
-	w.Key("messages")
-	w.B = append(w.B, '[')
-	for i, m := range so.Messages {
-		if i > 0 {
-			w.B = append(w.B, ',')
-		}
-		w.B = jsonio.AppendString(w.B, m)
-	}
-	w.B = append(w.B, ']')
+	w.Uints("servers", ids)
+	w.Uints("entries", so.Entries)
+	w.Strs("messages", so.Messages)
 	w.Int("start", so.Start)
 	w.Int("end", so.End)
 	w.Int("run", int64(so.Run))
@@ -397,22 +389,19 @@ func appendStep(b []byte, st *lesson.Step, so *lesson.StepOutline) []byte {
 	if q := st.Question; q != nil {
 		qw := jsonio.NewObject(nil)
 		qw.Str("ask", q.Ask)
-		qw.Key("options")
-		qw.B = append(qw.B, '[')
+		texts := make([]string, len(q.Options))
 		for i := range q.Options {
-			if i > 0 {
-				qw.B = append(qw.B, ',')
-			}
-			qw.B = jsonio.AppendString(qw.B, q.Options[i].Text)
+			texts[i] = q.Options[i].Text
 		}
-		qw.B = append(qw.B, ']')
+		qw.Strs("options", texts)
 		qw.Int("answer", int64(so.Answer))
 		qw.Str("why", q.Options[so.Answer].Why)
 		if so.Evidence != nil {
 			qw.Raw("happened", appendHappened(nil, so.Evidence))
 		} else { // a "not": nothing happened, by the step's end
 			hw := jsonio.NewObject(nil)
-			hw.Str("text", q.Options[so.Answer].If.Of[0].Describe()+": it did not happen")
+			hw.Str("text", q.Options[so.Answer].If.Of[0].DescribeNot())
+			hw.Bool("by", true)
 			hw.Int("time", so.End)
 			qw.Raw("happened", hw.End())
 		}
@@ -427,15 +416,4 @@ func appendHappened(b []byte, e *sim.Event) []byte {
 	w.Str("text", e.Describe())
 	w.Int("time", e.Time)
 	return w.End()
-}
-
-func uints(list []uint64) []byte {
-	b := []byte{'['}
-	for i, v := range list {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendUint(b, v, 10)
-	}
-	return append(b, ']')
 }

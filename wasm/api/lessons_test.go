@@ -181,3 +181,48 @@ func TestLessonErrors(t *testing.T) {
 		}
 	}
 }
+
+// The lesson call answers the outline the page follows: replaying a step's
+// run to its start and advancing to its end gives the step's end, with the
+// answer's event among the events. A lesson that does not check is
+// rejected with the lesson's error.
+func TestLessonCall(t *testing.T) {
+	text, err := os.ReadFile(filepath.Join(lessonDir, "partition.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSession(t, Config{})
+	s.call("create")
+	out := s.call("lesson", string(text))
+	steps, _ := out["steps"].([]any)
+	if out["name"] != "partition" || len(steps) != 7 {
+		t.Fatalf("outline %v with %d steps", out["name"], len(steps))
+	}
+	runs, _ := out["runs"].([]any)
+	st := steps[2].(map[string]any) // step 3: bob's lock on the small side
+	def := runs[num(st["run"])].(map[string]any)
+	def["actions"] = def["actions"].([]any)[:num(st["actions"])]
+	start, end := num(st["start"]), num(st["end"])
+	if got := num(s.call("replay", def, start)["time"]); got != start {
+		t.Fatalf("replayed to %d, want the step's start %d", got, start)
+	}
+	status := s.call("advance", end-start, map[string]any{"after": 0})
+	if num(status["time"]) != end || num(status["pending"]) != 0 {
+		t.Errorf("advanced to %d ms with %d actions pending, want the step's end %d with none", num(status["time"]), num(status["pending"]), end)
+	}
+	q := st["question"].(map[string]any)
+	if q["options"].([]any)[num(q["answer"])] != "No" {
+		t.Errorf("step 3's answer is %v, want No", q["options"].([]any)[num(q["answer"])])
+	}
+	if h := q["happened"].(map[string]any); h["by"] != true || num(h["time"]) != end {
+		t.Errorf("a \"not\" answer happened %v, want by the step's end", h)
+	}
+	parts, _ := st["parts"].([]any)
+	if p := parts[0].(map[string]any); p["text"] != "Client bob sends lock to " || parts[1].(map[string]any)["server"] != float64(1) {
+		t.Errorf("the caption's parts begin %v, %v", parts[0], parts[1])
+	}
+	s.fail(CodeRejected, []string{`lesson "broken"`, "step 1: caption: it names s4"}, "lesson",
+		`{"version": 1, "name": "broken", "title": "Broken", "run": {"seed": 1}, "steps": [{"caption": "s4 waits."}]}`)
+	s.fail(CodeBadArgument, []string{`unknown condition "electd"`}, "lesson",
+		`{"version": 1, "name": "broken", "title": "Broken", "run": {"seed": 1}, "steps": [{"caption": "x", "until": {"electd": {}}}]}`)
+}

@@ -6,6 +6,7 @@
 //   ?view=ring | ring+logs          a compact view, for an iframe
 //   ?controls=minimal               play, back, step and the speed only
 //   ?paused=1                       do not start playing
+//   ?lesson=partition&step=3        a guided lesson, at a step (lesson.js)
 //   #t=1200                         run to this instant first
 
 // What the query may say of how the run is shown: the views (in the query

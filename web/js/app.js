@@ -58,6 +58,7 @@ export class App {
           this.panels();
         }
         this.wasPlaying = this.player.playing;
+        if (this.lesson) this.lesson.playback();
       },
       settled: () => this.work.done(),
     });
@@ -142,6 +143,7 @@ export class App {
     this.toastTimer = 0;
     this.queued = [];
     this.haltedShown = "";
+    this.lesson = null; // the guided lessons (lesson.js), told when the student acts
   }
 
   // start shows the run the simulator made on loading and plays it, or,
@@ -185,6 +187,7 @@ export class App {
   // share puts a link to this instant of this run in the address bar and,
   // where the browser allows, on the clipboard.
   async share() {
+    if (this.lesson && this.lesson.active) return this.lesson.share();
     const def = await this.api.definition();
     if (def.error) return this.notify(def.error);
     const t = this.model.time;
@@ -338,6 +341,7 @@ export class App {
   async act(fn) {
     const r = await this.player.act(fn);
     if (r && r.error) this.notify(r.error);
+    else if (this.lesson) this.lesson.touched();
     return r;
   }
 
@@ -345,6 +349,7 @@ export class App {
     return this.player.step().then((r) => {
       if (r.error) this.notify(r.error);
       else if (!r.stepped && !r.halted) this.notify("Nothing happens in the next 60 s of simulated time.");
+      else if (this.lesson) this.lesson.moved();
     });
   }
 
@@ -366,10 +371,11 @@ export class App {
     if (def.error) return this.notify(def.error);
     const r = await this.player.restart(() => this.api.replay(def, prev));
     if (r.error) this.refused(r);
+    else if (this.lesson) this.lesson.moved();
   }
 
   skip(ms) {
-    return this.player.skip(ms).then((r) => r.error && this.refused(r));
+    return this.player.skip(ms).then((r) => (r.error ? this.refused(r) : this.lesson && this.lesson.moved()));
   }
 
   // refused tells why a call failed; one the student canceled changed nothing.
@@ -378,6 +384,7 @@ export class App {
   }
 
   async restart(options) {
+    if (this.lesson) this.lesson.stop();
     this.player.pause();
     const r = await this.player.restart(() => this.api.create(options));
     if (r.error) return this.notify(r.error);

@@ -45,6 +45,7 @@ export class Logs {
     this.density = "roomy";
     root.dataset.density = this.density;
     this.model = null;
+    this.marked = new Set(); // indexes a lesson's caption names
     // The number of columns follows the panel's width, measured only when
     // it changes rather than on every update.
     new ResizeObserver((entries) => {
@@ -101,7 +102,10 @@ export class Logs {
     if (last + 1 > start + this.cols - 1) start = Math.max(1, last + 2 - Math.ceil(this.cols / 2));
     else if (last + 1 < start) start = Math.max(1, last + 2 - this.cols); // a shorter log: a new run
     this.start = start;
-    this.header.forEach((h, i) => setText(h, String(start + i)));
+    this.header.forEach((h, i) => {
+      setText(h, String(start + i));
+      h.classList.toggle("lesson-mark", this.marked.has(start + i));
+    });
     const leader = model.leaderProgress();
     const progress = new Map((leader ? leader.progress || [] : []).map((x) => [x.id, x]));
     peers.forEach((p, i) => this.fill(this.rows[i], p, start, leader && leader.id !== p.id ? progress.get(p.id) : null, model));
@@ -110,6 +114,13 @@ export class Logs {
   // window gives the first and last index the logs show.
   window() {
     return [this.start, this.start + this.cols - 1];
+  }
+
+  // mark highlights the columns of these indexes: the entries a lesson's
+  // caption names.
+  mark(indexes) {
+    this.marked = new Set(indexes);
+    if (this.model) this.update(this.model);
   }
 
   build(n) {
@@ -185,6 +196,11 @@ export class Logs {
     const end = start + row.slots.length - 1;
     row.slots.forEach((s, i) => {
       const index = start + i;
+      const mk = this.marked.has(index);
+      if (s.mk !== mk) {
+        s.mk = mk;
+        s.slot.classList.toggle("lesson-mark", mk);
+      }
       const e = index >= first && index - first < log.length ? log[index - first] : null;
       const committed = Boolean(e) && p.up && index <= (p.commit || 0);
       const applied = Boolean(e) && p.up && index <= (p.applied || 0);

@@ -30,6 +30,10 @@ export class Player {
     this.snapshotAt = 0; // wall time of the last snapshot taken while playing
     this.snapshotDue = false; // events came in since that snapshot
     this.chain = Promise.resolve();
+    // Playing stops at stopAt (virtual ms) and then calls stopped: a
+    // lesson's step ends there.
+    this.stopAt = Infinity;
+    this.stopped = null;
     this.tick = this.tick.bind(this);
   }
 
@@ -45,6 +49,10 @@ export class Player {
   play() {
     // A run that stopped for good has nothing more to show.
     if (this.playing || this.model.status.halted) return;
+    if (this.display >= this.stopAt) {
+      if (this.stopped) this.stopped();
+      return;
+    }
     this.playing = true;
     this.last = performance.now();
     this.raf = requestAnimationFrame(this.tick);
@@ -71,12 +79,13 @@ export class Player {
     const dt = Math.max(0, Math.min(now - this.last, MAX_FRAME_MS));
     this.last = now;
     if (this.busy) return; // the last frame's call is still out: hold time still
-    this.display += dt * this.speed;
+    this.display = Math.min(this.display + dt * this.speed, this.stopAt);
+    const end = this.display >= this.stopAt;
     const target = Math.floor(this.display);
     const next = this.model.status.next;
     const due = target > this.model.time && next >= 0 && next <= target;
-    const snapshot = (this.snapshotDue || due) && now - this.snapshotAt >= SNAPSHOT_MS;
-    if (due || this.stale || (this.snapshotDue && snapshot)) {
+    const snapshot = end || ((this.snapshotDue || due) && now - this.snapshotAt >= SNAPSHOT_MS);
+    if (due || this.stale || end || (this.snapshotDue && snapshot)) {
       this.busy = true;
       this.stale = false;
       if (snapshot) this.snapshotAt = now;
@@ -92,6 +101,10 @@ export class Player {
           if (!snapshot) this.call(() => this.api.advance(0, this.want())).then(() => this.draw(this.display));
         }
         this.draw(this.display);
+        if (end && this.playing) {
+          this.pause();
+          if (this.stopped) this.stopped();
+        }
       });
       return;
     }

@@ -31,6 +31,9 @@ var msgWords = map[string]string{
 	"heartbeat":       "heartbeat", "heartbeats": "heartbeat",
 }
 
+// entryWords introduce log indexes ("entry 3", "Entries 2 and 3").
+var entryWords = map[string]bool{"entry": true, "entries": true, "index": true, "indexes": true}
+
 // maxNamedEntries bounds the indexes one range in a caption may name.
 const maxNamedEntries = 64
 
@@ -78,7 +81,7 @@ func name(s string, i int) (int, Part) {
 		}
 	case msgWords[word] != "":
 		return w, Part{Msg: msgWords[word]}
-	case word == "entry" || word == "entries" || word == "index" || word == "indexes":
+	case entryWords[strings.ToLower(word)]:
 		if w < len(s) && s[w] == ' ' {
 			if end, list := numbers(s, w+1); end > w+1 {
 				return end, Part{Entries: list}

@@ -213,6 +213,82 @@ func (c *Cond) Describe() string {
 	return c.Kind.String()
 }
 
+// DescribeNot says that c did not happen, for a question whose answer is
+// a "not": "s5 does not become leader".
+func (c *Cond) DescribeNot() string {
+	who := "no server"
+	if c.Peer != raft.None {
+		who = c.Peer.String()
+	}
+	does := func(verb string) string {
+		if c.Peer == raft.None {
+			return "no server " + verb
+		}
+		return who + " does not " + verb
+	}
+	switch c.Kind {
+	case Elected:
+		s := "no leader is elected"
+		if c.Peer != raft.None {
+			s = who + " does not become leader"
+		}
+		if c.Term != 0 {
+			s += " in term " + u(c.Term)
+		}
+		return s
+	case Committed:
+		if c.Peer != raft.None {
+			return who + " does not learn that entry " + u(c.Index) + " is committed"
+		}
+		return "no leader commits entry " + u(c.Index)
+	case Applied:
+		if c.Skipped {
+			return does("meet a retry of an entry it applied")
+		}
+		return does("apply entry " + u(c.Index))
+	case Answered:
+		s := c.Client + "'s "
+		if c.Op != "" {
+			s += c.Op + " "
+		}
+		s += "request is not answered"
+		if c.Outcome != "" {
+			s += " " + c.Outcome
+		}
+		return s
+	case Delivered:
+		return "no such message arrives (" + c.Msg.describe() + ")"
+	case Sent:
+		return "no such message is sent (" + c.Msg.describe() + ")"
+	case Became:
+		return does("become " + c.Role.String())
+	case Voted:
+		s := does("vote")
+		if c.For != raft.None {
+			s += " for " + c.For.String()
+		}
+		if c.Term != 0 {
+			s += " in term " + u(c.Term)
+		}
+		return s
+	case Truncated:
+		return does("delete any entry")
+	case Snapshotted:
+		if c.Installed {
+			return does("install a snapshot")
+		}
+		return does("take a snapshot")
+	case TimedOut:
+		if c.Peer == raft.None {
+			return "no election timer runs out"
+		}
+		return who + "'s election timer does not run out"
+	case Crashed:
+		return does("crash")
+	}
+	return "not: " + c.Describe()
+}
+
 func (d *Msg) describe() string {
 	s := "a message"
 	switch {

@@ -21,8 +21,8 @@ func TestParse(t *testing.T) {
 			{Text: "s1", Server: 1}, {Text: " sends "}, {Text: "AppendEntries", Msg: "AppendEntries"},
 			{Text: " with "}, {Text: "entry 3", Entries: []uint64{3}}, {Text: " to "}, {Text: "s2", Server: 2}, {Text: "'s log."},
 		}},
-		{"entries 2-4, then entries 6 and 7; #9; heartbeats", []Part{
-			{Text: "entries 2-4", Entries: []uint64{2, 3, 4}}, {Text: ", then "}, {Text: "entries 6 and 7", Entries: []uint64{6, 7}},
+		{"Entries 2-4, then entries 6 and 7; #9; heartbeats", []Part{
+			{Text: "Entries 2-4", Entries: []uint64{2, 3, 4}}, {Text: ", then "}, {Text: "entries 6 and 7", Entries: []uint64{6, 7}},
 			{Text: "; "}, {Text: "#9", Entries: []uint64{9}}, {Text: "; "}, {Text: "heartbeats", Msg: "heartbeat"},
 		}},
 		{"servers s1s, ss2, entry 3rd, index, RequestVoter", []Part{{Text: "servers s1s, ss2, entry 3rd, index, RequestVoter"}}},

@@ -1,0 +1,230 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// The guided lessons (issue 11), played through the page as a student
+// does, in one tab: the picker starts the first lesson; Play, then → (or
+// Next), to the end of each, the clock stopping at each step's end; the
+// last step offers the next lesson. One question answered wrong and one
+// right. Screenshots of each lesson's first and last step at 1280x800 and
+// 390 wide.
+func TestLessonsPlay(t *testing.T) {
+	p := openAt(t, "", 1280, 800)
+	index := js[[]struct{ Name, Title string }](p, `fetch("lessons/index.json").then((r) => r.json())`)
+	if len(index) != 9 {
+		t.Fatalf("%d lessons on offer, want 9", len(index))
+	}
+	if n := js[int](p, `document.querySelectorAll("[data-lesson-pick] option:not([value=''])").length`); n != 9 {
+		t.Errorf("the picker offers %d lessons, want 9", n)
+	}
+	p.set("[data-speed]", "9") // 10x: the steps are what is tested, not the pace
+	p.set("[data-lesson-pick]", index[0].Name)
+	p.click("[data-lesson-picker] button")
+	for i, l := range index {
+		p.poll("lesson "+l.Name, fmt.Sprintf(`document.querySelector(".lesson-title").textContent === %q && document.querySelector("[data-lesson]").dataset.step === "1"`, l.Title))
+		if got := js[string](p, `document.querySelector(".lesson-kicker").textContent`); got != fmt.Sprintf("Lesson %d of 9", i+1) {
+			t.Errorf("%s: kicker %q", l.Name, got)
+		}
+		if q := p.location(); !strings.Contains(q, "lesson="+l.Name+"&step=1") {
+			t.Errorf("%s: the address says %s", l.Name, q)
+		}
+		steps := js[int](p, `document.querySelectorAll(".lesson-steps button").length`)
+		if steps < 5 || steps > 15 {
+			t.Errorf("%s: %d steps", l.Name, steps)
+		}
+		for n := 1; n <= steps; n++ {
+			if n == 1 {
+				p.lessonShots(fmt.Sprintf("lesson-%d-%s-first", i+1, l.Name))
+			}
+			p.checkStepStart(n)
+			if l.Name == "lock" && (n == 3 || n == 5) {
+				p.click(`[data-lesson-question] input[data-option="1"]`) // "error": wrong at step 3, right at step 5
+			}
+			p.playStep()
+			if l.Name == "lock" {
+				switch verdict := js[string](p, `document.querySelector("[data-lesson-result]").dataset.verdict || ""`); {
+				case n == 3 && verdict != "wrong", n == 5 && verdict != "right":
+					t.Errorf("lock step %d: verdict %q after answering error", n, verdict)
+				}
+			}
+			if n < steps {
+				p.press("ArrowRight")
+				p.poll("the next step", fmt.Sprintf(`document.querySelector("[data-lesson]").dataset.step === "%d"`, n+1))
+			}
+		}
+		if got := js[string](p, `document.querySelector("[data-lesson-result]").textContent`); !strings.Contains(got, "End of the lesson") {
+			t.Errorf("%s: the last step's result says %q", l.Name, got)
+		}
+		p.lessonShots(fmt.Sprintf("lesson-%d-%s-last", i+1, l.Name))
+		if i+1 < len(index) {
+			p.click("[data-lesson-next-lesson]")
+		}
+	}
+}
+
+// With reduced motion asked for, a step is shown played at once, without
+// moving messages.
+func TestLessonReducedMotion(t *testing.T) {
+	p := openURL(t, baseURL+"?lesson=election&step=2", reducedMotion(), chromedp.EmulateViewport(1280, 800))
+	if got := js[string](p, `document.querySelector("[data-lesson-play]").textContent`); got != "Show what happens" {
+		t.Errorf("the play button says %q", got)
+	}
+	p.checkStepStart(2)
+	p.playStep()
+	if p.playing() {
+		t.Error("the run plays on after the step was shown")
+	}
+	if got := js[string](p, `document.querySelector("[data-lesson-said]").getAttribute("aria-live") + " " + document.querySelector("[data-lesson-result]").getAttribute("aria-live")`); got != "polite polite" {
+		t.Errorf("captions and results are live regions %q, want polite", got)
+	}
+}
+
+// A link to a step opens it; the keyboard goes back and on; touching the
+// run offers the way back; Explore from here leaves the lesson with the run
+// where it is, and Step, Back and share links go on working; a reload
+// comes back to the same step.
+func TestLessonExplore(t *testing.T) {
+	p := openAt(t, "?lesson=partition&step=3", 1280, 800)
+	if got := js[string](p, `document.querySelector("[data-lesson]").dataset.step`); got != "3" {
+		t.Fatalf("opened at step %s, want 3", got)
+	}
+	if got := js[string](p, `document.querySelector("[data-lesson-caption]").textContent`); !strings.Contains(got, "bob sends lock to s1") {
+		t.Errorf("step 3's caption: %q", got)
+	}
+	if got := js[string](p, `[...document.querySelectorAll("[data-lesson-caption] .lesson-server")].map((s) => s.textContent).join(" ")`); got != "s1 s2 s3 s4 s5" {
+		t.Errorf("the caption marks the servers %q", got)
+	}
+	if got := js[string](p, `document.getElementById("playground").dataset.lessonServers`); got != "1 2 3 4 5" {
+		t.Errorf("the ring marks the servers %q", got)
+	}
+	p.checkStepStart(3)
+	p.press("ArrowRight")
+	p.poll("step 4", `document.querySelector("[data-lesson]").dataset.step === "4"`)
+	step4 := p.location()
+	if !strings.Contains(step4, "lesson=partition") || !strings.Contains(step4, "step=4") {
+		t.Errorf("the address says %s at step 4", step4)
+	}
+	p.press("ArrowLeft")
+	p.poll("step 3", `document.querySelector("[data-lesson]").dataset.step === "3"`)
+	p.set("[data-speed]", "9")
+	p.playStep()
+	if v := js[string](p, `document.querySelector("[data-lesson-result]").dataset.verdict`); v != "shown" {
+		t.Errorf("unanswered, the result is %q, want the answer shown", v)
+	}
+
+	// Touching the run: a request from the client panel.
+	p.request("eve", 2, "lock")
+	p.poll("the offer to go back", `!document.querySelector("[data-lesson-touched]").hidden`)
+	p.click("[data-lesson-restore]")
+	p.poll("the step again", `document.querySelector("[data-lesson-touched]").hidden && document.querySelector("[data-lesson]").dataset.state === "start"`)
+	p.checkStepStart(3)
+
+	// Explore from here, halfway through the step.
+	p.click("[data-step]") // the toolbar's Step: one event on
+	p.poll("a step", `Number(document.querySelector("[data-clock]").textContent.replace(/[^0-9]/g, "")) > Number(document.querySelector("[data-lesson]").dataset.start)`)
+	at := p.clock()
+	p.click("[data-lesson-explore]")
+	p.poll("the lesson to close", `document.querySelector("[data-lesson]").hidden`)
+	if p.clock() != at {
+		t.Errorf("exploring moved the run from %d to %d ms", at, p.clock())
+	}
+	loc := p.location()
+	if strings.Contains(loc, "lesson=") || !strings.Contains(loc, "#run=") {
+		t.Errorf("after exploring the address is %s: want a link to this run, not to the lesson", loc)
+	}
+	before := js[string](p, `document.getElementById("playground").dataset.seq`)
+	p.click("[data-step]")
+	p.poll("Step to work", fmt.Sprintf(`document.getElementById("playground").dataset.seq !== %q`, before))
+	p.click("[data-back]")
+	p.poll("Back to work", fmt.Sprintf(`Number(document.querySelector("[data-clock]").textContent.replace(/[^0-9]/g, "")) <= %d`, p.clock()))
+	// The link replays the same run: it opens where the lesson left it.
+	q := openAt(t, strings.TrimPrefix(loc, baseURL), 1280, 800)
+	if q.clock() != at {
+		t.Errorf("the explore link opens at %d ms, want %d", q.clock(), at)
+	}
+
+	// A reload comes back to the step the address names.
+	again := openAt(t, strings.TrimPrefix(step4, baseURL), 1280, 800)
+	if got := js[string](again, `document.querySelector("[data-lesson]").dataset.step`); got != "4" {
+		t.Errorf("reloaded at step %s, want 4", got)
+	}
+}
+
+// A broken lesson name says so and leaves a working page.
+func TestLessonUnknown(t *testing.T) {
+	p := open(t, "?lesson=nosuch")
+	if got := js[string](p, `document.querySelector("[data-toast]").textContent`); !strings.Contains(got, `no lesson "nosuch"`) {
+		t.Errorf("the notice says %q", got)
+	}
+	if !js[bool](p, `document.querySelector("[data-lesson]").hidden`) {
+		t.Error("a lesson panel is shown for an unknown lesson")
+	}
+}
+
+// playStep plays the step on show to its end (if it plays) and checks the
+// run stopped exactly there.
+func (p *page) playStep() {
+	p.t.Helper()
+	if js[bool](p, `document.querySelector("[data-lesson-play]").hidden`) {
+		return
+	}
+	p.click("[data-lesson-play]")
+	p.poll("the step to play to its end", `document.querySelector("[data-lesson]").dataset.state === "done"`)
+	if end := js[int](p, `Number(document.querySelector("[data-lesson]").dataset.end)`); p.clock() != end {
+		p.t.Errorf("step %s stopped at %d ms, want its end, %d ms", js[string](p, `document.querySelector("[data-lesson]").dataset.step`), p.clock(), end)
+	}
+}
+
+// checkStepStart checks that step n is on show at its start.
+func (p *page) checkStepStart(n int) {
+	p.t.Helper()
+	box := js[map[string]string](p, `({...document.querySelector("[data-lesson]").dataset})`)
+	if box["step"] != fmt.Sprint(n) {
+		p.t.Errorf("step %s on show, want %d", box["step"], n)
+	}
+	if got := fmt.Sprint(p.clock()); got != box["start"] {
+		p.t.Errorf("step %d shows %s ms, want its start, %s ms", n, got, box["start"])
+	}
+	if js[string](p, `document.querySelector("[data-lesson-caption]").textContent`) == "" {
+		p.t.Errorf("step %d has no caption", n)
+	}
+}
+
+// lessonShots saves the page at 1280x800 and at 390 wide.
+func (p *page) lessonShots(name string) {
+	p.t.Helper()
+	p.shot(name + "-1280")
+	p.do("narrow the window", chromedp.EmulateViewport(390, 844))
+	p.shot(name + "-390")
+	if w := js[int](p, `document.documentElement.scrollWidth`); w > 390 {
+		p.t.Errorf("%s: at 390 px wide the page is %d px wide", name, w)
+	}
+	p.do("widen the window", chromedp.EmulateViewport(1280, 800))
+}
+
+func (p *page) press(key string) {
+	p.t.Helper()
+	k := map[string]string{"ArrowRight": kb.ArrowRight, "ArrowLeft": kb.ArrowLeft}[key]
+	p.do("press "+key, chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur()`), chromedp.KeyEvent(k))
+}
+
+func (p *page) location() string { return js[string](p, `location.href`) }
+
+func reducedMotion() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}},
+		})
+		return err
+	})
+}
