@@ -122,7 +122,8 @@ func TestLongClientName(t *testing.T) {
 	if got := p.outcome(p.request(name, 1, "lock"), 2000); got != "ok" {
 		t.Fatalf("the lock: %s", got)
 	}
-	p.until("every server applies it", `[...document.querySelectorAll(".peer-info")].every((t) => t.textContent.includes("lock: "))`, 1000)
+	// "lock: free" until a server has applied it: wait for the holder's name.
+	p.until("every server applies it", `[...document.querySelectorAll(".peer-info")].every((t) => t.textContent.includes("lock: ") && !t.textContent.includes("lock: free"))`, 1000)
 	labels := js[[]string](p, `[...document.querySelectorAll(".peer-info")].map((t) => t.lastElementChild.textContent + "|" + t.querySelector("title").textContent)`)
 	for _, l := range labels {
 		shown, title, _ := strings.Cut(l, "|")
