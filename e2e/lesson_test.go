@@ -228,3 +228,19 @@ func reducedMotion() chromedp.Action[chromedp.Void] {
 		return err
 	})
 }
+
+// A lesson embeds: with view=ring in an 800x560 frame, its caption and
+// buttons sit under the ring, and nothing scrolls.
+func TestLessonEmbed(t *testing.T) {
+	p := openAt(t, "embed.html?lesson=partition&step=3&view=ring", 800, 560)
+	if !js[bool](p, `(() => { const r = document.querySelector("[data-lesson-caption]").getBoundingClientRect(); return r.height > 0 && r.bottom <= innerHeight; })()`) {
+		t.Error("the caption is not in view")
+	}
+	if !js[bool](p, `(() => { const r = document.querySelector("[data-lesson-next]").getBoundingClientRect(); return r.height > 0 && r.bottom <= innerHeight; })()`) {
+		t.Error("the Next button is not in view")
+	}
+	if w, h := js[int](p, `document.documentElement.scrollWidth`), js[int](p, `document.documentElement.scrollHeight`); w > 800 || h > 560 {
+		t.Errorf("the page is %dx%d in an 800x560 frame: it scrolls", w, h)
+	}
+	p.shot("lesson-embed-800x560")
+}

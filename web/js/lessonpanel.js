@@ -46,7 +46,7 @@ export class LessonPanel {
     this.options = $("div", { class: "lesson-options" }, this.question);
     this.options.addEventListener("change", (e) => this.on.answer(Number(e.target.value)));
     this.result = $("div", { class: "lesson-result", "aria-live": "polite", "data-lesson-result": "" }, box);
-    this.touchedBox = $("div", { class: "lesson-touched", "data-lesson-touched": "", hidden: "" }, box);
+    this.touchedBox = $("div", { class: "lesson-touched", role: "status", "data-lesson-touched": "", hidden: "" }, box);
     this.touchedText = $("p", {}, this.touchedBox);
     const offer = $("div", { class: "lesson-offer" }, this.touchedBox);
     $("button", { type: "button", class: "button", "data-lesson-restore": "" }, offer, "Back to the step").addEventListener("click", () => this.on.restore());
@@ -175,11 +175,11 @@ export class LessonPanel {
         const verdict = v.answer === undefined ? `The answer: ${right}.` : v.answer === q.answer ? `Right: ${right}.` : `Not quite: you chose ${q.options[v.answer]}; the run says ${right}.`;
         parts.push(["lesson-verdict", verdict]);
         const when = `${q.happened.by ? "by" : "at"} ${NUMBER.format(q.happened.time)} ms`;
-        parts.push(["", `What happened: ${words(q.happened.text)} (${when}). ${q.why}`]);
+        parts.push(["", `What happened, ${when}: ${words(q.happened.text)}. ${q.why}`]);
         this.result.dataset.verdict = v.answer === undefined ? "shown" : v.answer === q.answer ? "right" : "wrong";
       } else {
         delete this.result.dataset.verdict;
-        parts.push(["", step.reached ? `Done: ${words(step.reached.text)} (at ${NUMBER.format(step.reached.time)} ms).` : `Played to ${NUMBER.format(step.end)} ms.`]);
+        parts.push(["", step.reached ? `Done, at ${NUMBER.format(step.reached.time)} ms: ${words(step.reached.text)}.` : `Played to ${NUMBER.format(step.end)} ms.`]);
       }
     } else delete this.result.dataset.verdict;
     const last = v.i === v.steps - 1 && (done || step.end === step.start);
