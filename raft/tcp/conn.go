@@ -50,9 +50,13 @@ func readHello(r *bufio.Reader) (from, to raft.ID, err error) {
 	return raft.ID(f), raft.ID(t), err
 }
 
-// accept serves the peers that dial this one.
+// accept serves the peers that dial this one. A failed accept (out of
+// file descriptors, say) is waited out and tried again, as net/http does:
+// giving up would cut this peer off from the lower ids for good, while it
+// looked alive.
 func (t *Transport) accept() {
 	defer t.wg.Done()
+	var wait time.Duration
 	for {
 		c, err := t.ln.Accept()
 		if err != nil {
@@ -61,13 +65,20 @@ func (t *Transport) accept() {
 				return
 			default:
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
+			if wait == 0 {
+				t.cfg.Logf("raft/tcp: %v: accept: %v", t.cfg.ID, err)
 			}
-			t.cfg.Logf("raft/tcp: %v: accept: %v", t.cfg.ID, err)
-			return
+			wait = min(max(2*wait, 5*time.Millisecond), time.Second)
+			timer := time.NewTimer(wait)
+			select {
+			case <-t.done:
+				timer.Stop()
+				return
+			case <-timer.C:
+			}
+			continue
 		}
+		wait = 0
 		t.wg.Add(1)
 		go t.serveIncoming(c)
 	}

@@ -104,6 +104,11 @@ func New(cfg Config) (*Transport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raft/tcp: %v: %w", cfg.ID, err)
 	}
+	return start(cfg, ln), nil
+}
+
+// start serves on ln; cfg has its defaults.
+func start(cfg Config, ln net.Listener) *Transport {
 	if cfg.TLS != nil {
 		ln = tls.NewListener(ln, cfg.TLS)
 	}
@@ -111,7 +116,7 @@ func New(cfg Config) (*Transport, error) {
 	t.SetPeers(cfg.Peers)
 	t.wg.Add(1)
 	go t.accept()
-	return t, nil
+	return t
 }
 
 // Addr returns the address the transport listens on.

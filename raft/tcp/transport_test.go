@@ -12,6 +12,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -190,6 +191,45 @@ func TestReconnectsAfterAPeerRestarts(t *testing.T) {
 	again.Send(msg(2, 1, 1))
 	if m := in1.next(t); m.From != 2 {
 		t.Fatalf("s1 got %+v", m)
+	}
+}
+
+// failingListener fails its first accepts, as a process out of file
+// descriptors does.
+type failingListener struct {
+	net.Listener
+	failures int
+}
+
+func (l *failingListener) Accept() (net.Conn, error) {
+	if l.failures > 0 {
+		l.failures--
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: syscall.EMFILE}
+	}
+	return l.Listener.Accept()
+}
+
+// A failed accept is tried again: the peers with lower ids, which dial
+// this one, still reach it.
+func TestAcceptFailuresAreWaitedOut(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLogs()
+	cfg := Config{ID: 2, Logf: l.logf}
+	cfg.setDefaults()
+	s2 := start(cfg, &failingListener{Listener: ln, failures: 3})
+	defer s2.Close()
+	l.waitFor(t, "too many open files")
+	s1, err := New(Config{ID: 1, Listen: "127.0.0.1:0", Peers: map[raft.ID]string{2: ln.Addr().String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s1.Close()
+	in2 := listen(t, s2, 2)
+	if m := in2.sendUntilDelivered(t, s1, msg(1, 2, 1)); m.From != 1 {
+		t.Fatalf("s2 got %+v", m)
 	}
 }
 
