@@ -28,13 +28,14 @@ const (
 	ActTimeout                         // Peer's election timer runs out now: it starts an election
 	ActTimers                          // spread or align the election timers (Timers)
 	ActMark                            // a named moment of the run (Mark): a scenario's stage
+	ActTransfer                        // the leader hands over leadership to Peer (dissertation section 3.10)
 )
 
 var actionNames = [...]string{
 	ActWrite: "write", ActRead: "read", ActCrash: "crash", ActRestart: "restart",
 	ActPartition: "partition", ActHeal: "heal", ActCut: "cut", ActRestore: "restore",
 	ActNetwork: "network", ActDrop: "drop", ActTimeout: "timeout", ActTimers: "timers",
-	ActMark: "mark",
+	ActMark: "mark", ActTransfer: "transfer",
 }
 
 func (k ActionKind) String() string {
@@ -158,7 +159,7 @@ func (a *Action) validate(c *Config) error {
 			return errors.New("write: the operation must be lock or unlock")
 		}
 		return peer(a.Peer)
-	case ActCrash, ActRestart, ActTimeout:
+	case ActCrash, ActRestart, ActTimeout, ActTransfer:
 		return peer(a.Peer)
 	case ActTimers:
 		if a.Timers != TimersSpread && a.Timers != TimersAlign {

@@ -61,6 +61,13 @@ type Config struct {
 	// (raft.Rule), so a student can watch what each rule protects. None
 	// by default.
 	Broken raft.Rules
+
+	// PreVote and CheckQuorum turn on, on every peer, what the
+	// dissertation adds to the paper's elections (raft.Config.PreVote,
+	// sections 9.6; raft.Config.CheckQuorum, sections 6.2 and 4.2.3).
+	// Off by default, as in the paper.
+	PreVote     bool
+	CheckQuorum bool
 }
 
 // Bootstrap names a way to start a cluster.

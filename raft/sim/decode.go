@@ -55,6 +55,7 @@ func DecodeDefinition(v any, maxPeers int) (Definition, *jsonio.Error) {
 	}
 	broken, _ := c.Get("broken")
 	def.Config.Broken = DecodeRules(c, c.Name("broken"), broken)
+	def.Config.PreVote, def.Config.CheckQuorum = c.Flag("preVote"), c.Flag("checkQuorum")
 	if err := c.Done(); err != nil {
 		return def, err
 	}
@@ -145,7 +146,7 @@ func DecodeAction(what string, v any, peers int, branch bool) (Action, *jsonio.E
 		if k == ActWrite {
 			a.Op = ParseOp(f.OneOf("op", "", "lock", "unlock"))
 		}
-	case ActCrash, ActRestart, ActTimeout:
+	case ActCrash, ActRestart, ActTimeout, ActTransfer:
 		a.Peer = id("peer")
 	case ActTimers:
 		a.Timers, _ = ParseTimerMode(f.OneOf("mode", "", "spread", "align"))

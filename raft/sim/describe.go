@@ -18,9 +18,18 @@ func (e *Event) Describe() string {
 	switch e.Kind {
 	case EvTimeout:
 		if e.Reason == TimeoutUser {
-			return p + "'s election timer was made to run out now, in term " + utoa(e.Term) + ": it starts an election"
+			return p + "'s election timer was made to run out now, in term " + utoa(e.Term) + ": it stands for leader"
 		}
-		return p + "'s election timer ran out in term " + utoa(e.Term) + ": it starts an election"
+		return p + "'s election timer ran out in term " + utoa(e.Term) + ": it stands for leader"
+	case EvTransfer:
+		to := peerName(e.Leader)
+		switch e.Reason {
+		case "":
+			return p + " hands over leadership to " + to + ": it sends " + to + " what its log lacks, then tells it to stand now (TimeoutNow); it takes no writes meanwhile"
+		case TransferGaveUp:
+			return p + " gave up handing over to " + to + ": " + to + " did not take over within an election timeout; " + p + " takes writes again"
+		}
+		return p + " cannot hand over leadership to " + to + ": " + e.Reason
 	case EvTimers:
 		if e.Action != nil && e.Action.Timers == TimersAlign {
 			return "election timers aligned: every waiting server times out in the same tick, votes for itself, and the vote splits"
@@ -39,6 +48,9 @@ func (e *Event) Describe() string {
 			return p + " won the election: leader of term " + utoa(e.Term)
 		case raft.Candidate:
 			return p + " became a candidate in term " + utoa(e.Term) + " and asks for votes"
+		case raft.PreCandidate:
+			return p + " became a pre-candidate: before it starts an election, it asks whether the others would vote for it in term " +
+				utoa(e.Term+1) + "; it stays in term " + utoa(e.Term) + " (PreVote)"
 		}
 		return p + " became a follower (term " + utoa(e.Term) + ")"
 	case EvVote:
@@ -172,11 +184,24 @@ func messageName(m *raft.Message) string {
 			return "heartbeat (AppendEntries, no entries)"
 		}
 		return "AppendEntries (" + plural(len(m.Entries), "entry", "entries") + ")"
+	case raft.MsgVote:
+		if m.Transfer {
+			return "RequestVote (leadership handed over)"
+		}
 	case raft.MsgVoteResp:
 		if m.VoteGranted {
 			return "vote reply: granted"
 		}
 		return "vote reply: refused"
+	case raft.MsgPreVote:
+		return "PreVote (would you vote for me in term " + utoa(m.Term) + "?)"
+	case raft.MsgPreVoteResp:
+		if m.VoteGranted {
+			return "pre-vote reply: yes"
+		}
+		return "pre-vote reply: no"
+	case raft.MsgTimeoutNow:
+		return "TimeoutNow (stand for leader now)"
 	case raft.MsgAppResp:
 		if m.Success {
 			return "AppendEntries reply: ok"
@@ -286,6 +311,8 @@ func (a *Action) Describe() string {
 		return "message #" + utoa(a.Msg) + " is dropped"
 	case ActTimeout:
 		return peerName(a.Peer) + " times out now"
+	case ActTransfer:
+		return "the leader hands over leadership to " + peerName(a.Peer)
 	case ActMark:
 		return "mark: " + a.Mark.Note
 	case ActTimers:

@@ -32,6 +32,7 @@ const (
 	EvSnapshot                  // Peer compacted its log through Index into a snapshot, or Installed the leader's
 	EvTimers                    // the election timers were spread or aligned: Action says how
 	EvMark                      // the run reached a named moment: Action holds its Mark
+	EvTransfer                  // Peer, the leader, hands over leadership to Leader; Reason: TransferGaveUp, or why it could not start
 )
 
 var kindNames = [...]string{
@@ -41,6 +42,7 @@ var kindNames = [...]string{
 	EvCommit: "commit", EvApply: "apply", EvRequest: "request", EvReply: "reply",
 	EvCrash: "crash", EvRestart: "restart", EvNetwork: "network",
 	EvViolation: "violation", EvSnapshot: "snapshot", EvTimers: "timers", EvMark: "mark",
+	EvTransfer: "transfer",
 }
 
 func (k Kind) String() string {
@@ -109,3 +111,7 @@ const (
 
 // TimeoutUser is the reason of a timeout a user caused ("time out now").
 const TimeoutUser = "user"
+
+// TransferGaveUp is the reason of a transfer the leader gave up: the target
+// did not take over within an election timeout.
+const TransferGaveUp = "gave-up"

@@ -33,6 +33,8 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		w.Uint("term", e.Term)
 	case EvTerm, EvTimeout:
 		w.Uint("term", e.Term)
+	case EvTransfer:
+		w.Uint("to", uint64(e.Leader))
 	case EvVote:
 		w.Uint("vote", uint64(e.Vote))
 		w.Uint("term", e.Term)
@@ -118,10 +120,11 @@ func appendMessage(b []byte, m *raft.Message, full bool) []byte {
 	if full {
 		w.UintNZ("term", m.Term)
 		switch m.Type {
-		case raft.MsgVote:
+		case raft.MsgVote, raft.MsgPreVote:
 			w.Uint("lastLogIndex", m.LastLogIndex)
 			w.Uint("lastLogTerm", m.LastLogTerm)
-		case raft.MsgVoteResp:
+			w.TrueNZ("transfer", m.Transfer)
+		case raft.MsgVoteResp, raft.MsgPreVoteResp:
 			w.Bool("voteGranted", m.VoteGranted)
 		case raft.MsgApp:
 			w.Uint("prevLogIndex", m.PrevLogIndex)
@@ -229,7 +232,7 @@ func (a *Action) AppendJSON(b []byte) []byte {
 		if a.Kind == ActWrite {
 			w.Str("op", a.Op.String())
 		}
-	case ActCrash, ActRestart, ActTimeout:
+	case ActCrash, ActRestart, ActTimeout, ActTransfer:
 		w.Uint("peer", uint64(a.Peer))
 	case ActTimers:
 		w.Str("mode", a.Timers.String())
@@ -318,6 +321,8 @@ func (c *Config) AppendJSON(b []byte) []byte {
 	}
 	w.Str("bootstrap", c.Bootstrap.String())
 	w.TrueNZ("goroutines", c.Goroutines)
+	w.TrueNZ("preVote", c.PreVote)
+	w.TrueNZ("checkQuorum", c.CheckQuorum)
 	if !c.Broken.None() {
 		w.Key("broken")
 		w.B = appendRules(w.B, c.Broken)

@@ -39,6 +39,18 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 		m := o.Message
 		s.record(&Event{Kind: EvReject, Peer: sl.id, Msg: &m, Reason: o.Err.Error()})
 	}
+	if o.Input == raft.InputTransfer && o.Err != nil {
+		s.record(&Event{Kind: EvTransfer, Peer: sl.id, Leader: s.handOver, Reason: o.Err.Error()})
+	}
+	if h := n.Transferee(); h != sl.handing {
+		switch {
+		case h != raft.None:
+			s.record(&Event{Kind: EvTransfer, Peer: sl.id, Leader: h})
+		case st.Role == raft.Leader && st.Term == sl.term:
+			s.record(&Event{Kind: EvTransfer, Peer: sl.id, Leader: sl.handing, Reason: TransferGaveUp})
+		}
+		sl.handing = h
+	}
 	if o.TimedOut {
 		e := Event{Kind: EvTimeout, Peer: sl.id, Term: sl.term}
 		if o.Input == raft.InputCampaign {

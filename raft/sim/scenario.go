@@ -38,12 +38,26 @@ func Scenarios() []Scenario {
 // RunScenario plays a named scenario from its starting configuration, with
 // peers on goroutines or inline.
 func RunScenario(name string, seed uint64, goroutines bool, opts Options) (*Sim, error) {
+	return RunScenarioWith(name, seed, Switches{}, goroutines, opts)
+}
+
+// Switches are what a run may turn on over its scenario's configuration:
+// the dissertation's additions to the paper's elections. A scenario plays
+// the same actions whatever they are; what follows from them differs.
+type Switches struct {
+	PreVote, CheckQuorum bool
+}
+
+// RunScenarioWith is RunScenario with the switches given turned on.
+func RunScenarioWith(name string, seed uint64, sw Switches, goroutines bool, opts Options) (*Sim, error) {
 	sc, ok := scenarios[name]
 	if !ok {
 		return nil, errors.New("unknown scenario " + name)
 	}
 	cfg := sc.Config()
 	cfg.Goroutines = goroutines
+	cfg.PreVote = cfg.PreVote || sw.PreVote
+	cfg.CheckQuorum = cfg.CheckQuorum || sw.CheckQuorum
 	s, err := New(Definition{Config: cfg, Seed: seed}, opts)
 	if err != nil {
 		return nil, err

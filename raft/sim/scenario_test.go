@@ -10,19 +10,7 @@ import (
 
 func newRun(t *testing.T, peers int, seed uint64) *sim.Sim {
 	t.Helper()
-	cfg := sim.DefaultConfig()
-	cfg.Peers = peers
-	s, err := sim.New(sim.Definition{Config: cfg, Seed: seed}, sim.Options{TraceLimit: -1, Check: true, History: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for _, v := range s.Violations() {
-			t.Errorf("safety violation: %s", v.Describe())
-		}
-		s.Close()
-	})
-	return s
+	return newRunWith(t, peers, seed, false, false)
 }
 
 func peerState(s *sim.Sim, id raft.ID) sim.PeerState { return s.Snapshot().Peers[id-1] }

@@ -61,7 +61,8 @@ type Sim struct {
 	nextReq     uint64
 	history     []Op
 	lastOutcome string
-	marks       int // marks applied
+	marks       int     // marks applied
+	handOver    raft.ID // the target of the transfer being asked for (ActTransfer)
 
 	outbox  []raft.Message // sent by the peer being handled, launched after its state events
 	answers []answer       // its answers to clients, recorded after its state events
@@ -101,7 +102,8 @@ type slot struct {
 	last    uint64 // last log index
 	state   lock.State
 	applied uint64
-	snap    uint64 // the last index its snapshot covers
+	snap    uint64  // the last index its snapshot covers
+	handing raft.ID // as leader, the peer it hands over leadership to
 }
 
 func (s *slot) up() bool { return s.peer != nil }
@@ -204,6 +206,8 @@ func (s *Sim) start(sl *slot) error {
 		HeartbeatInterval:   s.cfg.ticks(s.cfg.HeartbeatMs),
 		MaxEntriesPerAppend: s.cfg.MaxEntries,
 		EagerAppends:        true, // every entry shown on its way, as in the paper
+		PreVote:             s.cfg.PreVote,
+		CheckQuorum:         s.cfg.CheckQuorum,
 		Rand:                rand.NewPCG(s.seed, uint64(sl.id)<<32|sl.incarnation),
 		Broken:              s.cfg.Broken,
 	}
@@ -412,6 +416,8 @@ func (s *Sim) applicable(a *Action) error {
 		}
 	case ActTimeout:
 		return s.canTimeOut(a.Peer)
+	case ActTransfer:
+		return s.canTransfer(a.Peer)
 	case ActTimers:
 		if len(s.electionTimers()) < 2 {
 			return errors.New("no two servers are waiting on an election timer (a leader has none, a crashed server neither)")
@@ -459,6 +465,12 @@ func (s *Sim) apply(a *Action) {
 	case ActTimeout:
 		if sl := s.peers[a.Peer-1]; sl.up() {
 			_ = sl.peer.Campaign() // a stopped peer does nothing
+		}
+	case ActTransfer:
+		if leader, _ := s.Leader(); leader != raft.None {
+			s.handOver = a.Peer
+			_ = s.peers[leader-1].peer.TransferLeadership(a.Peer) // a refusal is recorded as it happens
+			s.handOver = raft.None
 		}
 	case ActTimers:
 		s.setTimers(a)

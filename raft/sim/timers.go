@@ -9,7 +9,8 @@ import (
 
 // The teacher's election controls, as RaftScope has them: "time out now"
 // for one peer (ActTimeout), and spreading or aligning every election
-// timer to avoid or force a split vote (ActTimers).
+// timer to avoid or force a split vote (ActTimers); and handing over
+// leadership to a chosen peer (ActTransfer, dissertation section 3.10).
 
 // canTimeOut says why peer id cannot start an election now, if it cannot.
 func (s *Sim) canTimeOut(id raft.ID) error {
@@ -25,6 +26,21 @@ func (s *Sim) canTimeOut(id raft.ID) error {
 		return errors.New(id.String() + " leads term " + utoa(st.Term) + ": a leader has no election timer to run out")
 	case st.ElectionTimeout == 0:
 		return errors.New(id.String() + " has no configuration yet: it cannot stand for election")
+	}
+	return nil
+}
+
+// canTransfer says why leadership cannot be handed over to peer id now, if
+// it cannot.
+func (s *Sim) canTransfer(id raft.ID) error {
+	leader, term := s.Leader()
+	switch {
+	case leader == raft.None:
+		return errors.New("no server leads now: there is no leadership to hand over")
+	case leader == id:
+		return errors.New(id.String() + " leads term " + utoa(term) + " already")
+	case !s.peers[id-1].up():
+		return errors.New(id.String() + " is down: restart it first")
 	}
 	return nil
 }
