@@ -37,11 +37,12 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRecover$$' -fuzztime $(FUZZTIME) ./raft/disk
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeMessage$$' -fuzztime $(FUZZTIME) ./raft/tcp
 
-# The long randomized fault campaign: SEEDS seeds per cluster size.
+# The long randomized fault campaign: SEEDS seeds per cluster size, each
+# seed drawing PreVote and CheckQuorum, leadership transfers among the faults.
 SEEDS ?= 10000
 campaign:
 	@for peers in 3 5 7; do \
-		$(GO) run ./cmd/raftsim -campaign -seeds $(SEEDS) -peers $$peers || exit 1; \
+		$(GO) run ./cmd/raftsim -campaign -mix-elections -transfers -seeds $(SEEDS) -peers $$peers || exit 1; \
 	done
 
 ## ---- serving: site build, localhost server, dist, Cloudflare Workers -------

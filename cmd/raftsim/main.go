@@ -76,6 +76,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Int64Var(&o.FaultEveryMs, "fault-every-ms", o.FaultEveryMs, "with -campaign: mean virtual ms between faults (0: 200 to 1500)")
 	fs.BoolVar(&o.Bounce, "bounce", o.Bounce, "with -campaign: also crash peers and restart them at once")
 	fs.IntVar(&o.MaxEntriesPerAppend, "max-entries", o.MaxEntriesPerAppend, "with -campaign: at most this many entries per AppendEntries (0: 64)")
+	fs.BoolVar(&o.PreVote, "prevote", o.PreVote, "turn PreVote on (dissertation section 9.6), in a campaign or a scenario")
+	fs.BoolVar(&o.CheckQuorum, "checkquorum", o.CheckQuorum, "turn CheckQuorum on (dissertation section 6.2), in a campaign or a scenario")
+	fs.BoolVar(&o.MixElections, "mix-elections", o.MixElections, "with -campaign: each seed draws PreVote and CheckQuorum (its lowest bit PreVote, the next CheckQuorum)")
+	fs.BoolVar(&o.Transfers, "transfers", o.Transfers, "with -campaign: also make the leader hand over leadership to a random peer")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -133,7 +137,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case *campaign:
 		return one(stdout, stderr, *seed, o, *linTimeout, *jsonOut, *verbose, ln)
 	case *scenario != "":
-		s, err := sim.RunScenario(*scenario, *seed, *goroutines, sim.Options{TraceLimit: -1, Check: true, History: true})
+		sw := sim.Switches{PreVote: o.PreVote, CheckQuorum: o.CheckQuorum}
+		s, err := sim.RunScenarioWith(*scenario, *seed, sw, *goroutines, sim.Options{TraceLimit: -1, Check: true, History: true})
 		if err != nil {
 			fmt.Fprintln(stderr, "raftsim:", err)
 			return 2

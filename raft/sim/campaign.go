@@ -32,6 +32,14 @@ type CampaignOptions struct {
 	// Broken lists the rules every peer breaks on purpose (none by
 	// default): a search for what each rule protects.
 	Broken raft.Rules
+	// PreVote and CheckQuorum turn on what the dissertation adds to the
+	// paper's elections (Config.PreVote, Config.CheckQuorum), on every
+	// peer; MixElections instead draws them from the seed (its lowest bit
+	// PreVote, the next CheckQuorum), so a run of many seeds tries all four.
+	PreVote, CheckQuorum, MixElections bool
+	// Transfers adds a fault that makes the leader hand over leadership
+	// to a random peer (dissertation section 3.10).
+	Transfers bool
 
 	// Shapes that make rare situations frequent (all off by default), for
 	// the searches of raft/sim/search:
@@ -56,8 +64,18 @@ func DefaultCampaign(peers int) CampaignOptions {
 	}
 }
 
+// ForSeed returns the options seed runs with: MixElections resolved into
+// PreVote and CheckQuorum.
+func (o CampaignOptions) ForSeed(seed uint64) CampaignOptions {
+	if o.MixElections {
+		o.PreVote, o.CheckQuorum, o.MixElections = seed&1 != 0, seed&2 != 0, false
+	}
+	return o
+}
+
 // Command returns the command line that replays this campaign run.
 func (o CampaignOptions) Command(seed uint64) string {
+	o = o.ForSeed(seed)
 	var b strings.Builder
 	b.WriteString("go run ./cmd/raftsim -campaign")
 	b.WriteString(" -seed " + strconv.FormatUint(seed, 10))
@@ -85,6 +103,15 @@ func (o CampaignOptions) Command(seed uint64) string {
 	}
 	if o.MaxEntriesPerAppend != 0 {
 		b.WriteString(" -max-entries " + strconv.Itoa(o.MaxEntriesPerAppend))
+	}
+	if o.PreVote {
+		b.WriteString(" -prevote")
+	}
+	if o.CheckQuorum {
+		b.WriteString(" -checkquorum")
+	}
+	if o.Transfers {
+		b.WriteString(" -transfers")
 	}
 	return b.String()
 }
@@ -142,6 +169,7 @@ func RunCampaign(seed uint64, o CampaignOptions, trace int) (*CampaignResult, er
 	if err := o.Validate(); err != nil {
 		return nil, errors.New("campaign: " + err.Error())
 	}
+	o = o.ForSeed(seed)
 	cfg := DefaultConfig()
 	cfg.Peers = o.Peers
 	cfg.Goroutines = o.Goroutines
@@ -149,6 +177,7 @@ func RunCampaign(seed uint64, o CampaignOptions, trace int) (*CampaignResult, er
 	cfg.SnapshotEvery = o.SnapshotEvery
 	cfg.Broken = o.Broken
 	cfg.MaxEntries = o.MaxEntriesPerAppend
+	cfg.PreVote, cfg.CheckQuorum = o.PreVote, o.CheckQuorum
 	s, err := New(Definition{Config: cfg, Seed: seed}, Options{TraceLimit: trace, Check: true, History: true})
 	if err != nil {
 		return nil, err
@@ -320,6 +349,14 @@ func (d *driver) fault() {
 				}
 				return &Action{Kind: kind, From: from, To: to}
 			})
+	}
+	if o.Transfers && leader != raft.None {
+		kinds = append(kinds, func() *Action {
+			if id := pick(); id != leader && s.peers[id-1].up() {
+				return &Action{Kind: ActTransfer, Peer: id}
+			}
+			return nil
+		})
 	}
 	kinds = append(kinds, func() *Action {
 		l := s.cfg.Net

@@ -47,6 +47,7 @@ var calls = map[string]call{
 	"network":     {fn: network, args: 1},
 	"drop":        {fn: drop, args: 1},
 	"timeout":     {fn: peerAction(sim.ActTimeout), args: 1},
+	"transfer":    {fn: peerAction(sim.ActTransfer), args: 1},
 	"timers":      {fn: timers, args: 1},
 	"rewind":      {fn: rewind, supersedes: true},
 	"lesson":      {fn: lessonCall, args: 1, anyTime: true},

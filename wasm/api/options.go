@@ -58,14 +58,17 @@ func decodeOptions(v any) (Options, *Error) {
 	broken, _ := f.Get("broken")
 	c.Broken = sim.DecodeRules(f, f.Name("broken"), broken)
 	c.Net = sim.DecodeLink(f.Sub("net"), c.Net)
+	// PreVote and CheckQuorum go with any scenario: the same story, told
+	// with or without them.
+	c.PreVote, c.CheckQuorum = f.Flag("preVote"), f.Flag("checkQuorum")
 	for _, k := range f.Keys() {
-		o.custom = o.custom || k != "scenario" && k != "seed"
+		o.custom = o.custom || k != "scenario" && k != "seed" && k != "preVote" && k != "checkQuorum"
 	}
 	if err := f.Done(); err != nil {
 		return o, err
 	}
 	if o.custom && o.Scenario != ScenarioElection {
-		return o, badArg("scenario " + strconv.Quote(o.Scenario) + " brings its own configuration: give only seed with it")
+		return o, badArg("scenario " + strconv.Quote(o.Scenario) + " brings its own configuration: give only seed, preVote and checkQuorum with it")
 	}
 	if err := c.Validate(); err != nil {
 		return o, outOfRange(err.Error())
@@ -168,7 +171,8 @@ func (o *Options) definition() (sim.Definition, *Error) {
 	if o.Scenario == ScenarioElection {
 		return sim.Definition{Config: o.Config, Seed: o.Seed}, nil
 	}
-	s, err := sim.RunScenario(o.Scenario, o.Seed, false, sim.Options{})
+	sw := sim.Switches{PreVote: o.Config.PreVote, CheckQuorum: o.Config.CheckQuorum}
+	s, err := sim.RunScenarioWith(o.Scenario, o.Seed, sw, false, sim.Options{})
 	if err != nil {
 		return sim.Definition{}, &Error{Code: CodeRejected, Msg: "scenario " + strconv.Quote(o.Scenario) + " with seed " + strconv.FormatUint(o.Seed, 10) + ": " + err.Error()}
 	}
