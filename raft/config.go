@@ -26,6 +26,13 @@ type Config struct {
 	// Zero means 64.
 	MaxEntriesPerAppend int
 
+	// MaxAppendBytes bounds the bytes of commands one AppendEntries
+	// carries; an entry larger than that travels alone. Zero means 1 MiB.
+	// Keep a transport's limit on a message's size above it and the
+	// largest command: a message the transport drops for its size is sent
+	// again as it was, and dropped again.
+	MaxAppendBytes int
+
 	// MaxInflightAppends bounds how many AppendEntries carrying entries a
 	// leader has sent to one follower and not yet heard answered: past it,
 	// new entries wait for answers. Zero means 256.
@@ -96,6 +103,8 @@ func (c *Config) validate() error {
 		return errorOf("raft: ElectionTimeoutMax (", c.ElectionTimeoutMax, ") is below ElectionTimeoutMin (", c.ElectionTimeoutMin, ")")
 	case c.MaxEntriesPerAppend < 0:
 		return errorOf("raft: MaxEntriesPerAppend must not be negative, got ", c.MaxEntriesPerAppend)
+	case c.MaxAppendBytes < 0:
+		return errorOf("raft: MaxAppendBytes must not be negative, got ", c.MaxAppendBytes)
 	case c.MaxInflightAppends < 0:
 		return errorOf("raft: MaxInflightAppends must not be negative, got ", c.MaxInflightAppends)
 	case c.Broken.bits&1 != 0:

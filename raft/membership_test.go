@@ -16,6 +16,7 @@ func TestInvalidConfigIsAnError(t *testing.T) {
 		"election timeout <= heartbeat":   func(c *Config) { c.ElectionTimeoutMin = c.HeartbeatInterval },
 		"max timeout below min":           func(c *Config) { c.ElectionTimeoutMax = c.ElectionTimeoutMin - 1 },
 		"negative MaxEntriesPerAppend":    func(c *Config) { c.MaxEntriesPerAppend = -1 },
+		"negative MaxAppendBytes":         func(c *Config) { c.MaxAppendBytes = -1 },
 		"negative heartbeat":              func(c *Config) { c.HeartbeatInterval = -5 },
 		"zero config but for the peer id": func(c *Config) { *c = Config{ID: 1} },
 	} {

@@ -104,6 +104,9 @@ func NewNode(cfg Config, st Stored) (*Node, error) {
 	if cfg.MaxEntriesPerAppend == 0 {
 		cfg.MaxEntriesPerAppend = 64
 	}
+	if cfg.MaxAppendBytes == 0 {
+		cfg.MaxAppendBytes = 1 << 20
+	}
 	if cfg.MaxInflightAppends == 0 {
 		cfg.MaxInflightAppends = 256
 	}

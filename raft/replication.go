@@ -54,7 +54,7 @@ func (n *Node) sendAppend(i int) bool {
 	}
 	prev := pr.next - 1
 	prevTerm, _ := n.log.term(prev)
-	es := n.log.slice(pr.next, n.cfg.MaxEntriesPerAppend)
+	es := fitBytes(n.log.slice(pr.next, n.cfg.MaxEntriesPerAppend), n.cfg.MaxAppendBytes)
 	n.send(Message{
 		Type: MsgApp, To: n.members[i],
 		PrevLogIndex: prev, PrevLogTerm: prevTerm, Entries: es,
@@ -81,8 +81,24 @@ func (n *Node) sendAppend(i int) bool {
 // at once. (The paper sends entries as they come, as EagerAppends does: a
 // leader that does so with many writers sends each write alone.)
 func (n *Node) holdPartial(pr *progress) bool {
-	return !n.cfg.EagerAppends && pr.inflight.count > 0 &&
-		n.log.lastIndex()-pr.next+1 < uint64(n.cfg.MaxEntriesPerAppend)
+	if n.cfg.EagerAppends || pr.inflight.count == 0 ||
+		n.log.lastIndex()-pr.next+1 >= uint64(n.cfg.MaxEntriesPerAppend) {
+		return false
+	}
+	es := n.log.slice(pr.next, 0) // fewer than MaxEntriesPerAppend
+	return len(fitBytes(es, n.cfg.MaxAppendBytes)) == len(es)
+}
+
+// fitBytes returns the longest prefix of es whose commands hold at most
+// max bytes, and at least one entry.
+func fitBytes(es []Entry, max int) []Entry {
+	size := 0
+	for i := range es {
+		if size += len(es[i].Data); size > max && i > 0 {
+			return es[:i]
+		}
+	}
+	return es
 }
 
 // sendHeartbeat sends member i an AppendEntries with no entries whose

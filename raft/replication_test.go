@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"testing"
@@ -537,6 +538,43 @@ func TestReplicationBatchesAtMostMaxEntriesPerAppend(t *testing.T) {
 	for _, m := range c.sent {
 		if len(m.Entries) > 4 {
 			t.Fatalf("an AppendEntries carried %d entries, limit 4", len(m.Entries))
+		}
+	}
+	if !entriesEqual(c.log(3), c.log(1)) || c.node(3).commit != c.node(1).log.lastIndex() {
+		t.Fatalf("s3 has %d entries and commit %d, want the leader's %d, all committed",
+			len(c.log(3)), c.node(3).commit, c.node(1).log.lastIndex())
+	}
+}
+
+// A leader's AppendEntries carry at most MaxAppendBytes of commands, an
+// entry larger than that alone, and a follower cut off meanwhile catches
+// up: a transport that limits a message's size never meets one it must
+// drop again and again.
+func TestReplicationBatchesAtMostMaxAppendBytes(t *testing.T) {
+	c := newCluster(t, 3)
+	c.reconfigure(func(cfg *Config) { cfg.MaxAppendBytes = 100 })
+	c.elect(1)
+	c.stabilize(all)
+	c.drop(to(3))
+	for i, size := range []int{40, 40, 40, 40, 150, 40, 40, 40, 40, 40, 40} {
+		if err := c.node(1).Propose(Entry{Type: EntryCommand, Data: bytes.Repeat([]byte{byte('a' + i)}, size)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.flush(1)
+	c.stabilize(not(to(3)))
+	c.drop(to(3))
+	c.tick(1, c.cfgs[1].ElectionTimeoutMin)
+	c.stabilize(all)
+	c.tick(1, 2)
+	c.stabilize(all)
+	for _, m := range c.sent {
+		size := 0
+		for _, e := range m.Entries {
+			size += len(e.Data)
+		}
+		if len(m.Entries) > 1 && size > 100 {
+			t.Fatalf("an AppendEntries carried %d entries of %d bytes, limit 100", len(m.Entries), size)
 		}
 	}
 	if !entriesEqual(c.log(3), c.log(1)) || c.node(3).commit != c.node(1).log.lastIndex() {

@@ -40,8 +40,12 @@ type Config struct {
 	// and ClientCAs.
 	TLS *tls.Config
 
-	QueueSize   int           // messages waiting per peer; default 1024
-	MaxMessage  int           // bytes in one message; default 64 MiB
+	QueueSize int // messages waiting per peer; default 1024
+	// MaxMessage bounds one message's bytes, default 64 MiB: a larger one
+	// is dropped. Keep it above raft.Config.MaxAppendBytes (1 MiB by
+	// default) and the largest command, or what must reach a peer never
+	// does.
+	MaxMessage  int
 	DialTimeout time.Duration // default 2s, the handshake included
 	IdleTimeout time.Duration // a silent connection is given up after it; default 3s
 	BackoffMin  time.Duration // first wait before dialing again; default 20ms
