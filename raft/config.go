@@ -33,6 +33,13 @@ type Config struct {
 	// again as it was, and dropped again.
 	MaxAppendBytes int
 
+	// MaxCommandBytes bounds one command: a larger write is refused with
+	// ErrCommandTooLarge before it reaches the log, where a storage or a
+	// transport that cannot take it would stop the cluster (raft/disk
+	// takes commands up to 64 MiB, raft/tcp messages up to its
+	// MaxMessage). Zero means 32 MiB.
+	MaxCommandBytes int
+
 	// MaxInflightAppends bounds how many AppendEntries carrying entries a
 	// leader has sent to one follower and not yet heard answered: past it,
 	// new entries wait for answers. Zero means 256.
@@ -103,6 +110,8 @@ func (c *Config) validate() error {
 		return errorOf("raft: ElectionTimeoutMax (", c.ElectionTimeoutMax, ") is below ElectionTimeoutMin (", c.ElectionTimeoutMin, ")")
 	case c.MaxEntriesPerAppend < 0:
 		return errorOf("raft: MaxEntriesPerAppend must not be negative, got ", c.MaxEntriesPerAppend)
+	case c.MaxCommandBytes < 0:
+		return errorOf("raft: MaxCommandBytes must not be negative, got ", c.MaxCommandBytes)
 	case c.MaxAppendBytes < 0:
 		return errorOf("raft: MaxAppendBytes must not be negative, got ", c.MaxAppendBytes)
 	case c.MaxInflightAppends < 0:

@@ -17,6 +17,7 @@ func TestInvalidConfigIsAnError(t *testing.T) {
 		"max timeout below min":           func(c *Config) { c.ElectionTimeoutMax = c.ElectionTimeoutMin - 1 },
 		"negative MaxEntriesPerAppend":    func(c *Config) { c.MaxEntriesPerAppend = -1 },
 		"negative MaxAppendBytes":         func(c *Config) { c.MaxAppendBytes = -1 },
+		"negative MaxCommandBytes":        func(c *Config) { c.MaxCommandBytes = -1 },
 		"negative heartbeat":              func(c *Config) { c.HeartbeatInterval = -5 },
 		"zero config but for the peer id": func(c *Config) { *c = Config{ID: 1} },
 	} {

@@ -107,6 +107,9 @@ func NewNode(cfg Config, st Stored) (*Node, error) {
 	if cfg.MaxAppendBytes == 0 {
 		cfg.MaxAppendBytes = 1 << 20
 	}
+	if cfg.MaxCommandBytes == 0 {
+		cfg.MaxCommandBytes = 32 << 20
+	}
 	if cfg.MaxInflightAppends == 0 {
 		cfg.MaxInflightAppends = 256
 	}

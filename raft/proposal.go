@@ -55,6 +55,21 @@ func (e *NotLeaderError) Error() string {
 // command.
 var ErrEntryType = errors.New("raft: only EntryCommand entries can be proposed")
 
+// ErrCommandTooLarge is returned for a write whose command is larger than
+// Config.MaxCommandBytes.
+var ErrCommandTooLarge = errors.New("raft: the command is larger than Config.MaxCommandBytes")
+
+// checkCommand refuses what no client may propose.
+func (n *Node) checkCommand(e *Entry) error {
+	switch {
+	case e.Type != EntryCommand:
+		return ErrEntryType
+	case len(e.Data) > n.cfg.MaxCommandBytes:
+		return ErrCommandTooLarge
+	}
+	return nil
+}
+
 // Propose places a client command: appended here if this peer leads,
 // forwarded to the leader if one is known, refused with a *NotLeaderError
 // otherwise. Index and Term are assigned by the leader.
@@ -64,8 +79,8 @@ var ErrEntryType = errors.New("raft: only EntryCommand entries can be proposed")
 // caller that retries must use a client session (Entry.Client, Entry.Seq) so
 // the retry is applied at most once.
 func (n *Node) Propose(e Entry) error {
-	if e.Type != EntryCommand {
-		return ErrEntryType
+	if err := n.checkCommand(&e); err != nil {
+		return err
 	}
 	switch {
 	case n.role == Leader && n.transferee != None:
@@ -91,8 +106,8 @@ func (n *Node) Propose(e Entry) error {
 // Ready.Committed at that index with that term: if leadership changes
 // first, a new leader may put another entry there.
 func (n *Node) ProposeLocal(e Entry) (index, term uint64, err error) {
-	if e.Type != EntryCommand {
-		return 0, 0, ErrEntryType
+	if err := n.checkCommand(&e); err != nil {
+		return 0, 0, err
 	}
 	if n.role != Leader {
 		return 0, 0, n.notLeader()
@@ -164,8 +179,11 @@ func (n *Node) forgetProposed(from, to uint64) {
 // stepForwardedWrite handles a write forwarded by a follower. A peer that is
 // no longer leader drops it: the origin retries with the leader it learns of.
 func (n *Node) stepForwardedWrite(m *Message) error {
-	if len(m.Entries) != 1 || m.Entries[0].Type != EntryCommand {
+	if len(m.Entries) != 1 {
 		return errorOf("raft: ", n.id, ": a forwarded write must carry one command, got ", len(m.Entries), " entries")
+	}
+	if err := n.checkCommand(&m.Entries[0]); err != nil {
+		return wrapError(err, "raft: ", n.id, ": refused a write forwarded by ", m.From)
 	}
 	if n.role == Leader && n.transferee == None {
 		n.appendProposal(m.Entries[0])

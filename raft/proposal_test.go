@@ -241,3 +241,33 @@ func TestProposalsBeforeReadyShareOneAppendEntries(t *testing.T) {
 		}
 	}
 }
+
+// A command larger than MaxCommandBytes is refused wherever it is
+// proposed, and from a follower that forwards it, before it reaches a log:
+// a storage or transport that could not take it would stop the cluster.
+func TestCommandsAboveMaxCommandBytesAreRefused(t *testing.T) {
+	c := newCluster(t, 3)
+	c.reconfigure(func(cfg *Config) { cfg.MaxCommandBytes = 10 })
+	c.elect(1)
+	c.stabilize(all)
+	big, fits := cmd("lock a-long-name"), cmd("lock s1234")
+	last := c.node(1).log.lastIndex()
+	if err := c.node(1).Propose(big); !errors.Is(err, ErrCommandTooLarge) {
+		t.Fatalf("Propose of %d bytes at the leader: %v, want ErrCommandTooLarge", len(big.Data), err)
+	}
+	if _, _, err := c.node(1).ProposeLocal(big); !errors.Is(err, ErrCommandTooLarge) {
+		t.Fatalf("ProposeLocal of %d bytes: %v, want ErrCommandTooLarge", len(big.Data), err)
+	}
+	if err := c.node(2).Propose(big); !errors.Is(err, ErrCommandTooLarge) || c.node(2).HasReady() {
+		t.Fatalf("Propose of %d bytes at a follower: %v (forwarded: %v), want ErrCommandTooLarge", len(big.Data), err, c.node(2).HasReady())
+	}
+	if err := c.node(1).Step(Message{Type: MsgProp, From: 2, To: 1, Entries: []Entry{big}}); !errors.Is(err, ErrCommandTooLarge) {
+		t.Fatalf("a forwarded write of %d bytes: %v, want ErrCommandTooLarge", len(big.Data), err)
+	}
+	if got := c.node(1).log.lastIndex(); got != last {
+		t.Fatalf("the leader's log grew from %d to %d", last, got)
+	}
+	if err := c.node(1).Propose(fits); err != nil {
+		t.Fatalf("Propose of %d bytes: %v", len(fits.Data), err)
+	}
+}

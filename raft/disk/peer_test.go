@@ -126,6 +126,39 @@ func TestSecondPeerOnAStorageIsRefused(t *testing.T) {
 	p.Stop()
 }
 
+// A write larger than a record is refused with a clear error, and the
+// peer goes on: it once reached the storage, which refused it, and the
+// peer stopped (and the next leader, sent the same write, too).
+func TestOversizedWriteIsRefusedAndThePeerGoesOn(t *testing.T) {
+	s, err := disk.Open(t.TempDir(), disk.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := raft.Bootstrap(s, []raft.ID{1}); err != nil {
+		t.Fatal(err)
+	}
+	clock := &raft.ManualClock{}
+	p, err := raft.StartPeer(lock.Machine{}, raft.PeerConfig{Config: raft.DefaultConfig(1), Storage: s, Transport: raft.NewNetwork(), Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	for i := 0; mustStatus(t, p).Role != raft.Leader; i++ {
+		if i == 1000 {
+			t.Fatal("no leader after 1000 ticks")
+		}
+		clock.Tick()
+	}
+	ctx := context.Background()
+	if _, err := p.Write(ctx, make([]byte, disk.MaxRecord+1)); !errors.Is(err, raft.ErrCommandTooLarge) {
+		t.Fatalf("a write of %d bytes: %v, want ErrCommandTooLarge", disk.MaxRecord+1, err)
+	}
+	if got, err := p.Write(ctx, []byte("lock a")); err != nil || string(got) != "ok" {
+		t.Fatalf("lock a after it = %q, %v; want ok", got, err)
+	}
+}
+
 func mustStatus(t *testing.T, p *raft.Peer[lock.State]) raft.Status {
 	st, err := p.Status()
 	if err != nil {
