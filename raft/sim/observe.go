@@ -58,7 +58,8 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 		}
 		s.record(&e)
 	}
-	if st.Term != sl.term {
+	newTerm := st.Term != sl.term
+	if newTerm {
 		sl.term = st.Term
 		s.record(&Event{Kind: EvTerm, Peer: sl.id, Term: st.Term})
 		if st.Role == raft.Leader && sl.role == raft.Leader && s.check != nil {
@@ -72,7 +73,9 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 			s.check.elected(sl, false)
 		}
 	}
-	if st.Vote != sl.vote {
+	// A vote in a new term is a new vote, even for the same server (a
+	// candidate standing again votes for itself again).
+	if st.Vote != sl.vote || newTerm {
 		sl.vote = st.Vote
 		if st.Vote != raft.None {
 			s.record(&Event{Kind: EvVote, Peer: sl.id, Vote: st.Vote, Term: st.Term})

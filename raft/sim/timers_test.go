@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -145,6 +146,35 @@ func TestMarksAndBranches(t *testing.T) {
 	}
 	if _, err := def.Branch(0); err == nil {
 		t.Error("a crash taken for a mark with a branch")
+	}
+	replayMatches(t, s)
+}
+
+// A candidate that stands again votes for itself again, in the new term,
+// and the trace says so: a vote in a new term is a new vote, even for the
+// same server (the lessons count votes from the trace).
+func TestCandidateVotesAgain(t *testing.T) {
+	s := newRun(t, 3, 4)
+	lead, err := s.WaitForLeader(5000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone := lead%3 + 1
+	if err := s.Do(sim.Action{Kind: sim.ActPartition, Groups: [][]raft.ID{{alone}}}); err != nil {
+		t.Fatal(err)
+	}
+	term := peerState(s, alone).Term
+	for want := term + 1; want <= term+2; want++ {
+		seq := s.LastSeq()
+		if err := s.Do(sim.Action{Kind: sim.ActTimeout, Peer: alone}); err != nil {
+			t.Fatal(err)
+		}
+		evs, _ := s.Events(seq)
+		if !slices.ContainsFunc(evs, func(e sim.Event) bool {
+			return e.Kind == sim.EvVote && e.Peer == alone && e.Vote == alone && e.Term == want
+		}) {
+			t.Errorf("standing for term %d, %v recorded no vote for itself", want, alone)
+		}
 	}
 	replayMatches(t, s)
 }
