@@ -47,12 +47,18 @@ func TestLessons(t *testing.T) {
 				t.Errorf("%d steps; a lesson has 5 to 15", n)
 			}
 			var opts lesson.Options
+			events := make([][]string, len(l.Steps))
 			if *transcript {
-				opts.Event = transcriptLine(l)
+				opts.Event = func(i int, e *sim.Event) {
+					events[i] = append(events[i], fmt.Sprintf("   %6d  %s", e.Time, e.Describe()))
+				}
 			}
 			out, err := lesson.Play(l, opts)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if *transcript {
+				printTranscript(out, events)
 			}
 			again, err := lesson.Play(l, lesson.Options{Goroutines: true})
 			if err != nil {
@@ -100,14 +106,27 @@ func checkPrefixes(t *testing.T, out *lesson.Outline) {
 	}
 }
 
-// transcriptLine prints each event as the lesson plays, under its step.
-func transcriptLine(l *lesson.Lesson) func(int, *sim.Event) {
-	step := -1
-	return func(i int, e *sim.Event) {
-		for ; step < i; step++ {
-			fmt.Printf("\n== %s step %d at %d ms\n%s\n", l.Name, step+2, e.Time, l.Steps[step+1].Caption)
+// printTranscript prints each step as an author checks it: where it
+// starts and ends, its caption and question, the option that happened,
+// and every event of the run during it.
+func printTranscript(out *lesson.Outline, events [][]string) {
+	l := out.Lesson
+	for i, st := range out.Steps {
+		s := &l.Steps[i]
+		fmt.Printf("\n== %s step %d, %d to %d ms\n%s\n", l.Name, i+1, st.Start, st.End, s.Caption)
+		if q := s.Question; q != nil {
+			fmt.Printf("?? %s\n", q.Ask)
+			for k, o := range q.Options {
+				mark := "  "
+				if k == st.Answer {
+					mark = "=>"
+				}
+				fmt.Printf("%s %s: %s\n", mark, o.Text, o.Why)
+			}
 		}
-		fmt.Printf("   %6d  %s\n", e.Time, e.Describe())
+		for _, line := range events[i] {
+			fmt.Println(line)
+		}
 	}
 }
 

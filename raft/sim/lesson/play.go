@@ -90,7 +90,7 @@ func Play(l *Lesson, opts Options) (*Outline, error) {
 	}
 	def := l.Run
 	def.Actions = nil
-	p, err := start(l, opts, def, 0)
+	p, err := start(l, opts, def, 0, 0)
 	if err != nil {
 		return nil, &Error{Field: "run", Msg: err.Error()}
 	}
@@ -104,7 +104,7 @@ func Play(l *Lesson, opts Options) (*Outline, error) {
 			def := out.Runs[at.Run]
 			def.Actions = def.Actions[:at.Actions:at.Actions]
 			p.s.Close()
-			if p, err = start(l, opts, def, at.End); err != nil {
+			if p, err = start(l, opts, def, at.End, -1); err != nil {
 				return nil, &Error{Step: i + 1, Field: "from", Msg: err.Error()}
 			}
 		}
@@ -119,8 +119,10 @@ func Play(l *Lesson, opts Options) (*Outline, error) {
 	return out, nil
 }
 
-// start makes a player on a run of def, taken to time until.
-func start(l *Lesson, opts Options, def sim.Definition, until int64) (*player, error) {
+// start makes a player on a run of def, taken to time until. The events
+// on the way are step's, before it starts (-1: a replay of events already
+// seen, for no step).
+func start(l *Lesson, opts Options, def sim.Definition, until int64, step int) (*player, error) {
 	def.Config.Goroutines = opts.Goroutines
 	s, err := sim.New(def, sim.Options{TraceLimit: -1, Check: true, MaxInFlight: opts.MaxInFlight})
 	if err != nil {
@@ -134,7 +136,7 @@ func start(l *Lesson, opts Options, def sim.Definition, until int64) (*player, e
 		}
 	}
 	s.RunUntil(until)
-	return p, p.take(-1, nil)
+	return p, p.take(step, nil)
 }
 
 // definition is the player's run so far, as the page replays it.
