@@ -13,14 +13,17 @@ import (
 // cluster's identity (ClusterOf): a peer that has joined another cluster
 // refuses this one's messages.
 //
-// The peer must be brand new (an empty log) and among the members.
+// The peer must be brand new (an empty log) and among the members. To
+// change the members of a running cluster, ask its leader to AddServer or
+// RemoveServer, one server at a time.
 func (n *Node) SetConfiguration(members []ID) error {
 	e, err := ConfigEntry(members)
 	if err != nil {
 		return err
 	}
 	if n.log.lastIndex() != 0 {
-		return errors.New("raft: SetConfiguration needs a peer with an empty log; this one already belongs to a cluster")
+		return errors.New("raft: SetConfiguration needs a peer with an empty log; this one already belongs to a cluster " +
+			"(to change its members, ask the leader to AddServer or RemoveServer)")
 	}
 	if !slices.Contains(members, n.id) {
 		return errorOf("raft: SetConfiguration on ", n.id, ", which is not among the members ", idList(members))

@@ -26,12 +26,12 @@ func (n *Node) checkQuorum() {
 	n.electionElapsed = 0
 	heard := 0
 	for i, id := range n.members {
-		if id == n.id || n.progress[i].active {
+		if n.progress[i].voter && (id == n.id || n.progress[i].active) {
 			heard++
 		}
 		n.progress[i].active = false
 	}
-	if heard < majority(len(n.members)) {
+	if heard < n.quorum() {
 		n.becomeFollower(n.term, None)
 	}
 }

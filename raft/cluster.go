@@ -72,7 +72,8 @@ func (n *Node) refreshCluster() {
 		n.cluster = n.snap.Cluster
 	case n.snap.Index != 0:
 		// A snapshot from a storage that does not keep the identity: the
-		// members it holds are the first ones (membership does not change).
+		// members it holds are the first ones (such storages predate
+		// membership changes).
 		n.cluster = ClusterOf(n.snap.Members)
 	default:
 		n.cluster = 0

@@ -109,5 +109,14 @@
 // Node yourself, call Compact and save what it returns; restore your state
 // machine from Ready.Snapshot when a leader sends one.
 //
-// Not here (yet): membership changes after the cluster starts.
+// # Changing the members
+//
+// A running cluster changes its members one server at a time (dissertation
+// chapter 4): ask the leader to AddServer or RemoveServer. A new server
+// starts empty and first joins as a learner, which receives the log but
+// counts in no majority; once it keeps up, the leader makes it a voter.
+// A leader that removes itself leads until the change commits, then hands
+// over leadership and steps down. A change waits for the one before it,
+// and a new leader takes one only once an entry of its own term is
+// committed (ErrChangeInProgress says what it waits for).
 package raft

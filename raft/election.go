@@ -54,7 +54,7 @@ func (n *Node) becomeCandidate(transfer bool) {
 		n.becomeLeader() // a cluster of one
 		return
 	}
-	for _, id := range n.members {
+	for _, id := range n.config.Voters {
 		if id != n.id {
 			n.send(Message{Type: MsgVote, To: id, LastLogIndex: n.log.lastIndex(), LastLogTerm: n.log.lastTerm(), Transfer: transfer})
 		}
@@ -64,23 +64,25 @@ func (n *Node) becomeCandidate(transfer bool) {
 // startCount starts counting votes (or pre-votes) with our own, and
 // reports whether that alone is a majority.
 func (n *Node) startCount() bool {
-	n.votes = make([]voteState, len(n.members))
-	n.votes[n.memberIndex(n.id)] = voteGranted
-	return n.countVotes(voteGranted) >= majority(len(n.members))
+	n.votes = make([]voteState, len(n.config.Voters))
+	if i := n.voterIndex(n.id); i >= 0 {
+		n.votes[i] = voteGranted
+	}
+	return n.countVotes(voteGranted) >= n.quorum()
 }
 
 // countVote records a member's answer and reports whether the election is
 // decided: won (a majority granted) or lost (a majority denied).
 func (n *Node) countVote(m *Message) (won, lost bool) {
-	i := n.memberIndex(m.From)
-	if i < 0 || n.votes[i] != voteUnknown {
+	i := n.voterIndex(m.From)
+	if i < 0 || i >= len(n.votes) || n.votes[i] != voteUnknown {
 		return false, false // not a voter, or a duplicate
 	}
 	n.votes[i] = voteDenied
 	if m.VoteGranted {
 		n.votes[i] = voteGranted
 	}
-	q := majority(len(n.members))
+	q := n.quorum()
 	return n.countVotes(voteGranted) >= q, n.countVotes(voteDenied) >= q
 }
 
@@ -99,10 +101,8 @@ func (n *Node) becomeLeader() {
 	n.votes = nil
 	n.heartbeatElapsed, n.electionElapsed = 0, 0
 	n.proposed = make(map[sessionKey]uint64)
-	n.progress = make([]progress, len(n.members))
-	for i := range n.progress {
-		n.progress[i] = progress{next: n.log.lastIndex() + 1, state: ProgressProbe}
-	}
+	n.progress = nil
+	n.layout() // every server's progress starts afresh
 	n.termStart = n.log.lastIndex() + 1
 	n.appendEntry(Entry{Type: EntryNoop})
 	n.broadcastAppend()

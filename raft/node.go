@@ -38,11 +38,17 @@ type Node struct {
 	snap     Snapshot
 	restored Snapshot
 
-	// The cluster: sorted, from the latest EntryConfig in the log (even an
-	// uncommitted one). A peer with no configuration never starts an
+	// The cluster's configuration: from the latest EntryConfig in the log,
+	// even an uncommitted one (dissertation section 4.1), at configIndex
+	// (0: from the snapshot). A peer with no configuration never starts an
 	// election but answers everyone.
-	members     []ID
+	config      Configuration
 	configIndex uint64
+	// members is whom the node replicates to when it leads: the voters and
+	// learners of its configuration and, while the configuration is not
+	// committed, the servers it removes, so that they learn it (layout).
+	// Sorted; a leader's progress is in members order.
+	members []ID
 	// cluster is the identity of the cluster this peer belongs to (0:
 	// none yet), from its first configuration entry or its snapshot
 	// (cluster.go).
@@ -69,7 +75,7 @@ type Node struct {
 	streaming bool
 	held      []Message
 
-	// Candidate state: one vote per member, in members order.
+	// Candidate state: one vote per voter, in config.Voters order.
 	votes []voteState
 
 	// Leader state (Figure 2, "Volatile state on leaders"), in members order.
@@ -116,7 +122,7 @@ func NewNode(cfg Config, st Stored) (*Node, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	if snap.Index != 0 && (snap.Term == 0 || snap.Term > hs.Term || validateMembers(snap.Members) != nil || !slices.IsSorted(snap.Members)) {
+	if snap.Index != 0 && (snap.Term == 0 || snap.Term > hs.Term || (&Configuration{Voters: snap.Members, Learners: snap.Learners}).validate() != nil || !slices.IsSorted(snap.Members)) {
 		return nil, errorOf("raft: stored snapshot is inconsistent (index ", snap.Index, ", term ", snap.Term, ")")
 	}
 	for i, e := range entries {
@@ -265,6 +271,11 @@ func (n *Node) Step(m Message) error {
 	switch {
 	case m.Term > n.term && n.role == Leader && n.breaks(LeaderIgnoresTerm):
 		n.setTerm(m.Term) // broken on purpose: takes the term, goes on leading
+	case (m.Type == MsgVote || m.Type == MsgPreVote) && len(n.config.Voters) > 0 && !n.config.has(m.From):
+		// A server outside the configuration asks for votes: one removed
+		// that never learned it (dissertation section 4.2.3). Its term
+		// would depose the leader again and again; not voting is safe.
+		return nil
 	case m.Term > n.term && (m.Type == MsgVote || m.Type == MsgPreVote) && n.inLease() && !m.Transfer:
 		// CheckQuorum (section 4.2.3): a peer that has heard from its
 		// leader within the minimum election timeout neither takes the
@@ -337,20 +348,25 @@ func (n *Node) resetElectionTimer() {
 	n.electionTimeout = n.cfg.ElectionTimeoutMin + n.rand.IntN(span)
 }
 
-// refreshMembers reads the cluster from the log: its members from the
-// latest EntryConfig, its identity from the first.
+// refreshMembers reads the cluster from the log: its configuration from
+// the latest EntryConfig, its identity from the first.
 func (n *Node) refreshMembers() {
 	n.refreshCluster()
-	n.members, n.configIndex = nil, 0
-	for i := n.log.lastIndex(); i > n.log.offset; i-- {
+	n.config, n.configIndex = n.configAt(n.log.lastIndex())
+	n.layout()
+}
+
+// configAt returns the configuration in force at index, from the latest
+// EntryConfig at or before it (a malformed one is no configuration), else
+// from the snapshot, and the index of that entry (0 for the snapshot's).
+func (n *Node) configAt(index uint64) (Configuration, uint64) {
+	for i := min(index, n.log.lastIndex()); i > n.log.offset; i-- {
 		if e := n.log.at(i); e.Type == EntryConfig {
-			if ms, err := DecodeMembers(e.Data); err == nil {
-				n.members, n.configIndex = ms, i
-			}
-			return
+			c, _ := DecodeConfiguration(e.Data)
+			return c, i
 		}
 	}
-	n.members = n.snap.Members
+	return Configuration{Voters: n.snap.Members, Learners: n.snap.Learners}, 0
 }
 
 // memberIndex returns id's position in members, or -1.
@@ -362,8 +378,20 @@ func (n *Node) memberIndex(id ID) int {
 	return i
 }
 
-// isVoter reports whether this peer belongs to its own configuration.
-func (n *Node) isVoter() bool { return n.memberIndex(n.id) >= 0 }
+// voterIndex returns id's position among the voters, or -1.
+func (n *Node) voterIndex(id ID) int {
+	i, ok := slices.BinarySearch(n.config.Voters, id)
+	if !ok {
+		return -1
+	}
+	return i
+}
+
+// isVoter reports whether this peer is a voter of its own configuration.
+func (n *Node) isVoter() bool { return n.voterIndex(n.id) >= 0 }
+
+// quorum is how many voters make a majority.
+func (n *Node) quorum() int { return majority(len(n.config.Voters)) }
 
 // Status is a snapshot of a node for display and for checkers.
 type Status struct {
@@ -377,7 +405,13 @@ type Status struct {
 	Applied   uint64
 	LastIndex uint64
 	LastTerm  uint64
-	Members   []ID
+	// The configuration: the voters, and the learners catching up to
+	// become voters (see Node.AddServer). ConfigIndex is the index of its
+	// entry (0 if it came with the snapshot): the change is done once
+	// Commit reaches it.
+	Members     []ID
+	Learners    []ID
+	ConfigIndex uint64
 
 	// The log through SnapshotIndex is compacted into a snapshot.
 	SnapshotIndex uint64
@@ -388,7 +422,8 @@ type Status struct {
 	ElectionElapsed int
 	ElectionTimeout int
 
-	// On a leader: each follower's replication progress, in members order.
+	// On a leader: the replication progress of each server it replicates
+	// to (voters, learners, and servers it is removing), in id order.
 	Progress []Progress
 }
 
@@ -407,7 +442,7 @@ func (n *Node) Status() Status {
 		ID: n.id, Cluster: n.cluster, Role: n.role, Term: n.term, Vote: n.vote, Leader: n.leader,
 		Commit: n.commit, Applied: n.applied,
 		LastIndex: n.log.lastIndex(), LastTerm: n.log.lastTerm(),
-		Members:       slices.Clone(n.members),
+		Members: slices.Clone(n.config.Voters), Learners: slices.Clone(n.config.Learners), ConfigIndex: n.configIndex,
 		SnapshotIndex: n.snap.Index, SnapshotTerm: n.snap.Term,
 	}
 	if n.role != Leader && n.isVoter() {

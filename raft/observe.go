@@ -15,6 +15,7 @@ const (
 	InputCampaign // Campaign: an election started by hand
 	InputTimer    // SetElectionTimer: the election timer set by hand
 	InputTransfer // TransferLeadership: a leader asked to hand over
+	InputChange   // AddServer or RemoveServer: a leader asked to change the members
 )
 
 // Observation tells an observer (a simulator, a tracer, metrics) what one

@@ -26,7 +26,7 @@ func (n *Node) becomePreCandidate() {
 		n.becomeCandidate(false) // a cluster of one
 		return
 	}
-	for _, id := range n.members {
+	for _, id := range n.config.Voters {
 		if id != n.id {
 			n.send(Message{Type: MsgPreVote, To: id, Term: n.term + 1, LastLogIndex: n.log.lastIndex(), LastLogTerm: n.log.lastTerm()})
 		}

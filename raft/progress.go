@@ -69,7 +69,11 @@ type progress struct {
 	since    uint64
 	inflight inflights
 	round    uint64 // latest heartbeat round this member answered (ReadIndex)
-	active   bool   // answered since the last check (CheckQuorum)
+	voter    bool   // counts in majorities (else a learner, or being removed)
+	// A learner's catch-up round (confchange.go): the round ends once it
+	// holds roundEnd; it began at the leader's tick roundStart.
+	roundEnd, roundStart uint64
+	active               bool // answered since the last check (CheckQuorum)
 }
 
 // becomeProbe looks for the match again from next.

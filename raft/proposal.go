@@ -125,7 +125,7 @@ func (n *Node) notLeader() error {
 	if n.leader != None {
 		return &NotLeaderError{Peer: n.id, Leader: n.leader, LeaderKnown: true}
 	}
-	return &NotLeaderError{Peer: n.id, Leader: n.lastLeader, Unconfigured: len(n.members) == 0}
+	return &NotLeaderError{Peer: n.id, Leader: n.lastLeader, Unconfigured: len(n.config.Voters) == 0}
 }
 
 // appendProposal appends a client command on the leader, to be sent with
@@ -152,6 +152,9 @@ func (n *Node) appendProposal(e Entry) uint64 {
 // sendWaiting sends every follower the entries waiting for it, as far as
 // its progress allows.
 func (n *Node) sendWaiting() {
+	if n.role != Leader {
+		return // it stepped down since
+	}
 	for i, id := range n.members {
 		if id != n.id {
 			for n.sendAppend(i) {

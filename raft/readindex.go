@@ -41,7 +41,7 @@ func (n *Node) ReadIndex(id uint64) error {
 // or below that noop (Leader Completeness).
 func (n *Node) startRead(id uint64, from ID) {
 	r := pendingRead{id: id, from: from, index: max(n.commit, n.termStart)}
-	if len(n.members) == 1 {
+	if n.isVoter() && n.quorum() == 1 { // the leader alone is a majority
 		n.finishRead(r)
 		return
 	}
@@ -72,11 +72,11 @@ func (n *Node) confirmReads() {
 func (n *Node) roundAcked(round uint64) bool {
 	acks := 0
 	for i, id := range n.members {
-		if id == n.id || n.progress[i].round >= round {
+		if n.progress[i].voter && (id == n.id || n.progress[i].round >= round) {
 			acks++
 		}
 	}
-	return acks >= majority(len(n.members))
+	return acks >= n.quorum()
 }
 
 func (n *Node) finishRead(r pendingRead) {

@@ -9,9 +9,12 @@ func (n *Node) appendEntry(e Entry) {
 	e.Term = n.term
 	e.Index = n.log.lastIndex() + 1
 	n.log.append(e)
-	self := &n.progress[n.memberIndex(n.id)]
-	self.match, self.next = e.Index, e.Index+1
+	if i := n.memberIndex(n.id); i >= 0 { // else it is removing itself
+		self := &n.progress[i]
+		self.match, self.next = e.Index, e.Index+1
+	}
 	n.maybeCommit() // a cluster of one commits at once
+	n.afterCommit()
 }
 
 // broadcastAppend is a round of AppendEntries: every follower gets what it
@@ -130,6 +133,9 @@ func (n *Node) tickHeartbeat() {
 		}
 	}
 	n.tickTransfer()
+	if n.role != Leader {
+		return // it removed itself and stepped down (confchange.go)
+	}
 	n.heartbeatElapsed++
 	if n.heartbeatElapsed >= n.cfg.HeartbeatInterval {
 		n.heartbeatElapsed = 0
@@ -292,6 +298,8 @@ func (n *Node) handleAppendResp(i int, m *Message) {
 	}
 	n.sendTimeoutNowIfCaughtUp(i)
 	n.confirmReads()
+	n.catchUp(i) // last: a learner made a voter changes the layout
+	n.afterCommit()
 }
 
 // maybeCommit advances the commit index to the highest index a majority
@@ -301,7 +309,9 @@ func (n *Node) handleAppendResp(i int, m *Message) {
 func (n *Node) maybeCommit() {
 	matches := n.scratch[:0]
 	for i := range n.progress {
-		matches = append(matches, n.progress[i].match)
+		if n.progress[i].voter {
+			matches = append(matches, n.progress[i].match)
+		}
 	}
 	n.scratch = matches
 	q := quorumIndex(matches)

@@ -14,11 +14,12 @@ import "slices"
 // Snapshots are immutable once made: a node, its storage and messages in
 // flight share one.
 type Snapshot struct {
-	Index   uint64 // the last entry it covers
-	Term    uint64 // that entry's term
-	Members []ID   // the configuration as of Index, sorted
-	Cluster uint64 // the cluster's identity (see ClusterOf)
-	Data    []byte // the state machine's state (and client sessions), encoded by the runtime
+	Index    uint64 // the last entry it covers
+	Term     uint64 // that entry's term
+	Members  []ID   // the configuration's voters as of Index, sorted
+	Learners []ID   // and its learners (see Configuration)
+	Cluster  uint64 // the cluster's identity (see ClusterOf)
+	Data     []byte // the state machine's state (and client sessions), encoded by the runtime
 }
 
 // Stored is what a peer's Storage kept through a crash.
@@ -39,29 +40,14 @@ func (n *Node) Compact(index uint64, data []byte) (Snapshot, error) {
 			": it must be applied (", n.applied, ") and past the last snapshot (", n.log.offset, ")")
 	}
 	t, _ := n.log.term(index)
-	n.snap = Snapshot{Index: index, Term: t, Members: n.membersAt(index), Cluster: n.cluster, Data: data}
+	c, _ := n.configAt(index)
+	n.snap = Snapshot{Index: index, Term: t, Members: c.Voters, Learners: c.Learners, Cluster: n.cluster, Data: data}
 	n.log.compact(index)
 	return n.snap, nil
 }
 
 // LastSnapshot returns the node's latest snapshot (zero if none).
 func (n *Node) LastSnapshot() Snapshot { return n.snap }
-
-// membersAt returns the configuration in force at index: from the latest
-// EntryConfig at or before it, else from the snapshot.
-func (n *Node) membersAt(index uint64) []ID {
-	if n.configIndex != 0 && n.configIndex <= index {
-		return n.members
-	}
-	for i := min(index, n.log.lastIndex()); i > n.log.offset; i-- {
-		if e := n.log.at(i); e.Type == EntryConfig {
-			if ms, err := DecodeMembers(e.Data); err == nil {
-				return ms
-			}
-		}
-	}
-	return n.snap.Members
-}
 
 // sendSnapshot sends member i the latest snapshot: it needs entries the
 // leader has compacted away. The follower answers as to AppendEntries.
@@ -79,7 +65,7 @@ func (n *Node) checkSnapshot(m *Message) error {
 	switch {
 	case s == nil || s.Index == 0 || s.Term == 0 || s.Term > m.Term:
 		return errorOf("raft: ", n.id, ": malformed InstallSnapshot from ", m.From)
-	case validateMembers(s.Members) != nil || !slices.IsSorted(s.Members):
+	case (&Configuration{Voters: s.Members, Learners: s.Learners}).validate() != nil || !slices.IsSorted(s.Members):
 		return errorOf("raft: ", n.id, ": InstallSnapshot from ", m.From, " has a bad configuration")
 	case s.Index <= n.commit && !n.log.matches(s.Index, s.Term) && s.Index > n.log.offset:
 		// A correct leader's snapshot covers committed entries only, which
@@ -109,7 +95,7 @@ func (n *Node) handleSnapshot(m *Message) {
 		n.log.reset(s.Index, s.Term)
 	}
 	n.snap = *s
-	n.snap.Members = slices.Clone(s.Members)
+	n.snap.Members, n.snap.Learners = slices.Clone(s.Members), slices.Clone(s.Learners)
 	n.restored = n.snap
 	n.commit, n.applied = s.Index, s.Index
 	n.refreshMembers()

@@ -27,8 +27,8 @@ func (n *Node) TransferLeadership(to ID) error {
 	case to == n.id:
 		n.transferee = None
 		return nil
-	case n.memberIndex(to) < 0:
-		return errorOf("raft: cannot hand over leadership to ", to, ", which is not a voter of the cluster ", idList(n.members))
+	case n.voterIndex(to) < 0:
+		return errorOf("raft: cannot hand over leadership to ", to, ", which is not a voter of the cluster ", idList(n.config.Voters))
 	case to == n.transferee:
 		return nil
 	}
@@ -65,6 +65,7 @@ func (n *Node) tickTransfer() {
 	n.transferElapsed++
 	if n.transferElapsed >= n.cfg.ElectionTimeoutMin {
 		n.transferee = None
+		n.stepDownIfRemoved()
 	}
 }
 

@@ -20,7 +20,8 @@ import (
 //	  10 ConflictIndex  11 ConflictTerm  12 Round  13 ReadIndex  (uvarints)
 //	  14 VoteGranted  15 Success                   (the bit alone)
 //	  16 Entries: uvarint count, then each entry (see appendEntries)
-//	  17 Snapshot: index, term, cluster, members, data (wire.AppendSnapshot)
+//	  17 Snapshot: index, term, cluster, members, data, learners if any
+//	     (wire.AppendSnapshot)
 //	  18 Transfer                                  (the bit alone)
 //
 // A heartbeat takes about a dozen bytes.

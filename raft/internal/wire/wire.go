@@ -101,7 +101,9 @@ func (d *Reader) EntryBody(e *raft.Entry) {
 	e.Data = d.Bytes()
 }
 
-// AppendSnapshot appends a snapshot: index, term, cluster, members, data.
+// AppendSnapshot appends a snapshot: index, term, cluster, members, data,
+// and, if there are any, its learners. It comes last in what it is part
+// of: the learners are what follows the data.
 func AppendSnapshot(b []byte, s *raft.Snapshot) []byte {
 	b = binary.AppendUvarint(b, s.Index)
 	b = binary.AppendUvarint(b, s.Term)
@@ -111,7 +113,14 @@ func AppendSnapshot(b []byte, s *raft.Snapshot) []byte {
 		b = binary.AppendUvarint(b, uint64(id))
 	}
 	b = binary.AppendUvarint(b, uint64(len(s.Data)))
-	return append(b, s.Data...)
+	b = append(b, s.Data...)
+	if len(s.Learners) > 0 {
+		b = binary.AppendUvarint(b, uint64(len(s.Learners)))
+		for _, id := range s.Learners {
+			b = binary.AppendUvarint(b, uint64(id))
+		}
+	}
+	return b
 }
 
 // Snapshot reads what AppendSnapshot wrote; the data shares B's array.
@@ -124,5 +133,16 @@ func (d *Reader) Snapshot() raft.Snapshot {
 		}
 	}
 	s.Data = d.Bytes()
+	if len(d.B) > 0 {
+		n := d.Count(1)
+		if n == 0 {
+			d.fail()
+			return s
+		}
+		s.Learners = make([]raft.ID, n)
+		for i := range s.Learners {
+			s.Learners[i] = raft.ID(d.Uvarint())
+		}
+	}
 	return s
 }
