@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/raftplay/raftplay/raft"
+	"github.com/raftplay/raftplay/raft/disk"
 	"github.com/raftplay/raftplay/raft/wallclock"
 )
 
@@ -251,6 +254,43 @@ func TestUsage(t *testing.T) {
 		var out, errs bytes.Buffer
 		if code := run(args, &out, &errs); code != 2 || errs.Len() == 0 {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and a message", args, code, errs.String())
+		}
+	}
+}
+
+// A first start that fails on a flag (an HTTP address in use, missing
+// certificates) leaves the data directory unbootstrapped: started again
+// with corrected flags, -peers included, the server takes its members
+// from those, not from the failed attempt.
+func TestFailedFirstStartBootstrapsNothing(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	dir := t.TempDir()
+	base := serveConfig{id: 1, peers: map[raft.ID]string{1: "127.0.0.1:0", 2: "127.0.0.1:1"}, data: dir, timeout: time.Second}
+	bad := map[string]func(c *serveConfig){
+		"HTTP address in use": func(c *serveConfig) { c.httpAddr = busy.Addr().String() },
+		"missing certificate": func(c *serveConfig) {
+			c.httpAddr, c.tlsCert, c.tlsKey, c.tlsCA = "127.0.0.1:0", dir+"/none.pem", dir+"/none-key.pem", dir+"/ca.pem"
+		},
+	}
+	for name, edit := range bad {
+		c := base
+		edit(&c)
+		if s, err := start(&c, log.New(io.Discard, "", 0)); err == nil {
+			s.close()
+			t.Fatalf("%s: started", name)
+		}
+		store, err := disk.Open(dir, disk.Options{})
+		if err != nil {
+			t.Fatalf("%s: the directory after it: %v", name, err)
+		}
+		st, err := store.Load()
+		store.Close()
+		if err != nil || st.State.Term != 0 || len(st.Entries) != 0 || st.Snapshot.Index != 0 {
+			t.Fatalf("%s: the directory holds %+v (%v) after a start that failed; want nothing", name, st, err)
 		}
 	}
 }

@@ -136,11 +136,25 @@ type server struct {
 }
 
 // start opens the storage (bootstrapping the cluster the first time, with
-// every server in -peers), and starts the peer and the HTTP API.
+// every server in -peers), and starts the peer and the HTTP API. What a
+// flag can make fail (certificates, addresses) is tried before the
+// bootstrap: a first start that fails leaves the directory empty, so the
+// corrected command, -peers included, is the one that counts.
 func start(c *serveConfig, logger *log.Logger) (*server, error) {
 	s := &server{cfg: c}
-	var err error
+	tlsConfig, err := c.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
 	if s.store, err = disk.Open(c.data, disk.Options{}); err != nil {
+		return nil, err
+	}
+	if s.net, err = tcp.New(tcp.Config{ID: c.id, Listen: c.peers[c.id], Peers: c.peers, TLS: tlsConfig, Logf: logger.Printf}); err != nil {
+		s.close()
+		return nil, err
+	}
+	if s.ln, err = net.Listen("tcp", c.httpAddr); err != nil {
+		s.close()
 		return nil, err
 	}
 	st, err := s.store.Load()
@@ -152,12 +166,7 @@ func start(c *serveConfig, logger *log.Logger) (*server, error) {
 		slices.Sort(members)
 		err = raft.Bootstrap(s.store, members)
 	}
-	tlsConfig, terr := c.tlsConfig()
-	if err = errors.Join(err, terr); err != nil {
-		s.close()
-		return nil, err
-	}
-	if s.net, err = tcp.New(tcp.Config{ID: c.id, Listen: c.peers[c.id], Peers: c.peers, TLS: tlsConfig, Logf: logger.Printf}); err != nil {
+	if err != nil {
 		s.close()
 		return nil, err
 	}
@@ -165,10 +174,6 @@ func start(c *serveConfig, logger *log.Logger) (*server, error) {
 		Config: raft.DefaultConfig(c.id), Storage: s.store, Transport: s.net,
 		Clock: wallclock.New(10 * time.Millisecond), SnapshotEvery: c.snapshotEvery,
 	}); err != nil {
-		s.close()
-		return nil, err
-	}
-	if s.ln, err = net.Listen("tcp", c.httpAddr); err != nil {
 		s.close()
 		return nil, err
 	}
@@ -184,6 +189,8 @@ func (s *server) close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		err = s.http.Shutdown(ctx)
 		cancel()
+	} else if s.ln != nil {
+		err = s.ln.Close()
 	}
 	if s.peer != nil {
 		err = errors.Join(err, s.peer.Stop())
