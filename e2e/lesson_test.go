@@ -79,6 +79,9 @@ func TestLessonReducedMotion(t *testing.T) {
 	if got := js[string](p, `document.querySelector("[data-lesson-play]").textContent`); got != "Show what happens" {
 		t.Errorf("the play button says %q", got)
 	}
+	if got := js[string](p, `document.getElementById("playground").dataset.lessonMsgs`); got != "vote" {
+		t.Errorf("step 2 names RequestVote; the ring marks messages %q, want vote", got)
+	}
 	p.checkStepStart(2)
 	p.playStep()
 	if p.playing() {
@@ -106,6 +109,9 @@ func TestLessonExplore(t *testing.T) {
 	}
 	if got := js[string](p, `document.getElementById("playground").dataset.lessonServers`); got != "1 2 3 4 5" {
 		t.Errorf("the ring marks the servers %q", got)
+	}
+	if got := js[string](p, `[...document.querySelectorAll(".index-row .lesson-mark")].map((s) => s.textContent).join(" ")`); got != "3" {
+		t.Errorf("the logs mark the columns %q, want entry 3's", got)
 	}
 	p.checkStepStart(3)
 	p.press("ArrowRight")
