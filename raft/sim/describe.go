@@ -49,7 +49,7 @@ func (e *Event) Describe() string {
 		case raft.Candidate:
 			return p + " became a candidate in term " + utoa(e.Term) + " and asks for votes"
 		case raft.PreCandidate:
-			return p + " became a pre-candidate: before it starts an election, it asks whether the others would vote for it in term " +
+			return p + " became a pre-candidate: before it stands, it asks whether the others would vote for it in term " +
 				utoa(e.Term+1) + "; it stays in term " + utoa(e.Term) + " (PreVote)"
 		}
 		return p + " became a follower (term " + utoa(e.Term) + ")"

@@ -23,8 +23,8 @@ const disruptiveCutMs = 2000
 func init() {
 	register(Scenario{
 		Name: "disruptive",
-		Summary: "a follower cut off for 2 s stands again and again, alone, raising its term; back, its term deposes " +
-			"the healthy leader. Turn PreVote on and run it again: the server only asks, keeps its term, and the leader stays",
+		Summary: "a follower cut off for 2 s stands again and again, alone, raising its term; back, it deposes the healthy " +
+			"leader. With PreVote on, it only asks, keeps its term, and the leader stays",
 		Run: disruptive,
 	})
 }
@@ -88,25 +88,24 @@ func (s *Sim) caughtUp() bool {
 // disruptiveAwayNote says what the cut-off server did while away: raised
 // its term (awayTerm), or kept it, asking for pre-votes.
 func disruptiveAwayNote(away, leader raft.ID, awayTerm, term uint64) string {
-	cut := away.String() + " has been cut off for 2 s, and missed alice's unlock. "
+	cut := away.String() + " has been cut off for 2 s and missed alice's unlock. "
 	if awayTerm > term {
-		return cut + "Each time its election timer ran out it stood for leader in a new term, alone: it is in term " +
-			utoa(awayTerm) + ", while " + leader.String() + " leads term " + utoa(term) + ". Now the network heals."
+		return cut + "Each time its election timer ran out, it stood for leader alone, in a new term: it is in term " +
+			utoa(awayTerm) + "; " + leader.String() + " leads term " + utoa(term) + ". Now the network heals."
 	}
-	return cut + "Each time its election timer ran out it only asked for pre-votes (PreVote is on): no majority answered, " +
-		"so it never stood, and it is still in term " + utoa(awayTerm) + ", the term " + leader.String() + " leads. Now the network heals."
+	return cut + "Each time its election timer ran out, it only asked for pre-votes (PreVote): no majority answered, " +
+		"so it never stood and is still in term " + utoa(awayTerm) + ", " + leader.String() + "'s term. Now the network heals."
 }
 
 // disruptiveBackNote says how the run ended: the leader deposed by the
 // returning server's term, or still leading.
 func disruptiveBackNote(away, leader raft.ID, term uint64, now raft.ID, nowTerm uint64) string {
 	if now == leader && nowTerm == term {
-		return "Back, " + away.String() + " brought no higher term, so nothing it sent could depose anyone: " +
-			leader.String() + "'s next heartbeat made it a follower again and gave it what it missed. " +
-			leader.String() + " still leads term " + utoa(term) + ", with no election."
+		return "Back, " + away.String() + " brought no higher term, so it deposed no one: " + leader.String() +
+			"'s next heartbeat made it a follower and gave it what it missed. " + leader.String() + " still leads term " +
+			utoa(term) + ", with no election."
 	}
-	return "Back, " + away.String() + "'s higher term reached the others, and " + leader.String() +
-		", a healthy leader, stepped down: a server that sees a higher term follows it (Figure 2). An election followed, which " +
-		away.String() + " could not win (its log lacks alice's unlock, section 5.4.1): " + now.String() + " leads term " +
-		utoa(nowTerm) + ". PreVote (dissertation section 9.6) prevents this: turn it on and run the scenario again."
+	return "Back, " + away.String() + "'s higher term reached " + leader.String() + ", which stepped down though nothing was wrong " +
+		"with it (a server that sees a higher term follows it). " + away.String() + " could not win the election that followed " +
+		"(its log lacks alice's unlock): " + now.String() + " leads term " + utoa(nowTerm) + ". Turn PreVote on and run it again."
 }

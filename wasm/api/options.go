@@ -79,10 +79,11 @@ func decodeOptions(v any) (Options, *Error) {
 // Page is what the host element's data-* attributes ask for (API.md, "The
 // host element").
 type Page struct {
-	Peers    int // 0: not given
-	Seed     uint64
-	Scenario string
-	Warnings []string // attributes that were ignored, and why
+	Peers                int // 0: not given
+	Seed                 uint64
+	Scenario             string
+	PreVote, CheckQuorum bool
+	Warnings             []string // attributes that were ignored, and why
 }
 
 // ReadPage reads the host element's data-* attributes: attr returns one
@@ -108,6 +109,18 @@ func ReadPage(attr func(name string) (string, bool)) Page {
 	if n, ok := num("seed", 0, MaxSafeInt); ok {
 		p.Seed = uint64(n)
 	}
+	flag := func(name string) bool {
+		s, ok := attr(name)
+		switch {
+		case !ok || s == "0" || s == "false":
+			return false
+		case s == "1" || s == "true":
+			return true
+		}
+		p.Warnings = append(p.Warnings, "data-"+name+"="+strconv.Quote(s)+" ignored: give 1 or 0")
+		return false
+	}
+	p.PreVote, p.CheckQuorum = flag("prevote"), flag("checkquorum")
 	if s, ok := attr("scenario"); ok {
 		if names := scenarioNames(); slices.Contains(names, s) {
 			p.Scenario = s
@@ -130,6 +143,8 @@ func (p *Page) CreateArgs() []byte {
 	if p.Peers != 0 {
 		w.Int("peers", int64(p.Peers))
 	}
+	w.TrueNZ("preVote", p.PreVote)
+	w.TrueNZ("checkQuorum", p.CheckQuorum)
 	return w.End()
 }
 

@@ -16,6 +16,8 @@ func TestReadPage(t *testing.T) {
 		{map[string]string{"scenario": "talk"}, `{"scenario":"talk","seed":1}`, nil},
 		{map[string]string{"peers": "12", "seed": "x"}, `{"scenario":"election","seed":1}`, []string{`data-peers="12" ignored`, `data-seed="x" ignored`}},
 		{map[string]string{"scenario": "talk", "peers": "5"}, `{"scenario":"talk","seed":1}`, []string{"data-peers ignored"}},
+		{map[string]string{"scenario": "disruptive", "prevote": "1", "checkquorum": "0"}, `{"scenario":"disruptive","seed":1,"preVote":true}`, nil},
+		{map[string]string{"prevote": "yes"}, `{"scenario":"election","seed":1}`, []string{`data-prevote="yes" ignored: give 1 or 0`}},
 		{map[string]string{"scenario": "<b>"}, `{"scenario":"election","seed":1}`, []string{`data-scenario="<b>" ignored: known scenarios are election, disruptive, figure8, partition, talk`}},
 	} {
 		p := ReadPage(func(name string) (string, bool) { v, ok := c.attrs[name]; return v, ok })

@@ -175,6 +175,9 @@ func (ss *Session) appendStatus(w *jsonio.Writer) {
 	w.Uint("term", term)
 	w.Int("violations", int64(s.ViolationCount()))
 	w.Str("halted", s.Halted())
+	cfg := s.Config()
+	w.Bool("preVote", cfg.PreVote)
+	w.Bool("checkQuorum", cfg.CheckQuorum)
 }
 
 // appendEvents appends {run, after, last, gap, more, events}, each event

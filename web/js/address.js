@@ -3,6 +3,7 @@
 // fragment holds a shared run (share.js) or an instant.
 //
 //   ?peers=5&seed=7&scenario=talk   the run (checked by the simulator)
+//   ?prevote=1&checkquorum=1        the run's PreVote and CheckQuorum
 //   ?view=ring | ring+logs          a compact view, for an iframe
 //   ?controls=minimal               play, back, step and the speed only
 //   ?paused=1                       do not start playing
@@ -24,13 +25,13 @@ const clip = (v) => (v.length > 24 ? `${v.slice(0, 24)}…` : v);
 
 // readAddress applies the query to the page before anything is drawn:
 // the run's setup goes to the host element (data-peers, data-seed,
-// data-scenario), where the simulator reads and checks it; the view and
+// data-scenario, data-prevote, data-checkquorum), where the simulator reads and checks it; the view and
 // the controls go on <html> for the stylesheet. It returns whether to
 // start paused and what it left out, in words.
 export function readAddress(host, root = document.documentElement) {
   const q = new URLSearchParams(location.search);
   const ignored = [];
-  for (const name of ["peers", "seed", "scenario"]) {
+  for (const name of ["peers", "seed", "scenario", "prevote", "checkquorum"]) {
     const v = q.get(name);
     if (v !== null) host.dataset[name] = v.slice(0, 40);
   }

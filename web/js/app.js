@@ -72,6 +72,7 @@ export class App {
       crash: (id) => this.act(() => api.crash(id)).then(() => this.popover.hide(true)),
       restart: (id) => this.act(() => api.restart(id)).then(() => this.popover.hide(true)),
       timeout: (id) => this.act(() => api.timeout(id)),
+      transfer: (id) => this.act(() => api.transfer(id)),
       link: (a, b) => this.toggleLink(a, b),
       isCut: (a, b) => this.ring.isCut(a, b),
       isolate: (id) => this.isolate(id),
@@ -259,6 +260,7 @@ export class App {
       if (m.status.halted) this.player.pause();
     }
     if (changed.run) {
+      this.controls.switches(m.status);
       this.stage.clear();
       this.events.clear();
       this.clients.clear();
@@ -328,6 +330,7 @@ export class App {
       if (unaware.length && unaware.length === others.length) parts.push("No other server has heard from it yet.");
       else if (unaware.length) parts.push(`${list(unaware)} ${unaware.length === 1 ? "has" : "have"} not heard from it yet.`);
     } else if (up.some((p) => p.role === "candidate")) parts.push("No leader: an election is under way.");
+    else if (up.some((p) => p.role === "precandidate")) parts.push("No leader: a server asks whether it would be elected (PreVote).");
     else parts.push("No leader yet.");
     if (q) parts.push(`A majority is ${q.size} of ${q.of} servers.`);
     // A leader cut off from the majority goes on believing it leads.
@@ -391,7 +394,10 @@ export class App {
     this.controls.setup(this.model.peers.length, options.seed, options.scenario || "election");
     this.guide.reset(options.scenario || "election");
     // The run's setup in the address, so a reload or a shared link shows it.
-    history.replaceState(null, "", addressFor(options, ""));
+    const { preVote, checkQuorum, ...query } = options;
+    if (preVote) query.prevote = 1;
+    if (checkQuorum) query.checkquorum = 1;
+    history.replaceState(null, "", addressFor(query, ""));
     if (!STILL.matches) this.player.play();
   }
 

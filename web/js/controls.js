@@ -25,6 +25,7 @@ export class Controls {
     this.seedIn = root.querySelector("[data-seed]");
     this.scenarioSel = root.querySelector("[data-scenario]");
     this.scenarioAbout = root.querySelector("[data-scenario-about]");
+    this.switchBoxes = [...root.querySelectorAll("[data-switch]")];
     this.help = root.querySelector("[data-help-dialog]");
     // The simulator names its starting setups; "election" takes a size.
     for (const sc of scenarios) html("option", { value: sc.name, "data-about": sc.summary }, this.scenarioSel, sc.name);
@@ -38,6 +39,7 @@ export class Controls {
       this.setupForm.requestSubmit();
     });
     this.peersSel.addEventListener("change", () => this.setupForm.requestSubmit());
+    for (const box of this.switchBoxes) box.addEventListener("change", () => this.setupForm.requestSubmit());
     this.playBtn.addEventListener("click", () => player.toggle());
     root.querySelector("[data-step]").addEventListener("click", () => act.step());
     root.querySelector("[data-back]").addEventListener("click", () => act.back());
@@ -54,7 +56,9 @@ export class Controls {
         return;
       }
       const scenario = this.scenarioSel.value;
-      act.restart(scenario === "election" ? { peers: Number(this.peersSel.value), seed } : { scenario, seed });
+      const options = scenario === "election" ? { peers: Number(this.peersSel.value), seed } : { scenario, seed };
+      for (const box of this.switchBoxes) if (box.checked) options[box.dataset.switch] = true;
+      act.restart(options);
     });
   }
 
@@ -91,6 +95,11 @@ export class Controls {
     this.seedIn.value = String(seed);
     if ([...this.scenarioSel.options].some((o) => o.value === scenario)) this.scenarioSel.value = scenario;
     this.sized();
+  }
+
+  // switches shows the run's PreVote and CheckQuorum (its status says).
+  switches(status) {
+    for (const box of this.switchBoxes) box.checked = Boolean(status[box.dataset.switch]);
   }
 
   get scenario() {

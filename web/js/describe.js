@@ -45,7 +45,11 @@ export function messageKind(m) {
     case "RequestVote":
       return "vote";
     case "RequestVoteReply":
+    case "PreVoteReply":
       return "vote-reply";
+    case "PreVote":
+    case "TimeoutNow":
+      return "vote";
     case "AppendEntries":
       return m.heartbeat ? "heartbeat" : "append";
     case "AppendEntriesReply":
@@ -67,9 +71,18 @@ export function messageName(m) {
       if (m.heartbeat || (m.entries && n === 0)) return "heartbeat (AppendEntries, no entries)";
       return m.entries ? `AppendEntries (${plural(n, "entry", "entries")})` : "AppendEntries";
     }
+    case "RequestVote":
+      return m.transfer ? "RequestVote (leadership handed over)" : "RequestVote";
     case "RequestVoteReply":
       if (m.voteGranted === undefined) return "vote reply";
       return m.voteGranted ? "vote reply: granted" : "vote reply: refused";
+    case "PreVote":
+      return m.term ? `PreVote (would you vote for me in term ${m.term}?)` : "PreVote";
+    case "PreVoteReply":
+      if (m.voteGranted === undefined) return "pre-vote reply";
+      return m.voteGranted ? "pre-vote reply: yes" : "pre-vote reply: no";
+    case "TimeoutNow":
+      return "TimeoutNow (stand for leader now)";
     case "AppendEntriesReply":
       if (m.success === undefined) return "AppendEntries reply";
       return m.success ? "AppendEntries reply: ok" : "AppendEntries reply: refused";
@@ -96,11 +109,14 @@ export function messageFields(m) {
   add("term", m.term ?? 0);
   switch (m.type) {
     case "RequestVote":
+    case "PreVote":
       add("candidate", peerName(m.from));
       add("lastLogIndex", m.lastLogIndex ?? 0);
       add("lastLogTerm", m.lastLogTerm ?? 0);
+      if (m.transfer) add("transfer", "true (its leader handed over: a server that hears from that leader still votes)");
       break;
     case "RequestVoteReply":
+    case "PreVoteReply":
       add("voteGranted", Boolean(m.voteGranted));
       break;
     case "AppendEntries":
@@ -192,8 +208,14 @@ export function describe(ev, full, whole = true) {
   const route = m ? `${peerName(m.from)} → ${peerName(m.to)}` : "";
   switch (ev.kind) {
     case "timeout":
-      if (ev.reason === "user") return `${p}'s election timer was made to run out now, in term ${ev.term}: it starts an election`;
-      return `${p}'s election timer ran out in term ${ev.term}: it starts an election`;
+      if (ev.reason === "user") return `${p}'s election timer was made to run out now, in term ${ev.term}: it stands for leader`;
+      return `${p}'s election timer ran out in term ${ev.term}: it stands for leader`;
+    case "transfer": {
+      const to = peerName(ev.to);
+      if (!ev.reason) return `${p} hands over leadership to ${to}: it sends ${to} what its log lacks, then tells it to stand now (TimeoutNow); it takes no writes meanwhile`;
+      if (ev.reason === "gave-up") return `${p} gave up handing over to ${to}: ${to} did not take over within an election timeout; ${p} takes writes again`;
+      return `${p} cannot hand over leadership to ${to}: ${ev.reason.replace(/^raft: /, "")}`;
+    }
     case "timers":
       return ev.mode === "align"
         ? "election timers aligned: every waiting server times out in the same tick, votes for itself, and the vote splits"
@@ -208,6 +230,8 @@ export function describe(ev, full, whole = true) {
     case "role":
       if (ev.role === "leader") return `${p} won the election: leader of term ${ev.term}`;
       if (ev.role === "candidate") return `${p} became a candidate in term ${ev.term} and asks for votes`;
+      if (ev.role === "precandidate")
+        return `${p} became a pre-candidate: before it stands, it asks whether the others would vote for it in term ${ev.term + 1}; it stays in term ${ev.term} (PreVote)`;
       return `${p} became a follower (term ${ev.term})`;
     case "vote":
       return ev.vote === ev.peer
@@ -298,6 +322,7 @@ export function eventFamily(ev) {
   switch (ev.kind) {
     case "timeout":
     case "timers":
+    case "transfer":
     case "term":
     case "role":
     case "vote":

@@ -238,7 +238,7 @@ export class Lessons {
   // (an embed's view, for one).
   address() {
     const url = new URL(location.href);
-    for (const k of ["peers", "seed", "scenario"]) url.searchParams.delete(k);
+    for (const k of ["peers", "seed", "scenario", "prevote", "checkquorum"]) url.searchParams.delete(k);
     url.searchParams.set("lesson", this.outline.name);
     url.searchParams.set("step", String(this.step + 1));
     url.hash = "";

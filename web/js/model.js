@@ -11,7 +11,7 @@ export class Model {
   constructor() {
     this.run = 0;
     this.cursor = 0; // the last event seq taken in
-    this.status = { time: 0, seq: 0, next: -1, leader: 0, term: 0, actions: 0, pending: 0, halted: "" };
+    this.status = { time: 0, seq: 0, next: -1, leader: 0, term: 0, actions: 0, pending: 0, halted: "", preVote: false, checkQuorum: false };
     this.snapshot = null;
     this.peers = []; // snapshot peers, by index id-1
     this.messages = new Map(); // id -> {id, msg, sent, arrive, dup}
@@ -35,7 +35,7 @@ export class Model {
       this.reset(answer.run);
       changed.run = true;
     }
-    for (const k of ["time", "seq", "next", "leader", "term", "actions", "pending", "halted"]) {
+    for (const k of ["time", "seq", "next", "leader", "term", "actions", "pending", "halted", "preVote", "checkQuorum"]) {
       if (answer[k] !== undefined) this.status[k] = answer[k];
     }
     const batch = answer.events;

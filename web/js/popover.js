@@ -12,7 +12,7 @@ export class Popover {
   constructor(wrap, node, actions) {
     this.wrap = wrap;
     this.node = node;
-    this.actions = actions; // {crash, restart, timeout, link, isCut, isolate, heal, target, drop, closed}
+    this.actions = actions; // {crash, restart, timeout, transfer, link, isCut, isolate, heal, target, drop, closed}
     this.kind = ""; // "", "peer", "message"
     this.id = 0;
     this.pinned = false;
@@ -105,7 +105,9 @@ export class Popover {
     const others = model.peers.filter((q) => q.id !== p.id).map((q) => q.id);
     const cut = others.map((id) => this.actions.isCut(p.id, id));
     const leads = p.up && p.role === "leader";
-    const shape = `${p.id}|${p.up}|${split}|${cut.join()}|${leads}`;
+    // Only a leader can hand over leadership (dissertation section 3.10).
+    const leader = model.peers.find((q) => q.up && q.role === "leader" && q.id !== p.id);
+    const shape = `${p.id}|${p.up}|${split}|${cut.join()}|${leads}|${leader ? leader.id : 0}`;
     if (this.shape !== shape) {
       this.shape = shape;
       const focused = this.node.contains(document.activeElement) ? document.activeElement.dataset.do + (document.activeElement.dataset.to || "") : "";
@@ -114,6 +116,11 @@ export class Popover {
       else button(actions, "restart", `Restart ${name}`);
       // A leader has no election timer to run out.
       if (p.up && !leads) button(actions, "timeout", "Time out now").title = "Its election timer runs out now: it becomes a candidate in the next term and asks for votes";
+      if (p.up && leader) {
+        const from = peerName(leader.id);
+        button(actions, "transfer", `Make ${name} the leader`).title =
+          `${from} hands over leadership to ${name} (dissertation section 3.10): it sends ${name} what its log lacks, then tells it to stand now (TimeoutNow); it takes no writes meanwhile, and gives up after an election timeout`;
+      }
       if (split) button(actions, "heal", "Heal the network");
       else if (model.peers.length > 1) button(actions, "isolate", `Isolate ${name}`);
       button(actions, "target", `Send requests to ${name}`);
@@ -215,6 +222,8 @@ export class Popover {
         return a.restart(id);
       case "timeout":
         return a.timeout(id);
+      case "transfer":
+        return a.transfer(id);
       case "isolate":
         return a.isolate(id);
       case "heal":

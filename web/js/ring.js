@@ -168,8 +168,8 @@ export class Ring {
       setAttr(n.g, "class", `peer ${role}`);
       setAttr(n.timer, "class", `timer ${role}`);
       setAttr(n.g, "data-term", p.term);
-      setAttr(n.body, "d", role === "candidate" ? DIAMOND : CIRCLE);
-      setText(n.role, role);
+      setAttr(n.body, "d", role === "candidate" || role === "precandidate" ? DIAMOND : CIRCLE);
+      setText(n.role, role === "precandidate" ? "pre-candidate" : role);
       const line1 = `term ${p.term} · ${p.vote ? `voted ${peerName(p.vote)}` : "no vote"}`;
       const holder = p.lock && p.lock.locked ? p.lock.holder : "";
       const line2 = p.up ? (holder ? `lock: ${short(holder)}` : "lock: free") : "lock state lost";
