@@ -43,8 +43,8 @@ type Config struct {
 	QueueSize int // messages waiting per peer; default 1024
 	// MaxMessage bounds one message's bytes, default 64 MiB: a larger one
 	// is dropped. Keep it above raft.Config.MaxAppendBytes (1 MiB by
-	// default) and the largest command, or what must reach a peer never
-	// does.
+	// default), raft.Config.MaxCommandBytes (32 MiB) and the largest
+	// snapshot, or what must reach a peer never does.
 	MaxMessage  int
 	DialTimeout time.Duration // default 2s, the handshake included
 	IdleTimeout time.Duration // a silent connection is given up after it; default 3s
