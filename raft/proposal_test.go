@@ -271,3 +271,26 @@ func TestCommandsAboveMaxCommandBytesAreRefused(t *testing.T) {
 		t.Fatalf("Propose of %d bytes: %v", len(fits.Data), err)
 	}
 }
+
+// A leader that proposes and then, before its next Ready, hears of a higher
+// term steps down with the write unsent: Ready hands out what it has and
+// sends nothing as leader. (raftlock's process test met this as a panic:
+// the entries waiting to go were sent from a follower's empty progress.)
+func TestLeaderDeposedBetweenProposeAndReady(t *testing.T) {
+	c := settled(t)
+	leader := c.node(1)
+	if err := leader.Propose(cmd("lock a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := leader.Step(Message{Type: MsgApp, From: 2, To: 1, Term: leader.Status().Term + 1, Cluster: leader.Status().Cluster}); err != nil {
+		t.Fatal(err)
+	}
+	if leader.Status().Role != Follower {
+		t.Fatalf("s1 is %v after a higher term, want a follower", leader.Status().Role)
+	}
+	for _, m := range leader.Ready().Messages {
+		if m.Type == MsgApp {
+			t.Fatalf("the deposed leader sent %+v", m)
+		}
+	}
+}
