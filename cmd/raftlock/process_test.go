@@ -24,9 +24,20 @@ import (
 
 var (
 	buildOnce sync.Once
+	binDir    string
 	binPath   string
 	buildErr  error
 )
+
+// TestMain removes the command built for the tests once they end: each
+// run of make test left 11 MB in the temporary directory.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
 
 // raftlockBinary builds the command once per test run.
 func raftlockBinary(t *testing.T) string {
@@ -37,7 +48,7 @@ func raftlockBinary(t *testing.T) string {
 			buildErr = err
 			return
 		}
-		binPath = filepath.Join(dir, "raftlock")
+		binDir, binPath = dir, filepath.Join(dir, "raftlock")
 		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
