@@ -38,11 +38,12 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeMessage$$' -fuzztime $(FUZZTIME) ./raft/tcp
 
 # The long randomized fault campaign: SEEDS seeds per cluster size, each
-# seed drawing PreVote and CheckQuorum, leadership transfers among the faults.
+# seed drawing PreVote and CheckQuorum, leadership transfers and membership
+# changes (servers added and removed, the leader too) among the faults.
 SEEDS ?= 10000
 campaign:
 	@for peers in 3 5 7; do \
-		$(GO) run ./cmd/raftsim -campaign -mix-elections -transfers -seeds $(SEEDS) -peers $$peers || exit 1; \
+		$(GO) run ./cmd/raftsim -campaign -mix-elections -transfers -membership -seeds $(SEEDS) -peers $$peers || exit 1; \
 	done
 
 ## ---- serving: site build, localhost server, dist, Cloudflare Workers -------

@@ -272,3 +272,12 @@ func without(ids []ID, id ID) []ID {
 }
 
 func uitoa(v uint64) string { return join([]any{v}) }
+
+// Configuration returns the node's configuration: the latest in its log,
+// committed or not. Its slices are the node's: read them, do not change
+// them.
+func (n *Node) Configuration() Configuration { return n.config }
+
+// ConfigIndex returns the index of the configuration's entry (0 if it
+// came with the snapshot): a change is committed once Commit reaches it.
+func (n *Node) ConfigIndex() uint64 { return n.configIndex }

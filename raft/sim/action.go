@@ -29,13 +29,15 @@ const (
 	ActTimers                          // spread or align the election timers (Timers)
 	ActMark                            // a named moment of the run (Mark): a scenario's stage
 	ActTransfer                        // the leader hands over leadership to Peer (dissertation section 3.10)
+	ActAdd                             // the leader adds Peer to the cluster; the next new id starts a new, empty server (chapter 4)
+	ActRemove                          // the leader removes Peer from the cluster (chapter 4)
 )
 
 var actionNames = [...]string{
 	ActWrite: "write", ActRead: "read", ActCrash: "crash", ActRestart: "restart",
 	ActPartition: "partition", ActHeal: "heal", ActCut: "cut", ActRestore: "restore",
 	ActNetwork: "network", ActDrop: "drop", ActTimeout: "timeout", ActTimers: "timers",
-	ActMark: "mark", ActTransfer: "transfer",
+	ActMark: "mark", ActTransfer: "transfer", ActAdd: "add", ActRemove: "remove",
 }
 
 func (k ActionKind) String() string {
@@ -139,11 +141,12 @@ type Definition struct {
 // TraceVersion is the version of the trace and definition JSON forms.
 const TraceVersion = 1
 
-// validate checks an action against the run's configuration.
-func (a *Action) validate(c *Config) error {
+// validate checks an action against the run's configuration, when the run
+// has servers servers (c.Peers, and one more for each new server added).
+func (a *Action) validate(c *Config, servers int) error {
 	peer := func(id raft.ID) error {
-		if id < 1 || int(id) > c.Peers {
-			return errors.New(a.Kind.String() + ": no peer " + id.String() + " (peers are s1 to s" + strconv.Itoa(c.Peers) + ")")
+		if id < 1 || int(id) > servers {
+			return errors.New(a.Kind.String() + ": no peer " + id.String() + " (peers are s1 to s" + strconv.Itoa(servers) + ")")
 		}
 		return nil
 	}
@@ -159,7 +162,12 @@ func (a *Action) validate(c *Config) error {
 			return errors.New("write: the operation must be lock or unlock")
 		}
 		return peer(a.Peer)
-	case ActCrash, ActRestart, ActTimeout, ActTransfer:
+	case ActCrash, ActRestart, ActTimeout, ActTransfer, ActRemove:
+		return peer(a.Peer)
+	case ActAdd:
+		if int(a.Peer) == servers+1 && servers < MaxPeers {
+			return nil // a new server
+		}
 		return peer(a.Peer)
 	case ActTimers:
 		if a.Timers != TimersSpread && a.Timers != TimersAlign {
@@ -167,7 +175,7 @@ func (a *Action) validate(c *Config) error {
 		}
 		return nil
 	case ActMark:
-		return a.Mark.validate(a.At, c)
+		return a.Mark.validate(a.At, c, servers)
 	case ActCut, ActRestore:
 		if err := peer(a.From); err != nil {
 			return err
@@ -178,8 +186,8 @@ func (a *Action) validate(c *Config) error {
 		return peer(a.To)
 	case ActPartition:
 		seen := make(map[raft.ID]bool)
-		if len(a.Groups) == 0 || len(a.Groups) > c.Peers {
-			return errors.New("partition: give between 1 and " + strconv.Itoa(c.Peers) + " groups")
+		if len(a.Groups) == 0 || len(a.Groups) > servers {
+			return errors.New("partition: give between 1 and " + strconv.Itoa(servers) + " groups")
 		}
 		for _, g := range a.Groups {
 			for _, id := range g {
@@ -205,7 +213,7 @@ func (a *Action) validate(c *Config) error {
 }
 
 // validate checks a mark made at time at.
-func (m *Mark) validate(at int64, c *Config) error {
+func (m *Mark) validate(at int64, c *Config, servers int) error {
 	switch {
 	case m == nil || m.Note == "":
 		return errors.New("mark: the note is missing")
@@ -232,9 +240,10 @@ func (m *Mark) validate(at int64, c *Config) error {
 			return errors.New("mark: the branch's actions must be in time order, none before the branch leaves the run")
 		}
 		prev = b.At
-		if err := b.validate(c); err != nil {
+		if err := b.validate(c, servers); err != nil {
 			return errors.New("mark: branch action " + strconv.Itoa(i+1) + ": " + err.Error())
 		}
+		servers = b.servers(servers)
 	}
 	return nil
 }
@@ -258,4 +267,13 @@ func (d Definition) Branch(i int) (Definition, error) {
 		return Definition{}, errors.New("the branch would have more than " + strconv.Itoa(MaxActions) + " actions")
 	}
 	return Definition{Config: d.Config, Seed: d.Seed, Actions: append(acts, m.Then...)}, nil
+}
+
+// servers returns how many servers a run has after this action, given
+// how many it had before: one more if it adds a new server.
+func (a *Action) servers(before int) int {
+	if a.Kind == ActAdd && int(a.Peer) == before+1 {
+		return before + 1
+	}
+	return before
 }

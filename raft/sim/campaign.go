@@ -40,6 +40,10 @@ type CampaignOptions struct {
 	// Transfers adds a fault that makes the leader hand over leadership
 	// to a random peer (dissertation section 3.10).
 	Transfers bool
+	// Membership adds faults that make the leader add a server (one
+	// outside the cluster, or a new one, up to Peers+2 servers in all) or
+	// remove one, the leader included (dissertation chapter 4).
+	Membership bool
 
 	// Shapes that make rare situations frequent (all off by default), for
 	// the searches of raft/sim/search:
@@ -112,6 +116,9 @@ func (o CampaignOptions) Command(seed uint64) string {
 	}
 	if o.Transfers {
 		b.WriteString(" -transfers")
+	}
+	if o.Membership {
+		b.WriteString(" -membership")
 	}
 	return b.String()
 }
@@ -258,7 +265,7 @@ func (d *driver) noticeReplies() {
 
 func (d *driver) request(i int) {
 	s, r := d.s, d.r
-	a := Action{Kind: ActWrite, Client: "c" + strconv.Itoa(i+1), Peer: raft.ID(1 + r.IntN(d.o.Peers))}
+	a := Action{Kind: ActWrite, Client: "c" + strconv.Itoa(i+1), Peer: raft.ID(1 + r.IntN(len(s.peers)))}
 	switch x := r.IntN(10); {
 	case x < 4:
 		a.Op = lock.OpLock
@@ -281,7 +288,7 @@ func (d *driver) request(i int) {
 func (d *driver) fault() {
 	s, o, r := d.s, d.o, d.r
 	var kinds []func() *Action
-	pick := func() raft.ID { return raft.ID(1 + r.IntN(o.Peers)) }
+	pick := func() raft.ID { return raft.ID(1 + r.IntN(len(s.peers))) }
 	if o.Crashes {
 		kinds = append(kinds,
 			func() *Action {
@@ -328,7 +335,7 @@ func (d *driver) fault() {
 		kinds = append(kinds,
 			func() *Action {
 				var a, b []raft.ID
-				for id := 1; id <= o.Peers; id++ {
+				for id := 1; id <= len(s.peers); id++ {
 					if r.IntN(2) == 0 {
 						a = append(a, raft.ID(id))
 					} else {
@@ -357,6 +364,9 @@ func (d *driver) fault() {
 			}
 			return nil
 		})
+	}
+	if o.Membership && leader != raft.None {
+		kinds = append(kinds, func() *Action { return d.membershipChange(leader) })
 	}
 	kinds = append(kinds, func() *Action {
 		l := s.cfg.Net
@@ -425,7 +435,14 @@ func (s *Sim) converged() string {
 	if l.commit != l.last {
 		return "the leader " + leader.String() + " has not committed its whole log"
 	}
+	cf := s.configOf(leader)
+	if len(cf.Learners) > 0 {
+		return "the learner " + cf.Learners[0].String() + " is not a voter yet"
+	}
 	for _, sl := range s.peers {
+		if !inCluster(cf, sl.id) {
+			continue // removed: it need not follow anyone
+		}
 		switch {
 		case !sl.up():
 			return sl.id.String() + " is down"

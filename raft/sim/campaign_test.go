@@ -18,7 +18,8 @@ var campaignFirst = flag.Uint64("campaign.first", 1, "first seed of the campaign
 
 // TestCampaign is layer 3 of the test plan: randomized fault runs over 3, 5
 // and 7 peers (partitions, crashes and restarts, loss up to 30%,
-// duplication, reordering, concurrent lock clients, leadership transfers),
+// duplication, reordering, concurrent lock clients, leadership transfers,
+// and, for every other seed, servers added and removed),
 // with and without PreVote and CheckQuorum (each seed draws them). Every run must keep
 // every safety property after every event, give a linearizable client
 // history, and settle once the faults stop. A failure prints the command
@@ -33,6 +34,7 @@ func TestCampaign(t *testing.T) {
 		seed := *campaignFirst + uint64(i)
 		o := sim.DefaultCampaign(sizes[i%len(sizes)])
 		o.MixElections, o.Transfers = true, true
+		o.Membership = i%2 == 0 // with every size, with and without
 		t.Run(fmt.Sprintf("seed=%d/peers=%d", seed, o.Peers), func(t *testing.T) {
 			t.Parallel()
 			checkCampaign(t, seed, o)

@@ -267,10 +267,12 @@ func (c *checker) voted(sl *slot, term uint64, candidate raft.ID) {
 // given term, that entry will be present in the logs of the leaders for all
 // higher-numbered terms"). It runs when a peer becomes leader, and when a
 // leader moves to another term still leading (stayed).
-func (c *checker) elected(sl *slot, stayed bool) {
+func (c *checker) elected(sl *slot, stayed bool, cf raft.Configuration) {
 	term := sl.term
 	if stayed {
 		c.stayed[term] = sl.id
+	} else {
+		c.electedByMajority(sl, cf)
 	}
 	if other, ok := c.leaders[term]; ok && other != sl.id {
 		v := Violation{Property: ElectionSafety, Peers: []raft.ID{other, sl.id}}
@@ -332,11 +334,14 @@ func (c *checker) doubleVoters(term uint64, a, b raft.ID) []raft.ID {
 
 // committed checks that a peer's committed prefix agrees with everything
 // known to be committed, and extends that.
-func (c *checker) committed(sl *slot) {
+func (c *checker) committed(sl *slot, leader bool, cf raft.Configuration) {
 	ch := &c.chains[sl.id-1]
 	ci := sl.commit
 	if ci > ch.last() {
 		c.internal(sl, sl.id.String()+"'s commit index "+utoa(ci)+" is past the end of its log ("+utoa(ch.last())+")")
+		return
+	}
+	if leader && !c.heldByMajority(sl, ci, cf) {
 		return
 	}
 	k := uint64(len(c.commitH))
@@ -426,3 +431,66 @@ func (c *checker) appliedState(sl *slot, index uint64, st lock.State) {
 			"after index "+utoa(index)+" the lock is "+st.String()+" on "+sl.id.String()+" but "+old.st.String()+" on "+old.peer.String())
 	}
 }
+
+// electedByMajority checks that a new leader had the votes of a majority
+// of the voters of its configuration in its term (itself included: a
+// candidate votes for itself).
+func (c *checker) electedByMajority(sl *slot, cf raft.Configuration) {
+	if len(cf.Voters) == 0 {
+		return
+	}
+	got := 0
+	for _, v := range cf.Voters {
+		if v == sl.id || c.votedFor(sl.term, v, sl.id) {
+			got++
+		}
+	}
+	if q := len(cf.Voters)/2 + 1; got < q {
+		c.fail(sl, Violation{Property: Majorities},
+			sl.id.String()+" leads term "+utoa(sl.term)+" with the votes of "+itoa(got)+" of the "+itoa(len(cf.Voters))+
+				" voters of its configuration "+idNames(cf.Voters)+"; a majority is "+itoa(q))
+	}
+}
+
+func (c *checker) votedFor(term uint64, voter, candidate raft.ID) bool {
+	for _, b := range c.votes[term] {
+		if b.voter == voter && b.candidate == candidate {
+			return true
+		}
+	}
+	return false
+}
+
+// heldByMajority checks that the entry a leader commits through index i
+// is in the logs of a majority of the voters of its configuration (a
+// voter whose snapshot covers i holds it: snapshots cover committed
+// entries only). It reports whether the check passed.
+func (c *checker) heldByMajority(sl *slot, i uint64, cf raft.Configuration) bool {
+	if len(cf.Voters) == 0 || i == 0 {
+		return true
+	}
+	h, ok := c.chains[sl.id-1].at(i)
+	if !ok {
+		return true // compacted here: checked when the snapshot was taken
+	}
+	got := 0
+	for _, v := range cf.Voters {
+		if int(v) > len(c.chains) {
+			continue
+		}
+		vc := &c.chains[v-1]
+		if vh, ok := vc.at(i); ok && vh == h || vc.off > i {
+			got++
+		}
+	}
+	if q := len(cf.Voters)/2 + 1; got < q {
+		c.fail(sl, Violation{Property: Majorities, Entries: []EntryID{{i, c.chains[sl.id-1].term(i)}}},
+			"the leader "+sl.id.String()+" committed index "+utoa(i)+", which only "+itoa(got)+" of the "+itoa(len(cf.Voters))+
+				" voters of its configuration "+idNames(cf.Voters)+" hold; a majority is "+itoa(q))
+		return false
+	}
+	return true
+}
+
+// idNames lists servers as [s1 s2 s3].
+func idNames(ids []raft.ID) string { return "[" + names(ids) + "]" }

@@ -73,12 +73,17 @@ func DecodeDefinition(v any, maxPeers int) (Definition, *jsonio.Error) {
 	case len(actions) > MaxActions:
 		f.Fail(jsonio.TooLarge("definition.actions has " + strconv.Itoa(len(actions)) + " actions; the limit is " + strconv.Itoa(MaxActions)))
 	}
+	servers := def.Config.Peers // and one more for each new server added
 	for i := 0; i < len(actions) && f.Err() == nil; i++ {
-		a, err := DecodeAction("definition.actions["+strconv.Itoa(i)+"]", jsonio.Present(actions[i]), def.Config.Peers, true)
+		a, err := DecodeAction("definition.actions["+strconv.Itoa(i)+"]", jsonio.Present(actions[i]), servers, true)
 		if err != nil {
 			return def, err
 		}
 		def.Actions = append(def.Actions, a)
+		if servers = a.servers(servers); servers > maxPeers {
+			return def, jsonio.BadArg("definition.actions[" + strconv.Itoa(i) + "]: adding " + a.Peer.String() +
+				" would make more than " + strconv.Itoa(maxPeers) + " servers")
+		}
 	}
 	return def, f.Done()
 }
@@ -112,8 +117,9 @@ func DecodeRules(f *jsonio.Fields, what string, v any) raft.Rules {
 	return raft.Break(rules...)
 }
 
-// DecodeAction reads one action of a definition for a cluster of the given
-// size; the simulator checks the rest when the run is made. A mark may
+// DecodeAction reads one action of a definition for a run of the given
+// number of servers (an add may name one more: a new server); the
+// simulator checks the rest when the run is made. A mark may
 // carry a branch of actions (then) only if branch is true.
 func DecodeAction(what string, v any, peers int, branch bool) (Action, *jsonio.Error) {
 	var a Action
@@ -146,7 +152,10 @@ func DecodeAction(what string, v any, peers int, branch bool) (Action, *jsonio.E
 		if k == ActWrite {
 			a.Op = ParseOp(f.OneOf("op", "", "lock", "unlock"))
 		}
-	case ActCrash, ActRestart, ActTimeout, ActTransfer:
+	case ActCrash, ActRestart, ActTimeout, ActTransfer, ActRemove:
+		a.Peer = id("peer")
+	case ActAdd:
+		peers++ // a new server
 		a.Peer = id("peer")
 	case ActTimers:
 		a.Timers, _ = ParseTimerMode(f.OneOf("mode", "", "spread", "align"))

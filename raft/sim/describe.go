@@ -30,6 +30,8 @@ func (e *Event) Describe() string {
 			return p + " gave up handing over to " + to + ": " + to + " did not take over within an election timeout; " + p + " takes writes again"
 		}
 		return p + " cannot hand over leadership to " + to + ": " + e.Reason
+	case EvChange:
+		return describeChange(e)
 	case EvTimers:
 		if e.Action != nil && e.Action.Timers == TimersAlign {
 			return "election timers aligned: every waiting server times out in the same tick, votes for itself, and the vote splits"
@@ -166,12 +168,12 @@ func entryText(e *raft.Entry) string {
 	case raft.EntryNoop:
 		return "no-op"
 	case raft.EntryConfig:
-		ms, _ := raft.DecodeMembers(e.Data)
-		names := make([]string, len(ms))
-		for i, id := range ms {
-			names[i] = peerName(id)
+		c, _ := raft.DecodeConfiguration(e.Data)
+		text := "config " + names(c.Voters)
+		if len(c.Learners) > 0 {
+			text += " + learner " + names(c.Learners)
 		}
-		return "config " + strings.Join(names, " ")
+		return text
 	}
 	return string(e.Data)
 }
@@ -313,6 +315,10 @@ func (a *Action) Describe() string {
 		return peerName(a.Peer) + " times out now"
 	case ActTransfer:
 		return "the leader hands over leadership to " + peerName(a.Peer)
+	case ActAdd:
+		return "the leader adds " + peerName(a.Peer) + " to the cluster"
+	case ActRemove:
+		return "the leader removes " + peerName(a.Peer) + " from the cluster"
 	case ActMark:
 		return "mark: " + a.Mark.Note
 	case ActTimers:
@@ -331,4 +337,39 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// names lists servers as a student reads them: s1 s2 s3.
+func names(ids []raft.ID) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = peerName(id)
+	}
+	return strings.Join(out, " ")
+}
+
+// describeChange says what a membership change (EvChange) did.
+func describeChange(e *Event) string {
+	p, who := peerName(e.Peer), peerName(e.Leader)
+	switch {
+	case e.Op == ChangeNew:
+		return p + " starts, empty: it belongs to no cluster until a leader adds it, and meanwhile never stands for election"
+	case e.Reason != "" && e.Op == ChangeAdd:
+		return p + " cannot add " + who + ": " + e.Reason
+	case e.Reason != "" && e.Leader == e.Peer:
+		return p + " cannot remove itself: " + e.Reason
+	case e.Reason != "":
+		return p + " cannot remove " + who + ": " + e.Reason
+	case e.Op == ChangeAdd:
+		return p + " adds " + who + " as a learner: " + who + " receives the log but counts in no majority until it has caught up"
+	case e.Op == ChangeRemove && e.Leader == e.Peer:
+		return p + " removes itself: it leads on, not counting itself in majorities, until the change commits; then it hands over and steps down"
+	case e.Op == ChangeRemove:
+		return p + " removes " + who + ": the new configuration counts from now on, and " + who + " is sent the log until the change commits"
+	case e.Op == ChangePromote:
+		return who + " has caught up: " + p + " makes it a voter, and the majority now counts it"
+	case e.Op == ChangeStepDown:
+		return p + " is out of the cluster now that its removal is committed: it steps down and stands for election no more"
+	}
+	return "membership change at " + p
 }

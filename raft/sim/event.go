@@ -33,6 +33,7 @@ const (
 	EvTimers                    // the election timers were spread or aligned: Action says how
 	EvMark                      // the run reached a named moment: Action holds its Mark
 	EvTransfer                  // Peer, the leader, hands over leadership to Leader; Reason: TransferGaveUp, or why it could not start
+	EvChange                    // a membership change: Op says which (membership.go), Leader names the server added or removed; Reason: why it was refused
 )
 
 var kindNames = [...]string{
@@ -42,7 +43,7 @@ var kindNames = [...]string{
 	EvCommit: "commit", EvApply: "apply", EvRequest: "request", EvReply: "reply",
 	EvCrash: "crash", EvRestart: "restart", EvNetwork: "network",
 	EvViolation: "violation", EvSnapshot: "snapshot", EvTimers: "timers", EvMark: "mark",
-	EvTransfer: "transfer",
+	EvTransfer: "transfer", EvChange: "change",
 }
 
 func (k Kind) String() string {

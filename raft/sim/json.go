@@ -35,6 +35,9 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		w.Uint("term", e.Term)
 	case EvTransfer:
 		w.Uint("to", uint64(e.Leader))
+	case EvChange:
+		w.Str("op", e.Op)
+		w.UintNZ("server", uint64(e.Leader))
 	case EvVote:
 		w.Uint("vote", uint64(e.Vote))
 		w.Uint("term", e.Term)
@@ -190,8 +193,12 @@ func appendEntry(b []byte, e *raft.Entry) []byte {
 		w.UintNZ("seq", e.Seq)
 	case raft.EntryConfig:
 		w.Key("members")
-		ms, _ := raft.DecodeMembers(e.Data)
-		w.B = appendIDs(w.B, ms)
+		c, _ := raft.DecodeConfiguration(e.Data)
+		w.B = appendIDs(w.B, c.Voters)
+		if len(c.Learners) > 0 {
+			w.Key("learners")
+			w.B = appendIDs(w.B, c.Learners)
+		}
 	}
 	w.Close('}')
 	return w.B
@@ -232,7 +239,7 @@ func (a *Action) AppendJSON(b []byte) []byte {
 		if a.Kind == ActWrite {
 			w.Str("op", a.Op.String())
 		}
-	case ActCrash, ActRestart, ActTimeout, ActTransfer:
+	case ActCrash, ActRestart, ActTimeout, ActTransfer, ActAdd, ActRemove:
 		w.Uint("peer", uint64(a.Peer))
 	case ActTimers:
 		w.Str("mode", a.Timers.String())

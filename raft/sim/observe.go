@@ -18,6 +18,7 @@ func (s *Sim) observe(sl *slot, o *raft.Observation) {
 func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 	n := o.Node()
 	st := status{Role: n.Role(), Term: n.Term(), Vote: n.Vote(), Leader: n.Leader(), Commit: n.Commit(), LastIndex: n.LastIndex()}
+	s.observeChange(sl, o, st.Role)
 	if o.Input == raft.InputStart {
 		// A restart: the term, vote and log came back from storage; commit
 		// index and state machine start from nothing.
@@ -63,14 +64,14 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 		sl.term = st.Term
 		s.record(&Event{Kind: EvTerm, Peer: sl.id, Term: st.Term})
 		if st.Role == raft.Leader && sl.role == raft.Leader && s.check != nil {
-			s.check.elected(sl, true) // a leader that moved on to another term still leading
+			s.check.elected(sl, true, n.Configuration()) // a leader that moved on to another term still leading
 		}
 	}
 	if st.Role != sl.role {
 		sl.role = st.Role
 		s.record(&Event{Kind: EvRole, Peer: sl.id, Role: st.Role, Term: st.Term})
 		if st.Role == raft.Leader && s.check != nil {
-			s.check.elected(sl, false)
+			s.check.elected(sl, false, n.Configuration())
 		}
 	}
 	// A vote in a new term is a new vote, even for the same server (a
@@ -118,7 +119,7 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 		sl.commit = st.Commit
 		s.record(&Event{Kind: EvCommit, Peer: sl.id, Index: st.Commit})
 		if s.check != nil {
-			s.check.committed(sl)
+			s.check.committed(sl, st.Role == raft.Leader, n.Configuration())
 		}
 	}
 	if len(o.Applied) > 0 {

@@ -21,6 +21,10 @@ const (
 	StateMachineSafety
 	Linearizability
 	ExactlyOnce
+	// Majorities: every leader is elected, and every entry committed, by a
+	// majority of the voters of the leader's configuration, whatever
+	// changes it has been through (dissertation chapter 4).
+	Majorities
 	// Internal is none of the paper's: what a peer reports does not hang
 	// together (a gap in its log, an entry applied out of order, a restart
 	// that failed). It means a bug in the simulator or the runtime.
@@ -57,6 +61,9 @@ var propertyDocs = [numProperties]propertyDoc{
 	ExactlyOnce: {"exactly-once", "Exactly once",
 		"the state machine tracks the latest serial number processed for each client, along with the associated response. If it receives a command whose serial number has already been executed, it responds immediately without re-executing the request.",
 		"Raft paper, section 8"},
+	Majorities: {"majorities", "Majorities",
+		"a leader is elected, and an entry committed, only by a majority of the voters of the leader's configuration; learners and removed servers never count.",
+		"Raft dissertation, chapter 4 (membership changes)"},
 	Internal: {"internal", "Simulator check",
 		"what a peer reports hangs together: appended entries follow its log, its commit index lies within it, it applies entries in order, it restarts from its storage.",
 		"the simulator's own checks: a failure here is a bug to report"},

@@ -13,7 +13,7 @@ var protects = map[raft.Rule][]Property{
 	raft.ForgetVote:        {ElectionSafety},
 	raft.ForgetTerm:        {ElectionSafety, LeaderCompleteness},
 	raft.AppendUnchecked:   {LogMatching},
-	raft.TruncateOnAppend:  {LeaderCompleteness, StateMachineSafety},
+	raft.TruncateOnAppend:  {Majorities, LeaderCompleteness, StateMachineSafety},
 	raft.ReadLocal:         {Linearizability},
 	raft.ApplyRetries:      {ExactlyOnce},
 	raft.LeaderIgnoresTerm: {ElectionSafety},

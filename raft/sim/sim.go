@@ -63,6 +63,7 @@ type Sim struct {
 	lastOutcome string
 	marks       int     // marks applied
 	handOver    raft.ID // the target of the transfer being asked for (ActTransfer)
+	changing    *Action // the membership change being asked for (ActAdd, ActRemove)
 
 	outbox  []raft.Message // sent by the peer being handled, launched after its state events
 	answers []answer       // its answers to clients, recorded after its state events
@@ -104,6 +105,10 @@ type slot struct {
 	applied uint64
 	snap    uint64  // the last index its snapshot covers
 	handing raft.ID // as leader, the peer it hands over leadership to
+	// Its configuration's entry, and its learners then (membership.go).
+	configIndex uint64
+	voters      []raft.ID
+	learners    []raft.ID
 }
 
 func (s *slot) up() bool { return s.peer != nil }
@@ -154,10 +159,10 @@ func New(def Definition, opts Options) (*Sim, error) {
 			return nil, err
 		}
 	}
-	prev := int64(0)
+	prev, servers := int64(0), cfg.Peers
 	for i := range def.Actions {
 		a := &def.Actions[i]
-		if err := a.validate(&cfg); err != nil {
+		if err := a.validate(&cfg, servers); err != nil {
 			s.Close()
 			return nil, errors.New("action " + itoa(i+1) + ": " + err.Error())
 		}
@@ -165,7 +170,7 @@ func New(def Definition, opts Options) (*Sim, error) {
 			s.Close()
 			return nil, errors.New("action " + itoa(i+1) + ": actions must be in time order")
 		}
-		prev = a.At
+		prev, servers = a.At, a.servers(servers)
 	}
 	s.script = def.Actions
 	s.queueScript()
@@ -379,7 +384,7 @@ func (s *Sim) Do(a Action) error {
 		return errors.New(s.halted)
 	}
 	a.At = s.now
-	if err := a.validate(&s.cfg); err != nil {
+	if err := a.validate(&s.cfg, len(s.peers)); err != nil {
 		return err
 	}
 	if s.Applied() >= MaxActions {
@@ -418,6 +423,8 @@ func (s *Sim) applicable(a *Action) error {
 		return s.canTimeOut(a.Peer)
 	case ActTransfer:
 		return s.canTransfer(a.Peer)
+	case ActAdd, ActRemove:
+		return s.canChange(a)
 	case ActTimers:
 		if len(s.electionTimers()) < 2 {
 			return errors.New("no two servers are waiting on an election timer (a leader has none, a crashed server neither)")
@@ -472,6 +479,8 @@ func (s *Sim) apply(a *Action) {
 			_ = s.peers[leader-1].peer.TransferLeadership(a.Peer) // a refusal is recorded as it happens
 			s.handOver = raft.None
 		}
+	case ActAdd, ActRemove:
+		s.change(a)
 	case ActTimers:
 		s.setTimers(a)
 	case ActMark:

@@ -39,8 +39,9 @@ type PeerState struct {
 	SnapshotIndex uint64
 	SnapshotTerm  uint64
 	Lock          lock.State
-	Members       []raft.ID
-	Majority      int
+	Members       []raft.ID // the voters of its configuration
+	Learners      []raft.ID // and the servers catching up to become voters
+	Majority      int       // of the voters
 
 	ElectionElapsedMs int64 // time since the election timer was reset
 	ElectionTimeoutMs int64 // when it fires; 0 on leaders and unconfigured peers
@@ -127,7 +128,7 @@ func (s *Sim) peerState(sl *slot) PeerState {
 	st, _ := sl.peer.Status()
 	ps.Role, ps.Term, ps.Vote, ps.Leader = st.Role, st.Term, st.Vote, st.Leader
 	ps.Commit, ps.Applied, ps.LastIndex = st.Commit, st.Applied, st.LastIndex
-	ps.Members, ps.Progress = st.Members, st.Progress
+	ps.Members, ps.Learners, ps.Progress = st.Members, st.Learners, st.Progress
 	if len(st.Members) > 0 {
 		ps.Majority = len(st.Members)/2 + 1
 	}
@@ -253,6 +254,10 @@ func (ps *PeerState) appendJSON(b []byte) []byte {
 		w.B = lw.B
 		w.Key("members")
 		w.B = appendIDs(w.B, ps.Members)
+		if len(ps.Learners) > 0 {
+			w.Key("learners")
+			w.B = appendIDs(w.B, ps.Learners)
+		}
 		w.Int("majority", int64(ps.Majority))
 		w.Int("electionElapsedMs", ps.ElectionElapsedMs)
 		w.Int("electionTimeoutMs", ps.ElectionTimeoutMs)
