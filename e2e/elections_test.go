@@ -60,6 +60,11 @@ func TestDisruptiveWithAndWithoutPreVote(t *testing.T) {
 		t.Errorf("the run ends with s%d leading term %d without PreVote and s%d term %d with it: want a lower term with PreVote",
 			offLeader, offTerm, onLeader, onTerm)
 	}
+	// figure8 plays the paper's Raft step by step: the switches are off
+	// and cannot be turned on for it.
+	p.set("select#scenario", "figure8")
+	p.poll("figure8 without the switches", `location.search.includes("scenario=figure8") && !location.search.includes("prevote") &&
+		[...document.querySelectorAll("[data-switch]")].every((b) => b.disabled && !b.checked)`)
 }
 
 // "Make s2 the leader" in a follower's menu: the leader hands over, and

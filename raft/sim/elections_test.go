@@ -277,3 +277,31 @@ func TestTransferToALaggingTargetAndOneCutOff(t *testing.T) {
 	}
 	replayMatches(t, s)
 }
+
+// The page lets a student turn PreVote and CheckQuorum on with any
+// scenario: each plays its story with them, safely, for any seed, but
+// one that plays the paper's Raft step by step (figure8), which refuses
+// them in words.
+func TestEveryScenarioWithPreVoteAndCheckQuorum(t *testing.T) {
+	for _, sc := range sim.Scenarios() {
+		for _, sw := range []sim.Switches{{PreVote: true}, {CheckQuorum: true}, {PreVote: true, CheckQuorum: true}} {
+			for seed := uint64(1); seed <= 5; seed++ {
+				s, err := sim.RunScenarioWith(sc.Name, seed, sw, false, sim.Options{TraceLimit: -1, Check: true, History: true})
+				if sc.PaperOnly {
+					if err == nil || !strings.Contains(err.Error(), "paper's Raft") {
+						t.Errorf("%s with %+v: %v, want a refusal naming the paper's Raft", sc.Name, sw, err)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("%s with %+v, seed %d: %v", sc.Name, sw, seed, err)
+				}
+				s.RunFor(5000)
+				if v := s.Violations(); len(v) > 0 {
+					t.Errorf("%s with %+v, seed %d: %s", sc.Name, sw, seed, v[0].Describe())
+				}
+				s.Close()
+			}
+		}
+	}
+}

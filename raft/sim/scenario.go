@@ -19,6 +19,9 @@ type Scenario struct {
 	// (its cluster's size, timings); nil keeps the defaults.
 	Configure func(c *Config)
 	Run       func(s *Sim) error
+	// PaperOnly: the scenario tells a story of the paper's Raft, step by
+	// step, which PreVote or CheckQuorum would change; it refuses them.
+	PaperOnly bool
 }
 
 var scenarios = map[string]Scenario{}
@@ -53,6 +56,9 @@ func RunScenarioWith(name string, seed uint64, sw Switches, goroutines bool, opt
 	sc, ok := scenarios[name]
 	if !ok {
 		return nil, errors.New("unknown scenario " + name)
+	}
+	if sc.PaperOnly && (sw.PreVote || sw.CheckQuorum) {
+		return nil, errors.New("scenario " + name + " plays the paper's Raft step by step: PreVote and CheckQuorum would change its story; turn them off")
 	}
 	cfg := sc.Config()
 	cfg.Goroutines = goroutines

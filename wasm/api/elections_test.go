@@ -30,6 +30,7 @@ func TestCreateWithPreVoteAndTransfer(t *testing.T) {
 	}
 
 	s := newSession(t, Config{Check: true})
+	s.fail(CodeRejected, []string{"paper's Raft"}, "create", map[string]any{"scenario": "figure8", "checkQuorum": true})
 	s.call("create", map[string]any{"peers": 3, "seed": 4})
 	s.call("advance", 2000)
 	var leader int64

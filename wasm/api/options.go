@@ -168,13 +168,15 @@ func (p *Page) ReadyJSON(status []byte) []byte {
 	return w.End()
 }
 
-// ScenariosJSON lists the scenarios create accepts: [{name, summary}].
+// ScenariosJSON lists the scenarios create accepts: [{name, summary,
+// paperOnly}] (paperOnly: it refuses preVote and checkQuorum).
 func ScenariosJSON() []byte {
 	b := []byte(`[{"name":"election","summary":"the servers start together, all followers, and elect a leader: then send requests, crash servers, cut links"}`)
 	for _, sc := range sim.Scenarios() {
 		w := jsonio.NewObject(append(b, ','))
 		w.Str("name", sc.Name)
 		w.Str("summary", sc.Summary)
+		w.TrueNZ("paperOnly", sc.PaperOnly)
 		b = w.End()
 	}
 	return append(b, ']')

@@ -26,9 +26,13 @@ export class Controls {
     this.scenarioSel = root.querySelector("[data-scenario]");
     this.scenarioAbout = root.querySelector("[data-scenario-about]");
     this.switchBoxes = [...root.querySelectorAll("[data-switch]")];
+    for (const box of this.switchBoxes) box.dataset.about = box.closest("label").title;
     this.help = root.querySelector("[data-help-dialog]");
     // The simulator names its starting setups; "election" takes a size.
-    for (const sc of scenarios) html("option", { value: sc.name, "data-about": sc.summary }, this.scenarioSel, sc.name);
+    for (const sc of scenarios) {
+      const o = html("option", { value: sc.name, "data-about": sc.summary }, this.scenarioSel, sc.name);
+      if (sc.paperOnly) o.dataset.paperOnly = "";
+    }
     for (let n = 1; n <= limits.peers; n++) html("option", { value: n }, this.peersSel, String(n));
     this.seedIn.max = String(limits.seed);
     this.speed.max = String(SPEEDS.length - 1);
@@ -57,7 +61,7 @@ export class Controls {
       }
       const scenario = this.scenarioSel.value;
       const options = scenario === "election" ? { peers: Number(this.peersSel.value), seed } : { scenario, seed };
-      for (const box of this.switchBoxes) if (box.checked) options[box.dataset.switch] = true;
+      for (const box of this.switchBoxes) if (box.checked && !box.disabled) options[box.dataset.switch] = true;
       act.restart(options);
     });
   }
@@ -111,6 +115,13 @@ export class Controls {
   sized() {
     const sc = this.scenarioSel.selectedOptions[0];
     this.peersSel.disabled = this.scenarioSel.value !== "election";
+    // A story of the paper's Raft, step by step (figure8), takes neither.
+    const paper = Boolean(sc && sc.dataset.paperOnly !== undefined);
+    for (const box of this.switchBoxes) {
+      box.disabled = paper;
+      if (paper) box.checked = false;
+      box.closest("label").title = paper ? "This scenario plays the paper's Raft step by step: PreVote and CheckQuorum would change its story" : box.dataset.about;
+    }
     setText(this.scenarioAbout, sc ? sc.dataset.about : "");
   }
 }

@@ -115,7 +115,7 @@ export class Popover {
       if (p.up) button(actions, "crash", `Crash ${name}`, "button-danger");
       else button(actions, "restart", `Restart ${name}`);
       // A leader has no election timer to run out.
-      if (p.up && !leads) button(actions, "timeout", "Time out now").title = "Its election timer runs out now: it becomes a candidate in the next term and asks for votes";
+      if (p.up && !leads) button(actions, "timeout", "Time out now").title = "Its election timer runs out now: it becomes a candidate in the next term and asks for votes (with PreVote, it first asks whether it would win)";
       if (p.up && leader) {
         const from = peerName(leader.id);
         button(actions, "transfer", `Make ${name} the leader`).title =
