@@ -54,11 +54,11 @@ func TestLessons(t *testing.T) {
 				}
 			}
 			out, err := lesson.Play(l, opts)
+			if *transcript {
+				printTranscript(l, out, events) // up to the failure, if it fails
+			}
 			if err != nil {
 				t.Fatal(err)
-			}
-			if *transcript {
-				printTranscript(out, events)
 			}
 			again, err := lesson.Play(l, lesson.Options{Goroutines: true})
 			if err != nil {
@@ -108,17 +108,26 @@ func checkPrefixes(t *testing.T, out *lesson.Outline) {
 
 // printTranscript prints each step as an author checks it: where it
 // starts and ends, its caption and question, the option that happened,
-// and every event of the run during it.
-func printTranscript(out *lesson.Outline, events [][]string) {
-	l := out.Lesson
-	for i, st := range out.Steps {
+// and every event of the run during it. Without an outline (the lesson
+// failed its checks), it prints the steps as far as they played.
+func printTranscript(l *lesson.Lesson, out *lesson.Outline, events [][]string) {
+	for i := range l.Steps {
 		s := &l.Steps[i]
-		fmt.Printf("\n== %s step %d, %d to %d ms\n%s\n", l.Name, i+1, st.Start, st.End, s.Caption)
+		answer := -1
+		if out != nil {
+			st := out.Steps[i]
+			answer = st.Answer
+			fmt.Printf("\n== %s step %d, %d to %d ms\n%s\n", l.Name, i+1, st.Start, st.End, s.Caption)
+		} else if len(events[i]) > 0 || i == 0 {
+			fmt.Printf("\n== %s step %d\n%s\n", l.Name, i+1, s.Caption)
+		} else {
+			break
+		}
 		if q := s.Question; q != nil {
 			fmt.Printf("?? %s\n", q.Ask)
 			for k, o := range q.Options {
 				mark := "  "
-				if k == st.Answer {
+				if k == answer {
 					mark = "=>"
 				}
 				fmt.Printf("%s %s: %s\n", mark, o.Text, o.Why)
