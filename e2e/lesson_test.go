@@ -113,6 +113,11 @@ func TestLessonExplore(t *testing.T) {
 	if got := js[string](p, `[...document.querySelectorAll(".index-row .lesson-mark")].map((s) => s.textContent).join(" ")`); got != "3" {
 		t.Errorf("the logs mark the columns %q, want entry 3's", got)
 	}
+	// Step 3 plays until a leader is elected, which says who wins: with a
+	// question on show, the panel does not say it.
+	if got := js[string](p, `document.querySelector(".lesson-until").textContent`); strings.Contains(got, "elected") || !strings.Contains(got, "Pick an answer") {
+		t.Errorf("under a question, the panel says %q", got)
+	}
 	p.checkStepStart(3)
 	p.press("ArrowRight")
 	p.poll("step 4", `document.querySelector("[data-lesson]").dataset.step === "4"`)

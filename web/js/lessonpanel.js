@@ -121,7 +121,7 @@ export class LessonPanel {
       this.caption.replaceChildren(...step.parts.map(part));
       this.stepList(v.steps, i);
       this.questionFor(step, v.answer);
-      setText(this.until, step.until ? `Plays until ${step.until}.` : step.end > step.start ? `Plays ${NUMBER.format(step.end - step.start)} ms.` : "Nothing to play here: read, then go on.");
+      setText(this.until, untilText(step));
     }
     const done = v.state === "done";
     // Once the step has played, its result takes the question's place.
@@ -196,6 +196,15 @@ export class LessonPanel {
       }
     }
   }
+}
+
+// untilText says how far the step plays. With a question it says no more
+// than that the run decides: "until s3 installs the leader's snapshot"
+// would give the answer away.
+function untilText(step) {
+  if (step.end === step.start) return "Nothing to play here: read, then go on.";
+  if (step.question) return "Pick an answer, then play the step: the run shows which one is right.";
+  return step.until ? `Plays until ${step.until}.` : `Plays ${NUMBER.format(step.end - step.start)} ms.`;
 }
 
 // part draws a piece of a caption: plain text, or a name of something on
