@@ -15,9 +15,9 @@ import (
 // The guided lessons (issue 11), played through the page as a student
 // does, in one tab: the picker starts the first lesson; Play, then → (or
 // Next), to the end of each, the clock stopping at each step's end; the
-// last step offers the next lesson. One question answered wrong and one
-// right. Screenshots of each lesson's first and last step at 1280x800 and
-// 390 wide.
+// last step offers the next lesson; the last three lessons with reduced
+// motion. One question answered wrong and one right. Screenshots of each
+// lesson's first and last step at 1280x800 and 390 wide.
 func TestLessonsPlay(t *testing.T) {
 	p := openAt(t, "", 1280, 800)
 	index := js[[]struct{ Name, Title string }](p, `fetch("lessons/index.json").then((r) => r.json())`)
@@ -31,6 +31,11 @@ func TestLessonsPlay(t *testing.T) {
 	p.set("[data-lesson-pick]", index[0].Name)
 	p.click("[data-lesson-picker] button")
 	for i, l := range index {
+		if i == 6 {
+			// The last three lessons with reduced motion asked for: each
+			// step is shown played at once, and the lesson goes on the same.
+			p.do("ask for reduced motion", reducedMotion())
+		}
 		p.poll("lesson "+l.Name, fmt.Sprintf(`document.querySelector(".lesson-title").textContent === %q && document.querySelector("[data-lesson]").dataset.step === "1"`, l.Title))
 		if got := js[string](p, `document.querySelector(".lesson-kicker").textContent`); got != fmt.Sprintf("Lesson %d of 9", i+1) {
 			t.Errorf("%s: kicker %q", l.Name, got)
@@ -49,6 +54,11 @@ func TestLessonsPlay(t *testing.T) {
 			p.checkStepStart(n)
 			if l.Name == "lock" && (n == 3 || n == 5) {
 				p.click(`[data-lesson-question] input[data-option="1"]`) // "error": wrong at step 3, right at step 5
+			}
+			if i >= 6 && !js[bool](p, `document.querySelector("[data-lesson-play]").hidden`) {
+				if got := js[string](p, `document.querySelector("[data-lesson-play]").textContent`); got != "Show what happens" {
+					t.Errorf("%s step %d with reduced motion: the play button says %q", l.Name, n, got)
+				}
 			}
 			p.playStep()
 			if l.Name == "lock" {
