@@ -78,10 +78,10 @@ build/raftplay-search.wasm: FORCE
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@.new ./wasm/searcher
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
-build/site.stamp: build/raftplay.wasm $(WASM_EXEC) $(WEB_FILES) $(SERVER_GO)
+build/site.stamp: build/raftplay.wasm build/raftplay-search.wasm $(WASM_EXEC) $(WEB_FILES) $(SERVER_GO)
 	rm -rf build/site build/worker/public
 	$(GO) run ./cmd/sitebuild -web web -wasm build/raftplay.wasm -wasm-exec $(WASM_EXEC) \
-		-out build/site -workers-out build/worker/public
+		-search-wasm build/raftplay-search.wasm -out build/site -workers-out build/worker/public
 	@touch $@
 
 # go:embed can only read inside server/embedded/, so the site is copied

@@ -17,6 +17,10 @@ type Options struct {
 	Web      fs.FS  // the front-end source, web/
 	Wasm     []byte // the playground: GOOS=js GOARCH=wasm go build ./wasm
 	WasmExec []byte // $(go env GOROOT)/lib/wasm/wasm_exec.js of the Go that built Wasm
+	// SearchWasm is the search worker (GOOS=js GOARCH=wasm go build
+	// ./wasm/searcher), which the page loads only when a student asks for
+	// a search; optional.
+	SearchWasm []byte
 	// Out is the site directory to write (it must be new or empty): every
 	// file plus its .br and .gz variants, served as is by the server,
 	// dist/ and any static host.
@@ -34,6 +38,7 @@ type File struct {
 	Size         int
 	Brotli, Gzip int // sizes of the variants, 0 where there is none
 	Hashed       bool
+	OnDemand     bool // not part of a first visit: loaded only when asked for
 }
 
 // Build builds the site. It reports every problem it finds in web/ at
@@ -86,6 +91,8 @@ func Build(o Options) ([]File, error) {
 			Name: name, Size: len(site[name]),
 			Brotli: len(packed[name].br), Gzip: len(packed[name].gz),
 			Hashed: server.IsHashed(name),
+			// The search worker's wasm loads only when asked for.
+			OnDemand: names[SearchWasmName] == name,
 		})
 	}
 	return report, nil
@@ -100,6 +107,9 @@ func addGenerated(files map[string][]byte, o Options) (map[string]bool, error) {
 	}
 	files[WasmName] = o.Wasm
 	files[WasmExecName] = o.WasmExec
+	if len(o.SearchWasm) > 0 {
+		files[SearchWasmName] = o.SearchWasm
+	}
 	derived := map[string]bool{}
 	if _, ok := files[EmbedName]; !ok {
 		page, err := embedPage(files[IndexName])

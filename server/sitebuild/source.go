@@ -15,6 +15,8 @@ import (
 const (
 	WasmName     = "raftplay.wasm"
 	WasmExecName = "wasm_exec.js"
+	// SearchWasmName is the search worker's wasm (Options.SearchWasm).
+	SearchWasmName = "raftplay-search.wasm"
 	IndexName    = "index.html"
 	EmbedName    = "embed.html"
 	NotFoundName = "404.html"

@@ -205,7 +205,7 @@ func advance(ss *Session, b []byte, args []any) ([]byte, *Error) {
 	run := ss.runTo
 	switch {
 	case fr.untilMark && fr.untilViolation:
-		return nil, badArg("advance options: give untilMark or untilViolation, not both")
+		run = ss.runToMarkOrViolation
 	case fr.untilMark:
 		run = ss.runToMark
 	case fr.untilViolation:

@@ -57,7 +57,12 @@ func TestAdvanceUntilViolation(t *testing.T) {
 		len(last["entries"].([]any)) != 1 || len(last["peers"].([]any)) == 0 {
 		t.Fatalf("violation event %v", last)
 	}
-	s.fail(CodeBadArgument, []string{"not both"}, "advance", 10, map[string]any{"untilViolation": true, "untilMark": true})
+	// With untilMark too, it stops at whichever comes first.
+	s.call("replay", def)
+	st = s.call("advance", 60_000, map[string]any{"untilViolation": true, "untilMark": true})
+	if num(st["violations"]) != 1 || num(st["time"]) != want.Time {
+		t.Fatalf("advance(untilViolation, untilMark) = %v", st)
+	}
 }
 
 // Events come with their words when asked: the same sentence raftsim's

@@ -86,6 +86,11 @@ func (ss *Session) runToViolation(s *sim.Sim, call string, t int64) *Error {
 	return ss.runToChange(s, call, t, s.ViolationCount)
 }
 
+// runToMarkOrViolation stops at whichever comes first.
+func (ss *Session) runToMarkOrViolation(s *sim.Sim, call string, t int64) *Error {
+	return ss.runToChange(s, call, t, func() int { return s.Marks() + s.ViolationCount() })
+}
+
 // runToChange is runTo that stops right after count changes.
 func (ss *Session) runToChange(s *sim.Sim, call string, t int64, count func() int) *Error {
 	n := count()

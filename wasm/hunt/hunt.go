@@ -8,9 +8,11 @@
 // Its calls join those of wasm/api on an api.Worker (Install), with the
 // same conventions: JSON arguments, a JSON answer or {error, code}.
 //
-//	search({rule, first?, seeds?, shortest?})
+//	search({rule, first?, seeds?, shortest?, enough?})
 //	    runs the rule's campaign (raft/sim/search's plan) on seeds first..,
-//	    one after another, reporting progress between them (call "search",
+//	    one after another, and answers the first failing run, or with
+//	    shortest the one that fails soonest (among the enough lowest failing
+//	    seeds, if given), reporting progress between them (call "search",
 //	    time: seeds done, until: seeds to run). Answers {found: false,
 //	    searched} or {found: true, searched, seed, violation, definition,
 //	    time, command}: violation is the violation event (TRACE.md), the
@@ -55,6 +57,7 @@ func searchCall(ss *api.Session, b []byte, args []any) ([]byte, *api.Error) {
 	first := uint64(f.Int("first", 0, api.MaxSafeInt, 1))
 	n := int(f.Int("seeds", 1, MaxSeeds, DefSeeds))
 	shortest := f.Flag("shortest")
+	enough := int(f.Int("enough", 0, MaxSeeds, 0))
 	if err := f.Done(); err != nil {
 		return nil, err
 	}
@@ -64,7 +67,7 @@ func searchCall(ss *api.Session, b []byte, args []any) ([]byte, *api.Error) {
 	}
 	p, _ := search.PlanFor(r)
 	found, err := search.Run(p.Campaign, first, n, search.Options{
-		Shortest: shortest,
+		Shortest: shortest, Enough: enough,
 		Progress: func(done int) bool {
 			return ss.Yield(api.Progress{Call: "search", Time: int64(done), Until: int64(n)})
 		},

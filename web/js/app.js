@@ -26,12 +26,21 @@ import { download, viewPNG, viewSVG } from "./export.js";
 import { shortLink } from "./shortlink.js";
 import { addressFor } from "./address.js";
 import { Work } from "./work.js";
+import { Checks } from "./checks.js";
+import { SearchWorker } from "./search.js";
 
 // With reduced motion asked for, the run starts paused and messages jump
 // along their links instead of gliding (messages.js).
 const STILL = matchMedia("(prefers-reduced-motion: reduce)");
 
 const NOTICE_MS = 6000;
+// A search for a counterexample runs up to this many seeds in the worker,
+// stops at the first few that fail, and plays the one that fails soonest,
+// from this long before it fails.
+const SEARCH_SEEDS = 100;
+const SEARCH_ENOUGH = 3;
+const BEFORE_MS = 300;
+
 // Wall time between redraws of the logs and requests while playing: a
 // redraw repaints every log row, which costs a frame about 3 ms here.
 const PANELS_MS = 250;
@@ -136,9 +145,18 @@ export class App {
       focusPeer: (id) => this.focusPeer(id),
     });
     this.stage = new Stage($("[data-stage]"), () => this.rewind());
+    // The rules this run breaks (a definition's config.broken).
+    this.broken = [];
+    this.checks = new Checks($("[data-checks]"), $("[data-tab=checks]"), { properties: api.properties || [], rules: api.rules || [] }, {
+      breakRule: (rule) => this.restart({ peers: this.model.peers.length || 3, seed: Number(this.controls.seedIn.value) || 0, broken: [rule] }),
+      search: (rule) => this.search(rule),
+      cancel: () => this.cancelSearch(),
+      checkHistory: () => this.checkHistory(),
+    });
     for (const b of host.querySelectorAll("button[data-timers]")) b.addEventListener("click", () => this.act(() => api.timers(b.dataset.timers)));
     for (const b of host.querySelectorAll("[data-save-as]")) b.addEventListener("click", () => this.save(b.dataset.saveAs));
     bindMenus(host);
+    this.searcher = new SearchWorker((p) => this.checks.searching({ ...p, text: p.call === "search" ? `Searching: ${p.time} of ${p.until} runs` : "" }));
     this.summary = $("[data-summary]");
     this.toast = $("[data-toast]");
     this.toastTimer = 0;
@@ -164,6 +182,8 @@ export class App {
       const r = await this.player.restart(() => this.api.replay(shared.def, shared.t));
       if (!r.error) {
         const c = shared.def.config || {};
+        this.broken = Array.isArray(c.broken) ? c.broken : [];
+        this.checks.reset(this.broken);
         this.controls.setup(c.peers || 3, shared.def.seed ?? 1);
         this.guide.reset("shared");
         this.restorePanels(shared.panels);
@@ -265,6 +285,8 @@ export class App {
       this.events.clear();
       this.clients.clear();
       this.popover.hide();
+      this.checks.reset(this.broken);
+      this.highlight(null);
     }
     if (changed.events.length) this.guide.seen(changed.events);
     if (m.peers.length && m.peers.length !== this.peerCount) this.layout(m.peers.length);
@@ -280,6 +302,8 @@ export class App {
     if (!this.player.playing) this.panels();
     if (changed.events.length) this.events.add(m, changed.events, !this.player.playing);
     this.stage.take(changed.events, m.time);
+    const found = this.checks.take(changed.events);
+    if (found.length) this.violated(found[0]);
     this.controls.pending(m.status.pending || 0);
     if (this.popover.open) this.popover.refresh(m);
   }
@@ -340,6 +364,70 @@ export class App {
     setText(this.summary, parts.join(" "));
   }
 
+  // search runs, in the search worker, the campaign that breaks rule for
+  // SEARCH_SEEDS seeds, and plays the run that fails soonest: replayed to
+  // a little before the violation, paused, with what is about to fail.
+  async search(rule) {
+    this.player.pause();
+    this.checks.searching({ time: 0, until: SEARCH_SEEDS, text: "Starting the search worker…" });
+    const answer = await this.searcher.call("search", { rule, seeds: SEARCH_SEEDS, shortest: true, enough: SEARCH_ENOUGH });
+    this.checks.searching(null);
+    if (answer.error) return answer.code === "canceled" ? this.notify("Search canceled.") : this.notify(`The search failed: ${answer.error}`);
+    if (!answer.found) return this.notify(`None of ${answer.searched} runs with faults broke a guarantee with ${rule} broken: try again with another rule.`);
+    const def = answer.definition;
+    const at = Math.max(0, answer.time - BEFORE_MS);
+    this.broken = (def.config && def.config.broken) || [rule];
+    const r = await this.player.restart(() => this.api.replay(def, at));
+    if (r.error) return this.notify(r.error);
+    this.controls.setup(this.model.peers.length, def.seed ?? 0);
+    this.guide.reset("shared");
+    this.checks.explain(answer.violation, this.model, true);
+    this.tabs.show("checks");
+    this.notify(`Found: run ${answer.seed} of the search fails at ${answer.time.toLocaleString("en-US")} ms. Shown ${BEFORE_MS} ms before: Play or Step to watch it happen.`);
+  }
+
+  cancelSearch() {
+    this.searcher.stop();
+    this.checks.searching(null);
+  }
+
+  // checkHistory checks, in the search worker, that the clients' history
+  // so far is linearizable (porcupine, which the page itself does without).
+  async checkHistory() {
+    const def = await this.api.definition();
+    if (def.error) return this.notify(def.error);
+    const t = Math.floor(this.model.time);
+    this.checks.searching({ time: 0, until: 1, text: `Checking the clients' history up to ${t.toLocaleString("en-US")} ms…` });
+    const answer = await this.searcher.call("check", def, t);
+    this.checks.searching(null);
+    if (answer.error) return answer.code === "canceled" ? null : this.notify(`The check failed: ${answer.error}`);
+    this.checks.history(answer);
+    if (answer.violation) {
+      this.tabs.show("checks");
+      this.checks.explain(answer.violation, this.model);
+      this.highlight(answer.violation);
+    } else this.notify(answer.linearizable === "yes" ? `The ${answer.operations} client operations so far are linearizable.` : "The check ran out of time: the answer is unknown.");
+  }
+
+  // violated shows a violation the checkers found: the run pauses there
+  // (the player stops right after the event that broke the property), the
+  // Checks tab says what failed, and what it involves is highlighted.
+  violated(ev) {
+    this.player.pause();
+    this.tabs.show("checks");
+    this.checks.explain(ev, this.model);
+    this.highlight(ev);
+    this.panels();
+  }
+
+  // highlight marks what a violation involves (null: nothing).
+  highlight(ev) {
+    this.ring.highlight(ev ? ev.peers || [ev.peer] : []);
+    this.logs.highlight(ev ? (ev.entries || []).map((e) => e.index) : []);
+    this.messages.highlight(ev ? ev.msgs || [] : []);
+    this.events.highlight(ev ? [ev.seq, ev.cause].filter(Boolean) : []);
+  }
+
   // act runs a user action and reports a refusal in words.
   async act(fn) {
     const r = await this.player.act(fn);
@@ -389,15 +477,22 @@ export class App {
   async restart(options) {
     if (this.lesson) this.lesson.stop();
     this.player.pause();
+    const before = this.broken;
+    this.broken = options.broken || [];
     const r = await this.player.restart(() => this.api.create(options));
-    if (r.error) return this.notify(r.error);
+    if (r.error) {
+      this.broken = before;
+      return this.notify(r.error);
+    }
     this.controls.setup(this.model.peers.length, options.seed, options.scenario || "election");
     this.guide.reset(options.scenario || "election");
-    // The run's setup in the address, so a reload or a shared link shows it.
-    const { preVote, checkQuorum, ...query } = options;
+    // The run's setup in the address, so a reload or a shared link shows
+    // it (a broken rule travels in a shared link's definition).
+    const { preVote, checkQuorum, broken, ...query } = options;
     if (preVote) query.prevote = 1;
     if (checkQuorum) query.checkquorum = 1;
     history.replaceState(null, "", addressFor(query, ""));
+    if (broken && broken.length) this.notify(`A new run in which every server breaks ${broken.join(", ")}. Crash servers, split the network, send requests: the Checks tab says what fails.`);
     if (!STILL.matches) this.player.play();
   }
 

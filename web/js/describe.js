@@ -1,6 +1,6 @@
-// Plain words for what the trace says: the event log, the message details
-// and the request list all speak through here, so a student reads the same
-// phrase for the same thing everywhere. Everything here only restates the
+// Plain words for what the trace shows beside the event log (whose words,
+// each event's text, are the simulator's: raft/sim/describe.go): message
+// details, the request list, the logs. Everything here only restates the
 // trace (raft/sim/TRACE.md); it decides nothing about the protocol.
 
 export const peerName = (id) => (id ? `s${id}` : "nobody");
@@ -158,13 +158,6 @@ export function messageFields(m) {
   return rows;
 }
 
-const dropWhy = {
-  loss: "lost by the network",
-  partition: "blocked: the link is cut",
-  down: "not delivered: the receiver is down",
-  user: "dropped by you",
-};
-
 export const dropLabel = { loss: "lost", down: "down", user: "dropped" };
 
 // outcomeText explains how a client request ended, in the page's words.
@@ -195,126 +188,6 @@ export function waitingText(r, now) {
   if (!r.deadline) return "";
   const left = Math.max(0, r.deadline - now);
   return `no answer yet: the client gives up at ${r.deadline.toLocaleString("en-US")} ms (in ${(left / 1000).toFixed(1)} s)`;
-}
-
-// describe turns one event into a sentence. full is the message as sent,
-// for deliveries and drops (whose events name only the type and ends).
-// With whole false, a long client name is cut short (short): the list
-// then gives the whole sentence as the row's title.
-export function describe(ev, full, whole = true) {
-  const name = whole ? (n) => n : (n) => short(n, 16);
-  const p = peerName(ev.peer);
-  const m = ev.msg ? { ...ev.msg, ...(full || {}) } : null;
-  const route = m ? `${peerName(m.from)} → ${peerName(m.to)}` : "";
-  switch (ev.kind) {
-    case "timeout":
-      if (ev.reason === "user") return `${p}'s election timer was made to run out now, in term ${ev.term}: it stands for leader`;
-      return `${p}'s election timer ran out in term ${ev.term}: it stands for leader`;
-    case "transfer": {
-      const to = peerName(ev.to);
-      if (!ev.reason) return `${p} hands over leadership to ${to}: it sends ${to} what its log lacks, then tells it to stand now (TimeoutNow); it takes no writes meanwhile`;
-      if (ev.reason === "gave-up") return `${p} gave up handing over to ${to}: ${to} did not take over within an election timeout; ${p} takes writes again`;
-      return `${p} cannot hand over leadership to ${to}: ${ev.reason.replace(/^raft: /, "")}`;
-    }
-    case "timers":
-      return ev.mode === "align"
-        ? "election timers aligned: every waiting server times out in the same tick, votes for itself, and the vote splits"
-        : "election timers spread: one waiting server times out first, well before the others, and its requests for votes arrive first";
-    case "mark": {
-      // The stage's name here; its whole note is in the guide.
-      const name = ev.note.split(":")[0];
-      return name === ev.note ? ev.note : `stage reached: ${name} (its note is in the guide)`;
-    }
-    case "term":
-      return `${p} moved to term ${ev.term}`;
-    case "role":
-      if (ev.role === "leader") return `${p} won the election: leader of term ${ev.term}`;
-      if (ev.role === "candidate") return `${p} became a candidate in term ${ev.term} and asks for votes`;
-      if (ev.role === "precandidate")
-        return `${p} became a pre-candidate: before it stands, it asks whether the others would vote for it in term ${ev.term + 1}; it stays in term ${ev.term} (PreVote)`;
-      return `${p} became a follower (term ${ev.term})`;
-    case "vote":
-      return ev.vote === ev.peer
-        ? `${p} voted for itself in term ${ev.term}`
-        : `${p} voted for ${peerName(ev.vote)} in term ${ev.term}`;
-    case "leader":
-      return `${p} learned that ${peerName(ev.leader)} leads term ${ev.term}`;
-    case "append": {
-      const es = ev.entries || [];
-      const what = es.map((e) => `${entryText(e)} (t${e.term})`).join(", ");
-      const where = es.length > 1 ? `indexes ${ev.index}–${ev.index + es.length - 1}` : `index ${ev.index}`;
-      return `${p} stored ${plural(es.length, "entry", "entries")} at ${where}: ${what}`;
-    }
-    case "snapshot":
-      return ev.installed
-        ? `${p} installed the leader's snapshot of entries ${range(1, ev.index)} (term ${ev.term}): it replaces its log up to #${ev.index} and its lock state with the leader's`
-        : `${p} compacted entries ${range(1, ev.index)} into a snapshot (last term ${ev.term}, ${bytes(ev.size || 0)}): it keeps the lock's state as of #${ev.index} and drops those entries from its log`;
-    case "truncate":
-      return `${p} deleted its entries from index ${ev.index} on: they conflict with the leader's log`;
-    case "commit":
-      return `${p} now knows entries up to index ${ev.index} are committed`;
-    case "apply": {
-      const e = ev.entry || {};
-      let s = `${p} applied #${ev.index} ${entryText(e)}`;
-      if (ev.reply) s += ` → ${ev.reply}`;
-      if (ev.skipped) s += " (a retry: answered from the session table, not run twice)";
-      return s;
-    }
-    case "request":
-      return ev.op === "read"
-        ? `client ${name(ev.client)} asks ${p} to read the lock`
-        : `client ${name(ev.client)} sends ${ev.op} to ${p}`;
-    case "reply": {
-      const why = outcomeText(ev);
-      return `client ${name(ev.client)}'s ${ev.op} at ${p} → ${ev.outcome}${why ? ` (${why})` : ""}`;
-    }
-    case "crash":
-      return ev.snapshotIndex
-        ? `${p} crashed: it keeps its term, vote, snapshot (entries ${range(1, ev.snapshotIndex)}) and log; it loses its commit index and the lock state it had applied`
-        : `${p} crashed: it keeps its term, vote and log; it loses its commit index and lock state`;
-    case "restart":
-      return ev.snapshotIndex
-        ? `${p} restarted from disk: term ${ev.term}, voted for ${peerName(ev.vote)}, the lock state from its snapshot of entries ${range(1, ev.snapshotIndex)}, log up to index ${ev.index}`
-        : `${p} restarted from disk: term ${ev.term}, voted for ${peerName(ev.vote)}, log up to index ${ev.index}`;
-    case "network":
-      return `network: ${describeAction(ev.action)}`;
-    case "send":
-      return `${route} ${messageName(m)} sent${ev.dup ? " (a duplicate copy)" : ""}`;
-    case "deliver":
-      return `${route} ${messageName(m)} arrived`;
-    case "drop":
-      return `${route} ${messageName(m)} ${dropWhy[ev.reason] || `dropped (${ev.reason})`}`;
-    case "reject":
-      return `${p} refused a malformed ${m ? m.type : "message"}${ev.reason ? `: ${ev.reason}` : ""}`;
-    case "violation":
-      return `SAFETY VIOLATION at ${p}: ${ev.reason}`;
-    default:
-      return `${ev.kind} at ${p}`;
-  }
-}
-
-// describeAction says what a network action did.
-export function describeAction(a) {
-  if (!a) return "changed";
-  switch (a.kind) {
-    case "partition":
-      return `split into ${(a.groups || []).map((g) => `{${g.map(peerName).join(" ")}}`).join(" and ")}`;
-    case "heal":
-      return "healed: every link works again";
-    case "cut":
-      return `link ${peerName(a.from)} → ${peerName(a.to)} cut`;
-    case "restore":
-      return `link ${peerName(a.from)} → ${peerName(a.to)} restored`;
-    case "network": {
-      const l = a.link || {};
-      const parts = [];
-      if (l.latencyMaxMs) parts.push(`latency ${l.latencyMinMs ?? 0}–${l.latencyMaxMs} ms`);
-      parts.push(`loss ${Math.round((l.loss || 0) * 100)}%`);
-      return `links now have ${parts.join(", ")}`;
-    }
-    default:
-      return a.kind;
-  }
 }
 
 // eventFamily groups event kinds for the log's filters and row styling.

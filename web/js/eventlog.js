@@ -1,9 +1,10 @@
-// The event log: the trace in plain words, following the run, filterable by
+// The event log: the trace in plain words (each event's text, which the
+// simulator writes), following the run, filterable by
 // peer and by kind. The list holds a bounded number of rows, and while the
 // run plays new rows are added a few times a second, not every frame.
 
 import { html } from "./svg.js";
-import { describe, eventFamily, peerName } from "./describe.js";
+import { eventFamily, peerName } from "./describe.js";
 
 const ROWS = 150; // rows in the list; the model keeps more for the filters
 // Four flushes a second: each lays out its new rows, and faster than this
@@ -77,6 +78,12 @@ export class EventLog {
     this.rebuild();
   }
 
+  // highlight marks the rows of the events a violation involves (by seq).
+  highlight(seqs) {
+    this.culprits = new Set(seqs);
+    for (const li of this.list.children) li.classList.toggle("culprit", this.culprits.has(Number(li.dataset.seq)));
+  }
+
   // shown is called when the list comes into view again: a hidden list
   // cannot follow the new rows.
   shown() {
@@ -117,7 +124,7 @@ export class EventLog {
     this.pending = [];
     if (!shown.length) return;
     const keep = all ? ROWS : PER_FLUSH;
-    const rows = shown.slice(-keep).map(row);
+    const rows = shown.slice(-keep).map((ev) => this.row(ev));
     if (shown.length > keep) rows.unshift(html("li", { class: "ev-skipped" }, null, `… ${shown.length - keep} more (pause to list them all)`));
     this.list.append(...rows);
     // Trim in large batches: removing the first rows re-lays out them all,
@@ -133,7 +140,7 @@ export class EventLog {
     this.pending = [];
     const evs = this.model ? this.model.events : [];
     const rows = [];
-    for (let i = evs.length - 1; i >= 0 && rows.length < ROWS; i--) if (this.shows(evs[i])) rows.push(row(evs[i]));
+    for (let i = evs.length - 1; i >= 0 && rows.length < ROWS; i--) if (this.shows(evs[i])) rows.push(this.row(evs[i]));
     this.list.replaceChildren(...rows.reverse());
     this.follow = true;
     this.followBtn.hidden = true;
@@ -175,14 +182,23 @@ export class EventLog {
     }
     return f;
   }
+
+  row(ev) {
+    const li = row(ev);
+    li.dataset.seq = ev.seq;
+    if (this.culprits && this.culprits.has(ev.seq)) li.classList.add("culprit");
+    return li;
+  }
 }
 
 function row(ev) {
   const kind = ev.kind === "snapshot" || (ev.full || ev.msg || {}).type === "InstallSnapshot" ? "ev-snapshot" : `ev-${ev.family === "heartbeat" ? "msg" : ev.family}`;
   const li = html("li", { class: kind });
   html("time", {}, li, String(ev.time));
-  const text = describe(ev, ev.full, false);
+  // The words are the simulator's (raft/sim/describe.go): the same
+  // sentence raftsim prints. A row shows one line; the title holds it all.
+  const text = ev.text || ev.kind;
   html("span", {}, li, text);
-  if (ev.client && ev.client.length > 16) li.title = describe(ev, ev.full);
+  if (text.length > 90) li.title = text;
   return li;
 }

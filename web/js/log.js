@@ -44,6 +44,7 @@ export class Logs {
     this.withSnap = false; // whether the snapshot column is shown
     this.density = "roomy";
     root.dataset.density = this.density;
+    this.culprits = new Set(); // indexes a violation involves
     this.model = null;
     this.marked = new Set(); // indexes a lesson's caption names
     // The number of columns follows the panel's width, measured only when
@@ -55,6 +56,12 @@ export class Logs {
       this.fit();
     }).observe(root);
     ONE_SCREEN.addEventListener("change", () => this.model && this.update(this.model));
+  }
+
+  // highlight marks the log indexes a violation involves, on every server.
+  highlight(indexes) {
+    this.culprits = new Set(indexes);
+    if (this.model) this.update(this.model);
   }
 
   // fit sets the number of index columns for the width and the snapshot
@@ -214,6 +221,11 @@ export class Logs {
       const edge = compacted ? `${index === start ? "s" : ""}${index === snapIndex || index === end ? "e" : ""}` : "";
       const nextAt = next ? pr.next : 0;
       const matchAt = match ? pr.match : 0;
+      const culprit = this.culprits.has(index);
+      if (s.culprit !== culprit) {
+        s.culprit = culprit;
+        s.slot.classList.toggle("culprit", culprit);
+      }
       const key = e
         ? `${index}|${e.term}|${entryText(e)}|${committed}|${applied}|${nextAt}|${matchAt}`
         : `${index}|${hidden}|${compacted}${edge}|${nextAt}|${matchAt}`;

@@ -95,6 +95,7 @@ export class Messages {
     if (kind === "append") g.querySelector(".msg-count").textContent = String((m.msg.entries || []).length);
     if (m.dup) g.classList.add("dup");
     if (m.id === this.selected) g.classList.add("selected");
+    if (this.culprits && this.culprits.has(m.id)) g.classList.add("culprit");
     this.layer.appendChild(g);
     return g;
   }
@@ -170,6 +171,13 @@ export class Messages {
       if (w && meets(word, w.split(",").map(Number))) return false;
     }
     return true;
+  }
+
+  // highlight marks the messages in flight a violation involves; those
+  // sent later are marked as they appear.
+  highlight(ids) {
+    this.culprits = new Set(ids);
+    for (const [id, s] of this.shown) s.g.classList.toggle("culprit", this.culprits.has(id));
   }
 
   select(id) {

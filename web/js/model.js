@@ -35,7 +35,7 @@ export class Model {
       this.reset(answer.run);
       changed.run = true;
     }
-    for (const k of ["time", "seq", "next", "leader", "term", "actions", "pending", "halted", "preVote", "checkQuorum"]) {
+    for (const k of ["time", "seq", "next", "leader", "term", "actions", "pending", "halted", "preVote", "checkQuorum", "violations"]) {
       if (answer[k] !== undefined) this.status[k] = answer[k];
     }
     const batch = answer.events;
@@ -106,6 +106,18 @@ export class Model {
     this.events.push(ev);
     if (this.events.length > EVENT_WINDOW * 1.5) this.events.splice(0, this.events.length - EVENT_WINDOW);
     changed.events.push(ev);
+  }
+
+  // eventOfMessage is what the page still knows of message id: {msg} from
+  // its send event, or null.
+  eventOfMessage(id) {
+    const m = this.sent.get(id);
+    if (m) return m;
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i];
+      if (e.kind === "send" && e.id === id) return e;
+    }
+    return null;
   }
 
   // Events keep the messages in flight between snapshots; a snapshot is the

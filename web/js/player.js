@@ -90,11 +90,13 @@ export class Player {
       this.stale = false;
       if (snapshot) this.snapshotAt = now;
       const ms = Math.max(0, target - this.model.time);
-      // Playing stops at a run's marked moments (a scenario's stages).
-      this.call(() => this.api.advance(ms, { ...this.want(snapshot), untilMark: true })).then((answer) => {
+      // Playing stops at a run's marked moments (a scenario's stages) and
+      // where a checker found a property broken.
+      const violations = this.model.status.violations || 0;
+      this.call(() => this.api.advance(ms, { ...this.want(snapshot), untilMark: true, untilViolation: true })).then((answer) => {
         if (!answer.error && answer.events) this.snapshotDue = !snapshot && (this.snapshotDue || answer.events.events.length > 0);
         this.busy = false;
-        if (stoppedAtMark(answer)) {
+        if (stoppedAtMark(answer) || (!answer.error && answer.violations > violations)) {
           this.display = answer.time;
           this.pause();
           // The stage is drawn as it is: with a snapshot of that instant.
@@ -111,9 +113,10 @@ export class Player {
     this.draw(this.display);
   }
 
-  // want asks for the events since the last one seen, and a snapshot.
+  // want asks for the events since the last one seen, with their words
+  // (the event log shows them), and a snapshot.
   want(snapshot = true) {
-    return { after: this.model.cursor, snapshot };
+    return { after: this.model.cursor, snapshot, text: true };
   }
 
   // call runs one API call after every earlier one, folds its answer in

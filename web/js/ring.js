@@ -220,6 +220,11 @@ export class Ring {
     return this.nodes[id - 1];
   }
 
+  // highlight marks the servers a violation involves.
+  highlight(ids) {
+    this.nodes.forEach((n, i) => n.g.classList.toggle("culprit", ids.includes(i + 1)));
+  }
+
   // isCut says whether either direction of the link a–b is cut.
   isCut(a, b) {
     const l = this.links.find((x) => (x.a === a && x.b === b) || (x.a === b && x.b === a));

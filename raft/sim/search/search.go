@@ -10,7 +10,9 @@
 package search
 
 import (
+	"cmp"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,10 +27,12 @@ type Options struct {
 	// Parallel is how many runs go on at once (0 or 1: one after the
 	// other). The answer does not depend on it.
 	Parallel int
-	// Shortest searches every seed and keeps the run whose violation comes
-	// earliest in virtual time (ties: the lowest seed), instead of the
-	// first failing seed.
+	// Shortest keeps the run whose violation comes earliest in virtual
+	// time (ties: the lowest seed) instead of the first failing seed: among
+	// all the seeds, or among the Enough lowest failing seeds if Enough is
+	// set (the search stops there).
 	Shortest bool
+	Enough   int
 	// LinTimeout bounds each linearizability check (0: lincheck.Budget of
 	// the run's history).
 	LinTimeout time.Duration
@@ -64,22 +68,25 @@ func Run(o sim.CampaignOptions, first uint64, n int, opts Options) (*Found, erro
 		return nil, errors.New("search: the number of seeds must not be negative")
 	}
 	workers := max(1, min(opts.Parallel, n))
+	enough := 1 // failing seeds to find before stopping (0: all seeds)
+	if opts.Shortest {
+		enough = max(0, opts.Enough)
+	}
 	var (
 		next     atomic.Uint64 // the next seed to hand out, less first
 		stop     atomic.Bool
 		mu       sync.Mutex
-		best     *Found
+		fails    []*Found // failing runs, by seed
 		done     int
 		firstErr error
 	)
-	better := func(f *Found) bool {
-		switch {
-		case best == nil:
-			return true
-		case opts.Shortest && f.Violation.Time != best.Violation.Time:
-			return f.Violation.Time < best.Violation.Time
+	// last is the highest seed still worth running: the enough-th lowest
+	// failing seed once there are enough of them.
+	last := func() uint64 {
+		if enough == 0 || len(fails) < enough {
+			return ^uint64(0)
 		}
-		return f.Seed < best.Seed
+		return fails[enough-1].Seed
 	}
 	work := func() {
 		for !stop.Load() {
@@ -89,7 +96,7 @@ func Run(o sim.CampaignOptions, first uint64, n int, opts Options) (*Found, erro
 			}
 			seed := first + k
 			mu.Lock()
-			skip := !opts.Shortest && best != nil && seed > best.Seed
+			skip := seed > last()
 			mu.Unlock()
 			if skip {
 				return // seeds are handed out in order: nothing lower is left
@@ -102,8 +109,9 @@ func Run(o sim.CampaignOptions, first uint64, n int, opts Options) (*Found, erro
 					firstErr = err
 				}
 				stop.Store(true)
-			case f != nil && better(f):
-				best = f
+			case f != nil:
+				i, _ := slices.BinarySearchFunc(fails, f.Seed, func(x *Found, s uint64) int { return cmp.Compare(x.Seed, s) })
+				fails = slices.Insert(fails, i, f)
 			}
 			done++
 			if opts.Progress != nil && !opts.Progress(done) {
@@ -127,6 +135,15 @@ func Run(o sim.CampaignOptions, first uint64, n int, opts Options) (*Found, erro
 	}
 	if firstErr != nil {
 		return nil, firstErr
+	}
+	if enough > 0 && len(fails) > enough {
+		fails = fails[:enough] // the lowest: any others ran only because they were handed out first
+	}
+	var best *Found
+	for _, f := range fails { // by seed: ties keep the lowest
+		if best == nil || opts.Shortest && f.Violation.Time < best.Violation.Time {
+			best = f
+		}
 	}
 	return best, nil
 }

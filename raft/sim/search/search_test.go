@@ -77,6 +77,29 @@ func TestSearchIsDeterministic(t *testing.T) {
 	if seeds[0] != seeds[1] || soonest[0] != soonest[1] {
 		t.Fatalf("first failing seeds %v, soonest %v: not the same alone and in parallel", seeds, soonest)
 	}
+	// Enough: the soonest of the first three failing seeds, which are
+	// those a plain search finds one after another.
+	var firsts []*Found
+	for from := uint64(1); len(firsts) < 3; {
+		f, err := Run(p.Campaign, from, 40, Options{})
+		if err != nil || f == nil {
+			t.Fatal(err)
+		}
+		firsts = append(firsts, f)
+		from = f.Seed + 1
+	}
+	want := firsts[0]
+	for _, f := range firsts[1:] {
+		if f.Violation.Time < want.Violation.Time {
+			want = f
+		}
+	}
+	for _, par := range []int{1, 3} {
+		g, err := Run(p.Campaign, 1, 40, Options{Parallel: par, Shortest: true, Enough: 3})
+		if err != nil || g == nil || g.Seed != want.Seed {
+			t.Fatalf("parallel %d, shortest of 3: %v, %v; want seed %d", par, g, err, want.Seed)
+		}
+	}
 }
 
 // Progress sees every seed and can cancel the search.
