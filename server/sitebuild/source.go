@@ -17,9 +17,9 @@ const (
 	WasmExecName = "wasm_exec.js"
 	// SearchWasmName is the search worker's wasm (Options.SearchWasm).
 	SearchWasmName = "raftplay-search.wasm"
-	IndexName    = "index.html"
-	EmbedName    = "embed.html"
-	NotFoundName = "404.html"
+	IndexName      = "index.html"
+	EmbedName      = "embed.html"
+	NotFoundName   = "404.html"
 )
 
 // skipped reports whether a path in web/ is not part of the site: hidden

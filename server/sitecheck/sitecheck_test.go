@@ -54,7 +54,9 @@ func buildRealSite(t *testing.T) string {
 			Web:      os.DirFS("../../web"),
 			Wasm:     []byte("\x00asm\x01\x00\x00\x00" + strings.Repeat("\x00", 4096)),
 			WasmExec: wasmExec,
-			Out:      filepath.Join(realSite.dir, "dist"),
+			// The search worker's, which searchworker.js loads.
+			SearchWasm: []byte("\x00asm\x01\x00\x00\x00"),
+			Out:        filepath.Join(realSite.dir, "dist"),
 		})
 	})
 	if realSite.err != nil {

@@ -108,6 +108,9 @@ export class Logs {
     let start = this.start;
     if (last + 1 > start + this.cols - 1) start = Math.max(1, last + 2 - Math.ceil(this.cols / 2));
     else if (last + 1 < start) start = Math.max(1, last + 2 - this.cols); // a shorter log: a new run
+    // A violation's entries stay in view, however far the logs have grown.
+    const first = this.culprits.size ? Math.min(...this.culprits) : 0;
+    if (first && first < start) start = Math.max(1, first - 1);
     this.start = start;
     this.header.forEach((h, i) => {
       setText(h, String(start + i));

@@ -165,7 +165,7 @@ export class Ring {
       if (key === n.key) continue;
       n.key = key;
       const role = p.up ? p.role : "crashed";
-      setAttr(n.g, "class", `peer ${role}`);
+      setAttr(n.g, "class", `peer ${role}${n.culprit ? " culprit" : ""}`);
       setAttr(n.timer, "class", `timer ${role}`);
       setAttr(n.g, "data-term", p.term);
       setAttr(n.body, "d", role === "candidate" || role === "precandidate" ? DIAMOND : CIRCLE);
@@ -222,7 +222,10 @@ export class Ring {
 
   // highlight marks the servers a violation involves.
   highlight(ids) {
-    this.nodes.forEach((n, i) => n.g.classList.toggle("culprit", ids.includes(i + 1)));
+    for (const n of this.nodes) {
+      n.culprit = ids.includes(n.id);
+      n.g.classList.toggle("culprit", n.culprit);
+    }
   }
 
   // isCut says whether either direction of the link a–b is cut.
