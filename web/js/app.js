@@ -28,6 +28,7 @@ import { addressFor } from "./address.js";
 import { Work } from "./work.js";
 import { Checks } from "./checks.js";
 import { SearchWorker } from "./search.js";
+import { SpaceTime } from "./spacetime.js";
 
 // With reduced motion asked for, the run starts paused and messages jump
 // along their links instead of gliding (messages.js).
@@ -65,6 +66,7 @@ export class App {
         if (this.wasPlaying && !this.player.playing) {
           this.events.rebuild();
           this.panels();
+          this.drawDiagram();
         }
         this.wasPlaying = this.player.playing;
         if (this.lesson) this.lesson.playback();
@@ -88,7 +90,10 @@ export class App {
       heal: () => this.act(() => api.heal()),
       target: (id) => this.clients.choose(id),
       drop: (id) => this.drop(id),
-      closed: () => this.messages.select(0),
+      closed: () => {
+        this.messages.select(0);
+        this.diagram.select(0);
+      },
     });
     this.ring = new Ring({ box: $("[data-ring-box]"), ring: ringSvg, live: $("[data-ring-live]"), labels: $("[data-ring-labels]"), still: STILL }, {
       peer: (id, el) => this.popover.showPeer(this.model, id, el, document.activeElement === el),
@@ -103,6 +108,7 @@ export class App {
       hover: (id, el) => (id ? this.popover.showMessage(this.model, id, el, false) : this.popover.hideHover()),
       pick: (id, el) => {
         this.messages.select(id);
+        this.diagram.select(id);
         this.popover.showMessage(this.model, id, el, true);
       },
     });
@@ -112,7 +118,21 @@ export class App {
     );
     this.network = new Network($(".network"), (call, ...args) => this.act(() => api[call](...args)), (text) => this.notify(text));
     this.events = new EventLog($(".events"));
-    this.tabs = new Tabs($("[data-tabs]"), (name) => name === "events" && this.events.shown());
+    this.diagram = new SpaceTime($("[data-spacetime]"), {
+      // A message still in flight is selected in the ring too.
+      pick: (id) => {
+        const el = this.messages.select(id);
+        if (el) this.popover.showMessage(this.model, id, el, true);
+      },
+      events: (after) => api.events(after, 5000),
+      save: (text) => this.saveDiagram(text),
+    });
+    this.diagramAt = 0;
+    this.tabs = new Tabs($("[data-tabs]"), (name) => {
+      if (name === "events") this.events.shown();
+      this.diagram.visible(name === "diagram");
+      if (name === "diagram") this.drawDiagram();
+    });
     this.guide = new Guide($("[data-guide]"));
     this.limits = api.limits;
     this.controls = new Controls(host, {
@@ -302,6 +322,8 @@ export class App {
     if (!this.player.playing) this.panels();
     if (changed.events.length) this.events.add(m, changed.events, !this.player.playing);
     this.stage.take(changed.events, m.time);
+    this.diagram.take(m.run, changed.events);
+    if (!this.player.playing) this.diagram.draw(this.player.display, false);
     const found = this.checks.take(changed.events);
     if (found.length) this.violated(found[0]);
     this.controls.pending(m.status.pending || 0);
@@ -318,13 +340,34 @@ export class App {
     this.clients.peers(n);
     this.network.peers(n);
     this.events.peers(n);
+    this.diagram.layout(n);
   }
 
   frame(t) {
+    this.diagram.frame(t);
+    if (this.diagram.shown && this.player.playing && performance.now() - this.diagramAt >= PANELS_MS) {
+      this.diagramAt = performance.now();
+      this.diagram.draw(t, true);
+    }
     this.ring.frame(t);
     this.messages.frame(t);
     this.controls.clock(t);
     if (this.panelsDue && performance.now() - this.panelsAt >= PANELS_MS) this.panels();
+  }
+
+  // drawDiagram draws the space-time diagram as it is now: while paused,
+  // the whole run, read from the trace if the page's calls left some out.
+  async drawDiagram() {
+    if (!this.diagram.shown) return;
+    if (!this.player.playing) await this.diagram.backfill(this.model.run, this.model.status.seq);
+    this.diagram.draw(this.player.display, this.player.playing, true);
+  }
+
+  saveDiagram(text) {
+    const t = Math.floor(this.player.display);
+    const name = `raft-diagram-seed${this.controls.seedIn.value}-${t}ms.svg`;
+    download(new Blob([text], { type: "image/svg+xml" }), name);
+    this.notify(`Saved ${name}: the space-time diagram as it is drawn now.`);
   }
 
   // panels redraws the logs and the requests: text to read, which while
@@ -426,6 +469,7 @@ export class App {
     this.logs.highlight(ev ? (ev.entries || []).map((e) => e.index) : []);
     this.messages.highlight(ev ? ev.msgs || [] : []);
     this.events.highlight(ev ? [ev.seq, ev.cause].filter(Boolean) : []);
+    this.diagram.highlight(ev ? ev.msgs || [] : []);
   }
 
   // act runs a user action and reports a refusal in words.
@@ -528,6 +572,7 @@ export class App {
     const id = this.messages.neighbour(dir);
     if (!id) return this.notify("No message is in flight.");
     const el = this.messages.select(id);
+    this.diagram.select(id);
     this.popover.showMessage(this.model, id, el, true);
   }
 
