@@ -17,28 +17,50 @@ import (
 	"github.com/raftplay/raftplay/raft/lock"
 )
 
-// clientConfig is what `raftlock lock|unlock|read` is told.
+// clientConfig is what `raftlock lock|unlock|read|add|remove` is told.
 type clientConfig struct {
-	op      string // lock, unlock, read
+	op      string // lock, unlock, read, add, remove
 	client  string
+	id      uint64 // add, remove: the server
+	addr    string // add: its Raft address
 	servers []string
 	timeout time.Duration
 }
+
+// admin reports whether the command changes the members.
+func (c *clientConfig) admin() bool { return c.op == "add" || c.op == "remove" }
 
 func parseClient(op string, args []string, stderr io.Writer) (*clientConfig, error) {
 	fs := flag.NewFlagSet("raftlock "+op, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := &clientConfig{op: op}
-	fs.StringVar(&c.client, "client", "", "the client taking or releasing the lock (letters, digits, - and _)")
+	timeout := 10 * time.Second
+	if c.admin() {
+		fs.Uint64Var(&c.id, "id", 0, "the server's id")
+		timeout = time.Minute // an addition waits for the new server to catch up
+	} else {
+		fs.StringVar(&c.client, "client", "", "the client taking or releasing the lock (letters, digits, - and _)")
+	}
+	if op == "add" {
+		fs.StringVar(&c.addr, "addr", "", "the new server's Raft address, host:port, as in its -peers")
+	}
 	servers := fs.String("server", "http://127.0.0.1:8001", "the servers' HTTP addresses, comma-separated: a request that gets no answer goes to the next")
-	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "how long to keep trying")
+	fs.DurationVar(&c.timeout, "timeout", timeout, "how long to keep trying")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if op != "read" {
+	if c.admin() && c.id == 0 {
+		return nil, errors.New("-id is required: the server's id, from 1")
+	}
+	if op == "add" {
+		if err := validAddr(c.addr); err != nil {
+			return nil, fmt.Errorf("-addr: %v", err)
+		}
+	}
+	if op == "lock" || op == "unlock" {
 		if err := lock.ValidClient(c.client); err != nil {
 			return nil, fmt.Errorf("-client: %v", err)
 		}
@@ -69,7 +91,11 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	reply, err := c.do(ctx, http.DefaultClient)
 	var bad badRequest
+	var no refused
 	switch {
+	case errors.As(err, &no):
+		fmt.Fprintf(stderr, "raftlock %s: %v\n", op, err)
+		return 1
 	case errors.As(err, &bad):
 		fmt.Fprintf(stderr, "raftlock %s: %v\n", op, err)
 		return 2
@@ -86,12 +112,25 @@ type badRequest string
 
 func (b badRequest) Error() string { return string(b) }
 
+// refused is a server's 404, 409 or 421 to a membership change: not a
+// member, another change under way, a server in no cluster. Sending it
+// again now will not help.
+type refused string
+
+func (r refused) Error() string { return string(r) }
+
 // do sends the request to the servers in turn until one answers. A write
 // is one request, with one identity (a session of its own and sequence
 // number 1) however many times it is sent: it is applied at most once.
 func (c *clientConfig) do(ctx context.Context, hc *http.Client) (string, error) {
 	form := url.Values{}
-	if c.op != "read" {
+	switch {
+	case c.admin():
+		form.Set("id", strconv.FormatUint(c.id, 10))
+		if c.addr != "" {
+			form.Set("addr", c.addr)
+		}
+	case c.op != "read":
 		form.Set("client", c.client)
 		form.Set("session", strconv.FormatUint(newSession(), 10))
 		form.Set("seq", "1")
@@ -104,7 +143,8 @@ func (c *clientConfig) do(ctx context.Context, hc *http.Client) (string, error) 
 				return reply, nil
 			}
 			var bad badRequest
-			if errors.As(err, &bad) {
+			var no refused
+			if errors.As(err, &bad) || errors.As(err, &no) {
 				return "", err
 			}
 			last = err
@@ -127,7 +167,11 @@ func (c *clientConfig) send(ctx context.Context, hc *http.Client, server string,
 	if c.op == "read" {
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, server+"/read", nil)
 	} else {
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, server+"/"+c.op, strings.NewReader(form.Encode()))
+		path := "/" + c.op
+		if c.admin() {
+			path = "/members/" + c.op
+		}
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, server+path, strings.NewReader(form.Encode()))
 		if req != nil {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
@@ -150,6 +194,10 @@ func (c *clientConfig) send(ctx context.Context, hc *http.Client, server string,
 		return text, nil
 	case http.StatusBadRequest:
 		return "", badRequest(server + ": " + text)
+	case http.StatusNotFound, http.StatusConflict, http.StatusMisdirectedRequest:
+		if c.admin() {
+			return "", refused(server + ": " + text)
+		}
 	}
 	return "", fmt.Errorf("%s: %s: %s", server, resp.Status, text)
 }

@@ -14,11 +14,21 @@ import (
 // history, the state also keeps every write it applied, in order, with its
 // reply: what a test compares across servers and against what clients
 // were told (it grows without bound: for tests).
-type machine struct{ history bool }
+//
+// The state also holds the cluster's address book (members.go): "<id> add
+// <server> <host:port>" and "<id> remove <server>". changed, if set, is
+// called when the book may have changed: after such a command, and after
+// a snapshot is decoded. It runs on the peer's goroutine and must not
+// block.
+type machine struct {
+	history bool
+	changed func()
+}
 
 type state struct {
 	Lock lock.State  `json:"lock"`
 	Ops  []appliedOp `json:"ops,omitempty"`
+	Book *book       `json:"book,omitempty"`
 }
 
 // appliedOp is one write a server applied.
@@ -36,6 +46,13 @@ func (m machine) Write(cmd []byte, s state) ([]byte, state) {
 	id, c, ok := bytes.Cut(cmd, []byte(" "))
 	if !ok {
 		return lock.Error, s
+	}
+	if b, ok := s.Book.apply(c); ok {
+		s.Book = b
+		if m.changed != nil {
+			m.changed()
+		}
+		return lock.OK, s
 	}
 	reply, l := lock.Machine{}.Write(c, s.Lock)
 	s.Lock = l
@@ -55,13 +72,16 @@ func (machine) EncodeState(s state) []byte {
 	return b
 }
 
-func (machine) DecodeState(b []byte) (state, error) {
+func (m machine) DecodeState(b []byte) (state, error) {
 	var s state
 	if err := json.Unmarshal(b, &s); err != nil {
 		return state{}, err
 	}
 	if s.Lock.Locked != (s.Lock.Holder != "") {
 		return state{}, errors.New("raftlock: snapshot holds a lock without a holder, or a holder without a lock")
+	}
+	if m.changed != nil {
+		m.changed()
 	}
 	return s, nil
 }

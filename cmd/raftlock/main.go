@@ -7,13 +7,21 @@
 //	raftlock lock   -client NAME -server http://127.0.0.1:8001[,http://...]
 //	raftlock unlock -client NAME -server URL[,URL...]
 //	raftlock read   -server URL[,URL...]
+//	raftlock add    -id N -addr host:port -server URL[,URL...]
+//	raftlock remove -id N -server URL[,URL...]
 //
 // A server started on an empty -data directory makes it a member of the
 // cluster of every server in -peers (raft.Bootstrap); later it starts from
 // what the directory holds. The client prints the lock's reply, ok or
 // error (for read, the lock's state), and retries a request that got no
 // answer at the next server, with the same identity: a write is applied
-// once. See the README, "The lock as a service".
+// once.
+//
+// A cluster grows and shrinks at runtime: start the new server with -join
+// (it waits, with an empty directory, to be added), then `raftlock add`
+// its id and Raft address at any member; `raftlock remove` takes a server
+// out, the leader included. Addresses travel through the log, so every
+// server learns them. See the README, "The lock as a service".
 package main
 
 import (
@@ -27,6 +35,9 @@ const usage = `usage:
   raftlock lock   -client NAME -server URL[,URL...]
   raftlock unlock -client NAME -server URL[,URL...]
   raftlock read   -server URL[,URL...]
+  raftlock serve -id N -join -peers N=host:port -http host:port -data DIR
+  raftlock add    -id N -addr host:port -server URL[,URL...]
+  raftlock remove -id N -server URL[,URL...]
 "raftlock COMMAND -h" lists a command's flags.
 `
 
@@ -40,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return runServe(args[1:], stderr)
-	case "lock", "unlock", "read":
+	case "lock", "unlock", "read", "add", "remove":
 		return runClient(args[0], args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)

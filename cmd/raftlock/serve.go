@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -39,6 +40,7 @@ type serveConfig struct {
 	tlsCert       string
 	tlsKey        string
 	tlsCA         string
+	join          bool
 }
 
 func parseServe(args []string, stderr io.Writer) (*serveConfig, error) {
@@ -46,7 +48,7 @@ func parseServe(args []string, stderr io.Writer) (*serveConfig, error) {
 	fs.SetOutput(stderr)
 	c := &serveConfig{}
 	id := fs.Uint64("id", 0, "this server's id: one of those in -peers")
-	peers := fs.String("peers", "", "every server's id and Raft address: 1=host:port,2=host:port,...")
+	peers := fs.String("peers", "", "every server's id and Raft address: 1=host:port,2=host:port,... (servers added later: see add)")
 	fs.StringVar(&c.httpAddr, "http", "127.0.0.1:8001", "address for the HTTP API")
 	fs.StringVar(&c.data, "data", "", "directory for this server's log, state and snapshots (created if need be)")
 	fs.DurationVar(&c.timeout, "timeout", 5*time.Second, "how long a request may wait for its answer")
@@ -55,6 +57,8 @@ func parseServe(args []string, stderr io.Writer) (*serveConfig, error) {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "this server's certificate (PEM), for TLS between servers")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "its private key (PEM)")
 	fs.StringVar(&c.tlsCA, "tls-ca", "", "the authority (PEM) that signed every server's certificate")
+	fs.BoolVar(&c.join, "join", false, "on an empty -data directory, wait to be added to a running cluster (raftlock add) rather than start one; "+
+		"-peers then needs this server's address, and those of the members with a higher id")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -133,15 +137,27 @@ type server struct {
 	peer  *raft.Peer[state]
 	http  *http.Server
 	ln    net.Listener
+	log   *log.Logger
+
+	// The address book (book.go, manager.go): the newest this server has
+	// seen, and the addresses its transport was last given (written by
+	// manage, under mu).
+	book       *book
+	mu         sync.Mutex
+	addrs      map[raft.ID]string
+	wake       chan struct{}
+	stopManage chan struct{}
+	managed    chan struct{}
 }
 
 // start opens the storage (bootstrapping the cluster the first time, with
-// every server in -peers), and starts the peer and the HTTP API. What a
+// every server in -peers, unless -join), and starts the peer, the HTTP
+// API, and manage. What a
 // flag can make fail (certificates, addresses) is tried before the
 // bootstrap: a first start that fails leaves the directory empty, so the
 // corrected command, -peers included, is the one that counts.
 func start(c *serveConfig, logger *log.Logger) (*server, error) {
-	s := &server{cfg: c}
+	s := &server{cfg: c, log: logger, wake: make(chan struct{}, 1)}
 	tlsConfig, err := c.tlsConfig()
 	if err != nil {
 		return nil, err
@@ -149,7 +165,12 @@ func start(c *serveConfig, logger *log.Logger) (*server, error) {
 	if s.store, err = disk.Open(c.data, disk.Options{}); err != nil {
 		return nil, err
 	}
-	if s.net, err = tcp.New(tcp.Config{ID: c.id, Listen: c.peers[c.id], Peers: c.peers, TLS: tlsConfig, Logf: logger.Printf}); err != nil {
+	if s.book, err = readBook(c.data); err != nil {
+		s.close()
+		return nil, err
+	}
+	s.addrs = peerAddrs(c.peers, s.book, raft.Status{})
+	if s.net, err = tcp.New(tcp.Config{ID: c.id, Listen: c.peers[c.id], Peers: s.addrs, TLS: tlsConfig, Logf: logger.Printf}); err != nil {
 		s.close()
 		return nil, err
 	}
@@ -158,7 +179,7 @@ func start(c *serveConfig, logger *log.Logger) (*server, error) {
 		return nil, err
 	}
 	st, err := s.store.Load()
-	if err == nil && st.State.Term == 0 && len(st.Entries) == 0 && st.Snapshot.Index == 0 {
+	if err == nil && !c.join && st.State.Term == 0 && len(st.Entries) == 0 && st.Snapshot.Index == 0 {
 		members := make([]raft.ID, 0, len(c.peers))
 		for id := range c.peers {
 			members = append(members, id)
@@ -170,7 +191,7 @@ func start(c *serveConfig, logger *log.Logger) (*server, error) {
 		s.close()
 		return nil, err
 	}
-	if s.peer, err = raft.StartPeer(machine{history: c.history}, raft.PeerConfig{
+	if s.peer, err = raft.StartPeer(machine{history: c.history, changed: s.bookChanged}, raft.PeerConfig{
 		Config: raft.DefaultConfig(c.id), Storage: s.store, Transport: s.net,
 		Clock: wallclock.New(10 * time.Millisecond), SnapshotEvery: c.snapshotEvery,
 	}); err != nil {
@@ -179,6 +200,8 @@ func start(c *serveConfig, logger *log.Logger) (*server, error) {
 	}
 	s.http = &http.Server{Handler: s.handler(), ReadHeaderTimeout: 5 * time.Second, ErrorLog: logger}
 	go s.http.Serve(s.ln)
+	s.stopManage, s.managed = make(chan struct{}), make(chan struct{})
+	go s.manage()
 	return s, nil
 }
 
@@ -191,6 +214,10 @@ func (s *server) close() error {
 		cancel()
 	} else if s.ln != nil {
 		err = s.ln.Close()
+	}
+	if s.stopManage != nil {
+		close(s.stopManage)
+		<-s.managed
 	}
 	if s.peer != nil {
 		err = errors.Join(err, s.peer.Stop())
@@ -220,6 +247,9 @@ func runServe(args []string, stderr io.Writer) int {
 		return 1
 	}
 	logger.Printf("serving Raft at %s, HTTP at http://%s, data in %s", c.peers[c.id], s.ln.Addr(), c.data)
+	if st, err := s.peer.Status(); err == nil && len(st.Members) == 0 {
+		logger.Printf("in no cluster yet: waiting to be added (raftlock add -id %d -addr %s -server URL of a member)", c.id, c.peers[c.id])
+	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	<-sig
@@ -237,6 +267,7 @@ func runServe(args []string, stderr io.Writer) int {
 //	GET  /read                                            -> unlocked | locked by NAME
 //	GET  /status                                          -> JSON
 //	GET  /history                                         -> JSON (with -keep-history)
+//	POST /members/add, /members/remove                    -> ok (members.go)
 //
 // A write's session and seq are its identity: sent again, to this server
 // or another, it is applied at most once and answered with its first
@@ -250,6 +281,8 @@ func (s *server) handler() http.Handler {
 	mux.HandleFunc("GET /read", s.read)
 	mux.HandleFunc("GET /status", s.status)
 	mux.HandleFunc("GET /history", s.history)
+	mux.HandleFunc("POST /members/add", s.addServer)
+	mux.HandleFunc("POST /members/remove", s.removeServer)
 	return mux
 }
 
@@ -324,6 +357,10 @@ func (s *server) answer(w http.ResponseWriter, reply []byte, err error) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintf(w, "%s\n", reply)
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		if st, serr := s.peer.Status(); serr == nil && len(st.Members) == 0 {
+			http.Error(w, notConfigured, http.StatusServiceUnavailable)
+			return
+		}
 		http.Error(w, fmt.Sprintf("no answer within %v: the write may or may not be applied; send the same request again", s.cfg.timeout), http.StatusServiceUnavailable)
 	default:
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)

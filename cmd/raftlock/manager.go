@@ -1,0 +1,92 @@
+package main
+
+import (
+	"maps"
+	"time"
+
+	"github.com/raftplay/raftplay/raft"
+)
+
+// manage keeps the server in step with the address book, each time the
+// state machine applies a book command or restores a snapshot, and every
+// manageEvery (leadership and the configuration change without the
+// machine knowing): the transport dials the book's addresses, the data
+// directory keeps a copy of the book, and on the leader the Raft
+// configuration follows the book, one server at a time. A change the
+// leader could not start (another under way, a new leader's no-op not yet
+// committed) is tried again on the next round, by whichever server leads
+// then: an addition outlives the leader that took it.
+func (s *server) manage() {
+	defer close(s.managed)
+	tick := time.NewTicker(manageEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stopManage:
+			return
+		case <-s.wake:
+		case <-tick.C:
+		}
+		s.reconcile()
+	}
+}
+
+const manageEvery = 50 * time.Millisecond
+
+// bookChanged is the machine's changed hook: it wakes manage.
+func (s *server) bookChanged() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *server) reconcile() {
+	st, err := s.peer.Status()
+	if err != nil {
+		return
+	}
+	state, err := s.peer.State()
+	if err != nil {
+		return
+	}
+	applied := state.Book
+	if applied.version() > s.book.version() {
+		s.book = applied
+		if err := writeBook(s.cfg.data, applied); err != nil {
+			s.log.Printf("saving the address book: %v", err)
+		}
+	}
+	if addrs := peerAddrs(s.cfg.peers, s.book, st); !maps.Equal(addrs, s.addrs) {
+		s.net.SetPeers(addrs)
+		s.mu.Lock()
+		s.addrs = addrs
+		s.mu.Unlock()
+		s.log.Printf("peers' addresses: %v", addrs)
+	}
+	// The leader acts on the book it has applied, once that is at least
+	// as new as its file's: a book from before a removal must not add the
+	// server back.
+	if st.Role != raft.Leader || applied.version() < s.book.version() {
+		return
+	}
+	id, add, ok := applied.pending(st)
+	switch {
+	case !ok:
+	case add:
+		if s.peer.AddServer(id) == nil {
+			s.log.Printf("adding %v as a learner; it becomes a voter once it has caught up", id)
+		}
+	default:
+		if s.peer.RemoveServer(id) == nil {
+			s.log.Printf("removing %v", id)
+		}
+	}
+}
+
+// addrsNow returns the addresses the transport was last given.
+func (s *server) addrsNow() map[raft.ID]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.addrs)
+}
