@@ -67,7 +67,8 @@ func build(t testing.TB) string {
 	return bin
 }
 
-// start starts three raftlock servers and waits until one leads.
+// start starts three raftlock servers and waits until every one answers
+// and one leads: a leader needs only two, and clients go to all three.
 func start(t testing.TB) *cluster {
 	dir := t.TempDir()
 	bin := build(t)
@@ -92,13 +93,25 @@ func start(t testing.TB) *cluster {
 		c.procs = append(c.procs, cmd)
 		c.urls = append(c.urls, "http://"+addr)
 	}
-	for deadline := time.Now().Add(30 * time.Second); c.leader() == ""; {
+	for deadline := time.Now().Add(30 * time.Second); !c.allUp() || c.leader() == ""; {
 		if time.Now().After(deadline) {
-			t.Fatal("no leader after 30s")
+			t.Fatal("not every server up with a leader after 30s")
 		}
 		time.Sleep(20 * time.Millisecond) // setup, not measured
 	}
 	return c
+}
+
+// allUp reports whether every server answers its status.
+func (c *cluster) allUp() bool {
+	for _, u := range c.urls {
+		resp, err := http.Get(u + "/status")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+	}
+	return true
 }
 
 // leader returns the leading server's URL, or "".
