@@ -52,3 +52,20 @@ func TestCreateWithPreVoteAndTransfer(t *testing.T) {
 		}
 	}
 }
+
+// A lesson's run may turn PreVote and CheckQuorum on: the runs the page
+// replays for its steps carry them.
+func TestLessonWithPreVote(t *testing.T) {
+	s := newSession(t, Config{})
+	s.call("create")
+	out := s.call("lesson", `{"version": 1, "name": "prevote", "title": "PreVote", "run": {"peers": 3, "seed": 1, "preVote": true, "checkQuorum": true},
+		"steps": [{"caption": "A leader is elected.", "until": {"elected": {}}}]}`)
+	runs, _ := out["runs"].([]any)
+	if len(runs) == 0 {
+		t.Fatalf("the lesson has no runs: %v", out)
+	}
+	cfg := runs[0].(map[string]any)["config"].(map[string]any)
+	if cfg["preVote"] != true || cfg["checkQuorum"] != true {
+		t.Errorf("the lesson's run has config %v, want preVote and checkQuorum", cfg)
+	}
+}
