@@ -19,9 +19,20 @@ import "slices"
 
 // holdOvertaken keeps m if it is a streamed AppendEntries that arrived
 // before the entries it follows, and reports whether it did.
+//
+// A copy of a kept message in a later heartbeat round is not kept: the
+// leader sent it again, so it waits for an answer, and the entries before
+// it may never come (it lost track of where our logs agree: it removed
+// this server and added it back in this term). Refused, it probes. A
+// copy the network made carries the same round, and is kept.
 func (n *Node) holdOvertaken(m *Message) bool {
 	if !n.streaming || m.PrevLogIndex <= n.log.lastIndex() || len(n.held) >= n.cfg.MaxInflightAppends {
 		return false
+	}
+	for i := range n.held {
+		if n.held[i].PrevLogIndex == m.PrevLogIndex && n.held[i].Round != m.Round {
+			return false
+		}
 	}
 	n.held = append(n.held, *m)
 	return true

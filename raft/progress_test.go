@@ -255,6 +255,35 @@ func TestLostAppendEntriesIsSentAgainAfterAnElectionTimeout(t *testing.T) {
 	}
 }
 
+// A kept AppendEntries sent again in a later round is answered: the leader
+// waits for that answer, and may not know where the logs agree (it removed
+// the follower and added it back in this term, probing from its own log's
+// end). A network's copy, in the same round, is still kept.
+func TestOvertakenAppendEntriesSentAgainIsAnswered(t *testing.T) {
+	c := newCluster(t, 3)
+	c.reconfigure(func(cfg *Config) { cfg.EagerAppends = true }) // each entry on its own
+	c.elect(1)
+	c.propose(1, 'a', 'b')
+	sent := c.take(and(to(2), ofType(MsgApp)))
+	c.step(sent[1]) // sent[0] is late
+	c.step(sent[1]) // the network's copy
+	if got := c.take(from(2)); len(got) != 0 {
+		t.Fatalf("s2 answered an AppendEntries that overtook an earlier one, or its copy:%s", fmtMsgs(got))
+	}
+	again := sent[1]
+	again.Round++
+	c.step(again)
+	got := one(t, c.take(from(2)))
+	if got.Type != MsgAppResp || got.Success || got.ConflictIndex > c.node(2).log.lastIndex()+1 {
+		t.Fatalf("s2 answered the copy sent again with %s, want a refusal pointing at its log's end", fmtMsg(got))
+	}
+	c.step(sent[0])
+	c.stabilize(all)
+	if !entriesEqual(c.log(2), c.log(1)) {
+		t.Fatalf("s2's log %v, want the leader's %v", terms(c.log(2)), terms(c.log(1)))
+	}
+}
+
 // Batching (the default, not EagerAppends): a write proposed while an
 // AppendEntries to a follower is in flight waits for its answer, with the
 // writes that come meanwhile, and they go in one AppendEntries; entries
