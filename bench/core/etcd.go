@@ -33,7 +33,7 @@ var EtcdMaxSizePerMsg = uint64(MaxEntriesPerMsg * (&pb.Entry{Term: 2, Index: 1 <
 const EtcdMaxInflightMsgs = 256
 
 // etcdConfig mirrors oursConfig: one tick is one heartbeat; no pre-vote,
-// no check-quorum (ours has neither); MaxSizePerMsg worth our
+// no check-quorum (off in ours too); MaxSizePerMsg worth our
 // MaxEntriesPerAppend; an inflight window that never fills in this workload
 // (ours has none); no limit on committed entries per Ready or on
 // uncommitted entries (ours has none).

@@ -78,7 +78,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.MaxEntriesPerAppend, "max-entries", o.MaxEntriesPerAppend, "with -campaign: at most this many entries per AppendEntries (0: 64)")
 	fs.BoolVar(&o.PreVote, "prevote", o.PreVote, "turn PreVote on (dissertation section 9.6), in a campaign or a scenario")
 	fs.BoolVar(&o.CheckQuorum, "checkquorum", o.CheckQuorum, "turn CheckQuorum on (dissertation section 6.2), in a campaign or a scenario")
-	fs.BoolVar(&o.MixElections, "mix-elections", o.MixElections, "with -campaign: each seed draws PreVote and CheckQuorum (its lowest bit PreVote, the next CheckQuorum)")
+	fs.BoolVar(&o.MixElections, "mix-elections", o.MixElections, "with -campaign: each seed draws PreVote and CheckQuorum (its bit 1 PreVote, bit 2 CheckQuorum)")
 	fs.BoolVar(&o.Transfers, "transfers", o.Transfers, "with -campaign: also make the leader hand over leadership to a random peer")
 	fs.BoolVar(&o.Membership, "membership", o.Membership, "with -campaign: also make the leader add servers (new ones too) and remove them, itself included")
 	if err := fs.Parse(args); err != nil {

@@ -120,7 +120,7 @@ func runCore(r *runner) (string, error) {
 	fmt.Fprintf(&b, "\n**Settings, chosen to be equivalent.** Ours: `MaxEntriesPerAppend` %d, `MaxInflightAppends` %d (the default), heartbeat 1 tick, "+
 		"election timeout 10–20 ticks. etcd: `MaxSizePerMsg` %d bytes (%d entries of this workload), `MaxInflightMsgs` %d (a round never "+
 		"fills either window, so neither throttles), `MaxCommittedSizePerReady` and `MaxUncommittedEntriesSize` unlimited (ours has no such limits), "+
-		"`HeartbeatTick` 1, `ElectionTick` 10, no PreVote or CheckQuorum (ours has neither), a logger that drops lines. "+
+		"`HeartbeatTick` 1, `ElectionTick` 10, no PreVote or CheckQuorum (off in ours too), a logger that drops lines. "+
 		"Membership: our `Bootstrap` writes the configuration entry at index 1, term 1; etcd starts from a snapshot at index 1, term 1 "+
 		"holding the same voters.\n\n",
 		core.MaxEntriesPerMsg, core.OursMaxInflightAppends, core.EtcdMaxSizePerMsg, core.MaxEntriesPerMsg, core.EtcdMaxInflightMsgs)
