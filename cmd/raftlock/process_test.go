@@ -63,13 +63,27 @@ func raftlockBinary(t *testing.T) string {
 // TestREADMEDemo runs the README's demo block, as it is written, and
 // checks that each command prints what its comment says.
 func TestREADMEDemo(t *testing.T) {
+	runREADMEBlock(t, "TestREADMEDemo", "ok error error ok ok", []string{"7001", "7002", "7003", "8001", "8002", "8003"})
+}
+
+// TestREADMEMembers runs the README's block that adds a server and
+// removes one, on ports of its own (TestREADMEDemo's may be in use).
+func TestREADMEMembers(t *testing.T) {
+	runREADMEBlock(t, "TestREADMEMembers", "ok ok locked by alice ok ok",
+		[]string{"7011", "7012", "7013", "7014", "8011", "8012", "8013", "8014"})
+}
+
+// runREADMEBlock runs the sh block after the README's marker for test,
+// as it is written, and checks that each command prints what its comment
+// says, and that the comments say promise.
+func runREADMEBlock(t *testing.T, test, promise string, ports []string) {
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, after, ok := bytes.Cut(readme, []byte("<!-- TestREADMEDemo"))
+	_, after, ok := bytes.Cut(readme, []byte("<!-- "+test+" "))
 	if !ok {
-		t.Fatal("README.md has no block marked for TestREADMEDemo")
+		t.Fatalf("README.md has no block marked for %s", test)
 	}
 	m := regexp.MustCompile("(?s)```sh\n(.*?)```").FindSubmatch(after)
 	if m == nil {
@@ -82,13 +96,13 @@ func TestREADMEDemo(t *testing.T) {
 			want = append(want, strings.TrimSpace(c))
 		}
 	}
-	if strings.Join(want, " ") != "ok error error ok ok" {
-		t.Fatalf("the demo's comments promise %q, not the talk's ok error error ok ok", want)
+	if strings.Join(want, " ") != promise {
+		t.Fatalf("the block's comments promise %q, not %s", want, promise)
 	}
-	for _, port := range []string{"7001", "7002", "7003", "8001", "8002", "8003"} {
+	for _, port := range ports {
 		ln, err := net.Listen("tcp", "127.0.0.1:"+port)
 		if err != nil {
-			t.Fatalf("the demo needs port %s, which is in use: %v", port, err)
+			t.Fatalf("the block needs port %s, which is in use: %v", port, err)
 		}
 		ln.Close()
 	}
@@ -106,7 +120,7 @@ func TestREADMEDemo(t *testing.T) {
 	}
 	got := strings.Fields(stdout.String())
 	if err != nil || strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Fatalf("the demo printed %q (%v), want %q\nstderr:\n%s", got, err, want, stderr.String())
+		t.Fatalf("the block printed %q (%v), want %q\nstderr:\n%s", got, err, want, stderr.String())
 	}
 }
 
