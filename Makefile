@@ -214,7 +214,8 @@ wasm-size: build/raftplay.wasm build/raftplay-search.wasm
 
 ## ---- raftlock processes ------------------------------------------------------
 # cmd/raftlock's tests that run real processes (build tag process): the
-# README's demo exactly as written (it needs ports 7001-7003 and 8001-8003),
+# README's two blocks exactly as written (they need ports 7001-7003, 8001-8003,
+# 7011-7014 and 8011-8014),
 # and the Jepsen-style test, with three and then five servers (about a
 # minute in all). RAFTLOCK_SEED=N replays a run's nemesis choices.
 
