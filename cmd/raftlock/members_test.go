@@ -256,6 +256,9 @@ func TestClusterGrowsAndShrinks(t *testing.T) {
 	if a := c.srv[2].addrsNow(); !maps.Equal(a, map[raft.ID]string{1: c.raftA[1], 2: c.raftA[2], 3: c.raftA[3]}) {
 		t.Fatalf("s2 restarted dials %v", a)
 	}
+	if code, body := get(t, c.urls[2]+"/status"); code != 200 || !strings.Contains(body, `"addresses":{"1":"`+c.raftA[1]+`","2":"`+c.raftA[2]+`","3":"`+c.raftA[3]+`"}`) {
+		t.Fatalf("s2's status: %d %s; want the addresses of s1-s3", code, body)
+	}
 	if code, out := c.cli("read", "-server", c.urls[2]); code != 0 || out != "unlocked" {
 		t.Fatalf("read at s2: %d %q", code, out)
 	}

@@ -265,7 +265,7 @@ func runServe(args []string, stderr io.Writer) int {
 //	POST /lock    client=NAME session=N seq=N [lowest=N]   -> ok | error
 //	POST /unlock  client=NAME session=N seq=N [lowest=N]   -> ok | error
 //	GET  /read                                            -> unlocked | locked by NAME
-//	GET  /status                                          -> JSON
+//	GET  /status                                          -> JSON: role, term, leader, members, addresses...
 //	GET  /history                                         -> JSON (with -keep-history)
 //	POST /members/add, /members/remove                    -> ok (members.go)
 //
@@ -376,8 +376,12 @@ type statusJSON struct {
 	Commit   uint64    `json:"commit"`
 	Applied  uint64    `json:"applied"`
 	Members  []raft.ID `json:"members"`
+	Learners []raft.ID `json:"learners,omitempty"` // servers being added, catching up
 	Snapshot uint64    `json:"snapshot"`
 	Lock     string    `json:"lock"`
+	// Addresses are the Raft addresses this server's transport knows:
+	// -peers, with the address book's changes.
+	Addresses map[raft.ID]string `json:"addresses,omitempty"`
 }
 
 func (s *server) status(w http.ResponseWriter, _ *http.Request) {
@@ -388,7 +392,8 @@ func (s *server) status(w http.ResponseWriter, _ *http.Request) {
 	}
 	state, _ := s.peer.State()
 	writeJSON(w, statusJSON{ID: st.ID, Role: st.Role.String(), Term: st.Term, Leader: st.Leader,
-		Commit: st.Commit, Applied: st.Applied, Members: st.Members, Snapshot: st.SnapshotIndex, Lock: state.Lock.String()})
+		Commit: st.Commit, Applied: st.Applied, Members: st.Members, Learners: st.Learners, Snapshot: st.SnapshotIndex,
+		Lock: state.Lock.String(), Addresses: s.addrsNow()})
 }
 
 // history is GET /history: the writes this server has applied, in order.
