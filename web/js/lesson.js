@@ -164,7 +164,7 @@ export class Lessons {
   render() {
     const o = this.outline;
     this.panel.show({
-      lesson: { number: this.number, of: this.index.length, title: o.title, name: o.name },
+      lesson: { number: this.number, of: this.index.length, title: o.title, name: o.name, summary: o.summary },
       step: o.steps[this.step],
       i: this.step,
       steps: o.steps.length,

@@ -32,6 +32,8 @@ export class LessonPanel {
     this.kicker = $("p", { class: "lesson-kicker" }, names);
     this.title = $("h2", { id: "lesson-title", class: "lesson-title" }, names);
     $("button", { type: "button", class: "button button-quiet lesson-explore", "data-lesson-explore": "", title: "Leave the lesson, with the run as it is: play on, act on it, share it" }, head, "Explore from here").addEventListener("click", () => this.on.explore());
+    // What the lesson is about, above its first step.
+    this.summary = $("p", { class: "lesson-summary", "data-lesson-summary": "", hidden: "" }, box);
     this.steps = $("ol", { class: "lesson-steps", "aria-label": "Steps" }, box);
     this.steps.addEventListener("click", (e) => {
       const b = e.target.closest("button[data-step]");
@@ -77,6 +79,7 @@ export class LessonPanel {
     setText(this.title, title);
     setText(this.count, "Loading the lesson: the simulator plays it once to check it…");
     this.caption.replaceChildren();
+    this.summary.hidden = true;
     this.question.hidden = true;
     this.touchedBox.hidden = true;
     setText(this.result, "");
@@ -117,6 +120,8 @@ export class LessonPanel {
       this.touchedBox.hidden = true;
       setText(this.kicker, `Lesson ${v.lesson.number} of ${v.lesson.of}`);
       setText(this.title, v.lesson.title);
+      setText(this.summary, v.lesson.summary || "");
+      setProp(this.summary, "hidden", i !== 0 || !v.lesson.summary);
       setText(this.count, `Step ${i + 1} of ${v.steps}`);
       this.caption.replaceChildren(...step.parts.map(part));
       this.stepList(v.steps, i);
@@ -130,7 +135,7 @@ export class LessonPanel {
     setProp(this.next, "disabled", i === v.steps - 1);
     const plays = step.end > step.start;
     setProp(this.playBtn, "hidden", !plays);
-    setProp(this.until, "hidden", done);
+    setProp(this.until, "hidden", done || !this.until.textContent);
     const label = v.playing ? "Pause" : v.state === "playing" ? "Resume" : done ? "Play again" : v.still ? "Show what happens" : "Play step";
     setText(this.playBtn, label);
     this.resultFor(v, done);
@@ -198,12 +203,11 @@ export class LessonPanel {
   }
 }
 
-// untilText says how far the step plays. With a question it says no more
-// than that the run decides: "until s3 installs the leader's snapshot"
-// would give the answer away.
+// untilText says how far the step plays; with a question, nothing:
+// "until s3 installs the leader's snapshot" would give the answer away.
 function untilText(step) {
   if (step.end === step.start) return "Nothing to play here: read, then go on.";
-  if (step.question) return "Pick an answer, then play the step: the run shows which one is right.";
+  if (step.question) return "";
   return step.until ? `Plays until ${step.until}.` : `Plays ${NUMBER.format(step.end - step.start)} ms.`;
 }
 
