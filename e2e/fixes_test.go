@@ -174,7 +174,7 @@ func TestLeaderWords(t *testing.T) {
 // With reduced motion asked for, the run starts paused and a message jumps
 // between three places on its link rather than gliding.
 func TestReducedMotion(t *testing.T) {
-	p := openURL(t, baseURL, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+	p := openURL(t, baseURL+"?paused=0", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 			Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}},
 		})

@@ -6,10 +6,10 @@
 // `make browser-test` builds the site, installs Chromium when it is
 // missing, and runs these tests, which fail (never skip) without it.
 //
-// The tests never sleep to wait: they poll the page for a condition, and
-// they move simulated time only through the page's own "+100 ms" and
-// "Step" buttons while playback is paused, so a run is the same however
-// fast the machine is. Screenshots go to test-artifacts/screenshots/.
+// The tests never sleep to wait: they poll the page for a condition, they
+// open it paused at time 0 (paused=1), and they move simulated time only
+// through the page's own "+100 ms" and "Step" buttons, so a run is the
+// same however fast the machine is. Screenshots go to test-artifacts/screenshots/.
 package e2e
 
 import (
@@ -117,7 +117,7 @@ type page struct {
 }
 
 // open loads the playground (with an optional query such as "?peers=5")
-// in a new tab, waits until it is ready and pauses it.
+// in a new tab, paused at time 0, and waits until it is ready.
 func open(t *testing.T, query string) *page {
 	t.Helper()
 	return openURL(t, baseURL+query)
@@ -140,6 +140,7 @@ func openURL(t *testing.T, url string, before ...chromedp.Action[chromedp.Void])
 // shared run that takes long to replay).
 func openWithin(t *testing.T, url string, d time.Duration, before ...chromedp.Action[chromedp.Void]) *page {
 	t.Helper()
+	url = stillAtFirst(url)
 	tab, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
 	if err := chromedp.Do(tab); err != nil { // opens the tab
@@ -161,12 +162,34 @@ func openWithin(t *testing.T, url string, d time.Duration, before ...chromedp.Ac
 	}()
 	t.Cleanup(p.checkConsole)
 	p.doWithin(d, "load the page", append(before, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`[data-state="ready"]`)))...)
-	p.pause()
+	p.pause() // for an address that asked to play
 	// Time starts at 0: a first frame stamped before Play must not run it back.
 	if clock := js[string](p, `document.querySelector("[data-clock]").textContent`); strings.Contains(clock, "-") {
 		t.Errorf("the clock shows %q", clock)
 	}
 	return p
+}
+
+// stillAtFirst asks the page not to start playing (paused=1), unless the
+// address says itself whether to: a page that played until the test could
+// pause it would start each test at an instant set by the machine's speed,
+// and a test's run would differ from one try to the next.
+func stillAtFirst(url string) string {
+	base, fragment, hasFragment := strings.Cut(url, "#")
+	path, query, _ := strings.Cut(base, "?")
+	for _, kv := range strings.Split(query, "&") {
+		if strings.HasPrefix(kv, "paused=") {
+			return url
+		}
+	}
+	if query != "" {
+		query += "&"
+	}
+	url = path + "?" + query + "paused=1"
+	if hasFragment {
+		url += "#" + fragment
+	}
+	return url
 }
 
 // checkConsole fails the test if the page logged an error.
