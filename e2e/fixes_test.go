@@ -145,9 +145,20 @@ func TestLongClientName(t *testing.T) {
 	if strings.Contains(what[0], name) || !strings.Contains(what[1], name) || what[2] != "true" {
 		t.Errorf("request row %q (title %q, fits: %s): want the name cut short, whole in the title", what[0], what[1], what[2])
 	}
-	ev := js[[]string](p, `(() => { const li = [...document.querySelectorAll("[data-events] li")].find((li) => li.textContent.includes("sends lock")); return li ? [li.textContent, li.title] : ["", ""]; })()`)
-	if strings.Contains(ev[0], name) || !strings.Contains(ev[1], name) {
-		t.Errorf("event row %q (title %q): want the name cut short, whole in the title", ev[0], ev[1])
+	// Every row that names the client: its request, its answer, the
+	// entry stored and applied on each server.
+	rows := js[[][]string](p, `[...document.querySelectorAll("[data-events] li")].filter((li) => li.textContent.includes("a_very_long")).map((li) => [li.textContent, li.title, String(li.scrollWidth <= li.clientWidth + 1)])`)
+	kinds := map[string]bool{}
+	for _, ev := range rows {
+		if strings.Contains(ev[0], name) || !strings.Contains(ev[1], name) || ev[2] != "true" {
+			t.Errorf("event row %q (title %q, fits: %s): want the name cut short, whole in the title", ev[0], ev[1], ev[2])
+		}
+		for _, k := range []string{"sends lock", "stored", "applied"} {
+			kinds[k] = kinds[k] || strings.Contains(ev[0], k)
+		}
+	}
+	if len(kinds) != 3 || !kinds["sends lock"] || !kinds["stored"] || !kinds["applied"] {
+		t.Errorf("the event rows naming the client: %v, want its request, the entry stored and applied", kinds)
 	}
 	p.shot("34-long-client-name")
 }

@@ -12,6 +12,22 @@ const outside = `((sel) => [...document.querySelectorAll(sel)].filter((el) => {
 	return r.top < -1 || r.left < -1 || r.bottom > innerHeight + 1 || r.right > innerWidth + 1 || r.width === 0;
 }).map((el) => el.outerHTML.slice(0, 80)))`
 
+// labelClashes lists, in words, each pair of the ring's labels that
+// overlap on screen, and each label drawn over a server other than its own
+// (its body or its timer ring).
+const labelClashes = `(() => {
+	const box = (el) => el.getBoundingClientRect();
+	const meets = (a, b) => Math.min(a.right, b.right) > Math.max(a.left, b.left) && Math.min(a.bottom, b.bottom) > Math.max(a.top, b.top);
+	const labels = [...document.querySelectorAll(".peer-info")].map((el) => ({ id: el.dataset.peer, text: [...el.querySelectorAll("tspan")].map((t) => t.textContent).join(" / "), r: box(el) }));
+	const servers = [...document.querySelectorAll(".timer")].map((el, i) => ({ id: String(i + 1), r: box(el) }));
+	const out = [];
+	labels.forEach((a, i) => {
+		labels.slice(i + 1).forEach((b) => { if (meets(a.r, b.r)) out.push("s" + a.id + "'s " + a.text + " / s" + b.id + "'s " + b.text); });
+		servers.forEach((s) => { if (s.id !== a.id && meets(a.r, s.r)) out.push("s" + a.id + "'s " + a.text + " over s" + s.id); });
+	});
+	return out;
+})()`
+
 // One screen: on a laptop, the ring, every server's log and the client
 // panel are in view together, with no scrolling, for 3, 5 and 9 servers.
 func TestOneScreen(t *testing.T) {
@@ -19,7 +35,13 @@ func TestOneScreen(t *testing.T) {
 		for _, peers := range []int{3, 5, 9} {
 			t.Run(fmt.Sprintf("%dx%d-%d", size.w, size.h, peers), func(t *testing.T) {
 				p := openAt(t, fmt.Sprintf("?peers=%d", peers), size.w, size.h)
+				p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
 				p.request("alice", 1, "lock") // a request listed, as in use
+				// Labels at their longest: "term 2 · voted s9", lock held.
+				p.until("alice holds the lock everywhere", `[...document.querySelectorAll(".peer-info")].every((t) => t.textContent.includes("lock: alice"))`, 3000)
+				if clash := js[[]string](p, labelClashes); len(clash) > 0 {
+					t.Errorf("%d overlaps of the ring's labels with each other or a server: %q", len(clash), clash)
+				}
 				for what, sel := range map[string]string{
 					"server":                 ".peer",
 					"log row":                ".log-row",

@@ -4,9 +4,10 @@
 // run plays new rows are added a few times a second, not every frame.
 
 import { html } from "./svg.js";
-import { eventFamily, peerName } from "./describe.js";
+import { eventFamily, peerName, short } from "./describe.js";
 
-const ROWS = 150; // rows in the list; the model keeps more for the filters
+const ROWS = 150;
+const NAME = 16; // the longest client name a row shows whole // rows in the list; the model keeps more for the filters
 // Four flushes a second: each lays out its new rows, and faster than this
 // the list only scrolls by unread.
 const FLUSH_MS = 250;
@@ -60,6 +61,7 @@ export class EventLog {
     this.heartbeats = new Map(); // "from>to:term:round" of AppendEntries -> true while all were heartbeats
     this.hbReplies = new Set(); // ids of replies to heartbeats still in flight
     this.model = null;
+    this.longNames = new Set(); // client names cut short in the rows
   }
 
   // state is the filters as the student set them, for a share link:
@@ -100,6 +102,7 @@ export class EventLog {
 
   clear() {
     this.pending = [];
+    this.longNames.clear();
     this.heartbeats.clear();
     this.hbReplies.clear();
     this.list.replaceChildren();
@@ -184,21 +187,27 @@ export class EventLog {
   }
 
   row(ev) {
-    const li = row(ev);
+    // A request names its client before any entry or answer does.
+    if (ev.client && ev.client.length > NAME) this.longNames.add(ev.client);
+    const li = row(ev, this.longNames);
     li.dataset.seq = ev.seq;
     if (this.culprits && this.culprits.has(ev.seq)) li.classList.add("culprit");
     return li;
   }
 }
 
-function row(ev) {
+// row is an event's line. longNames: the client names too long for a row
+// (over NAME characters), cut short there.
+function row(ev, longNames) {
   const kind = ev.kind === "snapshot" || (ev.full || ev.msg || {}).type === "InstallSnapshot" ? "ev-snapshot" : `ev-${ev.family === "heartbeat" ? "msg" : ev.family}`;
   const li = html("li", { class: kind });
   html("time", {}, li, String(ev.time));
   // The words are the simulator's (raft/sim/describe.go): the same
   // sentence raftsim prints. A row shows one line; the title holds it all.
   const text = ev.text || ev.kind;
-  html("span", {}, li, text);
-  if (text.length > 90) li.title = text;
+  let shown = text;
+  for (const name of longNames) if (shown.includes(name)) shown = shown.replaceAll(name, short(name, NAME));
+  html("span", {}, li, shown);
+  if (text.length > 90 || shown !== text) li.title = text;
   return li;
 }

@@ -5,6 +5,7 @@
 
 import { svg, setAttr, setText, layout, NODE_R, TIMER_R } from "./svg.js";
 import { peerName, short } from "./describe.js";
+import { placeLabels, serverBox, SIZES } from "./labels.js";
 
 const CIRCLE = `M${-NODE_R},0a${NODE_R},${NODE_R} 0 1,0 ${2 * NODE_R},0a${NODE_R},${NODE_R} 0 1,0 ${-2 * NODE_R},0z`;
 const D = NODE_R + 5; // the candidate diamond's half diagonal
@@ -27,6 +28,7 @@ export class Ring {
     this.links = [];
     this.at = [];
     this.clear = []; // boxes of the servers and their labels: [x, y, w, h]
+    this.textW = 0; // the widest line of a label so far, at the largest size
     this.size = { w: 0, h: 0 };
     this.snapTime = 0;
     this.peerLayer.addEventListener("click", (e) => {
@@ -108,6 +110,9 @@ export class Ring {
       const line2 = svg("tspan", { dy: 14 }, info);
       this.nodes.push({ id, g, timer, arc, body, role, info, tip, line1, line2, state: null, key: "", label: "", elapsed: 0, timeout: 0 });
     }
+    // Room for the labels of a run's first terms; a longer line (a long
+    // client name, term 10) makes room for itself when it comes.
+    this.textW = Math.max(...WIDEST.map((t) => this.measure(t)));
     this.place();
   }
 
@@ -129,9 +134,10 @@ export class Ring {
       }
       l.mark.setAttribute("transform", `translate(${((p.x + q.x) / 2).toFixed(1)},${((p.y + q.y) / 2).toFixed(1)})`);
     }
-    const spots = placeLabels(at, box);
+    const { size, spots } = placeLabels(at, box, (sz) => Math.ceil((this.textW * sz.font) / SIZES[0].font) + HALO);
+    this.labels.style.setProperty("--label-size", `${size.font}px`);
     // What a burst's word must leave clear: each server and its labels.
-    this.clear = [...at.map(({ x, y }) => [x - BODY, y - BODY - 12, 2 * BODY, 2 * BODY + 12]), ...spots.map((s) => s.box)];
+    this.clear = [...at.map(serverBox), ...spots.map((s) => s.box)];
     for (const node of this.nodes) {
       const { x, y } = at[node.id - 1];
       const t = `translate(${x.toFixed(1)},${y.toFixed(1)})`;
@@ -140,8 +146,20 @@ export class Ring {
       const spot = spots[node.id - 1];
       node.info.setAttribute("text-anchor", spot.anchor);
       node.info.setAttribute("y", spot.y.toFixed(1));
+      node.line2.setAttribute("dy", size.line);
       for (const el of [node.info, node.line1, node.line2]) el.setAttribute("x", spot.x.toFixed(1));
     }
+  }
+
+  // measure is the width of a line of a label at the largest size, in px,
+  // from the labels' font (a canvas measures text without a layout).
+  measure(text) {
+    if (!this.ruler) {
+      const style = getComputedStyle(this.labels);
+      this.ruler = document.createElement("canvas").getContext("2d");
+      this.ruler.font = `${style.fontWeight} ${SIZES[0].font}px ${style.fontFamily}`;
+    }
+    return this.ruler.measureText(text).width;
   }
 
   // update redraws what changed in the peers and the links.
@@ -150,6 +168,7 @@ export class Ring {
     if (!snap) return;
     if (snap.peers.length !== this.nodes.length) this.build(snap.peers.length);
     this.snapTime = snap.time;
+    let wider = 0;
     for (const p of snap.peers) {
       const n = this.nodes[p.id - 1];
       n.elapsed = p.electionElapsedMs || 0;
@@ -175,8 +194,14 @@ export class Ring {
       const line2 = p.up ? (holder ? `lock: ${short(holder)}` : "lock: free") : "lock state lost";
       setText(n.line1, line1);
       setText(n.line2, line2);
+      wider = Math.max(wider, this.measure(line1), this.measure(line2));
       setText(n.tip, `${peerName(p.id)}: ${line1}, ${p.up ? (holder ? `lock held by ${holder}` : "lock free") : "lock state lost"}`);
       setAttr(n.line2, "class", !p.up ? "lost" : holder && short(holder) !== holder ? "cut" : "");
+    }
+    if (wider > this.textW) {
+      this.textW = wider;
+      this.place();
+      this.handlers.moved(this.at, this.clear);
     }
     for (const id of changed.termUp || []) {
       const g = this.nodes[id - 1].g;
@@ -235,69 +260,10 @@ export class Ring {
   }
 }
 
-// A server's two lines of labels take about this box (11.5px text); the
-// room a server's drawing takes around its centre.
-const LABEL_W = 104;
-const LABEL_H = 28;
-const BODY = TIMER_R + 3;
-
-// Where a server's labels may go, best first: under it (centred, or
-// leaning right or left), beside it, over it (the crown's room left free). Each gives the text's anchor and its
-// first baseline, and the box the two lines take.
-const SPOTS = [
-  { cost: 0, at: (x, y) => ({ anchor: "middle", x, y: y + BODY + 11, box: [x - LABEL_W / 2, y + BODY, LABEL_W, LABEL_H] }) },
-  { cost: 300, at: (x, y) => ({ anchor: "start", x: x - 12, y: y + BODY + 11, box: [x - 12, y + BODY, LABEL_W, LABEL_H] }) },
-  { cost: 300, at: (x, y) => ({ anchor: "end", x: x + 12, y: y + BODY + 11, box: [x + 12 - LABEL_W, y + BODY, LABEL_W, LABEL_H] }) },
-  { cost: 900, at: (x, y) => ({ anchor: "start", x: x + BODY + 2, y: y - 3, box: [x + BODY + 2, y - 14, LABEL_W, LABEL_H] }) },
-  { cost: 900, at: (x, y) => ({ anchor: "end", x: x - BODY - 2, y: y - 3, box: [x - BODY - 2 - LABEL_W, y - 14, LABEL_W, LABEL_H] }) },
-  { cost: 1100, at: (x, y) => ({ anchor: "start", x: x + BODY + 2, y: y + 11, box: [x + BODY + 2, y, LABEL_W, LABEL_H] }) },
-  { cost: 1100, at: (x, y) => ({ anchor: "end", x: x - BODY - 2, y: y + 11, box: [x - BODY - 2 - LABEL_W, y, LABEL_W, LABEL_H] }) },
-  { cost: 1400, at: (x, y) => ({ anchor: "middle", x, y: y - BODY - 30, box: [x - LABEL_W / 2, y - BODY - 41, LABEL_W, LABEL_H] }) },
-];
-
-// placeLabels chooses a spot for each server's labels: the one that covers
-// the least of the other servers, of the other labels and of the space
-// outside the drawing. A first pass places them one after another; two
-// more reconsider each with all the others in place. A ring with room gets
-// every label under its server; a tight one (9 servers in a short box)
-// moves some aside.
-function placeLabels(at, frame) {
-  const bodies = at.map(({ x, y }) => [x - BODY, y - BODY - 12, 2 * BODY, 2 * BODY + 12]);
-  const chosen = [];
-  const cost = (i, s, spot) => {
-    let c = spot.cost;
-    bodies.forEach((b, j) => {
-      if (j !== i) c += 4 * overlap(s.box, b);
-    });
-    chosen.forEach((o, j) => {
-      if (j !== i && o) c += 3 * overlap(s.box, o.box);
-    });
-    const [, , bw, bh] = s.box;
-    return c + 12 * (bw * bh - overlap(s.box, [frame.x, frame.y, frame.w, frame.h])); // cut off: unread
-  };
-  for (let pass = 0; pass < 3; pass++) {
-    at.forEach(({ x, y }, i) => {
-      let best = null;
-      let bestCost = Infinity;
-      for (const spot of SPOTS) {
-        const s = spot.at(x, y);
-        const c = cost(i, s, spot);
-        if (c < bestCost) {
-          bestCost = c;
-          best = s;
-        }
-      }
-      chosen[i] = best;
-    });
-  }
-  return chosen;
-}
-
-function overlap([ax, ay, aw, ah], [bx, by, bw, bh]) {
-  const w = Math.min(ax + aw, bx + bw) - Math.max(ax, bx);
-  const h = Math.min(ay + ah, by + bh) - Math.max(ay, by);
-  return w > 0 && h > 0 ? w * h : 0;
-}
+// The lines a label of a run's first terms may hold at their widest; the
+// halo around the text (stroke-width 4 in style.css) adds to its width.
+const WIDEST = ["term 9 · voted s9", "lock state lost"];
+const HALO = 4;
 
 function lockKey(p) {
   return p.lock && p.lock.locked ? p.lock.holder : "";
