@@ -228,7 +228,15 @@ func TestShortLink(t *testing.T) {
 		t.Fatalf("the notice %q names no short link on %s", note, srv.URL)
 	}
 	link := strings.Fields(note[i:])[0]
+	// The page was opened paused (paused=1, as the harness asks): the
+	// short link keeps how the run is shown, as the long one does.
+	if !strings.HasSuffix(link, "?paused=1") {
+		t.Errorf("the short link %s does not keep paused=1", link)
+	}
 	q := openURL(t, link)
+	if got := js[string](q, `location.search`); got != "?paused=1" {
+		t.Errorf("the short link opens the page with query %q, want ?paused=1", got)
+	}
 	if got := js[string](q, `document.querySelector("[data-clock]").textContent`); got != clock {
 		t.Errorf("the short link opens at %s, want %s", got, clock)
 	}

@@ -15,14 +15,15 @@ const (
 	OEmbedPath = "/oembed"
 )
 
-func apiRoutes(o Options) (map[string]http.HandlerFunc, error) {
+func apiRoutes(o Options, h *Handler) (map[string]http.HandlerFunc, error) {
 	oe, err := newOEmbed(o.PublicURL)
 	if err != nil {
 		return nil, err
 	}
 	return map[string]http.HandlerFunc{
 		HealthPath: serveHealth,
-		OEmbedPath: oe.serve,
+		// oEmbed embeds a short link too, where h keeps them.
+		OEmbedPath: func(w http.ResponseWriter, r *http.Request) { oe.serve(w, r, h.links) },
 	}, nil
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -161,6 +162,65 @@ func TestPublicURL(t *testing.T) {
 		"http://example.com/#x", "http://example.com/a/../b/", "http://", "mailto:a@example.com"} {
 		if _, err := New(testSite(), Options{PublicURL: bad}); err == nil {
 			t.Errorf("public URL %q accepted", bad)
+		}
+	}
+}
+
+// oneLink is a store holding one short link; down makes it fail.
+type oneLink struct {
+	id, fragment string
+	down         error
+}
+
+func (s oneLink) Ready() error { return s.down }
+
+func (s oneLink) Get(key string) (string, bool, error) {
+	if s.down != nil {
+		return "", false, s.down
+	}
+	return s.fragment, key == s.id, nil
+}
+
+func (s oneLink) Put(string, string) error { return errors.New("read only") }
+
+// A short link embeds as the long link it stands for: embed.html with the
+// run's fragment, and the short link's view, controls and paused, sized
+// for the view. Without short links, or for an id not kept, it is not ours.
+func TestOEmbedShortLink(t *testing.T) {
+	const fragment = "run=AAAA&t=1200&client=alice&show=elect%2Clog&tab=network"
+	id := shortLinkID(fragment)
+	kept := newTestHandler(t).EnableShortLinks(oneLink{id: id, fragment: fragment})
+	for _, tc := range []struct {
+		h             *Handler
+		link          string
+		code          int
+		src           string
+		width, height int
+	}{
+		{kept, "http://example.com/r/" + id, 200, "http://example.com/embed.html#" + strings.ReplaceAll(fragment, "&", "&amp;"), 1024, 720},
+		{kept, "http://example.com/r/" + id + "?view=ring%2Blogs&controls=minimal&peers=9#t=5", 200,
+			"http://example.com/embed.html?controls=minimal&amp;view=ring%2Blogs#" + strings.ReplaceAll(fragment, "&", "&amp;"), 800, 560},
+		{kept, "http://example.com/r/" + id + "?view=ring", 200, "http://example.com/embed.html?view=ring#" + strings.ReplaceAll(fragment, "&", "&amp;"), 800, 480},
+		{kept, "http://example.com/r/AAAAAAAAAAAAAAAA", 404, "", 0, 0},
+		{kept, "http://example.com/r/short", 404, "", 0, 0},
+		{newTestHandler(t), "http://example.com/r/" + id, 404, "", 0, 0},
+		{newTestHandler(t).EnableShortLinks(oneLink{down: errors.New("no KV")}), "http://example.com/r/" + id, 503, "", 0, 0},
+	} {
+		resp := do(tc.h, "GET", "/oembed?url="+url.QueryEscape(tc.link))
+		if resp.StatusCode != tc.code {
+			t.Errorf("%s: status %d, want %d", tc.link, resp.StatusCode, tc.code)
+			continue
+		}
+		if tc.code != 200 {
+			continue
+		}
+		var got OEmbed
+		if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+			t.Fatal(err)
+		}
+		m := iframeSrc.FindStringSubmatch(got.HTML)
+		if m == nil || m[1] != tc.src || got.Width != tc.width || got.Height != tc.height {
+			t.Errorf("%s: %s %dx%d, want src %q %dx%d", tc.link, got.HTML, got.Width, got.Height, tc.src, tc.width, tc.height)
 		}
 	}
 }

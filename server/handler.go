@@ -38,22 +38,23 @@ func New(fsys fs.FS, o Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	api, err := apiRoutes(o)
-	if err != nil {
+	h := &Handler{site: s}
+	if h.api, err = apiRoutes(o, h); err != nil {
 		return nil, err
 	}
-	return &Handler{site: s, api: api}, nil
+	return h, nil
 }
 
 // NewAPI returns a handler with the API routes only, for the Cloudflare
 // worker: there the static files are served by the Workers assets binding
 // before the worker runs, so everything else is a 404 here.
 func NewAPI(o Options) (*Handler, error) {
-	api, err := apiRoutes(o)
-	if err != nil {
+	h := &Handler{site: &site{routes: map[string]*asset{}}}
+	var err error
+	if h.api, err = apiRoutes(o, h); err != nil {
 		return nil, err
 	}
-	return &Handler{site: &site{routes: map[string]*asset{}}, api: api}, nil
+	return h, nil
 }
 
 // ServeHTTP applies, in order: security headers on every response, GET and

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"html"
 	"net/http"
@@ -17,7 +18,8 @@ import (
 //
 // and gets back an <iframe> of the page's embed.html, keeping the link's
 // query and fragment, which is where a shared run is described, sized to
-// show the link's view without scrolling.
+// show the link's view without scrolling. A short link (r/<id>, where the
+// server keeps them) is embedded as the long link it stands for.
 const (
 	embedPage    = "embed.html"
 	maxURLLength = 4096
@@ -96,7 +98,7 @@ func newOEmbed(public string) (*oEmbed, error) {
 	return &oEmbed{base: &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host), Path: dir}}, nil
 }
 
-func (o *oEmbed) serve(w http.ResponseWriter, r *http.Request) {
+func (o *oEmbed) serve(w http.ResponseWriter, r *http.Request, links LinkStore) {
 	q := r.URL.Query()
 	if f := q.Get("format"); f != "" && f != "json" {
 		plainError(w, http.StatusNotImplemented) // what the oEmbed spec asks for
@@ -107,8 +109,11 @@ func (o *oEmbed) serve(w http.ResponseWriter, r *http.Request) {
 		plainError(w, http.StatusBadRequest)
 		return
 	}
-	embed, ok := o.embedURL(raw)
-	if !ok {
+	embed, err := o.embedURL(raw, links)
+	if errors.Is(err, errStore) {
+		plainError(w, http.StatusServiceUnavailable)
+		return
+	} else if err != nil {
 		notFound(w) // the spec's answer for a URL this provider does not serve
 		return
 	}
@@ -135,35 +140,54 @@ func (o *oEmbed) serve(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// errStore: the short links' store did not answer.
+var errStore = errors.New("the short links' store did not answer")
+
 // embedURL maps a link to the page (the public URL's directory, or its
 // index.html or embed.html) to embed.html there, keeping the link's query
-// and fragment, which is where a shared run is described. The answer's
-// scheme, host and path come from the public URL, not from the link: the
-// link only has to name the same page, in canonical form.
-func (o *oEmbed) embedURL(raw string) (*url.URL, bool) {
+// and fragment, which is where a shared run is described. A short link
+// (r/<id> there, kept in links) maps to embed.html with the fragment it
+// keeps and the link's view, controls and paused. The answer's scheme,
+// host and path come from the public URL, not from the link: the link
+// only has to name the same page, in canonical form.
+func (o *oEmbed) embedURL(raw string, links LinkStore) (*url.URL, error) {
+	notOurs := errors.New("not a link to this playground")
 	if o.base == nil {
-		return nil, false
+		return nil, notOurs
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != o.base.Scheme || u.User != nil || u.Opaque != "" ||
 		!sameHost(u, o.base) {
-		return nil, false
+		return nil, notOurs
 	}
 	if u.Path == "" {
 		u.Path = "/" // "https://host" with no path at all
 	}
 	p, ok := canonical(u)
 	if !ok {
-		return nil, false
+		return nil, notOurs
 	}
 	page, under := strings.CutPrefix(p, o.base.Path)
-	if !under || page != "" && page != "index.html" && page != embedPage {
-		return nil, false
-	}
 	e := *o.base
 	e.Path += embedPage
-	e.RawQuery, e.Fragment, e.RawFragment = u.RawQuery, u.Fragment, u.RawFragment
-	return &e, true
+	switch id, short := strings.CutPrefix(page, ShortLinkPath[1:]+"/"); {
+	case !under:
+		return nil, notOurs
+	case short && links != nil:
+		fragment, err := shortLinkFragment(links, id)
+		if err != nil {
+			return nil, err
+		}
+		e.RawQuery, e.RawFragment = showing(u.Query()), fragment
+		if e.Fragment, err = url.PathUnescape(fragment); err != nil {
+			return nil, notOurs
+		}
+	case page != "" && page != "index.html" && page != embedPage:
+		return nil, notOurs
+	default:
+		e.RawQuery, e.Fragment, e.RawFragment = u.RawQuery, u.Fragment, u.RawFragment
+	}
+	return &e, nil
 }
 
 // sameHost compares hosts as browsers do: case-insensitively, with the

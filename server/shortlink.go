@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,7 +22,9 @@ import (
 //	GET  /r        {"shortLinks": true, "maxBytes": N}, or false (and why):
 //	               the page asks before offering short links
 //	POST /r        body: the fragment, text/plain; 201 {"id", "path"}
-//	GET  /r/<id>   302 to ../#<fragment>: the page then replays the run
+//	GET  /r/<id>   302 to ../#<fragment>: the page then replays the run;
+//	               the link's view, controls and paused (README's table)
+//	               go along: /r/<id>?view=ring 302 to ../?view=ring#...
 //
 // Where links are not kept (the localhost server answers GET /r with
 // false; a static host has no /r at all) the page keeps the long link.
@@ -99,7 +102,7 @@ func (h *Handler) serveShortLinks(w http.ResponseWriter, r *http.Request, p stri
 	id, isLink := strings.CutPrefix(p, ShortLinkPath+"/")
 	switch {
 	case isLink && (r.Method == http.MethodGet || r.Method == http.MethodHead):
-		h.followShortLink(w, id)
+		h.followShortLink(w, r, id)
 	case !isLink && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		if err := h.links.Ready(); err != nil {
 			writeJSON(w, ShortLinkAnswer{Error: unavailable(err)})
@@ -155,28 +158,61 @@ func (h *Handler) makeShortLink(w http.ResponseWriter, r *http.Request) {
 	writeJSONStatus(w, http.StatusCreated, ShortLinkAnswer{ShortLinks: true, ID: id, Path: ShortLinkPath[1:] + "/" + id})
 }
 
-func (h *Handler) followShortLink(w http.ResponseWriter, id string) {
-	if !validShortID(id) {
-		notFound(w)
-		return
-	}
-	fragment, found, err := h.links.Get(id)
+func (h *Handler) followShortLink(w http.ResponseWriter, r *http.Request, id string) {
+	fragment, err := shortLinkFragment(h.links, id)
 	switch {
-	case err != nil && h.links.Ready() != nil:
+	case errors.Is(err, errStore) && h.links.Ready() != nil:
 		writeJSONStatus(w, http.StatusServiceUnavailable, ShortLinkAnswer{Error: unavailable(h.links.Ready())})
 		return
-	case err != nil:
+	case errors.Is(err, errStore):
 		plainError(w, http.StatusServiceUnavailable)
 		return
-	case !found || !fragmentPattern.MatchString(fragment):
+	case err != nil:
 		notFound(w)
 		return
 	}
-	// What an id names never changes, so the answer may be kept for good.
+	// What an id names never changes, so the answer may be kept for good
+	// (the query is part of what a cache keys on).
 	w.Header().Set("Cache-Control", cacheImmutable)
-	w.Header().Set("Location", "../#"+fragment)
+	to := "../"
+	if q := showing(r.URL.Query()); q != "" {
+		to += "?" + q
+	}
+	w.Header().Set("Location", to+"#"+fragment)
 	w.WriteHeader(http.StatusFound)
 }
+
+// shortLinkFragment is the fragment kept under id: errStore if the store
+// did not answer, another error if there is none.
+func shortLinkFragment(links LinkStore, id string) (string, error) {
+	if !validShortID(id) {
+		return "", errors.New("not a short link's id")
+	}
+	fragment, found, err := links.Get(id)
+	switch {
+	case err != nil:
+		return "", errStore
+	case !found || !fragmentPattern.MatchString(fragment):
+		return "", errors.New("no link kept under " + id)
+	}
+	return fragment, nil
+}
+
+// showing keeps, of a short link's query, how the page shows the run (the
+// parameters README's table calls view, controls and paused), each a word
+// or two, and encodes them again: nothing else of a request's query goes
+// into a redirect or an iframe.
+func showing(q url.Values) string {
+	kept := url.Values{}
+	for _, name := range []string{"view", "controls", "paused"} {
+		if v := q.Get(name); showingValue.MatchString(v) {
+			kept.Set(name, v)
+		}
+	}
+	return kept.Encode()
+}
+
+var showingValue = regexp.MustCompile(`^[A-Za-z0-9+ ]{1,16}$`)
 
 // writeJSONStatus answers code with v as JSON.
 func writeJSONStatus(w http.ResponseWriter, code int, v any) {

@@ -94,6 +94,12 @@ func CheckShortLinks(ctx context.Context, client *http.Client, base string, want
 	} else if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || loc != "../#"+fragment {
 		fail("GET %s: status %d to %q, want 302 to ../#%s", short, resp.StatusCode, loc, fragment)
 	}
+	// How the run is shown goes along; nothing else of the query does.
+	if resp, err := send(ctx, &noFollow, http.MethodGet, short+"?view=ring%2Blogs&peers=9&paused=1", ""); err != nil {
+		fail("GET %s: %v", short, err)
+	} else if loc, want := resp.Header.Get("Location"), "../?paused=1&view=ring%2Blogs#"+fragment; resp.StatusCode != http.StatusFound || loc != want {
+		fail("GET %s?view=ring%%2Blogs&peers=9&paused=1: status %d to %q, want 302 to %s", short, resp.StatusCode, loc, want)
+	}
 	unknown := at("r/AAAAAAAAAAAAAAAA")
 	if resp, err := send(ctx, &noFollow, http.MethodGet, unknown, ""); err != nil || resp.StatusCode != http.StatusNotFound {
 		fail("GET %s (an unknown link): %v, want 404", unknown, statusOf(resp, err))

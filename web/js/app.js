@@ -235,7 +235,7 @@ export class App {
     const url = addressFor({}, await encodeRun(def, t, this.panelsState()));
     history.replaceState(null, "", url);
     // Where the site keeps short links, the link to copy is a short one.
-    const short = await shortLink(url.hash.slice(1));
+    const short = await shortLink(url.hash.slice(1), url.search);
     const link = short.url || url.href;
     const what = short.url ? `Short link ${short.url}` : "Link";
     try {

@@ -17,15 +17,16 @@ function available() {
 }
 
 // shortLink returns the short URL for a long link's fragment (without the
-// "#"), or null where there is none: not offered, or refused (the answer
-// says why, in words for the student).
-export async function shortLink(fragment) {
+// "#"), with the long link's query (how the run is shown: view, controls,
+// paused), or null where there is none: not offered, or refused (the
+// answer says why, in words for the student).
+export async function shortLink(fragment, search = "") {
   if (!(await available())) return { url: null, why: "" };
   try {
     const r = await fetch(new URL("r", document.baseURI), { method: "POST", body: fragment, headers: { "Content-Type": "text/plain" } });
     const a = await r.json();
     if (!r.ok || !a.path) return { url: null, why: a.error || "" };
-    return { url: new URL(a.path, document.baseURI).href, why: "" };
+    return { url: new URL(a.path + search, document.baseURI).href, why: "" };
   } catch {
     return { url: null, why: "" };
   }
