@@ -113,6 +113,8 @@ export class EventLog {
     this.model = model;
     for (const ev of events) {
       ev.family = this.family(ev);
+      // A request names its client before any entry or answer does.
+      if (ev.client && ev.client.length > NAME) this.longNames.add(ev.client);
       this.pending.push(ev);
     }
     if (this.pending.length > ROWS * 4) this.pending.splice(0, this.pending.length - ROWS);
@@ -187,8 +189,6 @@ export class EventLog {
   }
 
   row(ev) {
-    // A request names its client before any entry or answer does.
-    if (ev.client && ev.client.length > NAME) this.longNames.add(ev.client);
     const li = row(ev, this.longNames);
     li.dataset.seq = ev.seq;
     if (this.culprits && this.culprits.has(ev.seq)) li.classList.add("culprit");
