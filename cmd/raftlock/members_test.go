@@ -32,7 +32,7 @@ func newMemberCluster(t *testing.T, n int) *memberCluster {
 	c := &memberCluster{t: t, dir: t.TempDir(), cfgs: map[raft.ID]*serveConfig{}, srv: map[raft.ID]*server{},
 		urls: map[raft.ID]string{}, raftA: map[raft.ID]string{}}
 	for id := raft.ID(1); id <= raft.ID(n+3); id++ {
-		c.raftA[id] = loopbackAddr(t)
+		c.raftA[id] = freePort(t)
 	}
 	peers := map[raft.ID]string{}
 	for id := raft.ID(1); id <= raft.ID(n); id++ {
@@ -98,6 +98,18 @@ func (c *memberCluster) status(id raft.ID) raft.Status {
 	return st
 }
 
+// lead makes id the leader, by a transfer if another leads.
+func (c *memberCluster) lead(id raft.ID) {
+	c.t.Helper()
+	c.until(fmt.Sprintf("%v leading", id), func() bool {
+		l := c.leader()
+		if l != 0 && l != id {
+			c.srv[l].peer.TransferLeadership(id) // refused while one is under way: the next round asks again
+		}
+		return l == id
+	})
+}
+
 func (c *memberCluster) leader() raft.ID {
 	for id := range c.srv {
 		if st := c.status(id); st.Role == raft.Leader {
@@ -107,7 +119,8 @@ func (c *memberCluster) leader() raft.ID {
 	return 0
 }
 
-func loopbackAddr(t *testing.T) string {
+// freePort returns a loopback address with a port free a moment ago.
+func freePort(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -219,13 +232,7 @@ func TestClusterGrowsAndShrinks(t *testing.T) {
 	c.start(1)
 
 	// s4 leads; s1 restarts with its original -peers and must dial s4.
-	c.until("a leader", func() bool { return c.leader() != 0 })
-	if l := c.leader(); l != 4 {
-		if err := c.srv[l].peer.TransferLeadership(4); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c.until("s4 leading", func() bool { return c.leader() == 4 })
+	c.lead(4)
 	c.stop(1)
 	c.start(1)
 	if a := c.srv[1].addrsNow()[4]; a != c.raftA[4] {
@@ -236,6 +243,7 @@ func TestClusterGrowsAndShrinks(t *testing.T) {
 	}
 
 	// Remove the leader, s4, at s1.
+	c.lead(4)
 	if code, out := c.cli("remove", "-id", "4", "-server", c.urls[1]); code != 0 || out != "ok" {
 		t.Fatalf("remove s4: %d %q", code, out)
 	}

@@ -183,13 +183,3 @@ func (p *proc) tail(n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
