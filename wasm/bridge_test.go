@@ -79,9 +79,9 @@ func fails(t *testing.T, code string, words []string, name string, args ...any) 
 func stringify(v js.Value) string { return js.Global().Get("JSON").Call("stringify", v).String() }
 
 // The calls of API.md, and no others.
-var apiCalls = []string{"advance", "cancel", "crash", "create", "cut", "definition", "drop", "events", "exportTrace",
-	"heal", "lesson", "network", "partition", "read", "replay", "restart", "restore", "rewind", "snapshot", "status", "step",
-	"timeout", "timers", "write"}
+var apiCalls = []string{"add", "advance", "cancel", "crash", "create", "cut", "definition", "drop", "events", "exportTrace",
+	"heal", "lesson", "network", "partition", "read", "remove", "replay", "restart", "restore", "rewind", "snapshot", "status", "step",
+	"timeout", "timers", "transfer", "write"}
 
 func TestAPIObject(t *testing.T) {
 	o := raftplay()

@@ -162,3 +162,21 @@ func (d *driver) membershipChange(leader raft.ID) *Action {
 	}
 	return &Action{Kind: ActRemove, Peer: in[r.IntN(len(in))]}
 }
+
+// OutOfCluster lists the servers of the run out of the leader's
+// configuration (never added, or removed), lowest first; none with no
+// leader.
+func (s *Sim) OutOfCluster() []raft.ID {
+	leader, _ := s.Leader()
+	if leader == raft.None {
+		return nil
+	}
+	cf := s.configOf(leader)
+	var out []raft.ID
+	for _, sl := range s.peers {
+		if !inCluster(cf, sl.id) {
+			out = append(out, sl.id)
+		}
+	}
+	return out
+}

@@ -1,12 +1,13 @@
 package api
 
 import (
-	"github.com/raftplay/raftplay/raft/sim/jsonio"
-
+	"strconv"
 	"strings"
 
+	"github.com/raftplay/raftplay/raft"
 	"github.com/raftplay/raftplay/raft/lock"
 	"github.com/raftplay/raftplay/raft/sim"
+	"github.com/raftplay/raftplay/raft/sim/jsonio"
 )
 
 // Handler carries out one call on the session and appends its answer (a
@@ -48,6 +49,8 @@ var calls = map[string]call{
 	"drop":        {fn: drop, args: 1},
 	"timeout":     {fn: peerAction(sim.ActTimeout), args: 1},
 	"transfer":    {fn: peerAction(sim.ActTransfer), args: 1},
+	"add":         {fn: addServer, args: 1},
+	"remove":      {fn: peerAction(sim.ActRemove), args: 1},
 	"timers":      {fn: timers, args: 1},
 	"rewind":      {fn: rewind, supersedes: true},
 	"lesson":      {fn: lessonCall, args: 1, anyTime: true},
@@ -256,7 +259,7 @@ func clientRequest(ss *Session, kind sim.ActionKind, v any) (sim.Action, *Error)
 		return a, badArg(kind.String() + " request.client: " + strings.TrimPrefix(err.Error(), "lock: "))
 	}
 	var err *Error
-	a.Peer, err = sim.DecodePeer(kind.String()+" request.peer", p, ss.sim.Config().Peers)
+	a.Peer, err = sim.DecodePeer(kind.String()+" request.peer", p, ss.sim.Servers())
 	return a, err
 }
 
@@ -278,7 +281,7 @@ func read(ss *Session, b []byte, args []any) ([]byte, *Error) {
 
 func peerAction(kind sim.ActionKind) Handler {
 	return func(ss *Session, b []byte, args []any) ([]byte, *Error) {
-		id, err := sim.DecodePeer("peer", arg(args, 0), ss.sim.Config().Peers)
+		id, err := sim.DecodePeer("peer", arg(args, 0), ss.sim.Servers())
 		if err != nil {
 			return nil, err
 		}
@@ -288,7 +291,7 @@ func peerAction(kind sim.ActionKind) Handler {
 
 func linkAction(kind sim.ActionKind) Handler {
 	return func(ss *Session, b []byte, args []any) ([]byte, *Error) {
-		n := ss.sim.Config().Peers
+		n := ss.sim.Servers()
 		from, err := sim.DecodePeer("from", arg(args, 0), n)
 		if err != nil {
 			return nil, err
@@ -305,7 +308,7 @@ func linkAction(kind sim.ActionKind) Handler {
 }
 
 func partition(ss *Session, b []byte, args []any) ([]byte, *Error) {
-	groups, err := sim.DecodeGroups("groups", arg(args, 0), ss.sim.Config().Peers)
+	groups, err := sim.DecodeGroups("groups", arg(args, 0), ss.sim.Servers())
 	if err != nil {
 		return nil, err
 	}
@@ -369,4 +372,23 @@ func rewind(ss *Session, b []byte, _ []any) ([]byte, *Error) {
 		return statusAnswer(ss, b), nil
 	}
 	return nil, rejected("the run has reached no mark that offers another future")
+}
+
+// addServer asks the leader to add a server: peer, or, with no argument,
+// the first server out of the cluster (removed, or never added), else a
+// new one (up to MaxServers in all).
+func addServer(ss *Session, b []byte, args []any) ([]byte, *Error) {
+	n := ss.sim.Servers()
+	id := raft.ID(n + 1)
+	if v := arg(args, 0); v != nil {
+		var err *Error
+		if id, err = sim.DecodePeer("peer", v, n); err != nil {
+			return nil, err
+		}
+	} else if out := ss.sim.OutOfCluster(); len(out) > 0 {
+		id = out[0]
+	} else if n >= MaxServers {
+		return nil, outOfRange("the playground shows up to " + strconv.Itoa(MaxServers) + " servers; remove one and add it back instead")
+	}
+	return actAnswer(ss, b, sim.Action{Kind: sim.ActAdd, Peer: id})
 }

@@ -128,6 +128,20 @@ func traceDefinitions(t *testing.T) []traceDef {
 	s.call("advance", 1000)
 	teacher, _ := DecodeDefinition(s.call("definition"))
 
+	// Membership changes, recorded live: a new server added and made a
+	// voter, the leader removed, a removed server added back.
+	s = newSession(t, Config{})
+	s.call("create", map[string]any{"peers": 3, "seed": 4})
+	s.call("advance", 1000)
+	s.call("add")
+	s.call("advance", 1000)
+	lead = num(s.call("status")["leader"])
+	s.call("remove", lead)
+	s.call("advance", 1000)
+	s.call("add", lead)
+	s.call("advance", 1000)
+	members, _ := DecodeDefinition(s.call("definition"))
+
 	// Figure 8 and its other future: the page plays one, then the other.
 	fig8, err := sim.RunScenario("figure8", 2, false, sim.Options{})
 	if err != nil {
@@ -159,6 +173,7 @@ func traceDefinitions(t *testing.T) []traceDef {
 		{"teacher", teacher, 4000, []string{`"kind":"timers","mode":"align"`, `"kind":"timers","mode":"spread"`, `"kind":"timeout","peer":`}},
 		{"figure8", fig8def, 10_000, []string{`"kind":"mark"`, `"rewind":`, `"kind":"truncate"`, `"maxEntries":1`}},
 		{"figure8e", fig8e, 10_000, []string{`Figure 8 (e), continued`, `"reason":"user"`}},
+		{"membership", members, 5000, []string{`"op":"promote"`, `"op":"stepdown"`, `"learners":[`}},
 	}
 }
 

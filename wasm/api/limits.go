@@ -30,12 +30,16 @@ const (
 	// has about a thousand; a run whose messages multiply (a replication
 	// storm) reaches it within moments and stops there, the page alive.
 	MaxInFlight = 10_000
+	// MaxServers is how many servers a run may have, those added since it
+	// began included: as many as the page draws.
+	MaxServers = sim.MaxDisplay
 )
 
 // LimitsJSON is raftplay.limits: what the page may ask for, by name.
 func LimitsJSON() []byte {
 	w := jsonio.NewObject(nil)
 	w.Int("peers", sim.MaxDisplay)
+	w.Int("servers", MaxServers)
 	w.Int("seed", MaxSafeInt)
 	w.Int("clientName", sim.MaxClientName)
 	w.Int("actions", sim.MaxActions)

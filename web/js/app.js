@@ -84,6 +84,8 @@ export class App {
       restart: (id) => this.act(() => api.restart(id)).then(() => this.popover.hide(true)),
       timeout: (id) => this.act(() => api.timeout(id)),
       transfer: (id) => this.act(() => api.transfer(id)),
+      add: (id) => this.change(() => api.add(id)),
+      remove: (id) => this.change(() => api.remove(id)),
       link: (a, b) => this.toggleLink(a, b),
       isCut: (a, b) => this.ring.isCut(a, b),
       isolate: (id) => this.isolate(id),
@@ -174,6 +176,7 @@ export class App {
       checkHistory: () => this.checkHistory(),
     });
     for (const b of host.querySelectorAll("button[data-timers]")) b.addEventListener("click", () => this.act(() => api.timers(b.dataset.timers)));
+    $("[data-add-server]").addEventListener("click", () => this.change(() => api.add()));
     for (const b of host.querySelectorAll("[data-save-as]")) b.addEventListener("click", () => this.save(b.dataset.saveAs));
     bindMenus(host);
     this.searcher = new SearchWorker((p) => this.checks.searching({ ...p, text: p.call === "search" ? `Searching: ${p.time} of ${p.until} runs` : "" }));
@@ -392,7 +395,7 @@ export class App {
     const up = this.model.peers.filter((p) => p.up);
     if (leader) {
       parts.push(`${peerName(leader)} leads term ${term}.`);
-      const others = up.filter((p) => p.id !== leader && p.role !== "leader");
+      const others = up.filter((p) => p.id !== leader && p.role !== "leader" && this.model.standing(p.id) !== "out");
       const unaware = others.filter((p) => p.leader !== leader).map((p) => peerName(p.id));
       if (unaware.length && unaware.length === others.length) parts.push("No other server has heard from it yet.");
       else if (unaware.length) parts.push(`${list(unaware)} ${unaware.length === 1 ? "has" : "have"} not heard from it yet.`);
@@ -400,6 +403,11 @@ export class App {
     else if (up.some((p) => p.role === "precandidate")) parts.push("No leader: a server asks whether it would be elected (PreVote).");
     else parts.push("No leader yet.");
     if (q) parts.push(`A majority is ${q.size} of ${q.of} servers.`);
+    const c = this.model.membership();
+    if (c && c.learners.length) {
+      const names = c.learners.map(peerName);
+      parts.push(`${list(names)} ${names.length === 1 ? "is a learner" : "are learners"}: catching up, not counted yet.`);
+    }
     // A leader cut off from the majority goes on believing it leads.
     for (const p of up) {
       if (p.role === "leader" && p.id !== leader) parts.push(`${peerName(p.id)} still believes it leads term ${p.term}.`);
@@ -477,6 +485,16 @@ export class App {
     const r = await this.player.act(fn);
     if (r && r.error) this.notify(r.error);
     else if (this.lesson) this.lesson.touched();
+    return r;
+  }
+
+  // change asks the leader to add or remove a server; the leader's refusal
+  // (a change under way, its no-op not committed yet) is an event, said
+  // at once too.
+  async change(fn) {
+    const r = await this.act(fn);
+    const ev = this.model.events.findLast((e) => e.kind === "change" && e.op !== "new");
+    if (r && !r.error && ev && ev.reason && ev.time === this.model.time) this.notify(ev.text);
     return r;
   }
 

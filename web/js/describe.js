@@ -33,7 +33,7 @@ export function entryText(e) {
     case "noop":
       return "no-op";
     case "config":
-      return `config ${(e.members || []).map(peerName).join(" ")}`;
+      return `config ${(e.members || []).map(peerName).join(" ")}${e.learners ? ` + learner ${e.learners.map(peerName).join(" ")}` : ""}`;
     default:
       return e.cmd || "";
   }
@@ -215,6 +215,7 @@ export function eventFamily(ev) {
     case "crash":
     case "restart":
     case "network":
+    case "change":
       return "fault";
     case "violation":
       return "violation";

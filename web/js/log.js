@@ -241,7 +241,7 @@ export class Logs {
         setProp(s.cell, "title", `#${index}, term ${e.term}: ${text}. ${peerName(p.id)} ${committed ? "knows it is committed" : "does not know yet that it is committed"}${applied ? " and has applied it" : ""}.`);
         setText(s.term, `t${e.term}`);
         setText(s.cmd, op);
-        setText(s.who, e.type === "config" ? span(e.members || []) : short(rest.join(" ")));
+        setText(s.who, e.type === "config" ? span(e.members || []) + (e.learners ? "+" : "") : short(rest.join(" ")));
       } else if (compacted) {
         // A band joined to the snapshot block: rounded where it ends.
         setProp(s.cell, "className", `log-cell compacted${edge.includes("s") ? " band-start" : ""}${edge.includes("e") ? " band-end" : ""}`);

@@ -201,11 +201,31 @@ export class Model {
     return s && s.index === p.snapshotIndex ? s : null;
   }
 
-  // majority is the quorum size the running peers report (they agree
-  // unless membership is changing; the first one answers).
+  // majority is the quorum size as the leader counts it (with no leader,
+  // as the first running server does): servers may disagree while the
+  // membership changes, and the leader's configuration is the one in force.
   majority() {
-    for (const p of this.peers) if (p.up && p.majority) return { size: p.majority, of: (p.members || []).length };
-    return null;
+    const c = this.membership();
+    return c && c.majority ? { size: c.majority, of: c.voters.length } : null;
+  }
+
+  // membership is the configuration the leader uses (else the first
+  // running server's): its voters, its learners (catching up to vote) and
+  // the majority of its voters; null before any server has one.
+  membership() {
+    const lead = this.status.leader && this.peer(this.status.leader);
+    const from = lead && lead.up && lead.majority ? lead : this.peers.find((p) => p.up && p.majority);
+    if (!from) return null;
+    return { voters: from.members || [], learners: from.learners || [], majority: from.majority };
+  }
+
+  // standing says what a server is in the cluster: "voter", "learner", or
+  // "out" (never added, or removed); "" before any configuration.
+  standing(id) {
+    const c = this.membership();
+    if (!c) return "";
+    if (c.voters.includes(id)) return "voter";
+    return c.learners.includes(id) ? "learner" : "out";
   }
 
   leaderProgress() {

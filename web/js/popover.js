@@ -107,7 +107,10 @@ export class Popover {
     const leads = p.up && p.role === "leader";
     // Only a leader can hand over leadership (dissertation section 3.10).
     const leader = model.peers.find((q) => q.up && q.role === "leader" && q.id !== p.id);
-    const shape = `${p.id}|${p.up}|${split}|${cut.join()}|${leads}|${leader ? leader.id : 0}`;
+    // Only a leader changes the membership (dissertation chapter 4).
+    const chief = model.peers.find((q) => q.up && q.role === "leader");
+    const standing = model.standing(p.id);
+    const shape = `${p.id}|${p.up}|${split}|${cut.join()}|${leads}|${leader ? leader.id : 0}|${chief ? chief.id : 0}|${standing}`;
     if (this.shape !== shape) {
       this.shape = shape;
       const focused = this.node.contains(document.activeElement) ? document.activeElement.dataset.do + (document.activeElement.dataset.to || "") : "";
@@ -120,6 +123,14 @@ export class Popover {
         const from = peerName(leader.id);
         button(actions, "transfer", `Make ${name} the leader`).title =
           `${from} hands over leadership to ${name} (dissertation section 3.10): it sends ${name} what its log lacks, then tells it to stand now (TimeoutNow); it takes no writes meanwhile, and gives up after an election timeout`;
+      }
+      if (chief && (standing === "voter" || standing === "learner")) {
+        button(actions, "remove", `Remove ${name} from the cluster`).title = leads
+          ? `${name} leads on, not counting itself in majorities, until the change commits; then it hands over leadership and steps down (dissertation section 4.2.2)`
+          : `${peerName(chief.id)} removes ${name}: the new configuration counts from the moment the leader appends it (dissertation chapter 4)`;
+      } else if (chief && standing === "out") {
+        button(actions, "add", `Add ${name} to the cluster`).title =
+          `${peerName(chief.id)} adds ${name} as a learner: it catches up on the log, then becomes a voter (dissertation section 4.2.1)`;
       }
       if (split) button(actions, "heal", "Heal the network");
       else if (model.peers.length > 1) button(actions, "isolate", `Isolate ${name}`);
@@ -224,6 +235,10 @@ export class Popover {
         return a.timeout(id);
       case "transfer":
         return a.transfer(id);
+      case "add":
+        return a.add(id);
+      case "remove":
+        return a.remove(id);
       case "isolate":
         return a.isolate(id);
       case "heal":

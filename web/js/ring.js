@@ -175,20 +175,26 @@ export class Ring {
       n.timeout = p.up ? p.electionTimeoutMs || 0 : 0;
       // What a screen reader hears changes with the log too, so it has a
       // key of its own; the drawing changes only with the rest.
-      const label = peerLabel(p);
+      const label = peerLabel(p, model.standing(p.id));
       if (label !== n.label) {
         n.label = label;
         n.g.setAttribute("aria-label", label);
       }
-      const key = `${p.role}|${p.up}|${p.term}|${p.vote}|${lockKey(p)}`;
+      // A learner catches up before it votes; a server out of the
+      // cluster (removed, or not added yet) is drawn faint.
+      const standing = model.standing(p.id);
+      const key = `${p.role}|${p.up}|${p.term}|${p.vote}|${lockKey(p)}|${standing}`;
       if (key === n.key) continue;
       n.key = key;
       const role = p.up ? p.role : "crashed";
-      setAttr(n.g, "class", `peer ${role}${n.culprit ? " culprit" : ""}`);
+      const member = standing === "learner" || standing === "out" ? ` ${standing}` : "";
+      setAttr(n.g, "class", `peer ${role}${member}${n.culprit ? " culprit" : ""}`);
+      setAttr(n.g, "data-standing", standing);
       setAttr(n.timer, "class", `timer ${role}`);
       setAttr(n.g, "data-term", p.term);
       setAttr(n.body, "d", role === "candidate" || role === "precandidate" ? DIAMOND : CIRCLE);
-      setText(n.role, role === "precandidate" ? "pre-candidate" : role);
+      const shown = role === "precandidate" ? "pre-candidate" : role;
+      setText(n.role, role === "follower" && standing === "learner" ? "learner" : role === "follower" && standing === "out" ? "out" : shown);
       const line1 = `term ${p.term} · ${p.vote ? `voted ${peerName(p.vote)}` : "no vote"}`;
       const holder = p.lock && p.lock.locked ? p.lock.holder : "";
       const line2 = p.up ? (holder ? `lock: ${short(holder)}` : "lock: free") : "lock state lost";
@@ -269,8 +275,8 @@ function lockKey(p) {
   return p.lock && p.lock.locked ? p.lock.holder : "";
 }
 
-function peerLabel(p) {
-  const role = p.up ? p.role : "crashed";
+function peerLabel(p, standing) {
+  const role = (p.up ? p.role : "crashed") + (standing === "learner" ? ", a learner catching up (it does not vote yet)" : standing === "out" ? ", not in the cluster" : "");
   const parts = [`${peerName(p.id)}: ${role}`, `term ${p.term}`, p.vote ? `voted for ${peerName(p.vote)}` : "no vote"];
   if (p.up) parts.push(p.lock && p.lock.locked ? `lock held by ${p.lock.holder}` : "lock free");
   parts.push(`log up to index ${p.lastIndex || 0}`);
