@@ -7,7 +7,10 @@ package main
 // write and read at random servers while a nemesis kills servers with
 // SIGKILL and restarts them on the same directories, and cuts and heals
 // links (closing connections, or stalling them as a silent network does).
-// Then the faults stop, and the test checks that:
+// It also removes s1 from the cluster and adds it back, by the membership
+// API (s1 only: no server dials the lowest id, so its address in the
+// address book bypasses no proxy). Then the faults stop, s1 is added back
+// if it is out, and the test checks that:
 //   - the cluster serves again, at every server, within a bound;
 //   - every server applied the same writes in the same order, none twice,
 //     and every acknowledged write among them with the reply its client got;
@@ -169,7 +172,10 @@ type jepsenRun struct {
 	opsMu sync.Mutex
 	ops   []op
 
-	kills, restarts, cuts atomic.Int64
+	kills, restarts, cuts, changes atomic.Int64
+
+	raftAddr []string // each server's own Raft address
+	s1Out    bool     // the nemesis last asked to remove s1 (which may or may not be done)
 }
 
 func jepsen(t *testing.T, n int, faultTime time.Duration) {
@@ -225,6 +231,7 @@ func jepsen(t *testing.T, n int, faultTime time.Duration) {
 			t.Logf("nemesis: %s", strings.Join(r.events, "; "))
 		}
 	}()
+	r.raftAddr = raftAddr
 	r.start = time.Now()
 	for _, p := range r.procs {
 		p.start(t, bin)
@@ -252,6 +259,9 @@ func jepsen(t *testing.T, n int, faultTime time.Duration) {
 		}
 	}
 	healed := time.Now()
+	if r.changes.Load() > 0 { // a change that got no answer may or may not have been made
+		r.addS1Back(20 * time.Second)
+	}
 	r.servesAgain(20 * time.Second)
 	t.Logf("every server served a write and a read %v after the faults stopped", time.Since(healed).Round(time.Millisecond))
 	r.check()
@@ -287,7 +297,7 @@ func (r *jepsenRun) nemesis(ctx context.Context) {
 				down = append(down, p)
 			}
 		}
-		switch k := r.intN(10); {
+		switch k := r.intN(11); {
 		case k < 4 && len(down) < (n-1)/2+1: // at times a majority is down
 			p := r.procs[r.intN(n)]
 			if r.intN(2) == 0 {
@@ -324,11 +334,51 @@ func (r *jepsenRun) nemesis(ctx context.Context) {
 				}
 			}
 			r.event("isolate s%d (%s)", i, mode)
-		default:
+		case k < 10:
 			for _, x := range r.links {
 				x.set("")
 			}
 			r.event("heal all links")
+		default:
+			r.changeS1()
+		}
+	}
+}
+
+// changeS1 asks a running server other than s1 to remove s1, or to add it
+// back: the change goes on in the cluster whatever the answer.
+func (r *jepsenRun) changeS1() {
+	p := r.procs[1+r.intN(len(r.procs)-1)]
+	if !p.running() {
+		return
+	}
+	path, form := "/members/remove", url.Values{"id": {"1"}}
+	if r.s1Out {
+		path, form = "/members/add", url.Values{"id": {"1"}, "addr": {r.raftAddr[1]}}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	body, code, err := r.request(ctx, http.MethodPost, p.url+path, form)
+	cancel()
+	r.s1Out = !r.s1Out
+	r.changes.Add(1)
+	r.event("%s s1 at s%d: %d %s %v", strings.TrimPrefix(path, "/members/"), p.id, code, body, err)
+}
+
+// addS1Back adds s1 back once the faults stop, within bound, unless it
+// is a member already.
+func (r *jepsenRun) addS1Back(bound time.Duration) {
+	deadline := time.Now().Add(bound)
+	for i := 0; ; i++ {
+		p := r.procs[1+i%(len(r.procs)-1)]
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		body, code, err := r.request(ctx, http.MethodPost, p.url+"/members/add", url.Values{"id": {"1"}, "addr": {r.raftAddr[1]}})
+		cancel()
+		if err == nil && (code == 200 || code == http.StatusConflict && strings.Contains(body, "already a member")) {
+			r.event("add s1 back at s%d: %d %s", p.id, code, body)
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("s1 not added back within %v of the faults stopping: %d %s %v", bound, code, body, err)
 		}
 	}
 }
@@ -561,8 +611,8 @@ func (r *jepsenRun) check() {
 	}
 	res := lincheck.Check(history, lincheck.Budget(history))
 	t.Logf("%d operations checked: %d writes acknowledged, %d with unknown outcome, %d reads; "+
-		"%d writes applied by each of %d servers; %d kills, %d restarts, %d links cut",
-		len(r.ops), acked, unknown, reads, len(hist[0]), len(hist), r.kills.Load(), r.restarts.Load(), r.cuts.Load())
+		"%d writes applied by each of %d servers; %d kills, %d restarts, %d links cut, %d membership changes of s1",
+		len(r.ops), acked, unknown, reads, len(hist[0]), len(hist), r.kills.Load(), r.restarts.Load(), r.cuts.Load(), r.changes.Load())
 	switch res {
 	case porcupine.Ok:
 	case porcupine.Unknown:

@@ -45,7 +45,7 @@ func (s *server) addServer(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case mine && slices.Contains(st.Members, id) && st.Commit >= st.ConfigIndex:
 			return true, 0, ""
-		case !mine && inConfig(st, id):
+		case !mine && inConfig(st, id) && !(inBook && e.Removed): // adding back one being removed is allowed
 			return false, http.StatusConflict, fmt.Sprintf("%v is already a member of the cluster %v; remove it first to give it another address", id, config(st))
 		case !mine:
 			return false, busy(st, bk, id), busyReason(st, bk, id)
