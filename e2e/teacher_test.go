@@ -134,7 +134,7 @@ func TestSave(t *testing.T) {
 	save := func(kind string) []byte {
 		t.Helper()
 		before := files(dir)
-		p.click("[data-menu-button]") // the toolbar's Save menu
+		p.click("[data-menu-button]") // the toolbar's File menu
 		p.click(fmt.Sprintf(`[data-save-as=%q]`, kind))
 		return waitFile(t, dir, before, "."+kind)
 	}

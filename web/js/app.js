@@ -29,6 +29,7 @@ import { Work } from "./work.js";
 import { Checks } from "./checks.js";
 import { SearchWorker } from "./search.js";
 import { SpaceTime } from "./spacetime.js";
+import { bindDrop, readRun } from "./openfile.js";
 
 // With reduced motion asked for, the run starts paused and messages jump
 // along their links instead of gliding (messages.js).
@@ -179,6 +180,13 @@ export class App {
     $("[data-add-server]").addEventListener("click", () => this.change(() => api.add()));
     for (const b of host.querySelectorAll("[data-save-as]")) b.addEventListener("click", () => this.save(b.dataset.saveAs));
     bindMenus(host);
+    const chooser = $("[data-open-input]");
+    $("[data-open-run]").addEventListener("click", () => chooser.click());
+    chooser.addEventListener("change", () => {
+      if (chooser.files[0]) this.openRun(chooser.files[0]);
+      chooser.value = "";
+    });
+    bindDrop(host, (file) => this.openRun(file));
     this.searcher = new SearchWorker((p) => this.checks.searching({ ...p, text: p.call === "search" ? `Searching: ${p.time} of ${p.until} runs` : "" }));
     this.summary = $("[data-summary]");
     this.toast = $("[data-toast]");
@@ -413,6 +421,32 @@ export class App {
       if (p.role === "leader" && p.id !== leader) parts.push(`${peerName(p.id)} still believes it leads term ${p.term}.`);
     }
     setText(this.summary, parts.join(" "));
+  }
+
+  // openRun replays a run from a file (chosen or dropped) to where
+  // raftsim -replay stops, paused; a file that is no run changes nothing.
+  async openRun(file) {
+    let run;
+    try {
+      run = await readRun(file, this.limits);
+    } catch (err) {
+      return this.notify(`Could not open it: ${err.message}.`);
+    }
+    if (this.lesson) this.lesson.stop();
+    this.player.pause();
+    this.work.named(`Replaying ${file.name}`);
+    const before = this.broken;
+    this.broken = (run.def.config && Array.isArray(run.def.config.broken) && run.def.config.broken) || [];
+    const r = await this.player.restart(() => this.api.replay(run.def, run.until));
+    if (r.error) {
+      this.broken = before;
+      return this.notify(r.code === "canceled" ? `You canceled opening ${file.name}.` : `Could not open ${file.name}: ${r.error}.`);
+    }
+    this.controls.setup(this.model.peers.length, run.def.seed ?? 0);
+    this.guide.reset("shared");
+    this.controls.state();
+    history.replaceState(null, "", location.pathname);
+    this.notify(`Opened ${file.name}: ${run.what === "trace" ? "the trace's run, replayed to its last event" : "the run it defines, replayed to 5 s after its last action"}, at ${this.model.time.toLocaleString("en-US")} ms. Back and Play go on from there.`);
   }
 
   // search runs, in the search worker, the campaign that breaks rule for

@@ -117,6 +117,9 @@ export class EventLog {
       if (ev.client && ev.client.length > NAME) this.longNames.add(ev.client);
       this.pending.push(ev);
     }
+    // Paused, a long batch (a replay) lists its last ROWS shown events,
+    // which may lie far before its last ROWS events (heartbeats hidden).
+    if (now && this.pending.length > ROWS) return this.rebuild();
     if (this.pending.length > ROWS * 4) this.pending.splice(0, this.pending.length - ROWS);
     if (now) this.flush(true);
     else if (!this.timer) this.timer = setTimeout(() => this.flush(), FLUSH_MS);
