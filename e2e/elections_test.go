@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -19,13 +20,17 @@ import (
 func TestDisruptiveWithAndWithoutPreVote(t *testing.T) {
 	p := openAt(t, "?scenario=disruptive&seed=2", 1280, 800)
 	p.set("[data-speed]", "9") // 10x: the marks still stop the play
-	end := func(shot string) (leader, term int) {
+	end := func(shot string, preVote bool) (leader, term int) {
 		t.Helper()
 		p.click("[data-play]")
-		p.poll("the server cut off", `document.querySelector("[data-stage-text]").textContent.includes("has been cut off") &&
+		pollLong(p, "the server cut off", `document.querySelector("[data-stage-text]").textContent.includes("has been cut off") &&
 			document.querySelector("[data-play]").getAttribute("aria-pressed") === "false"`)
+		p.shot(shot + "-away-1280x800")
+		if away := js[string](p, `[...document.querySelectorAll(".peer")].map((g) => g.querySelector(".peer-role").textContent).join()`); preVote != strings.Contains(away, "pre-candidate") {
+			t.Errorf("%s: the servers' roles while one is cut off are %q: want a pre-candidate if and only if PreVote is on", shot, away)
+		}
 		p.click("[data-play]")
-		p.poll("the run's end", `document.querySelector("[data-stage-text]").textContent.startsWith("Back,") &&
+		pollLong(p, "the run's end", `document.querySelector("[data-stage-text]").textContent.startsWith("Back,") &&
 			document.querySelector("[data-play]").getAttribute("aria-pressed") === "false"`)
 		p.shot(shot + "-1280x800")
 		p.do("narrow the window", chromedp.EmulateViewport(390, 844))
@@ -36,7 +41,7 @@ func TestDisruptiveWithAndWithoutPreVote(t *testing.T) {
 	if js[bool](p, `document.querySelector("[data-switch=preVote]").checked`) {
 		t.Fatal("PreVote is on in a run the address did not ask it for")
 	}
-	offLeader, offTerm := end("60-disruptive-prevote-off")
+	offLeader, offTerm := end("60-disruptive-prevote-off", false)
 	if note := js[string](p, `document.querySelector("[data-stage-text]").textContent`); !strings.Contains(note, "stepped down") {
 		t.Errorf("without PreVote the last note does not say the leader stepped down: %q", note)
 	}
@@ -52,7 +57,7 @@ func TestDisruptiveWithAndWithoutPreVote(t *testing.T) {
 		t.Fatal("?prevote=1 opened a run with PreVote off")
 	}
 	p.set("[data-speed]", "9")
-	onLeader, onTerm := end("61-disruptive-prevote-on")
+	onLeader, onTerm := end("61-disruptive-prevote-on", true)
 	if note := js[string](p, `document.querySelector("[data-stage-text]").textContent`); !strings.Contains(note, "still leads") {
 		t.Errorf("with PreVote the last note does not say the leader still leads: %q", note)
 	}
@@ -65,6 +70,18 @@ func TestDisruptiveWithAndWithoutPreVote(t *testing.T) {
 	p.set("select#scenario", "figure8")
 	p.poll("figure8 without the switches", `location.search.includes("scenario=figure8") && !location.search.includes("prevote") &&
 		[...document.querySelectorAll("[data-switch]")].every((b) => b.disabled && !b.checked)`)
+}
+
+// pollLong is poll for a run played at 10x to a mark: on a busy machine
+// the page may take longer than poll allows to get there.
+func pollLong(p *page, what, cond string) {
+	p.t.Helper()
+	ctx, cancel := p.within(90 * time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+		p.shot("failed-" + p.t.Name())
+		p.t.Fatalf("waiting for %s: %v", what, err)
+	}
 }
 
 // "Make s2 the leader" in a follower's menu: the leader hands over, and

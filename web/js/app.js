@@ -404,9 +404,12 @@ export class App {
     if (leader) {
       parts.push(`${peerName(leader)} leads term ${term}.`);
       const others = up.filter((p) => p.id !== leader && p.role !== "leader" && this.model.standing(p.id) !== "out");
-      const unaware = others.filter((p) => p.leader !== leader).map((p) => peerName(p.id));
+      const unaware = others.filter((p) => p.leader !== leader && p.role !== "precandidate").map((p) => peerName(p.id));
+      const asking = others.filter((p) => p.role === "precandidate").map((p) => peerName(p.id));
       if (unaware.length && unaware.length === others.length) parts.push("No other server has heard from it yet.");
       else if (unaware.length) parts.push(`${list(unaware)} ${unaware.length === 1 ? "has" : "have"} not heard from it yet.`);
+      // A pre-candidate has stopped hearing from the leader (PreVote).
+      if (asking.length) parts.push(`${list(asking)} ${asking.length === 1 ? "hears" : "hear"} from no leader and ${asking.length === 1 ? "asks" : "ask"} for pre-votes.`);
     } else if (up.some((p) => p.role === "candidate")) parts.push("No leader: an election is under way.");
     else if (up.some((p) => p.role === "precandidate")) parts.push("No leader: a server asks whether it would be elected (PreVote).");
     else parts.push("No leader yet.");

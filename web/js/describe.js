@@ -5,6 +5,10 @@
 
 export const peerName = (id) => (id ? `s${id}` : "nobody");
 
+// roleName is a server's role as the page writes it: the trace's
+// "precandidate" is a pre-candidate (PreVote).
+export const roleName = (p) => (!p.up ? "crashed" : p.role === "precandidate" ? "pre-candidate" : p.role);
+
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export const bytes = (n) => plural(n, "byte");

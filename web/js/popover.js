@@ -4,7 +4,7 @@
 // wraps and its buttons are ordinary, focusable buttons.
 
 import { html, setText } from "./svg.js";
-import { messageFields, messageName, peerName, range } from "./describe.js";
+import { messageFields, messageName, peerName, range, roleName } from "./describe.js";
 
 const GAP = 14;
 
@@ -152,7 +152,7 @@ export class Popover {
       if (again) again.focus();
     }
     const [title, text] = this.node.children;
-    setText(title, `${name} · ${p.up ? p.role : "crashed"}`);
+    setText(title, `${name} · ${roleName(p)}`);
     const snapText = p.snapshotIndex ? ` Snapshot: entries ${range(1, p.snapshotIndex)} (term ${p.snapshotTerm || 0}) and the lock's state after them.` : "";
     if (p.up) {
       const lock = p.lock && p.lock.locked ? `locked by ${p.lock.holder}` : "free";

@@ -4,7 +4,7 @@
 // size and then only their changed attributes are touched.
 
 import { svg, setAttr, setText, layout, NODE_R, TIMER_R } from "./svg.js";
-import { peerName, short } from "./describe.js";
+import { peerName, roleName, short } from "./describe.js";
 import { placeLabels, serverBox, SIZES } from "./labels.js";
 
 const CIRCLE = `M${-NODE_R},0a${NODE_R},${NODE_R} 0 1,0 ${2 * NODE_R},0a${NODE_R},${NODE_R} 0 1,0 ${-2 * NODE_R},0z`;
@@ -193,8 +193,7 @@ export class Ring {
       setAttr(n.timer, "class", `timer ${role}`);
       setAttr(n.g, "data-term", p.term);
       setAttr(n.body, "d", role === "candidate" || role === "precandidate" ? DIAMOND : CIRCLE);
-      const shown = role === "precandidate" ? "pre-candidate" : role;
-      setText(n.role, role === "follower" && standing === "learner" ? "learner" : role === "follower" && standing === "out" ? "out" : shown);
+      setText(n.role, role === "follower" && standing === "learner" ? "learner" : role === "follower" && standing === "out" ? "out" : roleName(p));
       const line1 = `term ${p.term} · ${p.vote ? `voted ${peerName(p.vote)}` : "no vote"}`;
       const holder = p.lock && p.lock.locked ? p.lock.holder : "";
       const line2 = p.up ? (holder ? `lock: ${short(holder)}` : "lock: free") : "lock state lost";
@@ -276,7 +275,7 @@ function lockKey(p) {
 }
 
 function peerLabel(p, standing) {
-  const role = (p.up ? p.role : "crashed") + (standing === "learner" ? ", a learner catching up (it does not vote yet)" : standing === "out" ? ", not in the cluster" : "");
+  const role = roleName(p) + (standing === "learner" ? ", a learner catching up (it does not vote yet)" : standing === "out" ? ", not in the cluster" : "");
   const parts = [`${peerName(p.id)}: ${role}`, `term ${p.term}`, p.vote ? `voted for ${peerName(p.vote)}` : "no vote"];
   if (p.up) parts.push(p.lock && p.lock.locked ? `lock held by ${p.lock.holder}` : "lock free");
   parts.push(`log up to index ${p.lastIndex || 0}`);
