@@ -351,15 +351,16 @@ func names(ids []raft.ID) string {
 // describeChange says what a membership change (EvChange) did.
 func describeChange(e *Event) string {
 	p, who := peerName(e.Peer), peerName(e.Leader)
+	why := strings.TrimPrefix(e.Reason, "raft: ")
 	switch {
 	case e.Op == ChangeNew:
 		return p + " starts, empty: it belongs to no cluster until a leader adds it, and meanwhile never stands for election"
-	case e.Reason != "" && e.Op == ChangeAdd:
-		return p + " cannot add " + who + ": " + e.Reason
-	case e.Reason != "" && e.Leader == e.Peer:
-		return p + " cannot remove itself: " + e.Reason
-	case e.Reason != "":
-		return p + " cannot remove " + who + ": " + e.Reason
+	case why != "" && e.Op == ChangeAdd:
+		return p + " cannot add " + who + ": " + why
+	case why != "" && e.Leader == e.Peer:
+		return p + " cannot remove itself: " + why
+	case why != "":
+		return p + " cannot remove " + who + ": " + why
 	case e.Op == ChangeAdd:
 		return p + " adds " + who + " as a learner: " + who + " receives the log but counts in no majority until it has caught up"
 	case e.Op == ChangeRemove && e.Leader == e.Peer:
