@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -112,5 +113,58 @@ func TestColoursOnePlace(t *testing.T) {
 	want := []string{"rgb(1, 2, 3)", "rgb(1, 2, 3)", "rgb(4, 5, 6)", "rgb(4, 5, 6)"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("after changing --msg-append and --term-1-fill: message, legend glyph, log entry, legend entry are %q, want %q", got, want)
+	}
+}
+
+// The README's iframe snippet, pasted into a course page as it stands
+// (with this server's address): at its 800x560 the frame shows the ring
+// and every log, and nothing inside it scrolls; with 3 and 9 servers too.
+func TestREADMEIframe(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "### Embedding in a page")
+	_, snippet, _ := strings.Cut(section, "```html\n")
+	snippet, _, _ = strings.Cut(snippet, "```")
+	if !strings.Contains(snippet, `width="800" height="560"`) || !strings.Contains(snippet, "https://your.host/path/to/raft/embed.html?") {
+		t.Fatalf("README's iframe snippet has changed; this test reads it as\n%s", snippet)
+	}
+	snippet = strings.ReplaceAll(snippet, "https://your.host/path/to/raft/", baseURL)
+	for _, peers := range []int{3, 5, 9} {
+		t.Run(fmt.Sprint(peers), func(t *testing.T) {
+			tab, cancel := chromedp.NewContext(browser)
+			defer cancel()
+			if err := chromedp.Do(tab); err != nil { // opens the tab
+				t.Fatal(err)
+			}
+			p := &page{t: t, ctx: tab}
+			// A page of this origin with nothing on it (the 404 page), so
+			// that the test can look inside the frame.
+			p.do("open a course page", chromedp.EmulateViewport(1000, 700), chromedp.Navigate(baseURL+"course-page"),
+				chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.body.innerHTML = %q`, strings.ReplaceAll(snippet, "peers=5", fmt.Sprintf("peers=%d", peers)))))
+			p.poll("the playground in the frame", `(() => { const d = document.querySelector("iframe").contentDocument; return d !== null && d.querySelector('[data-state="ready"]') !== null; })()`)
+			got := js[[]int](p, `(() => {
+				const f = document.querySelector("iframe"), d = f.contentDocument, w = f.contentWindow;
+				const out = (sel) => [...d.querySelectorAll(sel)].filter((el) => el.checkVisibility()).filter((el) => {
+					const r = el.getBoundingClientRect();
+					return r.top < -1 || r.left < -1 || r.bottom > w.innerHeight + 1 || r.right > w.innerWidth + 1;
+				}).length;
+				const rows = [...d.querySelectorAll(".log-row:not(.index-row)")].filter((el) => el.checkVisibility()).length;
+				return [w.innerWidth, w.innerHeight, d.documentElement.scrollWidth - w.innerWidth, d.documentElement.scrollHeight - w.innerHeight, d.querySelectorAll(".peer").length, out(".peer"), rows, out(".log-row:not(.index-row)")];
+			})()`)
+			// (This page's CSP drops the snippet's inline style, so the
+			// frame keeps its border: what is inside is 800x560 still.)
+			if got[0] != 800 || got[1] != 560 {
+				t.Errorf("the frame shows %dx%d, want the snippet's 800x560", got[0], got[1])
+			}
+			if got[2] > 0 || got[3] > 0 {
+				t.Errorf("inside the frame the page scrolls by %d px sideways and %d px down", got[2], got[3])
+			}
+			if got[4] != peers || got[5] > 0 || got[6] != peers || got[7] > 0 {
+				t.Errorf("%d servers drawn, %d outside the frame; %d logs shown, %d outside: want %d of each, all inside", got[4], got[5], got[6], got[7], peers)
+			}
+			p.shot(fmt.Sprintf("39-readme-iframe-%d", peers))
+		})
 	}
 }

@@ -95,6 +95,19 @@ func TestRunStopsAtTheLimit(t *testing.T) {
 	if at == 0 || at >= 5000 {
 		t.Fatalf("the clock shows %d ms", at)
 	}
+	if toast := js[string](p, `document.querySelector("[data-toast]").textContent`); strings.Contains(toast, "5,000") || !strings.Contains(toast, thousands(at)+" ms, where it stopped") {
+		t.Errorf("the notice says %q: want the instant where the run stopped, %d ms, not the link's 5,000", toast, at)
+	}
+	// Of its 10,000 messages in flight the ring draws the oldest few
+	// hundred, and says how many more there are.
+	drawn := js[[]int](p, `raftplay.snapshot().then((s) => [document.querySelectorAll(".msg[data-id]").length, s.messages.length, Math.min(...s.messages.map((m) => m.id)), Math.min(...[...document.querySelectorAll(".msg[data-id]")].map((g) => Number(g.dataset.id)))])`)
+	note := js[string](p, `(() => { const n = document.querySelector("[data-undrawn]"); return n.hidden ? "" : n.textContent; })()`)
+	if drawn[1] <= 10000 || drawn[0] != 400 || drawn[2] != drawn[3] {
+		t.Errorf("%d messages drawn of %d in flight (the oldest drawn: %d, in flight: %d): want the 400 oldest", drawn[0], drawn[1], drawn[3], drawn[2])
+	}
+	if want := thousands(drawn[1]-drawn[0]) + " more messages in flight are not drawn"; !strings.Contains(note, want) {
+		t.Errorf("the ring's note says %q, want %q", note, want)
+	}
 	p.shot("13-run-stopped")
 	p.click("[data-play]")
 	p.poll("play to stop", `document.querySelector("[data-play]").getAttribute("aria-pressed") === "false"`)
@@ -107,5 +120,8 @@ func TestRunStopsAtTheLimit(t *testing.T) {
 	p.poll("the clock to go back", fmt.Sprintf(`Number(document.querySelector("[data-clock]").textContent.replace(/[^0-9]/g, "")) < %d`, at))
 	if !js[bool](p, `document.querySelector("[data-halted]").hidden`) {
 		t.Error("the notice stays after going back to before the limit")
+	}
+	if n := js[int](p, `raftplay.snapshot().then((s) => s.messages.length)`); n <= 400 && !js[bool](p, `document.querySelector("[data-undrawn]").hidden`) {
+		t.Errorf("with %d messages in flight, the note on messages not drawn stays", n)
 	}
 }

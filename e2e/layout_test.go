@@ -28,6 +28,33 @@ const labelClashes = `(() => {
 	return out;
 })()`
 
+// guideOutOfReach lists the guide's controls that a student cannot see:
+// neither in view nor in a container they can scroll, or, once scrolled
+// to, covered or cut off. It scrolls the guide back to the top after.
+const guideOutOfReach = `(() => {
+	const scrolls = (el) => {
+		for (let a = el.parentElement; a; a = a.parentElement) {
+			const o = getComputedStyle(a).overflowY;
+			if ((o === "auto" || o === "scroll") && a.scrollHeight > a.clientHeight) return true;
+		}
+		return false;
+	};
+	const hits = (el, r) => {
+		const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+		return at !== null && (at === el || el.contains(at) || (at.tagName === "LABEL" && at.contains(el)));
+	};
+	const out = [];
+	for (const el of document.querySelectorAll(".guide button, .guide select, .guide input")) {
+		if (!el.checkVisibility()) continue;
+		if (hits(el, el.getBoundingClientRect())) continue;
+		if (!scrolls(el)) { out.push("not scrollable to: " + el.outerHTML.slice(0, 60)); continue; }
+		el.scrollIntoView({ block: "nearest" });
+		if (!hits(el, el.getBoundingClientRect())) out.push("covered: " + el.outerHTML.slice(0, 60));
+	}
+	document.querySelector(".guide").scrollTop = 0;
+	return out;
+})()`
+
 // One screen: on a laptop, the ring, every server's log and the client
 // panel are in view together, with no scrolling, for 3, 5 and 9 servers.
 func TestOneScreen(t *testing.T) {
@@ -51,6 +78,11 @@ func TestOneScreen(t *testing.T) {
 					if out := js[[]string](p, fmt.Sprintf("%s(%q)", outside, sel)); len(out) > 0 {
 						t.Errorf("%d %ss are not wholly in the %dx%d window: %q", len(out), what, size.w, size.h, out)
 					}
+				}
+				// The guide's controls (the run's setup, the timers) are in
+				// view, or in a panel that scrolls to them.
+				if hidden := js[[]string](p, guideOutOfReach); len(hidden) > 0 {
+					t.Errorf("%d of the guide's controls cannot be reached: %q", len(hidden), hidden)
 				}
 				if n := js[int](p, `document.querySelectorAll(".log-row:not(.index-row)").length`); n != peers {
 					t.Errorf("%d log rows, want %d", n, peers)

@@ -107,7 +107,7 @@ export class App {
         if (!this.player.playing) this.frame(this.player.display);
       },
     });
-    this.messages = new Messages($("[data-messages]"), $("[data-bursts]"), STILL, {
+    this.messages = new Messages($("[data-messages]"), $("[data-bursts]"), STILL, $("[data-undrawn]"), {
       hover: (id, el) => (id ? this.popover.showMessage(this.model, id, el, false) : this.popover.hideHover()),
       pick: (id, el) => {
         this.messages.select(id);
@@ -219,7 +219,9 @@ export class App {
         this.guide.reset("shared");
         this.restorePanels(shared.panels);
         this.controls.state();
-        this.notify(`The shared run, replayed to ${shared.t.toLocaleString("en-US")} ms. Play to go on from there.`);
+        // A run that stopped at a limit says so beside the ring (halted).
+        if (this.model.status.halted) this.notify(`The shared run, replayed to ${this.model.time.toLocaleString("en-US")} ms, where it stopped.`);
+        else this.notify(`The shared run, replayed to ${shared.t.toLocaleString("en-US")} ms. Play to go on from there.`);
         return;
       }
       if (r.code === "canceled") this.notify("You canceled the shared run's replay: here is a new run instead. Open the link again to replay it.");

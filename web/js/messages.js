@@ -8,12 +8,16 @@
 // measured no faster with 9 busy peers (e2e TestPerfRender), so the simpler
 // drawing stays.
 
-import { svg, TIMER_R } from "./svg.js";
+import { svg, setProp, setText, TIMER_R } from "./svg.js";
 import { messageKind, messageName, peerName, dropLabel } from "./describe.js";
 
 const LANE = 7; // px to the right of the direction of travel
 const EDGE = TIMER_R + 4; // messages leave and reach a peer at its timer ring
 const MAX_BURSTS = 40;
+// The most messages drawn at once: a run stopped at the simulator's limit
+// has 10,000 in flight, which took seconds to draw and could not be read.
+// The oldest are drawn (the first to arrive); a note says how many are not.
+export const MAX_DRAWN = 400;
 // Where along its link a lost message is drawn, by why it was lost (the
 // simulator drops it when it would have arrived); one dropped by hand is
 // drawn where it was.
@@ -23,8 +27,10 @@ const WORD_W = 40; // the room a burst's word takes, across
 export class Messages {
   // still: a media query; while it matches (reduced motion), messages jump
   // between three places on their link instead of gliding.
-  constructor(layer, burstLayer, still, handlers) {
+  // undrawn: the note saying how many messages in flight are not drawn.
+  constructor(layer, burstLayer, still, undrawn, handlers) {
     this.still = still;
+    this.undrawn = undrawn;
     this.layer = layer;
     this.burstLayer = burstLayer;
     this.handlers = handlers; // {hover(id, el), pick(id, el)}
@@ -66,19 +72,29 @@ export class Messages {
     this.burstLayer.replaceChildren();
   }
 
-  // sync adds glyphs for new messages and removes those that arrived.
+  // sync adds glyphs for new messages and removes those that arrived; of
+  // more than MAX_DRAWN, it draws the oldest (the lowest ids).
   sync(model) {
+    const all = model.messages;
+    let drawn = all;
+    if (all.size > MAX_DRAWN) {
+      const ids = [...all.keys()].sort((a, b) => a - b).slice(0, MAX_DRAWN);
+      drawn = new Map(ids.map((id) => [id, all.get(id)]));
+    }
     for (const [id, s] of this.shown) {
-      if (!model.messages.has(id)) {
+      if (!drawn.has(id)) {
         s.g.remove();
         this.shown.delete(id);
         if (id === this.selected) this.selected = 0;
       }
     }
-    for (const [id, m] of model.messages) {
+    for (const [id, m] of drawn) {
       if (this.shown.has(id)) continue;
       this.shown.set(id, { g: this.glyph(m), m, key: "" });
     }
+    const more = all.size - drawn.size;
+    setProp(this.undrawn, "hidden", more === 0);
+    if (more) setText(this.undrawn, `${more.toLocaleString("en-US")} more messages in flight are not drawn: only the ${MAX_DRAWN} oldest are.`);
   }
 
   // glyph draws a message: a copy of its kind's template, which is cheaper
