@@ -263,6 +263,34 @@ func TestPerfRender(t *testing.T) {
 	text, s := frameStats(t, p, measureFor/2)
 	t.Logf("paused: %s", text)
 	emit(t, map[string]any{"test": "render", "speed": "paused", "frames": s, "load": loadAverage()})
+
+	// A search for a counterexample in the worker (issue 12): the page
+	// paused, then playing at 1x, while the worker runs seed after seed.
+	// commit-old-terms needs the most seeds, so the search outlasts both.
+	p.click("[data-tab=checks]")
+	p.set("[data-rule]", "commit-old-terms")
+	p.click("[data-rule-search]")
+	p.poll("the search to run", `document.querySelector("[data-search-text]").textContent.startsWith("Searching: ")`)
+	for _, play := range []bool{false, true} {
+		name := "paused, searching"
+		if play {
+			name = "1x, searching"
+			p.set("[data-speed]", "6")
+			p.click("[data-play]")
+		}
+		text, s := frameStats(t, p, measureFor/2)
+		progress := js[string](p, `document.querySelector("[data-search-text]").textContent`)
+		t.Logf("%s (%q at the end): %s", name, progress, text)
+		if !strings.HasPrefix(progress, "Searching: ") {
+			// It found its run: the window mixes searching with replaying it.
+			t.Logf("the search ended during the measurement of %s", name)
+			name += " (the search ended during it)"
+		}
+		emit(t, map[string]any{"test": "render", "speed": name, "frames": s, "load": loadAverage()})
+	}
+	if js[bool](p, `!document.querySelector("[data-search-cancel]").hidden`) {
+		p.click("[data-search-cancel]")
+	}
 }
 
 // TestPerfLongRun: an hour of simulated time with 9 peers and a busy

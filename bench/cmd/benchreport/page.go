@@ -176,7 +176,9 @@ func runPage(r *runner) (string, error) {
 
 	// Frames.
 	b.WriteString("### Frames with 9 peers under a busy client load\n\n`?peers=9`, three clients sending a request every 30 ms of wall time " +
-		"through the page's API (about 33 a second), playing at 1x and at 10x, then paused with the load stopped. Frame times from " +
+		"through the page's API (about 33 a second), playing at 1x and at 10x, then paused with the load stopped; then, the load still stopped, " +
+		"while the page searches for a counterexample in its search worker (Checks → Find where it fails, rule commit-old-terms: a second " +
+		"simulator in a Web Worker running seed after seed), paused and playing at 1x. Frame times from " +
 		"requestAnimationFrame; main thread busy from Chromium's own task accounting (in tasks: wall time; on a CPU: thread time).\n\n")
 	b.WriteString("| playing | windows | fps | p95 frame | p99 frame | worst | frames over 20 ms | main thread in tasks | on a CPU | long tasks | load average |\n")
 	b.WriteString("|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|\n")
@@ -223,6 +225,13 @@ func runPage(r *runner) (string, error) {
 		metWord(encoded <= 1e6), kbText(encoded), metWord(encoded <= 600e3),
 		metWord(col(cold, 2) <= 500), col(cold, 2), metWord(col(warm, 2) <= 500), col(warm, 2),
 		metWord(smooth("1x")), fps["1x"], p95["1x"], metWord(smooth("10x")), fps["10x"], p95["10x"])
+	if _, ok := fps["paused, searching"]; ok {
+		fmt.Fprintf(&b, "While a search runs in the worker, the page paused draws %.1f fps, its main thread in tasks %.0f%% of the time and on a CPU %.0f%% "+
+			"(paused without a search: %.1f fps, %.0f%% and %.0f%%); playing at 1x, %.1f fps (p95 %.1f ms), main thread in tasks %.0f%%, on a CPU %.0f%%. "+
+			"The worker's own work is not on the main thread (its CPU time barely moves), but on two cores it takes one, which the renderer then waits for.\n\n",
+			fps["paused, searching"], task["paused, searching"], cpu["paused, searching"], fps["paused"], task["paused"], cpu["paused"],
+			fps["1x, searching"], p95["1x, searching"], task["1x, searching"], cpu["1x, searching"])
+	}
 	cc, cr, cd := col(cold, 0), col(cold, 1), col(cold, 2)
 	fmt.Fprintf(&b, "**What stands in the way.** *Interactive:* of a cold load's %.0f ms, %.0f ms pass before the wasm is compiled (fetching "+
 		"%s of brotli and compiling its %s: the warm load, compiled from the cache, gets there in %.0f ms), %.0f ms starting the simulator, "+
