@@ -115,3 +115,24 @@ func TestTransferLeadership(t *testing.T) {
 	}
 	p.shot("63-transfer-done-1280x800")
 }
+
+// With CheckQuorum, a leader cut off from every other server steps down by
+// itself within a couple of election timeouts, and the event log says why;
+// a new leader is elected on the other side.
+func TestCheckQuorumStepsDownACutOffLeader(t *testing.T) {
+	p := open(t, "?peers=5&checkquorum=1")
+	if !js[bool](p, `document.querySelector("[data-switch=checkQuorum]").checked`) {
+		t.Fatal("?checkquorum=1 opened a run with CheckQuorum off")
+	}
+	p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
+	old, _ := p.leader()
+	p.click(fmt.Sprintf(`.peer[data-peer="%d"]`, old))
+	p.poll("the server's menu", `document.querySelector("[data-popover] [data-do=isolate]") !== null`)
+	p.click("[data-popover] [data-do=isolate]")
+	p.until("the cut-off leader to step down", fmt.Sprintf(`!document.querySelector('.peer[data-peer="%d"]').classList.contains("leader")`, old), 1000)
+	if !js[bool](p, `[...document.querySelectorAll("[data-events] li")].some((li) => li.textContent.includes("heard from no majority"))`) {
+		t.Error("the event log does not say why the leader stepped down")
+	}
+	p.until("a new leader on the other side", fmt.Sprintf(`[...document.querySelectorAll(".peer.leader")].some((g) => g.dataset.peer !== "%d")`, old), 2000)
+	p.shot("64-checkquorum-step-down")
+}

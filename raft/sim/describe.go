@@ -54,6 +54,9 @@ func (e *Event) Describe() string {
 			return p + " became a pre-candidate: before it stands, it asks whether the others would vote for it in term " +
 				utoa(e.Term+1) + "; it stays in term " + utoa(e.Term) + " (PreVote)"
 		}
+		if e.Reason == StepDownQuorum {
+			return p + " stepped down: it heard from no majority for an election timeout, so another leader may be elected without it (CheckQuorum)"
+		}
 		return p + " became a follower (term " + utoa(e.Term) + ")"
 	case EvVote:
 		if e.Vote == e.Peer {

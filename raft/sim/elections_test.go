@@ -113,6 +113,17 @@ func TestCheckQuorumStepsDownTheLeaderOnTheMinoritySide(t *testing.T) {
 			if !checkQuorum && role != raft.Leader {
 				t.Errorf("seed %d, without CheckQuorum: the cut-off leader %v is %v, want it still believing it leads", seed, old, role)
 			}
+			// The step down says why, in the event log's words.
+			said := ""
+			events, _ := s.Events(0)
+			for _, e := range events {
+				if e.Kind == sim.EvRole && e.Peer == old && e.Reason == sim.StepDownQuorum {
+					said = e.Describe()
+				}
+			}
+			if checkQuorum != strings.Contains(said, "heard from no majority") {
+				t.Errorf("seed %d, CheckQuorum %v: the leader's step down reads %q", seed, checkQuorum, said)
+			}
 			// Either way the majority side elects a leader, and the heal
 			// leaves one leader for everyone.
 			if err := s.Do(sim.Action{Kind: sim.ActHeal}); err != nil {

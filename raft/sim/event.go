@@ -86,7 +86,7 @@ type Event struct {
 	// snapshot covers (0: it has none).
 	SnapshotIndex uint64
 
-	Reason    string     // drop, reject, violation; timeout: TimeoutUser if timed out by hand
+	Reason    string     // drop, reject, violation; timeout: TimeoutUser if timed out by hand; role: StepDownQuorum
 	Action    *Action    // network, timers, mark
 	Violation *Violation // violation: the property and what it involves
 }
@@ -112,6 +112,10 @@ const (
 
 // TimeoutUser is the reason of a timeout a user caused ("time out now").
 const TimeoutUser = "user"
+
+// StepDownQuorum is the reason of a leader's step to follower in its own
+// term when it heard from no majority for an election timeout (CheckQuorum).
+const StepDownQuorum = "checkquorum"
 
 // TransferGaveUp is the reason of a transfer the leader gave up: the target
 // did not take over within an election timeout.
