@@ -49,6 +49,9 @@ func TestBreakARuleAndFindACounterexample(t *testing.T) {
 	if !strings.HasPrefix(title, "Leader Completeness will fail at ") {
 		t.Fatalf("the found run's title %q, want Leader Completeness", title)
 	}
+	if g := js[string](p, `document.querySelector("[data-guide]").textContent`); !strings.Contains(g, "The search found this run") {
+		t.Errorf("the guide does not say where the run came from: %s", g)
+	}
 	p.shot("61-counterexample-found-1280x800")
 	if p.playing() {
 		t.Fatal("the found run plays: it should wait, paused, before the violation")

@@ -58,6 +58,9 @@ func TestOpenARunFromAFile(t *testing.T) {
 	if n := js[int](p, `document.querySelectorAll(".peer").length`); n != 3 {
 		t.Errorf("the page shows %d servers, the run has 3", n)
 	}
+	if g := js[string](p, `document.querySelector("[data-guide]").textContent`); !strings.Contains(g, "opened from a file") {
+		t.Errorf("the guide does not say where the run came from: %s", g)
+	}
 	p.shot("80-dropped-run-1280x800")
 
 	p.click("[data-menu-button]")

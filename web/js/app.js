@@ -448,7 +448,9 @@ export class App {
       return this.notify(r.code === "canceled" ? `You canceled opening ${file.name}.` : `Could not open ${file.name}: ${r.error}.`);
     }
     this.controls.setup(this.model.peers.length, run.def.seed ?? 0);
-    this.guide.reset("shared");
+    this.guide.reset("opened");
+    this.panelsDue = true;
+    this.panels();
     this.controls.state();
     history.replaceState(null, "", location.pathname);
     this.notify(`Opened ${file.name}: ${run.what === "trace" ? "the trace's run, replayed to its last event" : "the run it defines, replayed to 5 s after its last action"}, at ${this.model.time.toLocaleString("en-US")} ms. Back and Play go on from there.`);
@@ -470,7 +472,9 @@ export class App {
     const r = await this.player.restart(() => this.api.replay(def, at));
     if (r.error) return this.notify(r.error);
     this.controls.setup(this.model.peers.length, def.seed ?? 0);
-    this.guide.reset("shared");
+    this.guide.reset("found");
+    this.panelsDue = true;
+    this.panels();
     this.checks.explain(answer.violation, this.model, true);
     this.tabs.show("checks");
     this.notify(`Found: run ${answer.seed} of the search fails at ${answer.time.toLocaleString("en-US")} ms. Shown ${BEFORE_MS} ms before: Play or Step to watch it happen.`);
