@@ -79,6 +79,10 @@ func TestOneScreen(t *testing.T) {
 						t.Errorf("%d %ss are not wholly in the %dx%d window: %q", len(out), what, size.w, size.h, out)
 					}
 				}
+				// The guide's notes keep room for a few lines of text.
+				if h := js[int](p, `document.querySelector(".guide-notes").clientHeight`); h < 120 {
+					t.Errorf("the guide's notes are %d px high: too little to read", h)
+				}
 				// The guide's controls (the run's setup, the timers) are in
 				// view, or in a panel that scrolls to them.
 				if hidden := js[[]string](p, guideOutOfReach); len(hidden) > 0 {
