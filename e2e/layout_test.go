@@ -106,6 +106,7 @@ func TestNarrow(t *testing.T) {
 	for _, peers := range []int{3, 5, 9} {
 		t.Run(fmt.Sprint(peers), func(t *testing.T) {
 			p := openAt(t, fmt.Sprintf("?peers=%d", peers), 390, 844)
+			p.until("a leader is elected", `document.querySelector(".peer.leader") !== null && !document.querySelector("[data-summary]").textContent.includes("heard")`, 3000)
 			p.request("alice", 1, "lock")
 			if w := js[[]int](p, `[document.documentElement.scrollWidth, innerWidth]`); w[0] > w[1] {
 				t.Errorf("the page is %d px wide in a %d px window: it scrolls sideways", w[0], w[1])
