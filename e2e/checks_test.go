@@ -40,10 +40,17 @@ func TestBreakARuleAndFindACounterexample(t *testing.T) {
 	if about := js[string](p, `document.querySelector("[data-rule-about]").textContent`); !strings.Contains(about, "Leader Completeness") {
 		t.Errorf("the rule's note %q does not say what it protects", about)
 	}
+	const searchWasm = `performance.getEntriesByType("resource").some((e) => e.name.includes("raftplay-search"))`
+	if js[bool](p, searchWasm) {
+		t.Error("the search worker's wasm loaded before a search was asked for")
+	}
 	p.click("[data-rule-search]")
 	p.waitFor("the search to find a run", `document.querySelector("[data-violation-title]").textContent.includes("will fail at")`, 90*time.Second)
 	if !js[bool](p, `document.querySelector("[data-search-progress]").hidden`) {
 		t.Error("the progress bar stays after the search")
+	}
+	if js[bool](p, searchWasm) {
+		t.Error("the search worker's wasm was fetched by the page, not by the worker")
 	}
 	title := js[string](p, `document.querySelector("[data-violation-title]").textContent`)
 	if !strings.HasPrefix(title, "Leader Completeness will fail at ") {
@@ -100,5 +107,24 @@ func TestCheckTheClientsHistory(t *testing.T) {
 	p.click("[data-check-history]")
 	p.waitFor("the check", `document.querySelector('[data-property="linearizability"] .check-state').textContent.startsWith("holds for the 2 client operations")`, 60*time.Second)
 	p.shot("64-history-holds-1280x800")
+	p.checkConsole()
+}
+
+// A search shows its progress and can be canceled: the run on screen stays.
+func TestCancelASearch(t *testing.T) {
+	p := openAt(t, "?peers=3&seed=1&paused=1", 1280, 800)
+	seq := js[string](p, `document.getElementById("playground").dataset.seq`)
+	p.click("[data-tab=checks]")
+	p.set("[data-rule]", "commit-old-terms")
+	p.click("[data-rule-search]")
+	p.waitFor("the search's progress", `/^Searching: [1-9]/.test(document.querySelector("[data-search-text]").textContent)`, 60*time.Second)
+	p.click("[data-search-cancel]")
+	p.waitFor("the cancel", `document.querySelector("[data-toast]").textContent === "Search canceled."`, 10*time.Second)
+	if !js[bool](p, `document.querySelector("[data-search-progress]").hidden && document.querySelector("[data-search-cancel]").hidden`) {
+		t.Error("the progress bar or the Cancel button stays after canceling")
+	}
+	if now := js[string](p, `document.getElementById("playground").dataset.seq`); now != seq {
+		t.Errorf("canceling a search changed the run on screen: seq %s, was %s", now, seq)
+	}
 	p.checkConsole()
 }
