@@ -128,3 +128,18 @@ func TestCancelASearch(t *testing.T) {
 	}
 	p.checkConsole()
 }
+
+// With the Checks tab open, pausing a run that played checks the clients'
+// history by itself: no button to press.
+func TestHistoryCheckedAtPause(t *testing.T) {
+	p := openAt(t, "?peers=3&seed=2&paused=1", 1280, 800)
+	p.until("a leader", `document.querySelector(".peer.leader") !== null && !document.querySelector("[data-summary]").textContent.includes("heard")`, 3000)
+	p.click("[data-tab=checks]")
+	p.request("alice", 1, "lock")
+	p.request("bob", 2, "lock")
+	p.click("[data-play]")
+	p.waitFor("both answers", `[...document.querySelectorAll("li.request")].every((r) => r.dataset.outcome !== "pending")`, 60*time.Second)
+	p.click("[data-play]")
+	p.waitFor("the check at the pause", `document.querySelector('[data-property="linearizability"] .check-state').textContent.startsWith("holds for the 2 client operations")`, 60*time.Second)
+	p.checkConsole()
+}

@@ -68,6 +68,7 @@ export class App {
           this.events.rebuild();
           this.panels();
           this.drawDiagram();
+          this.checkAtPause();
         }
         this.wasPlaying = this.player.playing;
         if (this.lesson) this.lesson.playback();
@@ -194,6 +195,7 @@ export class App {
     this.queued = [];
     this.haltedShown = "";
     this.lesson = null; // the guided lessons (lesson.js), told when the student acts
+    this.checkedSeq = -1; // the instant whose clients' history was last checked at a pause
   }
 
   // start shows the run the simulator made on loading and plays it, or,
@@ -485,9 +487,20 @@ export class App {
     this.checks.searching(null);
   }
 
+  // checkAtPause checks the clients' history when a run that played
+  // pauses with the Checks tab open and requests made since the last check;
+  // the worker is loaded only once the student looks at the checks.
+  checkAtPause() {
+    if (this.tabs.current !== "checks" || this.searcher.running || !this.model.requests.size) return;
+    if (this.checkedSeq === this.model.status.seq) return;
+    this.checkedSeq = this.model.status.seq;
+    this.checkHistory(true);
+  }
+
   // checkHistory checks, in the search worker, that the clients' history
   // so far is linearizable (porcupine, which the page itself does without).
-  async checkHistory() {
+  // quiet: checked at a pause, only a violation or a failure speaks up.
+  async checkHistory(quiet = false) {
     const def = await this.api.definition();
     if (def.error) return this.notify(def.error);
     const t = Math.floor(this.model.time);
@@ -500,7 +513,7 @@ export class App {
       this.tabs.show("checks");
       this.checks.explain(answer.violation, this.model);
       this.highlight(answer.violation);
-    } else this.notify(answer.linearizable === "yes" ? `The ${answer.operations} client operations so far are linearizable.` : "The check ran out of time: the answer is unknown.");
+    } else if (!quiet) this.notify(answer.linearizable === "yes" ? `The ${answer.operations} client operations so far are linearizable.` : "The check ran out of time: the answer is unknown.");
   }
 
   // violated shows a violation the checkers found: the run pauses there

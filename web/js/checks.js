@@ -83,7 +83,7 @@ export class Checks {
   mark(id, row, state, text = "") {
     row.li.className = `check ${state}`;
     setText(row.mark, state === "ok" ? "✓" : state === "broken" ? "✗" : "?");
-    setText(row.state, text || (id === "linearizability" && state === "ok" ? (this.linear || "checked on demand") : state === "ok" ? "holds" : ""));
+    setText(row.state, text || (id === "linearizability" && state === "ok" ? (this.linear || "checked when the run pauses with this tab open") : state === "ok" ? "holds" : ""));
   }
 
   // take looks at new events and returns the violations among them.
