@@ -92,6 +92,18 @@ func (s *server) change(w http.ResponseWriter, r *http.Request, id raft.ID, cmd 
 		http.Error(w, notConfigured, http.StatusMisdirectedRequest)
 		return
 	}
+	// Judge the change on a current view: a read through the leader first
+	// makes this server apply every change committed before the request
+	// (a restarted server's book may lag: it answered "already a member"
+	// for a server whose removal it had not applied yet).
+	if _, err := untilLeader(ctx, s.peer, func() ([]byte, error) { return s.peer.Read(ctx, nil) }); err != nil {
+		http.Error(w, "no current view of the cluster: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	if st, err = s.peer.Status(); err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
 	state, err := s.peer.State()
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
