@@ -97,8 +97,8 @@ func (t *Transport) serveIncoming(c net.Conn) {
 	if err == nil && to != t.cfg.ID {
 		err = fmt.Errorf("it dialed %v", to)
 	}
-	if err == nil && from >= t.cfg.ID {
-		err = fmt.Errorf("%v dialed %v, but the lower id dials", from, to)
+	if err == nil && from == t.cfg.ID {
+		err = fmt.Errorf("a peer with this one's id, %v", from)
 	}
 	if err == nil {
 		_, err = c.Write(appendHello(nil, t.cfg.ID, from))
@@ -121,7 +121,7 @@ func (t *Transport) serveIncoming(c net.Conn) {
 		c.Close()
 		return
 	}
-	t.run(l, c, r)
+	t.run(l, c, r, false)
 }
 
 // handshaking adds c to the connections still shaking hands, which Close
@@ -138,7 +138,9 @@ func (t *Transport) handshaking(c net.Conn, add bool) bool {
 }
 
 // dial keeps a connection to l's peer, dialing again after each failure,
-// until the peer is removed or the transport closes.
+// until the peer is removed or the transport closes. To a lower id it
+// dials only when the pair has been without a connection for
+// FallbackAfter.
 func (t *Transport) dial(l *link) {
 	defer t.wg.Done()
 	wait, failures := t.cfg.BackoffMin, 0
@@ -147,6 +149,9 @@ func (t *Transport) dial(l *link) {
 		case <-l.gone:
 			return
 		default:
+		}
+		if l.id < t.cfg.ID && !t.unconnected(l) {
+			return
 		}
 		start, addr := time.Now(), l.address()
 		c, r, err := t.connect(l.id, addr)
@@ -159,7 +164,7 @@ func (t *Transport) dial(l *link) {
 				t.cfg.Logf("raft/tcp: %v: reached %v after %d failed attempts", t.cfg.ID, l.id, failures)
 			}
 			failures = 0
-			t.run(l, c, r)
+			t.run(l, c, r, true)
 			if time.Since(start) > t.cfg.BackoffMax {
 				wait = t.cfg.BackoffMin // it worked for a while: dial again at once
 			}
@@ -183,6 +188,29 @@ func (t *Transport) dial(l *link) {
 		case <-timer.C:
 		}
 	}
+}
+
+// unconnected waits until l has had no connection at two checks
+// FallbackAfter apart (with jitter); it reports false if the peer is
+// removed or the transport closes first.
+func (t *Transport) unconnected(l *link) bool {
+	quiet := 0
+	for quiet < 2 {
+		d := t.cfg.FallbackAfter/2 + rand.N(t.cfg.FallbackAfter/2+1)
+		timer := time.NewTimer(d)
+		select {
+		case <-l.gone:
+			timer.Stop()
+			return false
+		case <-timer.C:
+		}
+		if l.connected() {
+			quiet = 0
+		} else {
+			quiet++
+		}
+	}
+	return true
 }
 
 // connect dials addr and exchanges hellos with peer id.
@@ -217,9 +245,10 @@ func (t *Transport) connect(id raft.ID, addr string) (net.Conn, *bufio.Reader, e
 	return c, r, nil
 }
 
-// run carries l's messages over c both ways until c fails or is closed.
-func (t *Transport) run(l *link, c net.Conn, r *bufio.Reader) {
-	if !l.attach(c) {
+// run carries l's messages over c both ways until c fails or is closed;
+// mine says this side dialed c.
+func (t *Transport) run(l *link, c net.Conn, r *bufio.Reader, mine bool) {
+	if !l.attach(c, mine, mine == (t.cfg.ID < l.id)) {
 		c.Close()
 		return
 	}

@@ -2,7 +2,11 @@
 // carries Raft's messages between peers on different machines.
 //
 // Each pair of peers shares one connection, which the peer with the lower
-// id dials and both use. Messages travel in frames (a length, then the
+// id dials and both use. The higher id dials too, but only once the pair
+// has had no connection for a while (FallbackAfter): it may be the only
+// one of the two that knows the other's address, as when a server missed,
+// while it was down, the addition of a peer that now leads. The lower
+// id's connection, when it comes, replaces that one. Messages travel in frames (a length, then the
 // message in a compact binary encoding: see AppendMessage); an empty frame
 // is a keep-alive, sent when a connection has been idle, so that a peer
 // notices within IdleTimeout that the other end has gone quiet. A dialer
@@ -32,7 +36,8 @@ type Config struct {
 	ID     raft.ID
 	Listen string // the address to listen on, host:port (port 0: any free one)
 	// Peers are the other peers' addresses. The transport dials the peers
-	// whose id is above its own; the others dial it. SetPeers changes them.
+	// whose id is above its own; the others dial it, and it dials them
+	// only when they have not for FallbackAfter. SetPeers changes them.
 	Peers map[raft.ID]string
 	// TLS, if set, secures every connection in both directions: it must
 	// hold this peer's certificate, the roots that verify the others', and
@@ -50,6 +55,9 @@ type Config struct {
 	IdleTimeout time.Duration // a silent connection is given up after it; default 3s
 	BackoffMin  time.Duration // first wait before dialing again; default 20ms
 	BackoffMax  time.Duration // longest wait; default 1s
+	// FallbackAfter is how long a pair stays without a connection before
+	// the higher id dials the lower; default twice IdleTimeout.
+	FallbackAfter time.Duration
 	// Logf, if set, reports connections made and lost.
 	Logf func(format string, args ...any)
 }
@@ -72,6 +80,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.BackoffMax < c.BackoffMin {
 		c.BackoffMax = max(time.Second, c.BackoffMin)
+	}
+	if c.FallbackAfter <= 0 {
+		c.FallbackAfter = 2 * c.IdleTimeout
 	}
 	if c.Logf == nil {
 		c.Logf = func(string, ...any) {}
@@ -185,7 +196,7 @@ func (t *Transport) SetPeers(addrs map[raft.ID]string) {
 			l = t.newLink(id)
 			t.peers[id] = l
 		}
-		if id > t.cfg.ID && l.setAddr(addr) {
+		if l.setAddr(addr) {
 			t.wg.Add(1)
 			go t.dial(l)
 		}
@@ -230,8 +241,8 @@ func (t *Transport) Close() error {
 	return err
 }
 
-// link is what the transport knows of one peer: its queue, its address if
-// this side dials, and its connection when there is one.
+// link is what the transport knows of one peer: its queue, its address,
+// and its connection when there is one.
 type link struct {
 	id    raft.ID
 	queue chan raft.Message
@@ -239,6 +250,8 @@ type link struct {
 	mu     sync.Mutex
 	addr   string
 	conn   net.Conn
+	mine   bool          // this side dialed conn
+	lower  bool          // conn was dialed by the lower id: it is kept over another
 	redial chan struct{} // signalled when addr changes
 	gone   chan struct{} // closed when the peer is removed or the transport closes
 	dialer bool          // a dial goroutine runs
@@ -262,7 +275,7 @@ func (l *link) setAddr(addr string) (start bool) {
 		l.dialer = true
 		return true
 	}
-	if l.conn != nil {
+	if l.conn != nil && l.mine {
 		l.conn.Close() // dial the new address
 	}
 	select {
@@ -279,8 +292,9 @@ func (l *link) address() string {
 }
 
 // attach makes c the link's connection, closing the one before; it
-// reports false if the link is gone.
-func (l *link) attach(c net.Conn) bool {
+// reports false if the link is gone, or if c was dialed by the higher id
+// while the lower id's connection is up.
+func (l *link) attach(c net.Conn, mine, lower bool) bool {
 	l.mu.Lock()
 	select {
 	case <-l.gone:
@@ -288,8 +302,12 @@ func (l *link) attach(c net.Conn) bool {
 		return false
 	default:
 	}
+	if !lower && l.conn != nil && l.lower {
+		l.mu.Unlock()
+		return false
+	}
 	old := l.conn
-	l.conn = c
+	l.conn, l.mine, l.lower = c, mine, lower
 	l.mu.Unlock()
 	if old != nil {
 		old.Close()
@@ -304,6 +322,13 @@ func (l *link) detach(c net.Conn) {
 	}
 	l.mu.Unlock()
 	c.Close()
+}
+
+// connected reports whether the link has a connection.
+func (l *link) connected() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.conn != nil
 }
 
 func (l *link) close() {

@@ -379,3 +379,63 @@ func newCert(t *testing.T, ca *x509.Certificate, caKey *ecdsa.PrivateKey, name s
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
+
+// A peer that does not know a higher id's address is still reached: the
+// higher id dials it once the pair has had no connection for a while, and
+// messages flow both ways on that connection. When the lower id learns
+// the address, its own connection replaces that one and stays.
+func TestTheHigherIdDialsWhenTheLowerCannot(t *testing.T) {
+	s1, err := New(Config{ID: 1, Listen: "127.0.0.1:0", FallbackAfter: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s1.Close()
+	s2, err := New(Config{ID: 2, Listen: "127.0.0.1:0", FallbackAfter: 100 * time.Millisecond,
+		Peers: map[raft.ID]string{1: s1.Addr().String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	in1, in2 := listen(t, s1, 1), listen(t, s2, 2)
+	if m := in1.sendUntilDelivered(t, s2, msg(2, 1, 1)); m.From != 2 {
+		t.Fatalf("s1 got %+v", m)
+	}
+	if m := in2.sendUntilDelivered(t, s1, msg(1, 2, 1)); m.From != 1 {
+		t.Fatalf("s2 got %+v", m)
+	}
+
+	s1.SetPeers(map[raft.ID]string{2: s2.Addr().String()})
+	dialedBy1 := func(tr *Transport) bool {
+		tr.mu.Lock()
+		l := tr.peers[map[*Transport]raft.ID{s1: 2, s2: 1}[tr]]
+		tr.mu.Unlock()
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.conn != nil && l.lower
+	}
+	for deadline := time.Now().Add(20 * time.Second); !dialedBy1(s1) || !dialedBy1(s2); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("s1's connection did not replace s2's")
+		}
+	}
+	connects := s2.Stats().Connects
+	// Both ways, in order, on the lower id's connection; s2 dials no more.
+	for term := uint64(2); term <= 50; term++ {
+		s1.Send(msg(1, 2, term))
+		s2.Send(msg(2, 1, term))
+	}
+	for _, in := range []*inbox{in1, in2} {
+		for term := uint64(2); term <= 50; term++ {
+			m := in.next(t)
+			for m.Term == 1 { // sent again above until one arrived
+				m = in.next(t)
+			}
+			if m.Term != term {
+				t.Fatalf("s%d got %+v, want term %d", m.To, m, term)
+			}
+		}
+	}
+	if !dialedBy1(s1) || !dialedBy1(s2) || s2.Stats().Connects != connects {
+		t.Fatalf("the connection changed while s1's was up: s2 %+v", s2.Stats())
+	}
+}
