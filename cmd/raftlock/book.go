@@ -14,12 +14,14 @@ import (
 	"github.com/raftplay/raftplay/raft"
 )
 
-// The address book: the Raft address of every server added at runtime,
-// and which were removed. The raft core knows servers by id only; the
-// addresses travel through the log as commands of the state machine, so
-// every server, one restarted, and one restored from a snapshot knows
-// them. A server's transport dials the addresses of -peers, overridden by
-// the book's.
+// The address book: the Raft address of every server, and which were
+// removed. The raft core knows servers by id only; the addresses travel
+// through the log as commands of the state machine, so every server, one
+// restarted, and one restored from a snapshot knows them. The first
+// configuration's addresses are recorded by its first leader, from its
+// -peers ("initial": they fill in what a server's own -peers lacks, as for
+// a server that joined later); a server added at runtime has its address
+// recorded by its addition, which overrides -peers.
 //
 // The book says what the membership should be; the leader makes the Raft
 // configuration follow it, one server at a time (manager.go). A removed
@@ -35,32 +37,44 @@ type book struct {
 type bookEntry struct {
 	Addr    string `json:"addr,omitempty"`
 	Removed bool   `json:"removed,omitempty"`
+	Initial bool   `json:"initial,omitempty"` // from the first leader's -peers
 }
 
-// addCommand and removeCommand are the book's commands, as they appear in
-// the log after the write's id.
+// addCommand, removeCommand and initialCommand are the book's commands,
+// as they appear in the log after the write's id.
 func addCommand(id raft.ID, addr string) string { return fmt.Sprintf("add %d %s", uint64(id), addr) }
 func removeCommand(id raft.ID) string           { return fmt.Sprintf("remove %d", uint64(id)) }
+func initialCommand(id raft.ID, addr string) string {
+	return fmt.Sprintf("initial %d %s", uint64(id), addr)
+}
 
 // apply applies cmd if it is a book command, to a copy: states are shared
-// with readers. ok is false for any other command (a lock's).
+// with readers. ok is false for any other command (a lock's). An initial
+// address is recorded only for a server the book does not know: one added
+// or removed since says more.
 func (b *book) apply(cmd []byte) (*book, bool) {
 	f := strings.Fields(string(cmd))
-	if len(f) < 2 || !(f[0] == "add" && len(f) == 3 || f[0] == "remove" && len(f) == 2) {
+	if len(f) < 2 || !((f[0] == "add" || f[0] == "initial") && len(f) == 3 || f[0] == "remove" && len(f) == 2) {
 		return b, false
 	}
 	n, err := strconv.ParseUint(f[1], 10, 64)
 	if err != nil || n == 0 {
 		return b, false
 	}
+	if _, known := b.entry(raft.ID(n)); known && f[0] == "initial" {
+		return b, true
+	}
 	out := &book{Servers: map[raft.ID]bookEntry{}}
 	if b != nil {
 		out.Version, out.Servers = b.Version, maps.Clone(b.Servers)
 	}
 	out.Version++
-	if f[0] == "add" {
+	switch f[0] {
+	case "add":
 		out.Servers[raft.ID(n)] = bookEntry{Addr: f[2]}
-	} else {
+	case "initial":
+		out.Servers[raft.ID(n)] = bookEntry{Addr: f[2], Initial: true}
+	default:
 		out.Servers[raft.ID(n)] = bookEntry{Removed: true}
 	}
 	return out, true
@@ -106,8 +120,22 @@ func inConfig(st raft.Status, id raft.ID) bool {
 	return slices.Contains(st.Members, id) || slices.Contains(st.Learners, id)
 }
 
+// unrecorded returns the members of st that the book has no address for,
+// in id order.
+func (b *book) unrecorded(st raft.Status) []raft.ID {
+	var out []raft.ID
+	for _, id := range slices.Concat(st.Members, st.Learners) {
+		if _, ok := b.entry(id); !ok {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // peerAddrs returns the addresses the transport should know: -peers,
-// overridden by the book. A removed server is left out once the
+// overridden by the book's additions and filled in by its initial
+// addresses. A removed server is left out once the
 // configuration without it is committed; until then the leader still
 // sends it the log, so that it learns it is out.
 func peerAddrs(flags map[raft.ID]string, b *book, st raft.Status) map[raft.ID]string {
@@ -115,6 +143,10 @@ func peerAddrs(flags map[raft.ID]string, b *book, st raft.Status) map[raft.ID]st
 	for _, id := range b.ids() {
 		e := b.Servers[id]
 		switch {
+		case e.Initial:
+			if _, given := out[id]; !given {
+				out[id] = e.Addr
+			}
 		case !e.Removed:
 			out[id] = e.Addr
 		case !inConfig(st, id) && st.Commit >= st.ConfigIndex && id != st.ID:

@@ -8,9 +8,8 @@ package main
 // SIGKILL and restarts them on the same directories, and cuts and heals
 // links (closing connections, or stalling them as a silent network does).
 // It also removes s1 from the cluster and adds it back, by the membership
-// API (s1 only: no server dials the lowest id, so its address in the
-// address book bypasses no proxy). Then the faults stop, s1 is added back
-// if it is out, and the test checks that:
+// API. Then the faults stop, s1 is added back if it is out, and the test
+// checks that:
 //   - the cluster serves again, at every server, within a bound;
 //   - every server applied the same writes in the same order, none twice,
 //     and every acknowledged write among them with the reply its client got;
@@ -18,6 +17,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,85 +45,127 @@ import (
 func TestJepsenThreeServers(t *testing.T) { jepsen(t, 3, 12*time.Second) }
 func TestJepsenFiveServers(t *testing.T)  { jepsen(t, 5, 12*time.Second) }
 
-// proxy forwards connections to target until it is cut: then it closes
-// them ("reset"), or stops moving their bytes ("stall"), as a partition
-// does; new connections meet the same fate until it heals.
-type proxy struct {
-	ln     net.Listener
-	target string
-
+// network is the test's proxies: one in front of each server, through
+// which every other server reaches it, whichever of a pair dials (the
+// lower id, or the higher one when the lower has not for a while). A
+// proxy reads the hello each connection opens with (raft/tcp's: "RAFT", a
+// version byte, the dialer's id as a uvarint) to learn which pair it
+// joins. A pair's link is cut both ways: its connections closed
+// ("reset"), or their bytes held ("stall"), as a partition does; new
+// connections meet the same fate until it heals.
+type network struct {
 	mu    sync.Mutex
 	cond  *sync.Cond
-	cut   string // "", "reset" or "stall"
-	conns map[net.Conn]bool
+	cuts  map[[2]int]string // [low, high] ids: "", "reset" or "stall"
+	conns map[net.Conn][2]int
 }
 
-func newProxy(t *testing.T, target string) *proxy {
+func newNetwork() *network {
+	n := &network{cuts: map[[2]int]string{}, conns: map[net.Conn][2]int{}}
+	n.cond = sync.NewCond(&n.mu)
+	return n
+}
+
+// proxy listens for the connections to server id, at target.
+func (n *network) proxy(t *testing.T, id int, target string) net.Listener {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := &proxy{ln: ln, target: target, conns: map[net.Conn]bool{}}
-	x.cond = sync.NewCond(&x.mu)
-	go x.serve()
-	t.Cleanup(func() { ln.Close(); x.set(""); x.closeAll() })
-	return x
-}
-
-func (x *proxy) serve() {
-	for {
-		c, err := x.ln.Accept()
-		if err != nil {
-			return
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go n.forward(c, id, target)
 		}
-		go x.forward(c)
-	}
+	}()
+	t.Cleanup(func() { ln.Close(); n.heal(); n.closeAll() })
+	return ln
 }
 
-func (x *proxy) forward(c net.Conn) {
-	x.mu.Lock()
-	cut := x.cut
-	x.mu.Unlock()
-	if cut == "reset" {
-		c.Close()
-		return
-	}
-	d, err := net.Dial("tcp", x.target)
+func (n *network) forward(c net.Conn, id int, target string) {
+	from, hello, err := readDialer(c)
 	if err != nil {
 		c.Close()
 		return
 	}
-	x.mu.Lock()
-	x.conns[c], x.conns[d] = true, true
-	x.mu.Unlock()
-	go x.pipe(d, c)
-	x.pipe(c, d)
+	pair := [2]int{min(from, id), max(from, id)}
+	if n.cut(pair) == "reset" {
+		c.Close()
+		return
+	}
+	d, err := net.Dial("tcp", target)
+	if err == nil {
+		_, err = d.Write(hello)
+	}
+	if err != nil {
+		c.Close()
+		return
+	}
+	n.mu.Lock()
+	n.conns[c], n.conns[d] = pair, pair
+	n.mu.Unlock()
+	go n.pipe(d, c, pair)
+	n.pipe(c, d, pair)
+}
+
+// readDialer reads a raft/tcp hello up to the dialer's id, and returns
+// the id and the bytes read, to pass on.
+func readDialer(c net.Conn) (int, []byte, error) {
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	defer c.SetReadDeadline(time.Time{})
+	got := make([]byte, 5, 16) // "RAFT" and the version
+	if _, err := io.ReadFull(c, got); err != nil {
+		return 0, nil, err
+	}
+	if string(got[:4]) != "RAFT" {
+		return 0, nil, errors.New("not a raft hello")
+	}
+	for len(got) == 5 || got[len(got)-1] >= 0x80 { // the id's uvarint
+		if len(got) == cap(got) {
+			return 0, nil, errors.New("a malformed hello")
+		}
+		got = got[:len(got)+1]
+		if _, err := io.ReadFull(c, got[len(got)-1:]); err != nil {
+			return 0, nil, err
+		}
+	}
+	id, _ := binary.Uvarint(got[5:])
+	return int(id), got, nil
+}
+
+func (n *network) cut(pair [2]int) string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.cuts[pair]
 }
 
 // pipe copies from src to dst, holding each chunk while the link stalls.
-func (x *proxy) pipe(dst, src net.Conn) {
+func (n *network) pipe(dst, src net.Conn, pair [2]int) {
 	defer func() {
 		dst.Close()
 		src.Close()
-		x.mu.Lock()
-		delete(x.conns, dst)
-		delete(x.conns, src)
-		x.mu.Unlock()
+		n.mu.Lock()
+		delete(n.conns, dst)
+		delete(n.conns, src)
+		n.mu.Unlock()
 	}()
 	buf := make([]byte, 32<<10)
 	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			x.mu.Lock()
-			for x.cut == "stall" {
-				x.cond.Wait()
+		k, err := src.Read(buf)
+		if k > 0 {
+			n.mu.Lock()
+			for n.cuts[pair] == "stall" {
+				n.cond.Wait()
 			}
-			reset := x.cut == "reset"
-			x.mu.Unlock()
+			reset := n.cuts[pair] == "reset"
+			n.mu.Unlock()
 			if reset {
 				return
 			}
-			if _, err := dst.Write(buf[:n]); err != nil {
+			if _, err := dst.Write(buf[:k]); err != nil {
 				return
 			}
 		}
@@ -133,20 +175,34 @@ func (x *proxy) pipe(dst, src net.Conn) {
 	}
 }
 
-func (x *proxy) set(cut string) {
-	x.mu.Lock()
-	x.cut = cut
-	x.cond.Broadcast()
-	x.mu.Unlock()
+// set cuts the link between servers i and j ("reset" or "stall"), or
+// heals it ("").
+func (n *network) set(i, j int, cut string) {
+	pair := [2]int{min(i, j), max(i, j)}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.cuts[pair] = cut
+	n.cond.Broadcast()
 	if cut == "reset" {
-		x.closeAll()
+		for c, p := range n.conns {
+			if p == pair {
+				c.Close()
+			}
+		}
 	}
 }
 
-func (x *proxy) closeAll() {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	for c := range x.conns {
+func (n *network) heal() {
+	n.mu.Lock()
+	clear(n.cuts)
+	n.cond.Broadcast()
+	n.mu.Unlock()
+}
+
+func (n *network) closeAll() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for c := range n.conns {
 		c.Close()
 	}
 }
@@ -164,7 +220,7 @@ type jepsenRun struct {
 	rng    *rand.Rand
 	mu     sync.Mutex // guards rng for the nemesis and clients
 	procs  []*proc
-	links  map[[2]int]*proxy // [low, high] id: the low one dials through it
+	net    *network
 	start  time.Time
 	http   *http.Client
 	events []string // what the nemesis did, in order
@@ -174,7 +230,7 @@ type jepsenRun struct {
 
 	kills, restarts, cuts, changes atomic.Int64
 
-	raftAddr []string // each server's own Raft address
+	raftAddr []string // each server's Raft address, as the others know it: its proxy's
 	s1Out    bool     // the nemesis last asked to remove s1 (which may or may not be done)
 }
 
@@ -185,38 +241,23 @@ func jepsen(t *testing.T, n int, faultTime time.Duration) {
 	}
 	t.Logf("%d servers, %v of faults; reproduce the nemesis's choices with RAFTLOCK_SEED=%d", n, faultTime, seed)
 	bin := raftlockBinary(t)
-	r := &jepsenRun{t: t, rng: rand.New(rand.NewPCG(seed, uint64(n))), links: map[[2]int]*proxy{},
+	r := &jepsenRun{t: t, rng: rand.New(rand.NewPCG(seed, uint64(n))), net: newNetwork(),
 		http: &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}}
 
-	// Addresses: each server's Raft and HTTP port, and a proxy per pair.
+	// Addresses: each server listens on its own port, behind its proxy,
+	// whose address every server is given.
 	dir := t.TempDir()
-	raftAddr := make([]string, n+1)
+	raftAddr, listen := make([]string, n+1), make([]string, n+1)
+	var peers []string
 	for i := 1; i <= n; i++ {
-		raftAddr[i] = freePort(t)
+		listen[i] = freePort(t)
+		raftAddr[i] = r.net.proxy(t, i, listen[i]).Addr().String()
+		peers = append(peers, fmt.Sprintf("%d=%s", i, raftAddr[i]))
 	}
 	for i := 1; i <= n; i++ {
-		for j := i + 1; j <= n; j++ {
-			r.links[[2]int{i, j}] = newProxy(t, raftAddr[j])
-		}
-	}
-	for i := 1; i <= n; i++ {
-		var peers []string
-		for j := 1; j <= n; j++ {
-			addr := raftAddr[j]
-			if j > i { // i dials j: through their proxy
-				addr = r.links[[2]int{i, j}].ln.Addr().String()
-			}
-			peers = append(peers, fmt.Sprintf("%d=%s", j, addr))
-		}
-		// Each server listens on its own port: the -peers entry for itself.
-		for k, p := range peers {
-			if strings.HasPrefix(p, fmt.Sprintf("%d=", i)) {
-				peers[k] = fmt.Sprintf("%d=%s", i, raftAddr[i])
-			}
-		}
 		httpAddr := freePort(t)
 		p := &proc{id: i, url: "http://" + httpAddr, logPath: filepath.Join(dir, fmt.Sprintf("s%d.log", i)),
-			args: []string{"serve", "-id", strconv.Itoa(i), "-peers", strings.Join(peers, ","), "-http", httpAddr,
+			args: []string{"serve", "-id", strconv.Itoa(i), "-peers", strings.Join(peers, ","), "-listen", listen[i], "-http", httpAddr,
 				"-data", filepath.Join(dir, fmt.Sprintf("s%d", i)), "-keep-history", "-snapshot-every", "40", "-timeout", "1s"}}
 		r.procs = append(r.procs, p)
 	}
@@ -249,9 +290,7 @@ func jepsen(t *testing.T, n int, faultTime time.Duration) {
 	stop()
 
 	// Phase 2: the faults stop; every server must serve again.
-	for _, x := range r.links {
-		x.set("")
-	}
+	r.net.heal()
 	for _, p := range r.procs {
 		if !p.running() {
 			p.start(t, bin)
@@ -321,23 +360,21 @@ func (r *jepsenRun) nemesis(ctx context.Context) {
 				continue
 			}
 			mode := []string{"reset", "stall"}[r.intN(2)]
-			r.links[[2]int{min(i, j), max(i, j)}].set(mode)
+			r.net.set(i, j, mode)
 			r.cuts.Add(1)
 			r.event("cut s%d-s%d (%s)", min(i, j), max(i, j), mode)
 		case k < 9:
 			i := 1 + r.intN(n)
 			mode := []string{"reset", "stall"}[r.intN(2)]
-			for pair, x := range r.links {
-				if pair[0] == i || pair[1] == i {
-					x.set(mode)
+			for j := 1; j <= n; j++ {
+				if j != i {
+					r.net.set(i, j, mode)
 					r.cuts.Add(1)
 				}
 			}
 			r.event("isolate s%d (%s)", i, mode)
 		case k < 10:
-			for _, x := range r.links {
-				x.set("")
-			}
+			r.net.heal()
 			r.event("heal all links")
 		default:
 			r.changeS1()

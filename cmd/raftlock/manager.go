@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"maps"
 	"time"
 
@@ -70,6 +71,9 @@ func (s *server) reconcile() {
 	if st.Role != raft.Leader || applied.version() < s.book.version() {
 		return
 	}
+	if missing := applied.unrecorded(st); len(missing) > 0 && st.Commit >= st.ConfigIndex {
+		s.recordInitial(missing)
+	}
 	id, add, ok := applied.pending(st)
 	switch {
 	case !ok:
@@ -89,4 +93,30 @@ func (s *server) addrsNow() map[raft.ID]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return maps.Clone(s.addrs)
+}
+
+// recordInitial writes, in the background, the -peers addresses of the
+// members the book lacks: those of the first configuration. A server that
+// joins later learns them from the book, so that it can reach a lower id
+// that does not know its address (raft/tcp). One round at a time; a
+// command written twice is harmless.
+func (s *server) recordInitial(ids []raft.ID) {
+	if !s.recording.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer s.recording.Store(false)
+		for _, id := range ids {
+			addr, ok := s.cfg.peers[id]
+			if !ok {
+				continue
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), s.cfg.timeout)
+			_, err := s.peer.Write(ctx, []byte("- "+initialCommand(id, addr)))
+			cancel()
+			if err != nil {
+				return // no longer the leader, say: whoever leads next records them
+			}
+		}
+	}()
 }

@@ -296,4 +296,81 @@ func TestMachineKeepsTheAddressBook(t *testing.T) {
 	if got := peerAddrs(flags, again.Book, raft.Status{Members: []raft.ID{1, 4, 5}}); got[5] != "b:5" {
 		t.Fatalf("a server whose removal is not done yet is forgotten: %v", got)
 	}
+
+	// Initial addresses fill in what -peers lacks, and never undo an
+	// addition or a removal, whatever the order.
+	b := again.Book
+	for _, c := range []string{"initial 1 i:1", "initial 2 i:2", "initial 4 i:4", "initial 5 i:5"} {
+		b, _ = b.apply([]byte(c))
+	}
+	if b.Version != 5 || b.Servers[4] != (bookEntry{Addr: "127.0.0.1:7004"}) || b.Servers[5] != (bookEntry{Removed: true}) {
+		t.Fatalf("initial addresses changed the book's additions or removals: %+v", b)
+	}
+	if got := peerAddrs(flags, b, raft.Status{Members: []raft.ID{1, 2, 4}}); !maps.Equal(got, map[raft.ID]string{1: "a:1", 2: "i:2", 4: "127.0.0.1:7004"}) {
+		t.Fatalf("addresses with initial ones %v; want -peers first, then the book's initial ones", got)
+	}
+	if got := b.unrecorded(raft.Status{Members: []raft.ID{3, 1, 2}, Learners: []raft.ID{6}}); !slices.Equal(got, []raft.ID{3, 6}) {
+		t.Fatalf("unrecorded %v", got)
+	}
+}
+
+// A server down while a server with a higher id was added, which then
+// leads, is reached when it restarts: it does not know the new leader's
+// address (it missed the addition, and dials only its -peers), but the
+// new server knows its address from the book, where the first leader
+// recorded the first configuration's, and dials it (raft/tcp).
+func TestARestartedServerReachesALeaderAddedWhileItWasDown(t *testing.T) {
+	c := newMemberCluster(t, 3)
+	c.until("the first configuration's addresses in the book", func() bool {
+		s, _ := c.srv[2].peer.State()
+		return len(s.Book.unrecorded(c.status(2))) == 0
+	})
+	c.stop(1)
+	c.cfgs[4] = c.config(4, map[raft.ID]string{4: c.raftA[4]}, true)
+	c.start(4)
+	if code, out := c.cli("add", "-id", "4", "-addr", c.raftA[4], "-server", c.urls[2]); code != 0 || out != "ok" {
+		t.Fatalf("add s4: %d %q", code, out)
+	}
+	c.lead(4)
+	if code, out := c.cli("lock", "-client", "bob", "-server", c.urls[4]); code != 0 || out != "ok" {
+		t.Fatalf("lock at s4: %d %q", code, out)
+	}
+	c.start(1)
+	if _, ok := c.srv[1].addrsNow()[4]; ok {
+		t.Fatal("s1 knows s4's address before hearing from anyone: the test no longer shows what it is for")
+	}
+	c.until("s1 applying bob's lock from s4", func() bool {
+		s, _ := c.srv[1].peer.State()
+		return s.Lock.Holder == "bob"
+	})
+	if code, out := c.cli("read", "-server", c.urls[1]); code != 0 || out != "locked by bob" {
+		t.Fatalf("read at s1: %d %q", code, out)
+	}
+}
+
+// A membership change is judged on a current view of the cluster: a
+// server restarted after missing a removal, asked at once to add the
+// removed server back, answers ok rather than "already a member" (it
+// reads through the leader, applying the removal, before it judges).
+// Without that read the answer depends on a race the restarted server
+// usually loses: it is asked before it has heard from the leader.
+func TestAChangeIsJudgedOnACurrentView(t *testing.T) {
+	c := newMemberCluster(t, 5)
+	if code, out := c.cli("lock", "-client", "alice", "-server", c.urls[2]); code != 0 || out != "ok" {
+		t.Fatalf("lock: %d %q", code, out)
+	}
+	c.stop(5)
+	if code, out := c.cli("remove", "-id", "1", "-server", c.urls[2]); code != 0 || out != "ok" {
+		t.Fatalf("remove s1: %d %q", code, out)
+	}
+	c.start(5)
+	if st := c.status(5); !slices.Contains(st.Members, 1) {
+		t.Fatalf("s5 has applied s1's removal before it was asked (members %v): the test no longer shows what it is for", st.Members)
+	}
+	if code, out := c.cli("add", "-id", "1", "-addr", c.raftA[1], "-server", c.urls[5]); code != 0 || out != "ok" {
+		t.Fatalf("add s1 back at s5, restarted after the removal: %d %q", code, out)
+	}
+	if st := c.status(5); !slices.Contains(st.Members, 1) {
+		t.Fatalf("s5 says the members are %v after adding s1 back", st.Members)
+	}
 }

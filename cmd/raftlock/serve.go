@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -32,6 +33,7 @@ import (
 type serveConfig struct {
 	id            raft.ID
 	peers         map[raft.ID]string
+	listen        string // the Raft address to listen on, if not peers[id]
 	httpAddr      string
 	data          string
 	timeout       time.Duration
@@ -49,6 +51,8 @@ func parseServe(args []string, stderr io.Writer) (*serveConfig, error) {
 	c := &serveConfig{}
 	id := fs.Uint64("id", 0, "this server's id: one of those in -peers")
 	peers := fs.String("peers", "", "every server's id and Raft address: 1=host:port,2=host:port,... (servers added later: see add)")
+	fs.StringVar(&c.listen, "listen", "", "the address to listen on for the other servers, if not this server's address in -peers "+
+		"(as behind NAT, or in a container: -listen 0.0.0.0:7001)")
 	fs.StringVar(&c.httpAddr, "http", "127.0.0.1:8001", "address for the HTTP API")
 	fs.StringVar(&c.data, "data", "", "directory for this server's log, state and snapshots (created if need be)")
 	fs.DurationVar(&c.timeout, "timeout", 5*time.Second, "how long a request may wait for its answer")
@@ -58,7 +62,7 @@ func parseServe(args []string, stderr io.Writer) (*serveConfig, error) {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "its private key (PEM)")
 	fs.StringVar(&c.tlsCA, "tls-ca", "", "the authority (PEM) that signed every server's certificate")
 	fs.BoolVar(&c.join, "join", false, "on an empty -data directory, wait to be added to a running cluster (raftlock add) rather than start one; "+
-		"-peers then needs this server's address, and those of the members with a higher id")
+		"-peers then needs only this server's address")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -72,6 +76,11 @@ func parseServe(args []string, stderr io.Writer) (*serveConfig, error) {
 	c.id = raft.ID(*id)
 	if _, ok := c.peers[c.id]; !ok {
 		return nil, fmt.Errorf("-id %d is not among the -peers", *id)
+	}
+	if c.listen != "" {
+		if _, _, err := net.SplitHostPort(c.listen); err != nil {
+			return nil, fmt.Errorf("-listen %q: %v", c.listen, err)
+		}
 	}
 	if c.data == "" {
 		return nil, errors.New("-data is required")
@@ -146,6 +155,7 @@ type server struct {
 	mu         sync.Mutex
 	addrs      map[raft.ID]string
 	wake       chan struct{}
+	recording  atomic.Bool // recordInitial's writes are under way
 	stopManage chan struct{}
 	managed    chan struct{}
 }
@@ -170,7 +180,11 @@ func start(c *serveConfig, logger *log.Logger) (*server, error) {
 		return nil, err
 	}
 	s.addrs = peerAddrs(c.peers, s.book, raft.Status{})
-	if s.net, err = tcp.New(tcp.Config{ID: c.id, Listen: c.peers[c.id], Peers: s.addrs, TLS: tlsConfig, Logf: logger.Printf}); err != nil {
+	listen := c.listen
+	if listen == "" {
+		listen = c.peers[c.id]
+	}
+	if s.net, err = tcp.New(tcp.Config{ID: c.id, Listen: listen, Peers: s.addrs, TLS: tlsConfig, Logf: logger.Printf}); err != nil {
 		s.close()
 		return nil, err
 	}
@@ -191,8 +205,13 @@ func start(c *serveConfig, logger *log.Logger) (*server, error) {
 		s.close()
 		return nil, err
 	}
+	// PreVote and CheckQuorum: a server that was cut off or down, on its
+	// return, does not depose a leader the others still follow, and a
+	// leader cut off from a majority steps down.
+	rc := raft.DefaultConfig(c.id)
+	rc.PreVote, rc.CheckQuorum = true, true
 	if s.peer, err = raft.StartPeer(machine{history: c.history, changed: s.bookChanged}, raft.PeerConfig{
-		Config: raft.DefaultConfig(c.id), Storage: s.store, Transport: s.net,
+		Config: rc, Storage: s.store, Transport: s.net,
 		Clock: wallclock.New(10 * time.Millisecond), SnapshotEvery: c.snapshotEvery,
 	}); err != nil {
 		s.close()

@@ -190,13 +190,12 @@ func (t *Transport) dial(l *link) {
 	}
 }
 
-// unconnected waits until l has had no connection at two checks
-// FallbackAfter apart (with jitter); it reports false if the peer is
-// removed or the transport closes first.
+// unconnected waits about FallbackAfter (with jitter, so that two higher
+// ids do not dial at once), again while l has a connection; it reports
+// false if the peer is removed or the transport closes first.
 func (t *Transport) unconnected(l *link) bool {
-	quiet := 0
-	for quiet < 2 {
-		d := t.cfg.FallbackAfter/2 + rand.N(t.cfg.FallbackAfter/2+1)
+	for {
+		d := t.cfg.FallbackAfter*3/4 + rand.N(t.cfg.FallbackAfter/2+1)
 		timer := time.NewTimer(d)
 		select {
 		case <-l.gone:
@@ -204,13 +203,10 @@ func (t *Transport) unconnected(l *link) bool {
 			return false
 		case <-timer.C:
 		}
-		if l.connected() {
-			quiet = 0
-		} else {
-			quiet++
+		if !l.connected() {
+			return true
 		}
 	}
-	return true
 }
 
 // connect dials addr and exchanges hellos with peer id.

@@ -56,7 +56,7 @@ type Config struct {
 	BackoffMin  time.Duration // first wait before dialing again; default 20ms
 	BackoffMax  time.Duration // longest wait; default 1s
 	// FallbackAfter is how long a pair stays without a connection before
-	// the higher id dials the lower; default twice IdleTimeout.
+	// the higher id dials the lower; default IdleTimeout.
 	FallbackAfter time.Duration
 	// Logf, if set, reports connections made and lost.
 	Logf func(format string, args ...any)
@@ -82,7 +82,7 @@ func (c *Config) setDefaults() {
 		c.BackoffMax = max(time.Second, c.BackoffMin)
 	}
 	if c.FallbackAfter <= 0 {
-		c.FallbackAfter = 2 * c.IdleTimeout
+		c.FallbackAfter = c.IdleTimeout
 	}
 	if c.Logf == nil {
 		c.Logf = func(string, ...any) {}
