@@ -32,6 +32,6 @@ func (n *Node) checkQuorum() {
 		n.progress[i].active = false
 	}
 	if heard < n.quorum() {
-		n.becomeFollower(n.term, None)
+		n.stepDown(StepDownQuorum)
 	}
 }

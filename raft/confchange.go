@@ -190,7 +190,7 @@ func (n *Node) handOverIfRemoved() {
 		n.sendAtReady = true // what it lacks goes with the next Ready
 	}
 	if i := n.memberIndex(n.transferee); n.progress[i].match == n.log.lastIndex() {
-		n.becomeFollower(n.term, None) // the TimeoutNow has gone (sendTimeoutNowIfCaughtUp)
+		n.stepDown(StepDownHandover) // the TimeoutNow has gone (sendTimeoutNowIfCaughtUp)
 	}
 }
 
@@ -198,7 +198,7 @@ func (n *Node) handOverIfRemoved() {
 // handover did not succeed within an election timeout.
 func (n *Node) stepDownIfRemoved() {
 	if n.role == Leader && !n.isVoter() && n.configIndex <= n.commit {
-		n.becomeFollower(n.term, None)
+		n.stepDown(StepDownRemoved)
 	}
 }
 

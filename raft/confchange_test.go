@@ -150,6 +150,9 @@ func TestLeaderRemovalStepsDownOnceCommitted(t *testing.T) {
 		if n := c.node(1); n.Role() != Follower {
 			t.Fatalf("check quorum %v: s1 is %v after its removal committed, want follower", check, n.Role())
 		}
+		if k, why := c.node(1).StepDowns(); k != 1 || why != StepDownHandover {
+			t.Fatalf("check quorum %v: s1 stepped down %d times, the last for %v; want once, handover", check, k, why)
+		}
 		var leader ID
 		for _, id := range []ID{2, 3} {
 			if c.node(id).Role() == Leader {
@@ -198,6 +201,9 @@ func TestRemovedLeaderStepsDownWithoutAHandover(t *testing.T) {
 	}
 	if n.Role() != Follower {
 		t.Fatalf("s1 is %v an election timeout after its removal committed, want follower", n.Role())
+	}
+	if k, why := n.StepDowns(); k != 1 || why != StepDownRemoved {
+		t.Fatalf("s1 stepped down %d times, the last for %v; want once, removed", k, why)
 	}
 }
 

@@ -15,6 +15,10 @@ const (
 // becomeFollower steps down to follower in term, following leader (None if
 // not yet known).
 func (n *Node) becomeFollower(term uint64, leader ID) {
+	if n.role == Leader {
+		n.stepDowns++
+		n.stepDownWhy = StepDownHigherTerm // stepDown says otherwise
+	}
 	n.setTerm(term)
 	n.role = Follower
 	n.setLeader(leader)
@@ -24,6 +28,12 @@ func (n *Node) becomeFollower(term uint64, leader ID) {
 	n.transferee = None
 	n.forgetHeld()
 	n.resetElectionTimer()
+}
+
+// stepDown makes a leader a follower in its own term, for why.
+func (n *Node) stepDown(why StepDown) {
+	n.becomeFollower(n.term, None)
+	n.stepDownWhy = why
 }
 
 // setLeader records who leads the current term (None: not known yet).

@@ -31,3 +31,7 @@ func (n *Node) Applied() uint64 { return n.applied }
 // PreVote, standing starts with a pre-vote, which may not lead to an
 // election.)
 func (n *Node) Campaigns() uint64 { return n.campaigns }
+
+// StepDowns returns how many times the node stepped down from leader, and
+// why the last time.
+func (n *Node) StepDowns() (count uint64, last StepDown) { return n.stepDowns, n.stepDownWhy }

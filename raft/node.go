@@ -57,8 +57,10 @@ type Node struct {
 	electionElapsed  int
 	electionTimeout  int // drawn afresh in [min, max] at every reset
 	heartbeatElapsed int
-	ticks            uint64 // ticks as leader: the clock of progress.since
-	campaigns        uint64 // times this node stood for election (Campaigns)
+	ticks            uint64   // ticks as leader: the clock of progress.since
+	campaigns        uint64   // times this node stood for election (Campaigns)
+	stepDowns        uint64   // times this node stepped down from leader
+	stepDownWhy      StepDown // why, the last time
 
 	// The role's behaviour, swapped by becomeFollower/Candidate/Leader.
 	// stepRole takes the message by value: a pointer passed through a

@@ -1,5 +1,7 @@
 package raft
 
+import "strconv"
+
 // InputKind says what a peer was handling when an Observation was made.
 type InputKind uint8
 
@@ -18,15 +20,43 @@ const (
 	InputChange   // AddServer or RemoveServer: a leader asked to change the members
 )
 
+// StepDown says why a leader stepped down to follower.
+type StepDown uint8
+
+const (
+	StepDownNone       StepDown = iota
+	StepDownHigherTerm          // it saw a higher term: another leader, or an election it cannot win
+	StepDownQuorum              // CheckQuorum: it heard from no majority for an election timeout
+	StepDownHandover            // removed, it handed leadership to the voter that holds its whole log
+	StepDownRemoved             // removed, it found no voter to hand over to within an election timeout
+)
+
+func (d StepDown) String() string {
+	switch d {
+	case StepDownNone:
+		return "none"
+	case StepDownHigherTerm:
+		return "higher term"
+	case StepDownQuorum:
+		return "checkquorum"
+	case StepDownHandover:
+		return "handover"
+	case StepDownRemoved:
+		return "removed"
+	}
+	return "stepdown(" + strconv.Itoa(int(d)) + ")"
+}
+
 // Observation tells an observer (a simulator, a tracer, metrics) what one
 // input did to a peer. Its slices and methods are valid only during the
 // Observe call.
 type Observation struct {
 	Input    InputKind
-	Message  Message // InputMessage: the message handled
-	Err      error   // the input was refused: a bad message, no leader known...
-	TimedOut bool    // InputTick: the election timer fired and an election began; InputCampaign: an election began
-	Request  uint64  // InputWrite, InputRead: the id of the request taken
+	Message  Message  // InputMessage: the message handled
+	Err      error    // the input was refused: a bad message, no leader known...
+	TimedOut bool     // InputTick: the election timer fired and an election began; InputCampaign: an election began
+	StepDown StepDown // the peer led and stepped down during the input: why
+	Request  uint64   // InputWrite, InputRead: the id of the request taken
 
 	Appended []Entry   // written to storage; the first may overwrite a stored suffix
 	Sent     []Message // handed to the transport, in order

@@ -314,12 +314,17 @@ func (p *Peer[S]) handle(cs []call) {
 			cs[i].ans.err = p.stoppedWith()
 			continue
 		}
+		var downs uint64
 		if observe {
 			p.obs.reset()
+			downs, _ = p.node.StepDowns()
 		}
 		cs[i].ans = p.input(&cs[i])
 		if observe {
 			p.flush()
+			if n, why := p.node.StepDowns(); n != downs {
+				p.obs.StepDown = why
+			}
 			if p.obs.Input != InputQuery {
 				p.cfg.Observe(&p.obs)
 			}

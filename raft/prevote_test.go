@@ -106,6 +106,22 @@ func TestCheckQuorumStepsDownALeaderOnTheMinoritySide(t *testing.T) {
 		case !check && r != Leader:
 			t.Fatalf("without CheckQuorum, the cut-off leader became %v", r)
 		}
+		if k, why := c.node(1).StepDowns(); check && (k != 1 || why != StepDownQuorum) || !check && k != 0 {
+			t.Fatalf("check quorum %v: s1 stepped down %d times, the last for %v", check, k, why)
+		}
+		// Deposed by a higher term: s2 stands and wins.
+		if check {
+			c.elect(2)
+			if k, why := c.node(1).StepDowns(); k != 1 {
+				t.Fatalf("s1, a follower already, stepped down again (%d, %v)", k, why)
+			}
+		} else {
+			c.elect(2)
+			c.stabilize(all)
+			if k, why := c.node(1).StepDowns(); k != 1 || why != StepDownHigherTerm {
+				t.Fatalf("s1 deposed by s2 stepped down %d times, the last for %v; want once, higher term", k, why)
+			}
+		}
 	}
 }
 

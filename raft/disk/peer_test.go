@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/raftplay/raftplay/raft"
 	"github.com/raftplay/raftplay/raft/disk"
@@ -63,6 +64,24 @@ func TestPeersRestartFromDisk(t *testing.T) {
 	for _, w := range [][2]string{{"lock a", "ok"}, {"unlock a", "ok"}, {"lock b", "ok"}, {"unlock b", "ok"}, {"lock c", "ok"}, {"lock d", "error"}} {
 		write(peers[1], w[0], w[1])
 	}
+	// Followers learn the last commits with the leader's next heartbeat:
+	// tick until every peer has applied everything committed, so that
+	// each has taken its snapshot.
+	last, _ := peers[1].Status()
+	for deadline := time.Now().Add(20 * time.Second); ; clock.Tick() {
+		done := true
+		for _, p := range peers {
+			if st, _ := p.Status(); st.Applied < last.Commit {
+				done = false
+			}
+		}
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the followers did not apply up to %d within 20 s", last.Commit)
+		}
+	}
 	stop()
 	for id, dir := range dirs {
 		if _, err := os.Stat(filepath.Join(dir, "snapshot")); err != nil {
@@ -73,20 +92,38 @@ func TestPeersRestartFromDisk(t *testing.T) {
 	net, clock = raft.NewNetwork(), &raft.ManualClock{}
 	peers, stop = start(net, clock)
 	defer stop()
+	// Elect a leader from the restored logs and write there. Ticks reach
+	// the peers unsynchronised, so leadership may move: a write refused
+	// for want of a leader was not taken, and goes again to the next one.
 	var leader raft.ID
-	for i := 0; leader == raft.None; i++ { // elect a leader from the restored logs
-		if i == 1000 {
-			t.Fatal("no leader after 1000 ticks")
-		}
-		clock.Tick()
-		for id, p := range peers {
-			if st, _ := p.Status(); st.Role == raft.Leader {
-				leader = id
+	writeAtLeader := func(cmd, want string) {
+		t.Helper()
+		for i := 0; ; i++ {
+			if i == 1000 {
+				t.Fatalf("%s: no leader took it within 1000 ticks", cmd)
 			}
+			clock.Tick()
+			leader = raft.None
+			for id, p := range peers {
+				if st, _ := p.Status(); st.Role == raft.Leader {
+					leader = id
+				}
+			}
+			if leader == raft.None {
+				continue
+			}
+			got, err := peers[leader].Write(ctx, []byte(cmd))
+			if _, refused := errors.AsType[*raft.NotLeaderError](err); refused {
+				continue
+			}
+			if err != nil || string(got) != want {
+				t.Fatalf("%s = %q, %v; want %s", cmd, got, err, want)
+			}
+			return
 		}
 	}
-	write(peers[leader], "lock e", "error") // c still holds the lock
-	write(peers[leader], "unlock c", "ok")
+	writeAtLeader("lock e", "error") // c still holds the lock
+	writeAtLeader("unlock c", "ok")
 	for id, p := range peers {
 		for { // followers learn the last commit from a heartbeat
 			st, _ := p.Status()

@@ -54,8 +54,13 @@ func (e *Event) Describe() string {
 			return p + " became a pre-candidate: before it stands, it asks whether the others would vote for it in term " +
 				utoa(e.Term+1) + "; it stays in term " + utoa(e.Term) + " (PreVote)"
 		}
-		if e.Reason == StepDownQuorum {
+		switch e.Reason {
+		case StepDownQuorum:
 			return p + " stepped down: it heard from no majority for an election timeout, so another leader may be elected without it (CheckQuorum)"
+		case StepDownHandover:
+			return p + " stepped down: it is no longer a member, and told the server holding its whole log to stand for election now"
+		case StepDownRemoved:
+			return p + " stepped down: it is no longer a member, and no server caught up with its log within an election timeout to take over"
 		}
 		return p + " became a follower (term " + utoa(e.Term) + ")"
 	case EvVote:

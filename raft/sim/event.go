@@ -86,7 +86,7 @@ type Event struct {
 	// snapshot covers (0: it has none).
 	SnapshotIndex uint64
 
-	Reason    string     // drop, reject, violation; timeout: TimeoutUser if timed out by hand; role: StepDownQuorum
+	Reason    string     // drop, reject, violation; timeout: TimeoutUser if timed out by hand; role: StepDownQuorum, StepDownHandover, StepDownRemoved
 	Action    *Action    // network, timers, mark
 	Violation *Violation // violation: the property and what it involves
 }
@@ -116,6 +116,14 @@ const TimeoutUser = "user"
 // StepDownQuorum is the reason of a leader's step to follower in its own
 // term when it heard from no majority for an election timeout (CheckQuorum).
 const StepDownQuorum = "checkquorum"
+
+// StepDownHandover and StepDownRemoved are the reasons of a removed
+// leader's step down: it handed leadership over, or found no voter to hand
+// it to in time.
+const (
+	StepDownHandover = "handover"
+	StepDownRemoved  = "removed"
+)
 
 // TransferGaveUp is the reason of a transfer the leader gave up: the target
 // did not take over within an election timeout.

@@ -110,10 +110,8 @@ func (s *Sim) observeChange(sl *slot, o *raft.Observation, role raft.Role) {
 			}
 		}
 	}
-	if sl.role == raft.Leader && role != raft.Leader && len(c.Voters) > 0 {
-		if _, voter := slices.BinarySearch(c.Voters, sl.id); !voter && n.Commit() >= ci {
-			s.record(&Event{Kind: EvChange, Peer: sl.id, Op: ChangeStepDown})
-		}
+	if o.StepDown == raft.StepDownHandover || o.StepDown == raft.StepDownRemoved {
+		s.record(&Event{Kind: EvChange, Peer: sl.id, Op: ChangeStepDown})
 	}
 	sl.configIndex, sl.voters, sl.learners = ci, c.Voters, c.Learners
 }

@@ -69,12 +69,13 @@ func (s *Sim) observeState(sl *slot, o *raft.Observation) {
 	}
 	if st.Role != sl.role {
 		e := Event{Kind: EvRole, Peer: sl.id, Role: st.Role, Term: st.Term}
-		// A leader that steps down in its own term on a tick, still a voter,
-		// heard from no majority: CheckQuorum (a leader that removed itself
-		// is no voter; a deposed one moved to a higher term).
-		if sl.role == raft.Leader && !newTerm && o.Input == raft.InputTick && s.cfg.CheckQuorum &&
-			slices.Contains(n.Configuration().Voters, sl.id) {
+		switch o.StepDown {
+		case raft.StepDownQuorum:
 			e.Reason = StepDownQuorum
+		case raft.StepDownHandover:
+			e.Reason = StepDownHandover
+		case raft.StepDownRemoved:
+			e.Reason = StepDownRemoved
 		}
 		sl.role = st.Role
 		s.record(&e)
