@@ -3,6 +3,7 @@ package sim_test
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/raftplay/raftplay/raft"
@@ -74,11 +75,21 @@ func TestMembershipActionsReplay(t *testing.T) {
 		t.Fatalf("violations: %v", v[0].Reason)
 	}
 	var ops []string
+	stepDown := ""
 	evs, _ := s.Events(0)
 	for _, e := range evs {
 		if e.Kind == sim.EvChange {
 			ops = append(ops, e.Op)
 		}
+		if e.Kind == sim.EvRole && e.Peer == first && e.Role == raft.Follower && e.Reason != "" {
+			stepDown = e.Reason + ": " + e.Describe()
+		}
+	}
+	// The removed leader's step down says why, in the core's words: it
+	// handed over (or, with no voter caught up in time, gave up).
+	if !strings.HasPrefix(stepDown, sim.StepDownHandover+": ") && !strings.HasPrefix(stepDown, sim.StepDownRemoved+": ") ||
+		!strings.Contains(stepDown, "no longer a member") {
+		t.Fatalf("the removed leader's step down reads %q", stepDown)
 	}
 	if wantOps := []string{sim.ChangeNew, sim.ChangeAdd, sim.ChangePromote, sim.ChangeRemove, sim.ChangeStepDown}; !slices.Equal(ops, wantOps) {
 		t.Fatalf("membership events %v, want %v", ops, wantOps)
