@@ -174,9 +174,9 @@ func validAddr(addr string) error {
 // bookFile is the copy of the newest book a server has applied, in its
 // data directory. A server that restarts learns the book from its log
 // only once it hears from the leader, which it may have to dial: the
-// lower id dials (raft/tcp), so without the file a server would not know
-// the address of a leader added, with a higher id, since its last
-// snapshot.
+// lower id dials (raft/tcp), so with the file a server reaches at once a
+// leader added, with a higher id, since its last snapshot, rather than
+// after the leader's fallback dial (tcp.Config.FallbackAfter).
 const bookFile = "addresses.json"
 
 func readBook(dir string) (*book, error) {
