@@ -167,8 +167,11 @@ func (t *Transport) Listen(id raft.ID, deliver func(raft.Message)) (stop func())
 }
 
 // SetPeers replaces the peers' addresses, for a change of membership or
-// address. A peer left out is disconnected; one whose address changed is
-// dialed again.
+// address. A peer left out is disconnected, unless it dialed this one and
+// was never given an address: its connection is kept while it lasts (it
+// may be a higher id whose address this one has yet to learn, which dials
+// again only after FallbackAfter). One whose address changed is dialed
+// again.
 func (t *Transport) SetPeers(addrs map[raft.ID]string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -176,7 +179,7 @@ func (t *Transport) SetPeers(addrs map[raft.ID]string) {
 		return
 	}
 	for id, l := range t.peers {
-		if _, ok := addrs[id]; !ok {
+		if _, ok := addrs[id]; !ok && !l.dialedIn() {
 			l.close()
 			delete(t.peers, id)
 		}
@@ -322,6 +325,14 @@ func (l *link) detach(c net.Conn) {
 	}
 	l.mu.Unlock()
 	c.Close()
+}
+
+// dialedIn reports whether the link was never given an address and has
+// a connection: one the peer dialed.
+func (l *link) dialedIn() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.addr == "" && l.conn != nil
 }
 
 // connected reports whether the link has a connection.

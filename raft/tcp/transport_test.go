@@ -439,3 +439,61 @@ func TestTheHigherIdDialsWhenTheLowerCannot(t *testing.T) {
 		t.Fatalf("the connection changed while s1's was up: s2 %+v", s2.Stats())
 	}
 }
+
+// A peer that dialed in, which this one has no address for, keeps its
+// connection when SetPeers changes the others: it dials again only after
+// FallbackAfter, so dropping it would cut the pair off that long (as for a
+// restarted server, reached by a leader it does not know yet, each time it
+// applies an unrelated change of address).
+func TestSetPeersKeepsAPeerThatDialedIn(t *testing.T) {
+	s1, err := New(Config{ID: 1, Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s1.Close()
+	s2, err := New(Config{ID: 2, Listen: "127.0.0.1:0", FallbackAfter: 100 * time.Millisecond,
+		Peers: map[raft.ID]string{1: s1.Addr().String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	in1, in2 := listen(t, s1, 1), listen(t, s2, 2)
+	if m := in1.sendUntilDelivered(t, s2, msg(2, 1, 1)); m.From != 2 {
+		t.Fatalf("s1 got %+v", m)
+	}
+	connects := s2.Stats().Connects
+
+	s1.SetPeers(map[raft.ID]string{3: "127.0.0.1:1"}) // a peer s1 dials; s2 is not its business
+	s1.Send(msg(1, 2, 2))
+	if s := s1.Stats(); s.Dropped != 0 {
+		t.Fatalf("s1 dropped its message to s2 after SetPeers: %+v", s)
+	}
+	if m := in2.next(t); m.From != 1 || m.Term != 2 {
+		t.Fatalf("s2 got %+v", m)
+	}
+	if s := s2.Stats(); s.Connects != connects {
+		t.Fatalf("s2 dialed again: %+v", s)
+	}
+
+	// Once s1 is told s2 is not a peer while the two are apart, s2 is gone
+	// from s1: it was only kept while it was connected.
+	s2.Close()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		s1.mu.Lock()
+		l := s1.peers[2]
+		s1.mu.Unlock()
+		if !l.connected() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("s1 did not see s2's connection close")
+		}
+	}
+	s1.SetPeers(map[raft.ID]string{3: "127.0.0.1:1"})
+	s1.mu.Lock()
+	_, kept := s1.peers[2]
+	s1.mu.Unlock()
+	if kept {
+		t.Fatal("s1 keeps a peer that is neither given nor connected")
+	}
+}
