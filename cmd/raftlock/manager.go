@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/raftplay/raftplay/raft"
@@ -104,13 +105,15 @@ func (s *server) recordInitial(ids []raft.ID) {
 	if !s.recording.CompareAndSwap(false, true) {
 		return
 	}
+	ids = slices.DeleteFunc(ids, func(id raft.ID) bool { _, ok := s.cfg.peers[id]; return !ok })
+	if len(ids) == 0 { // a member this leader has no -peers address for: nothing to record
+		s.recording.Store(false)
+		return
+	}
 	go func() {
 		defer s.recording.Store(false)
 		for _, id := range ids {
-			addr, ok := s.cfg.peers[id]
-			if !ok {
-				continue
-			}
+			addr := s.cfg.peers[id]
 			ctx, cancel := context.WithTimeout(context.Background(), s.cfg.timeout)
 			_, err := s.peer.Write(ctx, []byte("- "+initialCommand(id, addr)))
 			cancel()

@@ -2,15 +2,17 @@
 // carries Raft's messages between peers on different machines.
 //
 // Each pair of peers shares one connection, which the peer with the lower
-// id dials and both use. The higher id dials too, but only once the pair
-// has had no connection for a while (FallbackAfter): it may be the only
-// one of the two that knows the other's address, as when a server missed,
-// while it was down, the addition of a peer that now leads. The lower
-// id's connection, when it comes, replaces that one. Messages travel in frames (a length, then the
-// message in a compact binary encoding: see AppendMessage); an empty frame
-// is a keep-alive, sent when a connection has been idle, so that a peer
-// notices within IdleTimeout that the other end has gone quiet. A dialer
-// whose connection fails dials again, waiting longer after each failure.
+// id dials and both use. The higher id dials too, but only when it finds
+// the pair without a connection, checking about every FallbackAfter: it
+// may be the only one of the two that knows the other's address, as when
+// a server missed, while it was down, the addition of a peer that now
+// leads. The lower id's connection, when it comes, replaces that one.
+//
+// Messages travel in frames (a length, then the message in a compact
+// binary encoding: see AppendMessage); an empty frame is a keep-alive,
+// sent when a connection has been idle, so that a peer notices within
+// IdleTimeout that the other end has gone quiet. A dialer whose
+// connection fails dials again, waiting longer after each failure.
 //
 // Each peer has a bounded send queue. Send never blocks: when the queue is
 // full, or the peer is unknown, the message is dropped, as a lossy network
@@ -37,7 +39,7 @@ type Config struct {
 	Listen string // the address to listen on, host:port (port 0: any free one)
 	// Peers are the other peers' addresses. The transport dials the peers
 	// whose id is above its own; the others dial it, and it dials them
-	// only when they have not for FallbackAfter. SetPeers changes them.
+	// only when it finds no connection (see FallbackAfter). SetPeers changes them.
 	Peers map[raft.ID]string
 	// TLS, if set, secures every connection in both directions: it must
 	// hold this peer's certificate, the roots that verify the others', and
@@ -55,8 +57,9 @@ type Config struct {
 	IdleTimeout time.Duration // a silent connection is given up after it; default 3s
 	BackoffMin  time.Duration // first wait before dialing again; default 20ms
 	BackoffMax  time.Duration // longest wait; default 1s
-	// FallbackAfter is how long a pair stays without a connection before
-	// the higher id dials the lower; default IdleTimeout.
+	// FallbackAfter is how often (with jitter) the higher id of a pair
+	// looks for a connection, and dials the lower if there is none;
+	// default IdleTimeout.
 	FallbackAfter time.Duration
 	// Logf, if set, reports connections made and lost.
 	Logf func(format string, args ...any)
