@@ -92,7 +92,7 @@ func (n *network) forward(c net.Conn, id int, target string) {
 		return
 	}
 	pair := [2]int{min(from, id), max(from, id)}
-	if n.cut(pair) == "reset" {
+	if n.waitWhileStalled(pair) == "reset" {
 		c.Close()
 		return
 	}
@@ -136,9 +136,14 @@ func readDialer(c net.Conn) (int, []byte, error) {
 	return int(id), got, nil
 }
 
-func (n *network) cut(pair [2]int) string {
+// waitWhileStalled holds a new connection's hello while its link stalls,
+// as a silent network would, and returns the link's state after.
+func (n *network) waitWhileStalled(pair [2]int) string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	for n.cuts[pair] == "stall" {
+		n.cond.Wait()
+	}
 	return n.cuts[pair]
 }
 
