@@ -55,7 +55,7 @@ func DecodeLesson(v any) (*lesson.Lesson, *Error) {
 	case len(steps) > lesson.MaxSteps:
 		return nil, tooLarge("lesson.steps has " + strconv.Itoa(len(steps)) + " steps; the limit is " + strconv.Itoa(lesson.MaxSteps))
 	}
-	d := lessonDecoder{peers: o.Config.Peers}
+	d := &lessonDecoder{peers: o.Config.Peers}
 	for i, v := range steps {
 		st, err := d.step("lesson.steps["+strconv.Itoa(i)+"]", v)
 		if err != nil {
@@ -66,9 +66,11 @@ func DecodeLesson(v any) (*lesson.Lesson, *Error) {
 	return l, f.Done()
 }
 
+// lessonDecoder reads a lesson's steps in order. peers counts the servers
+// a step may name: the run's, and the new ones the steps so far add.
 type lessonDecoder struct{ peers int }
 
-func (d lessonDecoder) step(what string, v any) (lesson.Step, *Error) {
+func (d *lessonDecoder) step(what string, v any) (lesson.Step, *Error) {
 	var st lesson.Step
 	f := jsonio.Object(what, v, true)
 	if f.Missing() {
@@ -91,6 +93,9 @@ func (d lessonDecoder) step(what string, v any) (lesson.Step, *Error) {
 				return st, err
 			}
 			st.Do = append(st.Do, act)
+			if act.Kind == sim.ActAdd && int(act.Peer) == d.peers+1 {
+				d.peers++ // a new server, which the rest of the lesson may name
+			}
 		}
 	}
 	if list, ok := f.Get("drop"); ok {
@@ -125,7 +130,7 @@ func (d lessonDecoder) step(what string, v any) (lesson.Step, *Error) {
 	return st, f.Done()
 }
 
-func (d lessonDecoder) question(what string, v any) (*lesson.Question, *Error) {
+func (d *lessonDecoder) question(what string, v any) (*lesson.Question, *Error) {
 	f := jsonio.Object(what, v, true)
 	q := &lesson.Question{Ask: f.Str("ask", lesson.MaxText+1, "")}
 	list, _ := f.Get("options")
@@ -159,7 +164,7 @@ func (d lessonDecoder) question(what string, v any) (*lesson.Question, *Error) {
 // cond reads a condition: an object with one field, the condition's name,
 // whose value gives its details ({"elected": {"peer": 2}}); not, all and
 // any hold conditions.
-func (d lessonDecoder) cond(what string, v any, depth int) (lesson.Cond, *Error) {
+func (d *lessonDecoder) cond(what string, v any, depth int) (lesson.Cond, *Error) {
 	var c lesson.Cond
 	m, ok := v.(map[string]any)
 	if !ok || len(m) != 1 {
@@ -250,7 +255,7 @@ func (d lessonDecoder) cond(what string, v any, depth int) (lesson.Cond, *Error)
 
 // msg reads a description of messages: {type, from, to, entries, ok,
 // term, fits}; from and to are a server or a list of them.
-func (d lessonDecoder) msg(what string, v any) (lesson.Msg, *Error) {
+func (d *lessonDecoder) msg(what string, v any) (lesson.Msg, *Error) {
 	var m lesson.Msg
 	f := jsonio.Object(what, v, true)
 	m.Type = f.Str("type", 64, "")

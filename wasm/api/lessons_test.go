@@ -254,3 +254,23 @@ func TestLessonCall(t *testing.T) {
 	s.fail(CodeBadArgument, []string{`unknown condition "electd"`}, "lesson",
 		`{"version": 1, "name": "broken", "title": "Broken", "run": {"seed": 1}, "steps": [{"caption": "x", "until": {"electd": {}}}]}`)
 }
+
+// A lesson may name a server an earlier step added, in its actions as in
+// its conditions; one the steps never add is still unknown.
+func TestLessonNamesAnAddedServer(t *testing.T) {
+	steps := `{"caption": "x", "until": {"committed": {"index": 2}}},
+		{"caption": "s4 joins.", "do": [{"kind": "add", "peer": 4}], "until": {"applied": {"peer": 4, "index": 4}}},
+		{"caption": "s4 leaves.", "do": [{"kind": "remove", "peer": 4}], "until": {"committed": {"index": 5}}}`
+	l, aerr := DecodeLesson(`{"version": 1, "name": "grow", "title": "Grow", "run": {"peers": 3, "seed": 1}, "steps": [` + steps + `]}`)
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	if _, err := lesson.Play(l, lesson.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	_, aerr = DecodeLesson(`{"version": 1, "name": "grow", "title": "Grow", "run": {"peers": 3, "seed": 1}, "steps": [` + steps +
+		`, {"caption": "x", "do": [{"kind": "crash", "peer": 5}]}]}`)
+	if aerr == nil || aerr.Msg != "lesson.steps[3].do[0].peer: no peer 5; this cluster has s1 to s4" {
+		t.Errorf("crashing s5, never added: %v", aerr)
+	}
+}

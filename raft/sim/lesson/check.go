@@ -54,6 +54,17 @@ func (c *checker) step(st *Step) (string, error) {
 	if err := text("caption", st.Caption, MaxCaption, true); err != nil {
 		return "caption", err
 	}
+	// A step may add the run's next new server; its conditions and the
+	// later steps' may name it. (A step after a from that goes back
+	// before the addition may name it too: the run does not have it, so
+	// its actions on it are refused and its conditions on it never hold.)
+	for j, a := range st.Do {
+		if a.Kind == sim.ActAdd && int(a.Peer) == c.peers+1 {
+			if c.peers++; c.peers > sim.MaxDisplay {
+				return "do[" + strconv.Itoa(j) + "]", problem("the page draws at most " + strconv.Itoa(sim.MaxDisplay) + " servers, and this adds s" + strconv.Itoa(c.peers))
+			}
+		}
+	}
 	plays := st.Until != nil || st.ForMs > 0
 	switch {
 	case len(st.Do) > MaxDo:

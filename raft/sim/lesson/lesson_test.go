@@ -89,3 +89,42 @@ func TestLessonMeetsTheInFlightLimit(t *testing.T) {
 		}
 	}
 }
+
+// A step may add a new server: its conditions, its caption and the later
+// steps' may name it, and the player follows its events (it used to index
+// past the end of its roles and panic on the new server's first commit).
+func TestAddedServer(t *testing.T) {
+	l := &Lesson{
+		Name: "grow", Title: "Grow",
+		Run: sim.Definition{Config: sim.DefaultConfig(), Seed: 1},
+		Steps: []Step{
+			{Caption: "s1 stands.", Do: []sim.Action{{Kind: sim.ActTimeout, Peer: 1}}, Until: &Cond{Kind: Committed, Index: 2}},
+			{
+				Caption: "s1 adds s4, which catches up and votes.",
+				Do:      []sim.Action{{Kind: sim.ActAdd, Peer: 4}},
+				Until:   &Cond{Kind: Committed, Index: 4},
+				Question: &Question{Ask: "Does s4 apply entry 3?", Options: []Option{
+					{Text: "yes", If: Cond{Kind: Applied, Peer: 4, Index: 3}},
+					{Text: "no", If: Cond{Kind: Not, Of: []Cond{{Kind: Applied, Peer: 4, Index: 3}}}},
+				}},
+			},
+			{Caption: "s1 removes s4.", Do: []sim.Action{{Kind: sim.ActRemove, Peer: 4}}, Until: &Cond{Kind: Committed, Index: 5}},
+		},
+	}
+	out, err := Play(l, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := out.Steps[1]; st.Answer != 0 || !reflect.DeepEqual(st.Servers, []raft.ID{1, 4}) {
+		t.Errorf("step 2: answer %d, caption names %v; want yes (s4 caught up) and s1, s4", st.Answer+1, st.Servers)
+	}
+
+	// A tenth server is more than the page draws.
+	c := sim.DefaultConfig()
+	c.Peers = sim.MaxDisplay
+	l = &Lesson{Name: "crowd", Title: "Crowd", Run: sim.Definition{Config: c, Seed: 1},
+		Steps: []Step{{Caption: "One more.", Do: []sim.Action{{Kind: sim.ActAdd, Peer: sim.MaxDisplay + 1}}}}}
+	if _, err := Play(l, Options{}); err == nil || err.Error() != "step 1: do[0]: the page draws at most 9 servers, and this adds s10" {
+		t.Errorf("adding a tenth server: %v", err)
+	}
+}

@@ -301,6 +301,9 @@ func (p *player) take(i int, st *Step) error {
 	for k := range evs {
 		e := &evs[k]
 		p.seen = e.Seq
+		for int(e.Peer) > len(p.roles) { // a server a step added
+			p.roles = append(p.roles, raft.Follower)
+		}
 		if p.opts.Event != nil && i >= 0 {
 			p.opts.Event(i, e)
 		}
@@ -405,7 +408,7 @@ func (p *player) checkClients(i int, st *Step) error {
 // checkCaption checks that what the caption names is on screen during the
 // step, and records it for the page.
 func (p *player) checkCaption(i int, out *StepOutline, lastBefore uint64) error {
-	n := p.l.Run.Config.Peers
+	n := p.s.Servers() // the run's, and those the steps so far added
 	longest := max(lastBefore, p.longestLog())
 	for _, part := range out.Parts {
 		switch {
