@@ -21,23 +21,23 @@ import (
 func TestLessonsPlay(t *testing.T) {
 	p := openAt(t, "", 1280, 800)
 	index := js[[]struct{ Name, Title string }](p, `fetch("lessons/index.json").then((r) => r.json())`)
-	if len(index) != 9 {
-		t.Fatalf("%d lessons on offer, want 9", len(index))
+	if len(index) != 10 {
+		t.Fatalf("%d lessons on offer, want 10", len(index))
 	}
-	if n := js[int](p, `document.querySelectorAll("[data-lesson-pick] option:not([value=''])").length`); n != 9 {
-		t.Errorf("the picker offers %d lessons, want 9", n)
+	if n := js[int](p, `document.querySelectorAll("[data-lesson-pick] option:not([value=''])").length`); n != len(index) {
+		t.Errorf("the picker offers %d lessons, want %d", n, len(index))
 	}
 	p.set("[data-speed]", "9") // 10x: the steps are what is tested, not the pace
 	p.set("[data-lesson-pick]", index[0].Name)
 	p.click("[data-lesson-picker] button")
 	for i, l := range index {
-		if i == 6 {
+		if i == len(index)-3 {
 			// The last three lessons with reduced motion asked for: each
 			// step is shown played at once, and the lesson goes on the same.
 			p.do("ask for reduced motion", reducedMotion())
 		}
 		p.poll("lesson "+l.Name, fmt.Sprintf(`document.querySelector(".lesson-title").textContent === %q && document.querySelector("[data-lesson]").dataset.step === "1"`, l.Title))
-		if got := js[string](p, `document.querySelector(".lesson-kicker").textContent`); got != fmt.Sprintf("Lesson %d of 9", i+1) {
+		if got := js[string](p, `document.querySelector(".lesson-kicker").textContent`); got != fmt.Sprintf("Lesson %d of %d", i+1, len(index)) {
 			t.Errorf("%s: kicker %q", l.Name, got)
 		}
 		if q := p.location(); !strings.Contains(q, "lesson="+l.Name+"&step=1") {
@@ -58,7 +58,7 @@ func TestLessonsPlay(t *testing.T) {
 			if l.Name == "lock" && (n == 3 || n == 5) {
 				p.click(`[data-lesson-question] input[data-option="1"]`) // "error": wrong at step 3, right at step 5
 			}
-			if i >= 6 && !js[bool](p, `document.querySelector("[data-lesson-play]").hidden`) {
+			if i >= len(index)-3 && !js[bool](p, `document.querySelector("[data-lesson-play]").hidden`) {
 				if got := js[string](p, `document.querySelector("[data-lesson-play]").textContent`); got != "Show what happens" {
 					t.Errorf("%s step %d with reduced motion: the play button says %q", l.Name, n, got)
 				}
@@ -267,4 +267,85 @@ func TestLessonEmbed(t *testing.T) {
 		t.Errorf("the page is %dx%d in an 800x560 frame: it scrolls", w, h)
 	}
 	p.shot("lesson-embed-800x560")
+}
+
+// The membership lesson as a student plays it, step 2 to step 7: s4 is in
+// the ring as a learner from the step that adds it, and the run answers
+// that s1 commits without it; once caught up it votes; four voters with
+// two crashed commit nothing; the removed s1 hands over, is drawn out of
+// the cluster, and the event log says why it stepped down; the new leader
+// refuses a change before its no-op commits, and the log says so; once it
+// has committed, s1 is a voter again. Screenshots at 1280x800.
+func TestLessonMembership(t *testing.T) {
+	p := openAt(t, "?lesson=membership&step=2", 1280, 800)
+	p.set("[data-speed]", "9") // 10x: the steps are what is tested, not the pace
+	standing := func(id int) string {
+		return js[string](p, fmt.Sprintf(`(() => { const g = document.querySelector('.peer[data-peer="%d"]'); return g ? g.dataset.standing : "not drawn"; })()`, id))
+	}
+	result := func() string { return js[string](p, `document.querySelector("[data-lesson-result]").textContent`) }
+	events := func() string { return js[string](p, `document.querySelector("[data-events]").textContent`) }
+	next := func(n int) {
+		p.press("ArrowRight")
+		p.poll(fmt.Sprintf("step %d", n), fmt.Sprintf(`document.querySelector("[data-lesson]").dataset.step === "%d"`, n))
+		p.checkStepStart(n)
+	}
+
+	p.checkStepStart(2)
+	if s := standing(4); s != "learner" {
+		t.Errorf("at step 2's start, s4 is %q, want a learner: the step adds it", s)
+	}
+	p.playStep()
+	if r := result(); !strings.Contains(r, "The answer: Yes") || !strings.Contains(r, "counts in no majority") {
+		t.Errorf("step 2's result: %q", r)
+	}
+	if role := js[string](p, `document.querySelector('.peer[data-peer="4"] .peer-role').textContent`); role != "learner" {
+		t.Errorf("s4's role label at step 2's end: %q, want learner", role)
+	}
+	p.shot("lesson-membership-2-played-1280")
+
+	next(3)
+	p.playStep()
+	if s := standing(4); s != "voter" {
+		t.Errorf("at step 3's end, s4 is %q, want a voter", s)
+	}
+
+	next(4)
+	p.playStep()
+	if r := result(); !strings.Contains(r, "The answer: No") || !strings.Contains(r, "A majority of 4 is 3") {
+		t.Errorf("step 4's result: %q", r)
+	}
+	p.shot("lesson-membership-4-played-1280")
+
+	next(5)
+	p.playStep()
+	next(6)
+	p.shot("lesson-membership-6-start-1280")
+	p.playStep()
+	if s := standing(1); s != "out" {
+		t.Errorf("at step 6's end, s1 is %q, want out of the cluster", s)
+	}
+	if lead, _ := p.leader(); lead != 2 {
+		t.Errorf("s%d leads at step 6's end, want s2, as the lesson's answer says", lead)
+	}
+	if ev := events(); !strings.Contains(ev, "s1 stepped down: it is no longer a member") {
+		t.Errorf("the event log does not say why s1 stepped down: %.600s", ev)
+	}
+	p.shot("lesson-membership-6-played-1280")
+
+	next(7)
+	p.playStep()
+	if ev := events(); !strings.Contains(ev, "s2 cannot add s1: s2 has just been elected") {
+		t.Errorf("the event log does not give s2's refusal: %.600s", ev)
+	}
+	if s := standing(1); s != "out" {
+		t.Errorf("at step 7's end, s1 is %q, want still out", s)
+	}
+	p.shot("lesson-membership-7-played-1280")
+
+	next(8)
+	p.playStep()
+	if s := standing(1); s != "voter" {
+		t.Errorf("at step 8's end, s1 is %q, want a voter again: s2's no-op has committed, so it takes the change", s)
+	}
+	p.shot("lesson-membership-8-played-1280")
 }
