@@ -10,7 +10,9 @@ import (
 // come (its context ended, its peer crashed) can be sent again, to the same
 // peer or another, and still be applied at most once (dissertation section
 // 6.3). Keep one per client for as long as the client lives; give each
-// client its own id, unique in the cluster.
+// client its own id, unique in the cluster. The peers keep the MaxSessions
+// sessions used most recently: retry within that window (a retry after
+// MaxSessions other clients have written since would be applied again).
 //
 //	s, _ := raft.NewSession(42)
 //	req := s.Next(cmd)

@@ -94,7 +94,10 @@
 // safely, give the write an identity the caller keeps (a Request from a
 // Session) and send that same Request again with WriteRequest, at any peer:
 // it is applied at most once, and every answer is the reply of that one
-// time.
+// time. The peers keep the MaxSessions (100,000) sessions used most
+// recently, dropping the least recently used, so memory stays bounded: a
+// write retried only after that many other clients have written since
+// would be taken as new.
 //
 // Reads are linearizable without touching the log: the leader confirms with
 // a round of heartbeats that it still leads, then the read is answered once

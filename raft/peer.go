@@ -35,6 +35,8 @@ type PeerConfig struct {
 	// Peer's methods. With it, the peer saves after each input rather than
 	// once for the inputs that queued up meanwhile (group commit).
 	Observe func(*Observation)
+
+	maxSessions int // MaxSessions unless a test in this package says fewer
 }
 
 // Errors a Peer's callers may see, besides *NotLeaderError.
@@ -65,7 +67,7 @@ type Peer[S any] struct {
 
 	// Owned by the peer's goroutine.
 	state    S
-	sessions sessionTable
+	sessions *sessionTable
 	applied  uint64 // the last entry applied to state (or restored)
 	session  uint64 // the peer's own client session, for Write
 	seq      uint64 // its last sequence number
@@ -140,6 +142,9 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 	if cfg.RetryTicks <= 0 {
 		cfg.RetryTicks = 2 * cfg.ElectionTimeoutMax
 	}
+	if cfg.maxSessions <= 0 {
+		cfg.maxSessions = MaxSessions
+	}
 	release, err := claim(cfg.Storage, cfg.ID)
 	if err != nil {
 		return nil, err
@@ -161,7 +166,7 @@ func StartPeer[S any](sm StateMachine[S], cfg PeerConfig) (*Peer[S], error) {
 	p := &Peer[S]{
 		id: cfg.ID, cfg: cfg, node: node, sm: sm,
 		state:    sm.Init(),
-		sessions: make(sessionTable),
+		sessions: newSessionTable(cfg.maxSessions),
 		writes:   newPendingWrites(),
 		quit:     make(chan struct{}),
 		exited:   make(chan struct{}),

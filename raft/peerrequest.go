@@ -278,7 +278,7 @@ func (p *Peer[S]) apply(e *Entry) bool {
 			p.writes.answer(e, reply, nil)
 		case stale:
 			p.writes.answer(e, nil, errorOf("raft: write ", e.Seq, " of client ", e.Client,
-				" is stale: the client has since said it holds every reply below ", p.sessions[e.Client].lowest))
+				" is stale: the client has since said it holds every reply below ", p.sessions.clients[e.Client].lowest))
 			reply = nil
 		}
 	}

@@ -49,7 +49,7 @@ func (p *Peer[S]) restore(snap Snapshot) error {
 	if !ok {
 		return errors.New("raft: got a snapshot, but the state machine cannot decode one (it is not a Snapshotter)")
 	}
-	stateData, sessions, err := decodeSnapshot(snap.Data)
+	stateData, sessions, err := decodeSnapshot(snap.Data, p.cfg.maxSessions)
 	if err != nil {
 		return err
 	}
@@ -79,19 +79,15 @@ func (p *Peer[S]) restore(snap Snapshot) error {
 }
 
 // encodeSnapshot writes the state machine's encoded state and the session
-// table: sorted, so equal tables give equal bytes.
-func encodeSnapshot(state []byte, t sessionTable) []byte {
+// table, least recently used session first (the order is replicated
+// state: it says which session goes next), each session's replies by
+// sequence number, so equal tables give equal bytes.
+func encodeSnapshot(state []byte, t *sessionTable) []byte {
 	b := binary.AppendUvarint(nil, uint64(len(state)))
 	b = append(b, state...)
-	clients := make([]uint64, 0, len(t))
-	for c := range t {
-		clients = append(clients, c)
-	}
-	slices.Sort(clients)
-	b = binary.AppendUvarint(b, uint64(len(clients)))
-	for _, c := range clients {
-		s := t[c]
-		b = binary.AppendUvarint(b, c)
+	b = binary.AppendUvarint(b, uint64(t.len()))
+	t.each(func(s *clientSession) {
+		b = binary.AppendUvarint(b, s.client)
 		b = binary.AppendUvarint(b, s.lowest)
 		seqs := make([]uint64, 0, len(s.replies))
 		for q := range s.replies {
@@ -104,25 +100,33 @@ func encodeSnapshot(state []byte, t sessionTable) []byte {
 			b = binary.AppendUvarint(b, uint64(len(s.replies[q])))
 			b = append(b, s.replies[q]...)
 		}
-	}
+	})
 	return b
 }
 
 var errSnapshotData = errors.New("raft: malformed snapshot data")
 
-func decodeSnapshot(b []byte) (state []byte, t sessionTable, err error) {
+// decodeSnapshot reads what encodeSnapshot wrote, into a table that keeps
+// at most max sessions.
+func decodeSnapshot(b []byte, max int) (state []byte, t *sessionTable, err error) {
 	d := decoder{b: b}
 	state = d.bytes()
-	t = make(sessionTable)
-	for n := d.uvarint(); n > 0 && d.err == nil; n-- {
-		c, s := d.uvarint(), &clientSession{lowest: d.uvarint(), replies: map[uint64][]byte{}}
+	t = newSessionTable(max)
+	n := d.uvarint()
+	if n > uint64(len(d.b)) { // each session takes bytes: a bound before counting
+		return nil, nil, errSnapshotData
+	}
+	for ; n > 0 && d.err == nil; n-- {
+		s := &clientSession{client: d.uvarint(), lowest: d.uvarint(), replies: map[uint64][]byte{}}
 		for k := d.uvarint(); k > 0 && d.err == nil; k-- {
 			q := d.uvarint()
 			s.replies[q] = d.bytes()
 		}
-		t[c] = s
+		if d.err == nil && !t.add(s) {
+			d.err = errSnapshotData // a client twice
+		}
 	}
-	if d.err != nil || len(d.b) != 0 {
+	if d.err != nil || len(d.b) != 0 || t.len() > max {
 		return nil, nil, errSnapshotData
 	}
 	return state, t, nil

@@ -292,23 +292,37 @@ func TestMemoryStorageSaveSnapshot(t *testing.T) {
 	}
 }
 
-// The runtime's snapshot data round-trips the state and the session table.
+// The runtime's snapshot data round-trips the state and the session table,
+// its order included: a peer restored from a snapshot drops the same
+// session next as the peers that applied the log.
 func TestSnapshotDataRoundTrip(t *testing.T) {
-	tbl := sessionTable{
-		7: {lowest: 3, replies: map[uint64][]byte{3: []byte("ok"), 4: []byte("error")}},
-		2: {lowest: 1, replies: map[uint64][]byte{}},
+	tbl := newSessionTable(3)
+	for _, c := range []uint64{7, 2, 9} {
+		tbl.check(c, 3, 1)
+		tbl.record(c, 3, []byte("ok"))
 	}
+	tbl.check(2, 4, 3)
+	tbl.record(2, 4, []byte("error")) // order: 7, 9, 2
 	data := encodeSnapshot([]byte("alice"), tbl)
 	if !slices.Equal(data, encodeSnapshot([]byte("alice"), tbl)) {
 		t.Fatal("encoding is not deterministic")
 	}
-	state, got, err := decodeSnapshot(data)
-	if err != nil || string(state) != "alice" || len(got) != 2 || got[7].lowest != 3 || string(got[7].replies[4]) != "error" {
+	state, got, err := decodeSnapshot(data, 3)
+	if err != nil || string(state) != "alice" || got.len() != 3 || got.clients[2].lowest != 3 || string(got.clients[2].replies[4]) != "error" {
 		t.Fatalf("decoded %q %v %v", state, got, err)
 	}
+	for _, tab := range []*sessionTable{tbl, got} {
+		tab.check(5, 1, 1)
+		if _, kept := tab.clients[7]; kept {
+			t.Fatal("a new client did not drop client 7, the least recently used, after a snapshot")
+		}
+	}
 	for i := range data {
-		if _, _, err := decodeSnapshot(data[:i]); err == nil {
+		if _, _, err := decodeSnapshot(data[:i], 3); err == nil {
 			t.Fatalf("a truncated snapshot (%d of %d bytes) decoded", i, len(data))
 		}
+	}
+	if _, _, err := decodeSnapshot(data, 2); err == nil {
+		t.Fatal("a snapshot with more sessions than the table keeps decoded")
 	}
 }
