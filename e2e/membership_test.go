@@ -71,6 +71,14 @@ func TestAddAServerThenRemoveTheLeader(t *testing.T) {
 	if ev := js[string](p, `document.querySelector("[data-events]").textContent`); !strings.Contains(ev, "removes itself") || !strings.Contains(ev, "steps down") {
 		t.Errorf("the event log does not tell the leader's removal: %.400s", ev)
 	}
+	// Beside Add a server, how the cluster differs from the setup's three.
+	want := fmt.Sprintf("s%d out of the cluster, s4 added; New run starts with 3 servers.", lead)
+	if lead == 4 {
+		want = "s4 out of the cluster; New run starts with 3 servers."
+	}
+	if note := js[string](p, `document.querySelector("[data-setup-note]").textContent`); note != want {
+		t.Errorf("the note under the setup: %q, want %q", note, want)
+	}
 	p.shot("73-leader-removed-1280x800")
 	p.do("narrow the window", chromedp.EmulateViewport(390, 844))
 	p.shot("73-leader-removed-390x844")

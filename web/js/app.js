@@ -172,7 +172,7 @@ export class App {
     // The rules this run breaks (a definition's config.broken).
     this.broken = [];
     this.checks = new Checks($("[data-checks]"), $("[data-tab=checks]"), { properties: api.properties || [], rules: api.rules || [] }, {
-      breakRule: (rule) => this.restart({ peers: this.model.peers.length || 3, seed: Number(this.controls.seedIn.value) || 0, broken: [rule] }),
+      breakRule: (rule) => this.restart({ peers: this.controls.startPeers || 3, seed: Number(this.controls.seedIn.value) || 0, broken: [rule] }),
       search: (rule) => this.search(rule),
       cancel: () => this.cancelSearch(),
       checkHistory: () => this.checkHistory(),
@@ -329,6 +329,7 @@ export class App {
       this.ring.update(m, changed);
       this.network.update(m);
       this.summarize();
+      this.controls.cluster(m);
       this.panelsDue = true;
     }
     if (changed.messages) this.messages.sync(m);
@@ -449,7 +450,9 @@ export class App {
       this.broken = before;
       return this.notify(r.code === "canceled" ? `You canceled opening ${file.name}.` : `Could not open ${file.name}: ${r.error}.`);
     }
-    this.controls.setup(this.model.peers.length, run.def.seed ?? 0);
+    // The box shows the servers the run starts with, not those it has
+    // at its end (a membership change adds some).
+    this.controls.setup((run.def.config && run.def.config.peers) || this.model.peers.length, run.def.seed ?? 0);
     this.guide.reset("opened");
     this.panelsDue = true;
     this.panels();
@@ -473,7 +476,7 @@ export class App {
     this.broken = (def.config && def.config.broken) || [rule];
     const r = await this.player.restart(() => this.api.replay(def, at));
     if (r.error) return this.notify(r.error);
-    this.controls.setup(this.model.peers.length, def.seed ?? 0);
+    this.controls.setup((def.config && def.config.peers) || this.model.peers.length, def.seed ?? 0);
     this.guide.reset("found");
     this.panelsDue = true;
     this.panels();

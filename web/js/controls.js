@@ -5,6 +5,7 @@
 
 import { html, setProp, setText } from "./svg.js";
 import { SPEEDS } from "./player.js";
+import { peerName } from "./describe.js";
 
 const NUMBER = new Intl.NumberFormat("en-US"); // made once: toLocaleString makes one per call
 
@@ -23,6 +24,10 @@ export class Controls {
     this.setupForm = root.querySelector("[data-setup]");
     this.peersSel = root.querySelector("[data-peers]");
     this.seedIn = root.querySelector("[data-seed]");
+    this.setupNote = root.querySelector("[data-setup-note]");
+    this.startPeers = 0; // the servers the run's definition starts with
+    this.model = null; // the run as the page knows it, once cluster() was told
+    this.setupRun = -1; // the run whose setup this shows
     this.scenarioSel = root.querySelector("[data-scenario]");
     this.scenarioAbout = root.querySelector("[data-scenario-about]");
     this.switchBoxes = [...root.querySelectorAll("[data-switch]")];
@@ -94,11 +99,35 @@ export class Controls {
     setProp(p, "title", "Going back replays the run; your later actions play again, until you act: then the run takes the new path.");
   }
 
+  // setup shows the run's definition: the servers it starts with (not the
+  // servers it has now: a membership change adds or removes some), its
+  // seed and its scenario. New run, a reload and a shared link start there.
   setup(peers, seed, scenario = "election") {
+    this.startPeers = peers;
+    this.setupRun = this.model ? this.model.run : -1;
     this.peersSel.value = String(peers);
     this.seedIn.value = String(seed);
     if ([...this.scenarioSel.options].some((o) => o.value === scenario)) this.scenarioSel.value = scenario;
     this.sized();
+    if (this.model) this.cluster(this.model);
+  }
+
+  // cluster says, under the setup, how a membership change made the
+  // cluster differ from the servers the run started with.
+  cluster(model) {
+    this.model = model;
+    const start = this.startPeers;
+    const what = [];
+    // A new run's servers are compared once its setup is known.
+    // Said as things are now: a server started for an addition the leader
+    // refused is out, never added.
+    for (const p of model.run === this.setupRun ? model.peers : []) {
+      const standing = model.standing(p.id);
+      if (standing === "out") what.push(`${peerName(p.id)} out of the cluster`);
+      else if (p.id > start && standing) what.push(standing === "learner" ? `${peerName(p.id)} joining as a learner` : `${peerName(p.id)} added`);
+    }
+    setProp(this.setupNote, "hidden", what.length === 0);
+    setText(this.setupNote, what.length ? `${what.join(", ")}; New run starts with ${start} ${start === 1 ? "server" : "servers"}.` : "");
   }
 
   // switches shows the run's PreVote and CheckQuorum (its status says).
