@@ -317,6 +317,9 @@ func (p *page) shot(name string) {
 	p.t.Helper()
 	ctx, cancel := p.within(30 * time.Second)
 	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`window.__scrolled = [...document.querySelectorAll("*")].filter((el) => el.scrollTop > 0).map((el) => [el, el.scrollTop])`)); err != nil {
+		p.t.Errorf("before screenshot %s: %v", name, err)
+	}
 	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		p.t.Errorf("screenshot %s: %v", name, err)
@@ -325,6 +328,13 @@ func (p *page) shot(name string) {
 	file := filepath.Join(*shotDir, strings.NewReplacer("/", "-", " ", "-").Replace(name)+".png")
 	if err := os.WriteFile(file, buf, 0o644); err != nil {
 		p.t.Errorf("screenshot %s: %v", name, err)
+	}
+	// The capture lays the page out at another size for a moment, within
+	// one frame: a box that scrolls may come back scrolled less (the
+	// diagram's, which is taller in the stacked layout). Put back what the
+	// test saw.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`for (const [el, top] of window.__scrolled || []) el.scrollTop = top`)); err != nil {
+		p.t.Errorf("after screenshot %s: %v", name, err)
 	}
 }
 

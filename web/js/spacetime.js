@@ -10,7 +10,7 @@
 // times (y = t × scale) inside a group that moves, so following the run
 // moves one transform; only the arrows still in flight change each frame.
 
-import { svg, setText, setProp } from "./svg.js";
+import { svg, setText } from "./svg.js";
 import { messageKind, messageName, peerName } from "./describe.js";
 
 const MAX_LIVES = 20000; // messages kept (the trace keeps 20,000 events)
@@ -20,6 +20,8 @@ const ZOOMS = [0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4]; // px per ms
 // The default, 1.6 px per ms: a message's 10 to 30 ms of latency slant
 // its arrow clearly, and 50 ms between heartbeats leave room to read.
 const ZOOM = 6;
+const NOTCH_PX = 50; // Ctrl + wheel: this much scrolling zooms one step
+const LINE_PX = 40; // a wheel's "line", where it counts in lines
 
 export class SpaceTime {
   // act: {pick(id) selects a message in flight in the ring, events(after)
@@ -38,17 +40,43 @@ export class SpaceTime {
     this.zoomIn.addEventListener("click", () => this.setZoom(this.zoom + 1));
     this.zoomOut.addEventListener("click", () => this.setZoom(this.zoom - 1));
     root.querySelector("[data-st-save]").addEventListener("click", () => act.save(this.exportSVG()));
+    // Ctrl + wheel zooms about the pointer. A mouse's notch is one step; a
+    // touchpad's pinch, many small events, zooms by what they add up to.
+    this.wheeled = 0;
     this.scroller.addEventListener("wheel", (e) => {
       if (!e.ctrlKey) return;
       e.preventDefault();
-      this.setZoom(this.zoom + (e.deltaY < 0 ? 1 : -1));
+      const dy = e.deltaY * (e.deltaMode === 1 ? LINE_PX : e.deltaMode === 2 ? this.scroller.clientHeight : 1);
+      if (Math.sign(dy) !== Math.sign(this.wheeled)) this.wheeled = 0;
+      this.wheeled += dy;
+      if (Math.abs(this.wheeled) < NOTCH_PX) return;
+      this.wheeled = 0;
+      this.setZoom(this.zoom + (dy < 0 ? 1 : -1), e.clientY - this.scroller.getBoundingClientRect().top);
     }, { passive: false });
+    // While the diagram has the focus, - and + zoom it (elsewhere they set
+    // the speed: keys.js leaves a key this has taken).
+    root.addEventListener("keydown", (e) => {
+      if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      const step = { "-": -1, _: -1, "+": 1, "=": 1 }[e.key];
+      if (!step) return;
+      e.preventDefault();
+      this.setZoom(this.zoom + step);
+    });
+    // A view resized (the window, the layout) is drawn again, and keeps
+    // the current instant in view if it was; a scroll says whether it is.
+    this.nowSeen = true;
+    this.seenView = 0;
+    this.scroller.addEventListener("scroll", () => this.remember(), { passive: true });
+    new ResizeObserver(() => {
+      if (this.shown && this.layer) this.draw(this.now, this.playing, this.nowSeen);
+    }).observe(this.scroller);
     this.svg.addEventListener("click", (e) => {
       const g = e.target.closest(".st-msg");
       if (g) this.pick(Number(g.dataset.id));
     });
     this.peers = 0;
     this.shown = false;
+    this.drawnAt = -1; // the instant last drawn: the view follows it when it moves
     this.playing = false;
     this.selected = 0;
     this.culprits = new Set();
@@ -69,6 +97,7 @@ export class SpaceTime {
     this.layer = null;
     this.now = 0;
     this.from = 0;
+    this.drawnAt = -1;
     this.built = "";
     this.view = 200;
     this.shift = "";
@@ -153,14 +182,26 @@ export class SpaceTime {
     if (on) this.built = "";
   }
 
-  setZoom(z) {
+  // setZoom zooms to level z, keeping in place the instant at px at from
+  // the view's top (by default the current instant if in view, else the
+  // middle of the view). The buttons at a limit say so, and keep the focus
+  // (aria-disabled rather than disabled).
+  setZoom(z, at) {
     z = Math.max(0, Math.min(ZOOMS.length - 1, z));
     if (z === this.zoom) return;
+    const view = this.scroller.clientHeight;
+    const top = this.scroller.scrollTop;
+    if (at === undefined) {
+      const y = (this.now - this.from) * this.scale + TOP - top;
+      at = y >= 0 && y <= view ? y : view / 2;
+    }
+    const t = this.from + (top + at - TOP) / this.scale;
     this.zoom = z;
-    setProp(this.zoomIn, "disabled", z === ZOOMS.length - 1);
-    setProp(this.zoomOut, "disabled", z === 0);
+    this.zoomIn.setAttribute("aria-disabled", String(z === ZOOMS.length - 1));
+    this.zoomOut.setAttribute("aria-disabled", String(z === 0));
     this.built = "";
-    this.draw(this.now, this.playing, true);
+    this.draw(this.now, this.playing);
+    if (this.shown && !this.playing) this.scroller.scrollTop = Math.max(0, (t - this.from) * this.scale + TOP - at);
   }
 
   get scale() {
@@ -189,11 +230,39 @@ export class SpaceTime {
     }
     this.sync(from, now);
     this.frame(now);
-    setText(this.span, playing ? `the last ${seconds(now - from)}` : `the whole run: ${seconds(now - from)}`);
-    // The instant on screen stays in view: asked for, or when it left it.
+    // The instant on screen stays in view: asked for, or when it moved out
+    // of it. Else the view stays where the student scrolled it.
+    const moved = now !== this.drawnAt;
+    this.drawnAt = now;
     const y = (now - from) * this.scale + TOP;
     const top = this.scroller.scrollTop;
-    if (scroll || playing || y < top || y > top + view - TOP) this.scroller.scrollTop = Math.max(0, y - view * 0.7);
+    if (scroll || playing || (moved && (y < top || y > top + view - TOP))) this.scroller.scrollTop = Math.max(0, y - view * 0.7);
+    this.seenView = 0;
+    this.remember();
+    this.say();
+  }
+
+  // remember notes whether the current instant is in view, after a draw or
+  // the student's scroll (a scroll that comes of a resize, the view's
+  // height changed, leaves that to the redraw).
+  remember() {
+    const view = this.scroller.clientHeight;
+    if (this.seenView && view !== this.seenView) return;
+    this.seenView = view;
+    const y = (this.now - this.from) * this.scale + TOP;
+    const top = this.scroller.scrollTop;
+    this.nowSeen = y >= top && y <= top + view;
+  }
+
+  // say tells how much time the diagram holds and, paused, how much of it
+  // the view shows at this zoom.
+  say() {
+    if (!this.shown || !this.peers) return;
+    const all = this.now - this.from;
+    if (this.playing) return setText(this.span, `the last ${seconds(all)}`);
+    const seen = (this.scroller.clientHeight - 2 * TOP) / this.scale;
+    // "· 23 ms in view" wraps as one piece where the row is narrow.
+    setText(this.span, seen >= all ? `the whole run: ${seconds(all)}` : `the whole run: ${seconds(all)} ·\u00a0${seconds(seen).replace(" ", "\u00a0")}\u00a0in\u00a0view`);
   }
 
   // follow keeps the instant at the foot of the view while playing, and
@@ -226,7 +295,7 @@ export class SpaceTime {
     this.lines = svg("g", { class: "st-lines" }, this.layer);
     this.markLayer = svg("g", { class: "st-marks" }, this.layer);
     this.msgLayer = svg("g", { class: "st-msgs" }, this.layer);
-    this.nowLine = svg("line", { class: "st-now", x1: 0, x2: width }, this.layer);
+    this.nowLine = svg("line", { class: "st-now", x1: AXIS - 6, x2: width }, this.layer);
     for (let id = 1; id <= this.peers; id++) {
       const t = svg("text", { class: "st-name", x: this.x(id).toFixed(1), y: 14, "text-anchor": "middle" }, this.head);
       t.textContent = peerName(id);
@@ -344,7 +413,7 @@ export class SpaceTime {
       const y = (t * this.scale).toFixed(1);
       svg("line", { class: "st-tick", x1: AXIS - 6, x2: this.width, y1: y, y2: y }, this.ticks);
       const label = svg("text", { class: "st-time", x: AXIS - 8, y, "text-anchor": "end", "dominant-baseline": "central" }, this.ticks);
-      label.textContent = t >= 1000 ? `${(t / 1000).toFixed(step < 1000 ? 1 : 0)} s` : `${t} ms`;
+      label.textContent = t >= 1000 ? `${(t / 1000).toFixed(step >= 1000 ? 0 : step >= 100 ? 1 : step >= 10 ? 2 : 3)} s` : `${t} ms`;
     }
   }
 
