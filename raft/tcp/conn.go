@@ -101,6 +101,9 @@ func (t *Transport) serveIncoming(c net.Conn) {
 		err = fmt.Errorf("a peer with this one's id, %v", from)
 	}
 	if err == nil {
+		err = t.checkCertificate(c, from)
+	}
+	if err == nil {
 		_, err = c.Write(appendHello(nil, t.cfg.ID, from))
 	}
 	if err != nil {
@@ -122,6 +125,36 @@ func (t *Transport) serveIncoming(c net.Conn) {
 		return
 	}
 	t.run(l, c, r, false)
+}
+
+// checkCertificate ties, over TLS, a dialer's claimed id to its
+// certificate as a dialer ties the peer it reaches: the certificate must
+// be valid for the host of the address this transport has for that id.
+// (With no address for it yet, as on a server waiting to join, any
+// certificate of the cluster's authority will do.)
+func (t *Transport) checkCertificate(c net.Conn, from raft.ID) error {
+	tc, ok := c.(*tls.Conn)
+	if !ok {
+		return nil
+	}
+	t.mu.Lock()
+	l := t.peers[from]
+	t.mu.Unlock()
+	if l == nil || l.address() == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(l.address())
+	if err != nil {
+		return err
+	}
+	certs := tc.ConnectionState().PeerCertificates
+	if len(certs) == 0 {
+		return fmt.Errorf("%v sent no certificate", from)
+	}
+	if err := certs[0].VerifyHostname(host); err != nil {
+		return fmt.Errorf("it says it is %v, whose address is %s, but its certificate is not for that host: %v", from, l.address(), err)
+	}
+	return nil
 }
 
 // handshaking adds c to the connections still shaking hands, which Close

@@ -44,7 +44,10 @@ type Config struct {
 	// TLS, if set, secures every connection in both directions: it must
 	// hold this peer's certificate, the roots that verify the others', and
 	// for client certificates ClientAuth (tls.RequireAndVerifyClientCert)
-	// and ClientCAs.
+	// and ClientCAs. Each peer's certificate must be valid for the host of
+	// its address, as client and as server: a dialer checks the peer it
+	// reaches, and a peer dialed checks that the certificate of the id the
+	// dialer claims is valid for that id's address, when it knows one.
 	TLS *tls.Config
 
 	QueueSize int // messages waiting per peer; default 1024

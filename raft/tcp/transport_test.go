@@ -497,3 +497,40 @@ func TestSetPeersKeepsAPeerThatDialedIn(t *testing.T) {
 		t.Fatal("s1 keeps a peer that is neither given nor connected")
 	}
 }
+
+// Over TLS a dialer cannot claim an id whose address its certificate does
+// not name: the peer dialed checks the certificate against the address it
+// has for that id, as the dialer checks the peer it reaches.
+func TestTLSTiesAnIDToItsAddress(t *testing.T) {
+	ca, caKey := newCA(t, "raft cluster")
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	tlsFor := func(cert tls.Certificate) *tls.Config {
+		return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool, ClientCAs: pool,
+			ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS13}
+	}
+	l2 := newLogs()
+	s2, err := New(Config{ID: 2, Listen: "127.0.0.1:0", Logf: l2.logf, TLS: tlsFor(newCert(t, ca, caKey, "s2")),
+		Peers: map[raft.ID]string{1: "127.0.0.2:7001"}}) // s1 is elsewhere
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	// A peer on 127.0.0.1 with a valid certificate for 127.0.0.1 says it is s1.
+	s1, err := New(Config{ID: 1, Listen: "127.0.0.1:0", TLS: tlsFor(newCert(t, ca, caKey, "s1")),
+		Peers: map[raft.ID]string{2: s2.Addr().String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s1.Close()
+	l2.waitFor(t, "certificate is not for that host")
+	if c := s2.Stats().Connects; c != 0 {
+		t.Fatalf("s2 took %d connections from a certificate not for s1's address", c)
+	}
+	// Where s1's address is the certificate's host, it is taken.
+	in2 := listen(t, s2, 2)
+	s2.SetPeers(map[raft.ID]string{1: s1.Addr().String()})
+	if m := in2.sendUntilDelivered(t, s1, msg(1, 2, 1)); m.From != 1 {
+		t.Fatalf("s2 got %+v", m)
+	}
+}
