@@ -28,6 +28,34 @@ const labelClashes = `(() => {
 	return out;
 })()`
 
+// labelsOffServer lists, in words, each of the ring's labels that sits
+// beside its server's timer ring closer than 5 px (measured level with the
+// label, from the ring's stroke), and, with under, each that is not under
+// its own server: a ring with room puts every label there (labels.js).
+const labelsOffServer = `((under) => {
+	const out = [];
+	const track = document.querySelector(".timer-track");
+	for (const info of document.querySelectorAll(".peer-info")) {
+		const id = Number(info.dataset.peer);
+		// Where the server is, from its body (a leader's timer is hidden);
+		// how far its timer ring reaches, stroke and all, at the drawing's scale.
+		const body = document.querySelector('.peer[data-peer="' + id + '"] .peer-body');
+		const b = body.getBoundingClientRect();
+		const scale = b.width / body.getBBox().width;
+		const r = (track.r.baseVal.value + parseFloat(getComputedStyle(track).strokeWidth) / 2) * scale;
+		const cx = b.left + b.width / 2, cy = b.top + b.height / 2;
+		const l = info.getBoundingClientRect();
+		const text = [...info.querySelectorAll("tspan")].map((t) => t.textContent).join(" / ");
+		if (under && !(l.top >= cy + r - 3 && l.left < cx && l.right > cx)) out.push("s" + id + "'s " + text + " is not under its server: the label spans " + [l.left, l.top, l.right, l.bottom].map(Math.round) + ", its server's centre is " + [cx, cy].map(Math.round) + ", its ring's radius " + r.toFixed(1));
+		const dy = l.top <= cy && l.bottom >= cy ? 0 : Math.min(Math.abs(l.top - cy), Math.abs(l.bottom - cy));
+		if (dy >= r) continue;
+		const edge = Math.sqrt(r * r - dy * dy);
+		const gap = l.left >= cx ? l.left - (cx + edge) : l.right <= cx ? cx - edge - l.right : -1;
+		if (gap < 5) out.push("s" + id + "'s " + text + " is " + gap.toFixed(1) + " px from its timer ring");
+	}
+	return out;
+})`
+
 // guideOutOfReach lists the guide's controls that a student cannot see:
 // neither in view nor in a container they can scroll, or, once scrolled
 // to, covered or cut off. It scrolls the guide back to the top after.
@@ -68,6 +96,11 @@ func TestOneScreen(t *testing.T) {
 				p.until("alice holds the lock everywhere", `[...document.querySelectorAll(".peer-info")].every((t) => t.textContent.includes("lock: alice"))`, 3000)
 				if clash := js[[]string](p, labelClashes); len(clash) > 0 {
 					t.Errorf("%d overlaps of the ring's labels with each other or a server: %q", len(clash), clash)
+				}
+				// A laptop's ring has room for every label under its server,
+				// up to 5 servers; more may set some aside, clear of it.
+				if off := js[[]string](p, fmt.Sprintf("%s(%t)", labelsOffServer, peers <= 5)); len(off) > 0 {
+					t.Errorf("labels out of place: %q", off)
 				}
 				for what, sel := range map[string]string{
 					"server":                 ".peer",
@@ -122,6 +155,9 @@ func TestNarrow(t *testing.T) {
 				if len(wide) > 0 {
 					t.Errorf("with the %s tab open, %d controls are out of reach sideways: %q", tab, len(wide), wide)
 				}
+			}
+			if off := js[[]string](p, labelsOffServer+"(false)"); len(off) > 0 {
+				t.Errorf("labels too close to their server: %q", off)
 			}
 			p.click(`[data-tab="events"]`)
 			p.shot(fmt.Sprintf("31-narrow-390-%d", peers))

@@ -10,6 +10,9 @@ import { TIMER_R } from "./svg.js";
 // and the leader's crown above it.
 export const BODY = TIMER_R + 3;
 const CROWN = 12;
+// How far from its server's centre a label beside it starts: the timer
+// ring's stroke ends at 30 px, and a label 3 px from it read as touching.
+const SIDE = BODY + 6;
 
 // The labels' sizes, largest first: the text's size in px, the distance
 // between its two lines, the height they take and where the first line's
@@ -37,12 +40,12 @@ const SPOTS = [
   { cost: 400, at: (w) => [-3 * w / 4, BODY] },
   { cost: 600, at: () => [BODY - 8, BODY - 8] },
   { cost: 600, at: (w) => [8 - BODY - w, BODY - 8] },
-  { cost: 900, at: (w, h) => [BODY + 2, -h / 2] },
-  { cost: 900, at: (w, h) => [-BODY - 2 - w, -h / 2] },
-  { cost: 1000, at: (w, h) => [BODY + 2, -h - 2] },
-  { cost: 1000, at: (w, h) => [-BODY - 2 - w, -h - 2] },
-  { cost: 1000, at: () => [BODY + 2, 2] },
-  { cost: 1000, at: (w) => [-BODY - 2 - w, 2] },
+  { cost: 900, at: (w, h) => [SIDE, -h / 2] },
+  { cost: 900, at: (w, h) => [-SIDE - w, -h / 2] },
+  { cost: 1000, at: (w, h) => [SIDE, -h - 2] },
+  { cost: 1000, at: (w, h) => [-SIDE - w, -h - 2] },
+  { cost: 1000, at: () => [SIDE, 2] },
+  { cost: 1000, at: (w) => [-SIDE - w, 2] },
   { cost: 1200, at: (w, h) => [BODY - 8, -BODY - CROWN - h + 8] },
   { cost: 1200, at: (w, h) => [8 - BODY - w, -BODY - CROWN - h + 8] },
   { cost: 1400, at: (w, h) => [-w / 2, -BODY - CROWN - h] },
@@ -74,7 +77,9 @@ export function placeLabels(at, frame, width) {
         bodies.forEach((b, j) => {
           if (j !== i) covers += overlap(box, b);
         });
-        return { box, cost: spot.cost, covers };
+        // The servers' places come from sines and cosines: a label wholly
+        // inside the frame can come out covering -4.5e-13 px² of it.
+        return { box, cost: spot.cost, covers: covers < 1 ? 0 : covers };
       }),
     );
     const clear = clearChoice(options);
@@ -157,9 +162,15 @@ function spotsFor(at, boxes, { rise }) {
   });
 }
 
+// overlap is the area two boxes share. Boxes that meet by less than a
+// pixel's tenth share none: the servers' positions come from sines and
+// cosines, and a label set just under its server must not be taken for
+// one that covers the frame's edge by 1e-14 px.
 export function overlap(a, b) {
   const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
-  if (w <= 0) return 0;
+  if (w <= TOUCH) return 0;
   const h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
-  return h > 0 ? w * h : 0;
+  return h > TOUCH ? w * h : 0;
 }
+
+const TOUCH = 0.1;
