@@ -56,6 +56,9 @@ const labelsOffServer = `((under) => {
 	return out;
 })`
 
+// tabRows is the number of rows the dock's tabs take.
+const tabRows = `new Set([...document.querySelectorAll("[data-tabs] [role=tab]")].map((b) => Math.round(b.getBoundingClientRect().top))).size`
+
 // guideOutOfReach lists the guide's controls that a student cannot see:
 // neither in view nor in a container they can scroll, or, once scrolled
 // to, covered or cut off. It scrolls the guide back to the top after.
@@ -101,6 +104,9 @@ func TestOneScreen(t *testing.T) {
 				// up to 5 servers; more may set some aside, clear of it.
 				if off := js[[]string](p, fmt.Sprintf("%s(%t)", labelsOffServer, peers <= 5)); len(off) > 0 {
 					t.Errorf("labels out of place: %q", off)
+				}
+				if n := js[int](p, tabRows); n != 1 {
+					t.Errorf("the dock's tabs take %d rows", n)
 				}
 				for what, sel := range map[string]string{
 					"server":                 ".peer",
@@ -158,6 +164,9 @@ func TestNarrow(t *testing.T) {
 			}
 			if off := js[[]string](p, labelsOffServer+"(false)"); len(off) > 0 {
 				t.Errorf("labels too close to their server: %q", off)
+			}
+			if n := js[int](p, tabRows); n != 1 {
+				t.Errorf("the dock's tabs take %d rows", n)
 			}
 			p.click(`[data-tab="events"]`)
 			p.shot(fmt.Sprintf("31-narrow-390-%d", peers))

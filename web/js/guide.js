@@ -20,7 +20,7 @@ const FIRST = {
   shared: "This run was shared at the moment shown: Play (Space) goes on from there, Step (.) goes one event at a time, Back (,) goes back.",
   found: "The search found this run, in which every server breaks the chosen rule, and stopped a little before it fails: Play (Space) or Step (.) to watch it happen, Back (,) goes back. Checks says what fails.",
   opened: "This run was opened from a file and replayed to where it ends: Play (Space) goes on from there, Step (.) goes one event at a time, Back (,) goes back.",
-  scenario: "This scenario acts by itself: Play (Space) runs it, Step (.) goes one event at a time, Back (,) goes back. What happened tells each step in words.",
+  scenario: "This scenario acts by itself: Play (Space) runs it, Step (.) goes one event at a time, Back (,) goes back. The Events tab tells each step in words.",
 };
 
 export class Guide {

@@ -1,6 +1,7 @@
-// Tabs: one panel of several shown at a time (the dock's "What happened",
-// "Network" and "Legend"), as the WAI-ARIA tabs pattern has it: arrow keys
-// move between the tabs, each tab names its panel.
+// Tabs: one panel of several shown at a time (the dock's "Events", what
+// happened, "Network", "Legend", "Diagram" and "Checks"), as the WAI-ARIA
+// tabs pattern has it: arrow keys move between the tabs, each tab names
+// its panel.
 
 export class Tabs {
   constructor(list, changed = () => {}) {
