@@ -56,6 +56,21 @@ const labelsOffServer = `((under) => {
 	return out;
 })`
 
+// configCellsCut lists the configuration entries in the logs whose
+// servers are cut: where they, or a box around them, scroll sideways, or
+// where they run past the cell's border. Each as [cell's text, servers'
+// text, cell's title], of the last row (or every row, with all).
+const configCellsCut = `((all) => {
+	const rows = [...document.querySelectorAll(".log-row:not(.index-row)")];
+	const cells = (all ? rows : rows.slice(-1)).flatMap((r) => [...r.querySelectorAll(".log-cell")]).filter((c) => c.querySelector(".cmd").textContent === "config");
+	return cells.filter((c) => {
+		const who = c.querySelector(".who");
+		if (who.getBoundingClientRect().right > c.getBoundingClientRect().right - 1) return true;
+		for (let el = who; el !== c.parentElement; el = el.parentElement) if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth) return true;
+		return false;
+	}).map((c) => [c.textContent, c.querySelector(".who").textContent, c.title]);
+})`
+
 // tabRows is the number of rows the dock's tabs take.
 const tabRows = `new Set([...document.querySelectorAll("[data-tabs] [role=tab]")].map((b) => Math.round(b.getBoundingClientRect().top))).size`
 
@@ -104,6 +119,10 @@ func TestOneScreen(t *testing.T) {
 				// up to 5 servers; more may set some aside, clear of it.
 				if off := js[[]string](p, fmt.Sprintf("%s(%t)", labelsOffServer, peers <= 5)); len(off) > 0 {
 					t.Errorf("labels out of place: %q", off)
+				}
+				// The configuration entry names its servers whole.
+				if cut := js[[][]string](p, configCellsCut+"(true)"); len(cut) > 0 {
+					t.Errorf("configuration entries cut their servers: %q", cut)
 				}
 				if n := js[int](p, tabRows); n != 1 {
 					t.Errorf("the dock's tabs take %d rows", n)

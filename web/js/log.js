@@ -13,7 +13,7 @@
 // whose content changed (under a busy load commits move every frame).
 
 import { html, setProp, setText } from "./svg.js";
-import { bytes, entryText, peerName, roleName, short, span } from "./describe.js";
+import { bytes, entryText, list, peerName, roleName, short, span } from "./describe.js";
 
 // Widths in pixels, as style.css gives them, by density: the row's head,
 // the snapshot column, an index column at the least.
@@ -237,11 +237,12 @@ export class Logs {
       if (e) {
         const text = entryText(e);
         const [op, ...rest] = text.split(" ");
-        setProp(s.cell, "className", `log-cell term-${(e.term - 1 + TERM_COLOURS) % TERM_COLOURS}${committed ? " committed" : ""}`);
-        setProp(s.cell, "title", `#${index}, term ${e.term}: ${text}. ${peerName(p.id)} ${committed ? "knows it is committed" : "does not know yet that it is committed"}${applied ? " and has applied it" : ""}.`);
+        const config = e.type === "config";
+        setProp(s.cell, "className", `log-cell term-${(e.term - 1 + TERM_COLOURS) % TERM_COLOURS}${committed ? " committed" : ""}${config ? " config" : ""}`);
+        setProp(s.cell, "title", `#${index}, term ${e.term}: ${config ? configWords(e) : text}. ${peerName(p.id)} ${committed ? "knows it is committed" : "does not know yet that it is committed"}${applied ? " and has applied it" : ""}.`);
         setText(s.term, `t${e.term}`);
         setText(s.cmd, op);
-        setText(s.who, e.type === "config" ? span(e.members || []) + (e.learners ? "+" : "") : short(rest.join(" ")));
+        setText(s.who, config ? configShort(e) : short(rest.join(" ")));
       } else if (compacted) {
         // A band joined to the snapshot block: rounded where it ends.
         setProp(s.cell, "className", `log-cell compacted${edge.includes("s") ? " band-start" : ""}${edge.includes("e") ? " band-end" : ""}`);
@@ -308,6 +309,20 @@ export class Logs {
     setText(snap.range, `1–${index}`);
     setText(snap.meta, `t${p.snapshotTerm || 0} + lock state`);
   }
+}
+
+// configShort writes a configuration entry's servers for its cell: the
+// voters, then each learner after a plus ("s1–s3 +s4").
+function configShort(e) {
+  return [span(e.members || []), ...(e.learners || []).map((id) => `+${peerName(id)}`)].join(" ");
+}
+
+// configWords says it for the cell's title: who votes, who catches up.
+function configWords(e) {
+  const voters = (e.members || []).map(peerName);
+  const learners = (e.learners || []).map(peerName);
+  const more = learners.length ? `; ${learners.length > 1 ? "learners" : "learner"} ${list(learners)}, ${learners.length > 1 ? "which receive" : "which receives"} the log but ${learners.length > 1 ? "do" : "does"} not vote yet` : "";
+  return `the configuration: ${voters.length > 1 ? "voters" : "voter"} ${list(voters)}${more}`;
 }
 
 // snapOf is the leader's snapshot index, for the markers' explanations.
