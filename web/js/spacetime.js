@@ -91,6 +91,8 @@ export class SpaceTime {
     this.marks = []; // {t, peer, kind, text}
     this.start = 0; // the earliest instant drawn: later once old messages are forgotten
     this.downs = new Map(); // peer -> [[crashed, restarted or Infinity], ...]
+    this.born = new Map(); // peer -> when it started, for a server added during the run
+    this.outs = new Map(); // peer -> [[out of the cluster, added or Infinity], ...]
     this.drawn = new Map(); // id -> {g, line, key}
     this.flying = new Set(); // ids drawn as in flight
     this.svg.replaceChildren();
@@ -145,6 +147,26 @@ export class SpaceTime {
         this.marks.push({ t: ev.time, peer: ev.peer, kind: "restart", text: "restarted" });
         const d = this.downs.get(ev.peer);
         if (d && d.length) d[d.length - 1][1] = ev.time;
+        break;
+      }
+      case "change": {
+        // A server added during the run starts then (op new), out of the
+        // cluster until the leader adds it; a removed one is out from the
+        // leader's change on. A refused change (a reason) changes nothing.
+        if (ev.reason) break;
+        const id = ev.op === "new" ? ev.peer : ev.server;
+        if (ev.op === "new") this.born.set(id, ev.time);
+        if (ev.op === "new" || ev.op === "remove") this.outs.set(id, [...(this.outs.get(id) || []), [ev.time, Infinity]]);
+        if (ev.op === "add") {
+          const o = this.outs.get(id);
+          if (o && o.length && o[o.length - 1][1] === Infinity) o[o.length - 1][1] = ev.time;
+        }
+        const text = { new: "started", add: "learner", promote: "voter", remove: "removed" }[ev.op];
+        if (!text) break;
+        // Started and added at once: one mark says both.
+        const last = this.marks[this.marks.length - 1];
+        if (last && last.kind === "member" && last.peer === id && last.t === ev.time) last.text += `, ${text}`;
+        else this.marks.push({ t: ev.time, peer: id, kind: "member", text });
         break;
       }
       case "violation":
@@ -309,17 +331,15 @@ export class SpaceTime {
   sync(from, to) {
     const s = this.scale;
     const y = (t) => (t * s).toFixed(1);
-    // The servers' lines: solid while up, dotted while crashed.
+    // The servers' lines: from when each started, solid while up and in
+    // the cluster, dotted red while crashed, faint and dashed while out of
+    // the cluster (not added yet, or removed).
     this.lines.replaceChildren();
     for (let id = 1; id <= this.peers; id++) {
       const x = this.x(id).toFixed(1);
-      let at = from;
-      for (const [down, up] of this.downs.get(id) || []) {
-        if (down > at) svg("line", { class: "st-line", x1: x, x2: x, y1: y(at), y2: y(Math.min(down, to)) }, this.lines);
-        if (up > from) svg("line", { class: "st-line down", x1: x, x2: x, y1: y(Math.max(down, from)), y2: y(Math.min(up, to)) }, this.lines);
-        at = Math.max(at, up);
+      for (const [a, b, state] of stretches(Math.max(from, this.born.get(id) ?? from), to, this.downs.get(id) || [], this.outs.get(id) || [])) {
+        svg("line", { class: `st-line${state ? ` ${state}` : ""}`, x1: x, x2: x, y1: y(a), y2: y(b), "data-peer": id }, this.lines);
       }
-      if (at < to) svg("line", { class: "st-line", x1: x, x2: x, y1: y(at), y2: y(to) }, this.lines);
     }
     this.axis(from, to);
     this.drawMarks(from, to);
@@ -427,9 +447,12 @@ export class SpaceTime {
       const g = svg("g", { class: `st-mark ${m.kind}`, transform: `translate(${x.toFixed(1)},${y.toFixed(1)})` }, this.markLayer);
       if (m.kind === "crash") svg("path", { d: "M-6,-6l12,12m0,-12l-12,12" }, g);
       else if (m.kind === "commit") svg("path", { d: "M-5,0h10" }, g);
+      else if (m.kind === "member") svg("rect", { x: -4, y: -4, width: 8, height: 8 }, g);
       else svg("circle", { r: m.kind === "leader" ? 5 : 4 }, g);
       if (m.kind !== "commit" || this.scale >= 0.4) {
-        const text = svg("text", { x: 7, y: 0, "dominant-baseline": "central" }, g);
+        // The last server's words go left of its line, within the diagram.
+        const last = m.peer === this.peers && this.peers > 1;
+        const text = svg("text", { x: last ? -7 : 7, y: 0, "dominant-baseline": "central", "text-anchor": last ? "end" : "start" }, g);
         text.textContent = m.text;
       }
     }
@@ -512,6 +535,27 @@ function inline(src) {
     for (const p of PROPS) out.setAttribute(p, cs.getPropertyValue(p));
   });
   return copy;
+}
+
+// stretches cuts a server's line from a to b where its state changes:
+// each piece is [from, to, state], state "down" while crashed (whether in
+// the cluster or not), "out" while out of the cluster, "" otherwise.
+function stretches(a, b, downs, outs) {
+  if (a >= b) return [];
+  const within = (spans, t) => spans.some(([s, e]) => s <= t && t < e);
+  const cuts = [a, b];
+  for (const [s, e] of [...downs, ...outs]) for (const t of [s, e]) if (t > a && t < b) cuts.push(t);
+  cuts.sort((x, y) => x - y);
+  const out = [];
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const [s, e] = [cuts[i], cuts[i + 1]];
+    if (e <= s) continue;
+    const state = within(downs, s) ? "down" : within(outs, s) ? "out" : "";
+    const last = out[out.length - 1];
+    if (last && last[2] === state) last[1] = e;
+    else out.push([s, e, state]);
+  }
+  return out;
 }
 
 function niceStep(ms) {
