@@ -8,6 +8,19 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// noteLinesInView is how many lines of the guide's "On screen now" notes
+// are in view in the notes' box, scrolled to the top.
+const noteLinesInView = `(() => {
+	const scroller = document.querySelector(".guide-notes");
+	scroller.scrollTop = 0;
+	const notes = [...document.querySelectorAll(".note-now .note")];
+	if (!notes.length) return 0;
+	const box = scroller.getBoundingClientRect();
+	const top = Math.max(box.top, notes[0].getBoundingClientRect().top);
+	const bottom = Math.min(box.bottom, notes.at(-1).getBoundingClientRect().bottom);
+	return Math.max(0, bottom - top) / parseFloat(getComputedStyle(notes[0]).lineHeight);
+})()`
+
 // twoFrames waits until the page has drawn twice: a resized window's
 // ResizeObserver (the ring lays itself out again) has run by then.
 const twoFrames = `new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))`
@@ -53,6 +66,11 @@ func TestAddedServerOnScreen(t *testing.T) {
 		}
 		if n := js[int](p, tabRows); n != 1 {
 			t.Errorf("at %dx%d the dock's tabs take %d rows", size.w, size.h, n)
+		}
+		// The guide's notes on what is on screen show a few lines before
+		// the student scrolls them.
+		if lines := js[float64](p, noteLinesInView); lines < 3 {
+			t.Errorf("at %dx%d the guide shows %.1f lines of its notes on what is on screen", size.w, size.h, lines)
 		}
 		p.shot(fmt.Sprintf("74-s4-added-%dx%d", size.w, size.h))
 	}

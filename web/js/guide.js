@@ -70,14 +70,18 @@ export class Guide {
 
   build(todo, notes) {
     const parts = [];
-    // The steps not done yet: a newcomer sees where to begin, and the
-    // notes take their room once the steps are done.
+    // The next step not done yet, with its number: a newcomer sees where
+    // to begin, and the notes on what is on screen keep their room (the
+    // steps still to come pushed them out of a laptop's guide); the notes
+    // take all of it once the steps are done.
     if (this.scenario !== "election" || todo.length) {
       const start = html("section", { class: "note-start" });
-      html("h3", {}, start, "Start here");
+      const [k, text] = todo[0] || [];
+      const n = STEPS.findIndex((s) => s[0] === k) + 1;
+      html("h3", {}, start, this.scenario !== "election" || n === 1 ? "Start here" : "Next step");
       if (this.scenario === "election") {
         const ol = html("ol", {}, start);
-        for (const [k, text] of todo) html("li", { value: String(STEPS.findIndex((s) => s[0] === k) + 1) }, ol, text);
+        html("li", { value: String(n) }, ol, text);
       } else html("p", {}, start, FIRST[this.scenario] || FIRST.scenario);
       parts.push(start);
     }
