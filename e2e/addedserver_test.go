@@ -40,6 +40,10 @@ func TestAddedServerOnScreen(t *testing.T) {
 	p.poll("s4 in the ring", `document.querySelector('.peer[data-peer="4"]') !== null`)
 	p.until("s4 votes", `document.querySelector('.peer[data-peer="4"]').dataset.standing === "voter"`, 3000)
 	p.until("every server knows s4 votes", `[...document.querySelectorAll(".log-row:not(.index-row)")].every((r) => r.querySelectorAll(".log-cell.committed").length >= 4)`, 1000)
+	// The guide speaks of the configuration in use, not of the first.
+	if got := p.notes()["config"]; !strings.Contains(got, "#4 config s1–s4") || !strings.Contains(got, "latest configuration in its log") {
+		t.Errorf("with s4 a voter, the guide's note on the configuration: %q", got)
+	}
 
 	for _, size := range []struct{ w, h int64 }{{1280, 800}, {1024, 700}} {
 		p.do("resize the window", chromedp.EmulateViewport(size.w, size.h))

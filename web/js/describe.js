@@ -31,6 +31,12 @@ export const short = (name, max = 12) => (name.length > max ? `${name.slice(0, m
 // after the dash).
 export const range = (a, b) => `${a}–\u2060${b}`;
 
+// configShort writes a configuration entry's servers briefly: the voters,
+// then each learner after a plus ("s1–s3 +s4").
+export function configShort(e) {
+  return [span(e.members || []), ...(e.learners || []).map((id) => `+${peerName(id)}`)].join(" ");
+}
+
 // entryText is an entry as a student reads it in a log cell or a sentence.
 export function entryText(e) {
   switch (e.type) {

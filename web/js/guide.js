@@ -5,7 +5,7 @@
 // put their captions in the same place.
 
 import { html, setText } from "./svg.js";
-import { list, peerName, span } from "./describe.js";
+import { configShort, list, peerName, span } from "./describe.js";
 
 // The first steps, for the plain election run: each is ticked off when the
 // student has done it (or seen it).
@@ -110,14 +110,25 @@ export function notesFor(model, first, last) {
   const leader = model.leaderProgress();
 
   let config = null;
+  let latest = null; // the last configuration in view, after a change
   let noop = null;
   for (const p of peers) {
     for (const e of entries(p)) {
       if (e.type === "config" && !config) config = e;
+      if (e.type === "config" && (!latest || e.index > latest.index)) latest = e;
       if (e.type === "noop" && (!noop || e.index > noop.e.index)) noop = { e, p };
     }
   }
-  if (config) {
+  if (latest && latest.index !== config.index) {
+    // A membership change in view: the latest configuration is the one
+    // each server uses (raft/confchange.go).
+    const learners = (latest.learners || []).map(peerName);
+    notes.push({
+      id: "config",
+      title: `#${latest.index} config ${configShort(latest)}`,
+      text: `changes the cluster's members. Each server uses the latest configuration in its log, committed or not (dissertation section 4.1)${learners.length ? `; ${list(learners)}, after a +, ${learners.length > 1 ? "are learners: they receive" : "is a learner: it receives"} the log but count${learners.length > 1 ? "" : "s"} in no majority until caught up` : ""}.`,
+    });
+  } else if (config) {
     notes.push({
       id: "config",
       title: `#${config.index} config ${span(config.members || [])}`,

@@ -13,7 +13,7 @@
 // whose content changed (under a busy load commits move every frame).
 
 import { html, setProp, setText } from "./svg.js";
-import { bytes, entryText, list, peerName, roleName, short, span } from "./describe.js";
+import { bytes, configShort, entryText, list, peerName, roleName, short } from "./describe.js";
 
 // Widths in pixels, as style.css gives them, by density: the row's head,
 // the snapshot column, an index column at the least.
@@ -309,12 +309,6 @@ export class Logs {
     setText(snap.range, `1–${index}`);
     setText(snap.meta, `t${p.snapshotTerm || 0} + lock state`);
   }
-}
-
-// configShort writes a configuration entry's servers for its cell: the
-// voters, then each learner after a plus ("s1–s3 +s4").
-function configShort(e) {
-  return [span(e.members || []), ...(e.learners || []).map((id) => `+${peerName(id)}`)].join(" ");
 }
 
 // configWords says it for the cell's title: who votes, who catches up.
