@@ -126,7 +126,7 @@ export function notesFor(model, first, last) {
     notes.push({
       id: "config",
       title: `#${latest.index} config ${configShort(latest)}`,
-      text: `changes the cluster's members. Each server uses the latest configuration in its log, committed or not (dissertation section 4.1)${learners.length ? `; ${list(learners)}, after a +, ${learners.length > 1 ? "are learners: they receive" : "is a learner: it receives"} the log but count${learners.length > 1 ? "" : "s"} in no majority until caught up` : ""}.`,
+      text: `changes the members: each server follows the latest configuration in its log, committed or not (§4.1)${learners.length ? `; ${list(learners)}, after a +, ${learners.length > 1 ? "are learners: they receive" : "is a learner: it receives"} the log but count${learners.length > 1 ? "" : "s"} in no majority until caught up` : ""}.`,
     });
   } else if (config) {
     notes.push({
