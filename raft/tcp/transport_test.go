@@ -302,13 +302,7 @@ func TestSetPeersDialsTheNewAddress(t *testing.T) {
 // With TLS, peers prove who they are with certificates from the cluster's
 // authority, both ways; a dialer without one is refused.
 func TestTLSWithClientCertificates(t *testing.T) {
-	ca, caKey := newCA(t, "raft cluster")
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	tlsFor := func(cert tls.Certificate) *tls.Config {
-		return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool, ClientCAs: pool,
-			ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS13}
-	}
+	ca, caKey, pool, tlsFor := clusterAuthority(t)
 	ts := cluster(t, 2, func(id raft.ID, c *Config) { c.TLS = tlsFor(newCert(t, ca, caKey, id.String())) })
 	in1, in2 := listen(t, ts[0], 1), listen(t, ts[1], 2)
 	ts[0].Send(msg(1, 2, 1))
@@ -339,6 +333,19 @@ func TestTLSWithClientCertificates(t *testing.T) {
 	if rogue.Stats().Connects != 0 || anon.Stats().Connects != 0 || ts[1].Stats().Connects != 1 {
 		t.Fatalf("connections: rogue %d, anonymous %d, s2 %d; want 0, 0, 1",
 			rogue.Stats().Connects, anon.Stats().Connects, ts[1].Stats().Connects)
+	}
+}
+
+// clusterAuthority makes a cluster's certificate authority, its pool, and
+// a TLS configuration maker for a peer's certificate: client certificates
+// required both ways, TLS 1.3.
+func clusterAuthority(t *testing.T) (*x509.Certificate, *ecdsa.PrivateKey, *x509.CertPool, func(tls.Certificate) *tls.Config) {
+	ca, caKey := newCA(t, "raft cluster")
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	return ca, caKey, pool, func(cert tls.Certificate) *tls.Config {
+		return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool, ClientCAs: pool,
+			ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS13}
 	}
 }
 
@@ -502,13 +509,7 @@ func TestSetPeersKeepsAPeerThatDialedIn(t *testing.T) {
 // not name: the peer dialed checks the certificate against the address it
 // has for that id, as the dialer checks the peer it reaches.
 func TestTLSTiesAnIDToItsAddress(t *testing.T) {
-	ca, caKey := newCA(t, "raft cluster")
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	tlsFor := func(cert tls.Certificate) *tls.Config {
-		return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool, ClientCAs: pool,
-			ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS13}
-	}
+	ca, caKey, _, tlsFor := clusterAuthority(t)
 	l2 := newLogs()
 	s2, err := New(Config{ID: 2, Listen: "127.0.0.1:0", Logf: l2.logf, TLS: tlsFor(newCert(t, ca, caKey, "s2")),
 		Peers: map[raft.ID]string{1: "127.0.0.2:7001"}}) // s1 is elsewhere
