@@ -387,26 +387,35 @@ func newCert(t *testing.T, ca *x509.Certificate, caKey *ecdsa.PrivateKey, name s
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
+// reachedByFallback starts s1, which knows no peer, and s2, which knows
+// s1's address and so reaches it by the fallback dial (after 100 ms), and
+// returns once a message from s2 has arrived at s1.
+func reachedByFallback(t *testing.T) (s1, s2 *Transport, in1, in2 *inbox) {
+	t.Helper()
+	s1, err := New(Config{ID: 1, Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s1.Close() })
+	s2, err = New(Config{ID: 2, Listen: "127.0.0.1:0", FallbackAfter: 100 * time.Millisecond,
+		Peers: map[raft.ID]string{1: s1.Addr().String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s2.Close() })
+	in1, in2 = listen(t, s1, 1), listen(t, s2, 2)
+	if m := in1.sendUntilDelivered(t, s2, msg(2, 1, 1)); m.From != 2 {
+		t.Fatalf("s1 got %+v", m)
+	}
+	return s1, s2, in1, in2
+}
+
 // A peer that does not know a higher id's address is still reached: the
 // higher id dials it once the pair has had no connection for a while, and
 // messages flow both ways on that connection. When the lower id learns
 // the address, its own connection replaces that one and stays.
 func TestTheHigherIdDialsWhenTheLowerCannot(t *testing.T) {
-	s1, err := New(Config{ID: 1, Listen: "127.0.0.1:0", FallbackAfter: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s1.Close()
-	s2, err := New(Config{ID: 2, Listen: "127.0.0.1:0", FallbackAfter: 100 * time.Millisecond,
-		Peers: map[raft.ID]string{1: s1.Addr().String()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
-	in1, in2 := listen(t, s1, 1), listen(t, s2, 2)
-	if m := in1.sendUntilDelivered(t, s2, msg(2, 1, 1)); m.From != 2 {
-		t.Fatalf("s1 got %+v", m)
-	}
+	s1, s2, in1, in2 := reachedByFallback(t)
 	if m := in2.sendUntilDelivered(t, s1, msg(1, 2, 1)); m.From != 1 {
 		t.Fatalf("s2 got %+v", m)
 	}
@@ -453,21 +462,7 @@ func TestTheHigherIdDialsWhenTheLowerCannot(t *testing.T) {
 // restarted server, reached by a leader it does not know yet, each time it
 // applies an unrelated change of address).
 func TestSetPeersKeepsAPeerThatDialedIn(t *testing.T) {
-	s1, err := New(Config{ID: 1, Listen: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s1.Close()
-	s2, err := New(Config{ID: 2, Listen: "127.0.0.1:0", FallbackAfter: 100 * time.Millisecond,
-		Peers: map[raft.ID]string{1: s1.Addr().String()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
-	in1, in2 := listen(t, s1, 1), listen(t, s2, 2)
-	if m := in1.sendUntilDelivered(t, s2, msg(2, 1, 1)); m.From != 2 {
-		t.Fatalf("s1 got %+v", m)
-	}
+	s1, s2, _, in2 := reachedByFallback(t)
 	connects := s2.Stats().Connects
 
 	s1.SetPeers(map[raft.ID]string{3: "127.0.0.1:1"}) // a peer s1 dials; s2 is not its business
