@@ -241,10 +241,16 @@ func (p *page) set(sel, value string) {
 			el.dispatchEvent(new Event("input", { bubbles: true })); el.dispatchEvent(new Event("change", { bubbles: true })); })()`, sel)))
 }
 
+// click clicks sel with the mouse, as a student does, once the page has
+// drawn two frames: what a ResizeObserver or an animation frame lays out
+// again has settled, so the click lands where the element now is.
 func (p *page) click(sel string) {
 	p.t.Helper()
-	p.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+	p.do("click "+sel, chromedp.Evaluate[chromedp.Void](settled, chromedp.EvalAwaitPromise), chromedp.Click(chromedp.CSS(sel)))
 }
+
+// settled resolves after the page has drawn two more frames.
+const settled = `new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())))`
 
 func (p *page) playing() bool {
 	return js[bool](p, `document.querySelector("[data-play]").getAttribute("aria-pressed") === "true"`)
@@ -304,11 +310,21 @@ func (p *page) stepUntil(what, cond string, max int) {
 // action it has already been given.
 func (p *page) poll(what, cond string) {
 	p.t.Helper()
+	p.pollOr(what, cond, "")
+}
+
+// pollOr is poll that, when cond never holds, also says what the
+// expression why gives (a trail the page kept, say), if there is one.
+func (p *page) pollOr(what, cond, why string) {
+	p.t.Helper()
 	ctx, cancel := p.within(10 * time.Second)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingInterval(5*time.Millisecond))); err != nil {
 		p.shot("failed-" + p.t.Name())
-		p.t.Fatalf("waiting for %s: %v", what, err)
+		if why == "" {
+			p.t.Fatalf("waiting for %s: %v", what, err)
+		}
+		p.t.Fatalf("waiting for %s: %v; the page saw:\n%s", what, err, js[string](p, why))
 	}
 }
 

@@ -202,11 +202,30 @@ func (p *page) playStep() {
 	if js[bool](p, `document.querySelector("[data-lesson-play]").hidden`) {
 		return
 	}
+	p.trail()
 	p.click("[data-lesson-play]")
-	p.poll("the step to play to its end", `document.querySelector("[data-lesson]").dataset.state === "done"`)
+	p.pollOr("the step to play to its end", `document.querySelector("[data-lesson]").dataset.state === "done"`, `window.__trail.slice(-30).join("\n")`)
 	if end := js[int](p, `Number(document.querySelector("[data-lesson]").dataset.end)`); p.clock() != end {
 		p.t.Errorf("step %s stopped at %d ms, want its end, %d ms", js[string](p, `document.querySelector("[data-lesson]").dataset.step`), p.clock(), end)
 	}
+}
+
+// trail has the page note, from now on, the clicks it gets and each
+// change of the lesson's step, its playback and the Play button, with the
+// time: what a failing wait says it saw.
+func (p *page) trail() {
+	p.t.Helper()
+	js[bool](p, `(() => {
+		if (window.__trail) return true;
+		const trail = (window.__trail = []);
+		const box = document.querySelector("[data-lesson]"), play = document.querySelector("[data-play]");
+		const note = (what) => trail.push(Math.round(performance.now()) + " ms " + what + " (step " + box.dataset.step + " " + box.dataset.state +
+			", clock " + document.querySelector("[data-clock]").textContent + ", playing " + play.getAttribute("aria-pressed") + ")");
+		document.addEventListener("click", (e) => note("click at " + e.clientX + "," + e.clientY + " on " + e.target.outerHTML.slice(0, 80)), true);
+		new MutationObserver(() => note("lesson box")).observe(box, { attributes: true, attributeFilter: ["data-step", "data-state"] });
+		new MutationObserver(() => note("Play button")).observe(play, { attributes: true, attributeFilter: ["aria-pressed"] });
+		return true;
+	})()`)
 }
 
 // checkStepStart checks that step n is on show at its start.
