@@ -218,11 +218,15 @@ func runPage(r *runner) (string, error) {
 
 	// Budgets.
 	smooth := func(sp string) bool { return fps[sp] >= 58 && p95[sp] <= 17.5 }
-	fmt.Fprintf(&b, "**Budgets** (design, \"Budgets\"): first load at most 1 MB compressed: %s (%s; the aim, 600 kB: %s). "+
+	// The design's first-load budget counts the wasm, the JavaScript and
+	// the CSS as sent (compressed): 800 KB, taken as 800,000 bytes.
+	const firstLoadBudget = 800e3
+	firstLoad := kinds["WebAssembly"].encodedOr0() + kinds["JavaScript"].encodedOr0() + kinds["CSS"].encodedOr0()
+	fmt.Fprintf(&b, "**Budgets** (design, \"Budgets\"): first load (wasm + JS + CSS, compressed) at most 800 kB: %s (%s; %s with the rest of the page). "+
 		"Interactive within 500 ms of navigation on localhost: %s cold (%.0f ms), %s warm (%.0f ms). "+
 		"60 fps with 9 peers and a heavy client load (taken as at least 58 fps with the 95th percentile frame within 17.5 ms): %s at 1x "+
 		"(%.1f fps, p95 %.1f ms), %s at 10x (%.1f fps, p95 %.1f ms).\n\n",
-		metWord(encoded <= 1e6), kbText(encoded), metWord(encoded <= 600e3),
+		metWord(firstLoad <= firstLoadBudget), kbText(firstLoad), kbText(encoded),
 		metWord(col(cold, 2) <= 500), col(cold, 2), metWord(col(warm, 2) <= 500), col(warm, 2),
 		metWord(smooth("1x")), fps["1x"], p95["1x"], metWord(smooth("10x")), fps["10x"], p95["10x"])
 	if _, ok := fps["paused, searching"]; ok {
