@@ -98,7 +98,7 @@ func (l *logs) waitFor(t *testing.T, want string) string {
 }
 
 // cluster starts n transports on loopback, each knowing the others.
-func cluster(t *testing.T, n int, edit func(id raft.ID, c *Config)) []*Transport {
+func cluster(t testing.TB, n int, edit func(id raft.ID, c *Config)) []*Transport {
 	t.Helper()
 	ts := make([]*Transport, n)
 	for i := range ts {
