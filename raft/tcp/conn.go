@@ -17,16 +17,24 @@ import (
 
 // A connection starts with a hello each way, sent by the dialer first:
 //
-//	"RAFT" magic, a version byte, uvarint from, uvarint to
+//	"RAFT" magic, a version byte (Protocol), uvarint from, uvarint to
 //
-// then carries frames: a 4-byte big-endian length and that many bytes of
-// one encoded message. A frame of length 0 is a keep-alive.
+// then carries frames (see frame.go).
+
+// Protocol is the version of the connection's protocol, which the hello
+// carries: the hello, the frames, and the messages' encoding (Version).
+// Peers of different versions do not connect: the one dialed refuses the
+// hello, naming both versions in its log, and closes the connection; the
+// dialer dials again as after any failure. Version 1 sent each message
+// in one frame; version 2 sends a large one in parts. So a cluster moves
+// from a version to the next all at once, not one server at a time.
+const Protocol = 2
 
 const helloMagic = "RAFT"
 
 func appendHello(b []byte, from, to raft.ID) []byte {
 	b = append(b, helloMagic...)
-	b = append(b, Version)
+	b = append(b, Protocol)
 	b = binary.AppendUvarint(b, uint64(from))
 	return binary.AppendUvarint(b, uint64(to))
 }
@@ -39,8 +47,8 @@ func readHello(r *bufio.Reader) (from, to raft.ID, err error) {
 	if string(head[:len(helloMagic)]) != helloMagic {
 		return 0, 0, errors.New("not a raft peer")
 	}
-	if v := head[len(helloMagic)]; v != Version {
-		return 0, 0, fmt.Errorf("peer speaks version %d; this one speaks %d", v, Version)
+	if v := head[len(helloMagic)]; v != Protocol {
+		return 0, 0, fmt.Errorf("peer speaks version %d; this one speaks %d", v, Protocol)
 	}
 	f, err := binary.ReadUvarint(r)
 	if err != nil {
@@ -301,82 +309,148 @@ func (t *Transport) run(l *link, c net.Conn, r *bufio.Reader, mine bool) {
 
 // read delivers the messages that arrive on c.
 func (t *Transport) read(l *link, c net.Conn, r *bufio.Reader) error {
-	var head [4]byte
+	f := &frameReader{r: r, max: t.cfg.MaxMessage,
+		wait: func() { c.SetReadDeadline(time.Now().Add(t.cfg.IdleTimeout)) }}
 	for {
-		c.SetReadDeadline(time.Now().Add(t.cfg.IdleTimeout))
-		if _, err := io.ReadFull(r, head[:]); err != nil {
+		b, err := f.next()
+		if err != nil {
 			return err
 		}
-		n := binary.BigEndian.Uint32(head[:])
-		if n == 0 {
-			continue // keep-alive
-		}
-		if n > uint32(t.cfg.MaxMessage) {
-			return fmt.Errorf("a message of %d bytes, above the limit of %d", n, t.cfg.MaxMessage)
-		}
-		buf := make([]byte, n) // the message's entries keep it
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return err
-		}
-		m, err := DecodeMessage(buf)
+		m, err := DecodeMessage(b)
 		if err != nil {
 			return err
 		}
 		if m.From != l.id || m.To != t.cfg.ID {
 			return fmt.Errorf("a message from %v to %v on the connection of %v to %v", m.From, m.To, l.id, t.cfg.ID)
 		}
-		f := t.deliver.Load()
-		if f == nil {
+		d := t.deliver.Load()
+		if d == nil {
 			t.stats.dropped.Add(1)
 			continue
 		}
 		t.stats.received.Add(1)
-		(*f)(m)
+		(*d)(m)
 	}
 }
 
 // write sends l's queued messages on c, flushing whenever the queue is
 // empty, and a keep-alive when it has been idle for a while.
+//
+// A message above PartSize goes in parts, each written within its own
+// IdleTimeout; between two parts, what was queued meanwhile goes first:
+// small messages whole (heartbeats and votes do not wait for a
+// snapshot), large ones after the one in parts, in the order queued (a
+// snapshot queued replaces an older one still waiting).
 func (t *Transport) write(l *link, c net.Conn, stop chan struct{}) error {
 	w := bufio.NewWriterSize(c, 64<<10)
 	idle := time.NewTicker(t.cfg.IdleTimeout / 3)
 	defer idle.Stop()
-	var buf []byte
+	var (
+		buf   []byte         // a whole message's frame, or a part's header
+		big   []byte         // the encoding of the message in parts
+		sent  int            // how much of big has gone
+		later []raft.Message // large messages queued behind big
+	)
+	deadline := func() { c.SetWriteDeadline(time.Now().Add(t.cfg.IdleTimeout)) }
+	// put writes m whole, or makes it the message in parts, or keeps it
+	// for later if there is one.
+	put := func(m *raft.Message) error {
+		buf = AppendMessage(append(buf[:0], 0, 0, 0, 0), m)
+		n := len(buf) - 4
+		if cap(buf) > 2*t.cfg.PartSize {
+			defer func() { buf = nil }() // a large message went by: do not keep its buffer
+		}
+		switch {
+		case n > t.cfg.MaxMessage:
+			t.stats.dropped.Add(1)
+			t.cfg.Logf("raft/tcp: %v: dropped a %v to %v of %d bytes, above the limit of %d", t.cfg.ID, m.Type, m.To, n, t.cfg.MaxMessage)
+			return nil
+		case n <= t.cfg.PartSize:
+			appendHeader(buf[:0], kindWhole, n)
+			deadline()
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			t.stats.sent.Add(1)
+			return nil
+		case big != nil:
+			if m.Type == raft.MsgSnap && len(later) > 0 && later[len(later)-1].Type == raft.MsgSnap {
+				later[len(later)-1] = *m // the newer snapshot will do
+				t.stats.dropped.Add(1)
+				return nil
+			}
+			later = append(later, *m)
+			return nil
+		default:
+			big, sent = buf[4:], 0
+			buf = nil // big keeps it
+			return nil
+		}
+	}
 	for {
-		var m raft.Message
+		if big == nil && len(later) > 0 {
+			m := later[0]
+			later = later[1:]
+			if err := put(&m); err != nil {
+				return err
+			}
+			continue
+		}
+		if big != nil {
+			// Between two parts: what is queued now goes first.
+			for range len(l.queue) {
+				select {
+				case m := <-l.queue:
+					if err := put(&m); err != nil {
+						return err
+					}
+				default:
+				}
+			}
+			select {
+			case <-stop:
+				return nil
+			default:
+			}
+			var n int
+			buf, n = appendPartHeader(buf[:0], big, sent, t.cfg.PartSize)
+			deadline()
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			if _, err := w.Write(big[sent : sent+n]); err != nil {
+				return err
+			}
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			if sent += n; sent == len(big) {
+				big = nil
+				t.stats.sent.Add(1)
+			}
+			continue
+		}
 		select {
 		case <-stop:
 			return nil
 		case <-idle.C:
-			c.SetWriteDeadline(time.Now().Add(t.cfg.IdleTimeout))
-			if _, err := w.Write(make([]byte, 4)); err != nil {
+			deadline()
+			if _, err := w.Write(appendHeader(buf[:0], kindWhole, 0)); err != nil {
 				return err
 			}
 			if err := w.Flush(); err != nil {
 				return err
 			}
 			continue
-		case m = <-l.queue:
-		}
-		buf = AppendMessage(append(buf[:0], 0, 0, 0, 0), &m)
-		if len(buf)-4 > t.cfg.MaxMessage {
-			t.stats.dropped.Add(1)
-			t.cfg.Logf("raft/tcp: %v: dropped a %v to %v of %d bytes, above the limit of %d", t.cfg.ID, m.Type, m.To, len(buf)-4, t.cfg.MaxMessage)
-			continue
-		}
-		binary.BigEndian.PutUint32(buf, uint32(len(buf)-4))
-		c.SetWriteDeadline(time.Now().Add(t.cfg.IdleTimeout))
-		if _, err := w.Write(buf); err != nil {
-			return err
-		}
-		t.stats.sent.Add(1)
-		if len(l.queue) == 0 {
-			if err := w.Flush(); err != nil {
+		case m := <-l.queue:
+			if err := put(&m); err != nil {
 				return err
 			}
 		}
-		if cap(buf) > 1<<20 {
-			buf = nil // a snapshot went by: do not keep its buffer
+		if len(l.queue) == 0 && big == nil {
+			if err := w.Flush(); err != nil {
+				return err
+			}
 		}
 	}
 }

@@ -11,8 +11,13 @@
 // Messages travel in frames (a length, then the message in a compact
 // binary encoding: see AppendMessage); an empty frame is a keep-alive,
 // sent when a connection has been idle, so that a peer notices within
-// IdleTimeout that the other end has gone quiet. A dialer whose
-// connection fails dials again, waiting longer after each failure.
+// IdleTimeout that the other end has gone quiet. A message above PartSize
+// (1 MiB by default), a snapshot say, goes in parts, each of which must
+// cross within IdleTimeout, so that its size is bounded by MaxMessage,
+// not by how much the link moves in IdleTimeout; the messages queued
+// meanwhile go between its parts, so that a snapshot does not hold up
+// the heartbeats. A dialer whose connection fails dials again, waiting
+// longer after each failure.
 //
 // Each peer has a bounded send queue. Send never blocks: when the queue is
 // full, or the peer is unknown, the message is dropped, as a lossy network
@@ -21,6 +26,7 @@ package tcp
 
 import (
 	"crypto/tls"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -51,11 +57,22 @@ type Config struct {
 	TLS *tls.Config
 
 	QueueSize int // messages waiting per peer; default 1024
-	// MaxMessage bounds one message's bytes, default 64 MiB: a larger one
-	// is dropped. Keep it above raft.Config.MaxAppendBytes (1 MiB by
-	// default), raft.Config.MaxCommandBytes (32 MiB) and the largest
-	// snapshot, or what must reach a peer never does.
-	MaxMessage  int
+	// MaxMessage bounds one message's encoded bytes, default 64 MiB: a
+	// larger one is dropped by its sender, and a peer that sends one
+	// anyway, whole or in parts, loses its connection before this one
+	// allocates more than MaxMessage for it. Keep it above
+	// raft.Config.MaxAppendBytes (1 MiB by default),
+	// raft.Config.MaxCommandBytes (32 MiB) and the largest snapshot, or
+	// what must reach a peer never does. A message above PartSize goes in
+	// parts, so a slow link carries one of any size up to MaxMessage.
+	MaxMessage int
+	// PartSize is the largest part of a message sent in parts, default
+	// 1 MiB (at most 1 GiB): a message above it goes in parts, each
+	// written within IdleTimeout, so the link must move PartSize bytes in
+	// IdleTimeout (1 MiB in 3 s: about 350 kB/s). Smaller parts suit
+	// slower links; the messages queued meanwhile go between parts, so a
+	// smaller part also means a shorter wait for them.
+	PartSize    int
 	DialTimeout time.Duration // default 2s, the handshake included
 	IdleTimeout time.Duration // a silent connection is given up after it; default 3s
 	BackoffMin  time.Duration // first wait before dialing again; default 20ms
@@ -75,6 +92,10 @@ func (c *Config) setDefaults() {
 	if c.MaxMessage <= 0 {
 		c.MaxMessage = 64 << 20
 	}
+	if c.PartSize <= 0 {
+		c.PartSize = 1 << 20
+	}
+	c.PartSize = min(c.PartSize, maxFrame-binary.MaxVarintLen64)
 	if c.DialTimeout <= 0 {
 		c.DialTimeout = 2 * time.Second
 	}

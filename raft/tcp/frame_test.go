@@ -1,0 +1,361 @@
+package tcp
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/raftplay/raftplay/raft"
+)
+
+// slowLink is a TCP proxy to another address. Toward it, bytes go at
+// most rate a second (0: as fast as they come); the way back is not
+// slowed. A connection is forwarded only once open is closed.
+type slowLink struct {
+	ln   net.Listener
+	open chan struct{}
+}
+
+func newSlowLink(t *testing.T, to string, rate int) *slowLink {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &slowLink{ln: ln, open: make(chan struct{})}
+	var mu sync.Mutex
+	var conns []net.Conn
+	var wg sync.WaitGroup
+	closed := make(chan struct{})
+	t.Cleanup(func() {
+		close(closed)
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				select {
+				case <-p.open:
+				case <-closed:
+					return
+				}
+				u, err := net.Dial("tcp", to)
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				conns = append(conns, u)
+				mu.Unlock()
+				defer u.Close()
+				go func() {
+					io.Copy(c, u)
+					c.Close()
+				}()
+				throttle(u, c, rate)
+			}()
+		}
+	}()
+	return p
+}
+
+func (p *slowLink) addr() string { return p.ln.Addr().String() }
+
+// throttle copies src to dst at most rate bytes a second, in pieces of
+// 10 ms worth.
+func throttle(dst, src net.Conn, rate int) {
+	if rate == 0 {
+		io.Copy(dst, src)
+		return
+	}
+	buf := make([]byte, max(rate/100, 1))
+	start, moved := time.Now(), 0
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if _, err := dst.Write(buf[:n]); err != nil {
+				return
+			}
+			moved += n
+			time.Sleep(time.Until(start.Add(time.Duration(moved) * time.Second / time.Duration(rate))))
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// twoOverALink starts s1 and s2, with s1 reaching s2 through a slowLink
+// of rate (s2 has no address for s1: it does not dial it directly).
+func twoOverALink(t *testing.T, rate int, edit func(c *Config)) (s1, s2 *Transport, link *slowLink, in2 *inbox) {
+	t.Helper()
+	c2 := Config{ID: 2, Listen: "127.0.0.1:0"}
+	edit(&c2)
+	s2, err := New(c2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s2.Close() })
+	link = newSlowLink(t, s2.Addr().String(), rate)
+	c1 := Config{ID: 1, Listen: "127.0.0.1:0", Peers: map[raft.ID]string{2: link.addr()}}
+	edit(&c1)
+	s1, err = New(c1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s1.Close() })
+	return s1, s2, link, listen(t, s2, 2)
+}
+
+// snapshotOf makes a snapshot message of n bytes of data, each byte
+// depending on its place.
+func snapshotOf(n int) raft.Message {
+	data := make([]byte, n)
+	for i := range data {
+		data[i] = byte(i * 7 / 5)
+	}
+	return raft.Message{Type: raft.MsgSnap, From: 1, To: 2, Term: 3,
+		Snapshot: &raft.Snapshot{Index: 100, Term: 3, Members: []raft.ID{1, 2}, Data: data}}
+}
+
+// A message that takes longer than IdleTimeout to cross a slow link
+// arrives, on the connection it started on, as long as each part crosses
+// within IdleTimeout. (A lagging follower that needs a snapshot gets it.)
+func TestALargeMessageCrossesASlowLink(t *testing.T) {
+	// 128 KiB/s: a part of 32 KiB takes 250 ms, the message of 256 KiB
+	// about 2 s, five times IdleTimeout.
+	const rate, idle = 128 << 10, 400 * time.Millisecond
+	l := newLogs()
+	s1, _, link, in2 := twoOverALink(t, rate, func(c *Config) {
+		c.IdleTimeout, c.PartSize = idle, 32<<10
+		if c.ID == 1 {
+			c.Logf = l.logf
+		}
+	})
+	close(link.open)
+	snap := snapshotOf(256 << 10)
+	start := time.Now()
+	s1.Send(snap)
+	select {
+	case m := <-in2.ch:
+		if !bytes.Equal(m.Snapshot.Data, snap.Snapshot.Data) || m.Snapshot.Index != 100 {
+			t.Fatalf("s2 got a snapshot of %d bytes at %d, not the one sent", len(m.Snapshot.Data), m.Snapshot.Index)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the snapshot did not arrive; s1 logged %q", l.lines)
+	}
+	if d := time.Since(start); d < 2*idle {
+		t.Fatalf("the snapshot took %v, not longer than IdleTimeout: the link is not slow enough for this test", d)
+	}
+	if s := s1.Stats(); s.Connects != 1 {
+		t.Fatalf("%+v; want the one connection throughout", s)
+	}
+}
+
+// Small messages queued behind a large one go between its parts: a
+// heartbeat does not wait for a snapshot.
+func TestSmallMessagesGoBetweenTheParts(t *testing.T) {
+	s1, _, link, in2 := twoOverALink(t, 0, func(c *Config) { c.PartSize = 16 << 10 })
+	snap := snapshotOf(128 << 10) // 8 parts
+	hb := raft.Message{Type: raft.MsgApp, From: 1, To: 2, Term: 3, LeaderCommit: 100}
+	s1.Send(snap) // both queued before the connection is up
+	s1.Send(hb)
+	close(link.open)
+	if m := in2.next(t); m.Type != raft.MsgApp {
+		t.Fatalf("got a %v first, want the heartbeat sent after the snapshot", m.Type)
+	}
+	if m := in2.next(t); m.Type != raft.MsgSnap || !bytes.Equal(m.Snapshot.Data, snap.Snapshot.Data) {
+		t.Fatalf("got %v, want the snapshot whole", m.Type)
+	}
+	if s := s1.Stats(); s.Sent != 2 || s.Connects != 1 {
+		t.Fatalf("%+v; want 2 sent on 1 connection", s)
+	}
+}
+
+// allocated returns how many bytes f allocates.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// A message in parts whose declared total is above MaxMessage is refused
+// at its first part, before anything that size is allocated; so are parts
+// that go beyond their total. What is declared within the limit is only
+// allocated as it arrives.
+func TestPartsAboveMaxMessageAreRefused(t *testing.T) {
+	const limit = 64 << 20
+	first := func(total uint64, n int) []byte {
+		b := appendHeader(nil, kindFirst, uvarintLen(total)+n)
+		return append(binary.AppendUvarint(b, total), make([]byte, n)...)
+	}
+	next := func(n int) []byte { return append(appendHeader(nil, kindNext, n), make([]byte, n)...) }
+	read := func(stream []byte) (alloc uint64, err error) {
+		f := &frameReader{r: bufio.NewReader(bytes.NewReader(stream)), max: limit}
+		alloc = allocated(func() {
+			for err == nil {
+				_, err = f.next()
+			}
+		})
+		return alloc, err
+	}
+	// A header with a total above the limit, and no memory to back it.
+	for _, total := range []uint64{limit + 1, 1 << 40} {
+		if n, err := read(first(total, 100)); !errors.Is(err, errTooLarge) || n > 1<<20 {
+			t.Errorf("a total of %d: %v, %d bytes allocated; want refused, under 1 MiB", total, err, n)
+		}
+	}
+	// Within the limit, a total declared and never sent costs what came.
+	if n, err := read(first(limit, 100)); err != io.EOF || n > 1<<20 {
+		t.Errorf("a total of MaxMessage, 100 bytes sent: %v, %d bytes allocated; want EOF, under 1 MiB", err, n)
+	}
+	// Parts that add up to more than their total.
+	over := append(first(1000, 600), next(600)...)
+	if _, err := read(over); err == nil || err == io.EOF {
+		t.Errorf("600 and 600 bytes of a message of 1000: %v; want refused", err)
+	}
+}
+
+// A peer that declares a message in parts above MaxMessage loses its
+// connection, as for a whole one.
+func TestAPeerDeclaringTooMuchIsCutOff(t *testing.T) {
+	l := newLogs()
+	s2, err := New(Config{ID: 2, Listen: "127.0.0.1:0", MaxMessage: 1 << 20, Logf: l.logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	c, err := net.Dial("tcp", s2.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	r := bufio.NewReader(c)
+	if _, err := c.Write(appendHello(nil, 1, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := readHello(r); err != nil {
+		t.Fatal(err)
+	}
+	part := binary.AppendUvarint(appendHeader(nil, kindFirst, 5+100), 1<<20+1)
+	if _, err := c.Write(append(part, make([]byte, 100)...)); err != nil {
+		t.Fatal(err)
+	}
+	l.waitFor(t, "a message in parts of 1048577 bytes, above the limit of 1048576")
+	for { // keep-alives, then the end
+		if _, err := r.ReadByte(); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatal("the connection is still open")
+			}
+			break
+		}
+	}
+}
+
+// FuzzFrames: any bytes read as frames give messages no longer than the
+// limit, without allocating more than it, or an error; never a panic.
+// And messages (cut from the same bytes) sent whole or in parts, with
+// the small ones between the parts of a large one, arrive as they were
+// sent, in the order they complete.
+func FuzzFrames(f *testing.F) {
+	snap := snapshotOf(300)
+	enc := AppendMessage(nil, &snap)
+	b, n := appendPartHeader(nil, enc, 0, 100)
+	f.Add(append(append(b, enc[:n]...), appendHeader(nil, kindWhole, 3)...))
+	f.Add([]byte{0x80, 0, 0, 3, 0xff, 0xff, 0x7f})
+	f.Add([]byte{5, 1, 2, 3, 0xff, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0xff, 7})
+	f.Fuzz(func(t *testing.T, stream []byte) {
+		const limit = 256
+		r := &frameReader{r: bufio.NewReader(bytes.NewReader(stream)), max: limit}
+		for {
+			m, err := r.next()
+			if err != nil {
+				break
+			}
+			if len(m) == 0 || len(m) > limit || cap(r.part) > limit {
+				t.Fatalf("a message of %d bytes (%d reassembling), limit %d", len(m), cap(r.part), limit)
+			}
+		}
+		if len(stream) == 0 {
+			return
+		}
+		// The round trip.
+		size := 1 + int(stream[0]%16)
+		var msgs [][]byte
+		for _, m := range bytes.Split(stream[1:], []byte{0xff}) {
+			if len(m) > 0 {
+				msgs = append(msgs, m)
+			}
+		}
+		var wire []byte
+		var want [][]byte
+		var big []byte
+		sent := 0
+		part := func() {
+			var n int
+			wire, n = appendPartHeader(wire, big, sent, size)
+			wire = append(wire, big[sent:sent+n]...)
+			if sent += n; sent == len(big) {
+				want = append(want, big)
+				big = nil
+			}
+		}
+		wire = appendHeader(wire, kindWhole, 0) // a keep-alive
+		for _, m := range msgs {
+			switch {
+			case len(m) <= size:
+				wire = append(appendHeader(wire, kindWhole, len(m)), m...)
+				want = append(want, m)
+			default:
+				for big != nil {
+					part()
+				}
+				big, sent = m, 0
+			}
+			if big != nil {
+				part()
+			}
+		}
+		for big != nil {
+			part()
+		}
+		r = &frameReader{r: bufio.NewReader(bytes.NewReader(wire)), max: len(stream)}
+		for i, w := range want {
+			got, err := r.next()
+			if err != nil || !bytes.Equal(got, w) {
+				t.Fatalf("message %d: got %q (%v), want %q", i, got, err, w)
+			}
+		}
+		if got, err := r.next(); err != io.EOF {
+			t.Fatalf("after the messages: %q, %v", got, err)
+		}
+	})
+}
