@@ -352,9 +352,22 @@ func (t *Transport) write(l *link, c net.Conn, stop chan struct{}) error {
 		later []raft.Message // large messages queued behind big
 	)
 	deadline := func() { c.SetWriteDeadline(time.Now().Add(t.cfg.IdleTimeout)) }
+	// wait keeps m for after big.
+	wait := func(m *raft.Message) error {
+		if m.Type == raft.MsgSnap && len(later) > 0 && later[len(later)-1].Type == raft.MsgSnap {
+			later[len(later)-1] = *m // the newer snapshot will do
+			t.stats.dropped.Add(1)
+			return nil
+		}
+		later = append(later, *m)
+		return nil
+	}
 	// put writes m whole, or makes it the message in parts, or keeps it
 	// for later if there is one.
 	put := func(m *raft.Message) error {
+		if big != nil && dataBytes(m) > t.cfg.PartSize {
+			return wait(m) // without encoding it twice
+		}
 		buf = AppendMessage(append(buf[:0], 0, 0, 0, 0), m)
 		n := len(buf) - 4
 		if cap(buf) > 2*t.cfg.PartSize {
@@ -374,13 +387,7 @@ func (t *Transport) write(l *link, c net.Conn, stop chan struct{}) error {
 			t.stats.sent.Add(1)
 			return nil
 		case big != nil:
-			if m.Type == raft.MsgSnap && len(later) > 0 && later[len(later)-1].Type == raft.MsgSnap {
-				later[len(later)-1] = *m // the newer snapshot will do
-				t.stats.dropped.Add(1)
-				return nil
-			}
-			later = append(later, *m)
-			return nil
+			return wait(m)
 		default:
 			big, sent = buf[4:], 0
 			buf = nil // big keeps it
@@ -453,4 +460,17 @@ func (t *Transport) write(l *link, c net.Conn, stop chan struct{}) error {
 			}
 		}
 	}
+}
+
+// dataBytes returns how many bytes of data m carries, in its entries and
+// its snapshot: less than its encoding.
+func dataBytes(m *raft.Message) int {
+	n := 0
+	for i := range m.Entries {
+		n += len(m.Entries[i].Data)
+	}
+	if m.Snapshot != nil {
+		n += len(m.Snapshot.Data)
+	}
+	return n
 }

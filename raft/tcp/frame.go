@@ -107,6 +107,7 @@ func (f *frameReader) next() ([]byte, error) {
 				return nil, errors.New("an empty message in parts")
 			}
 			f.total, n = int(total), n-k
+			f.part = make([]byte, 0, f.total) // at most MaxMessage, as for a whole message
 		case kindNext:
 			if f.total == 0 {
 				return nil, errors.New("a part of no message")
@@ -120,13 +121,6 @@ func (f *frameReader) next() ([]byte, error) {
 		have := len(f.part)
 		if n > f.total-have {
 			return nil, fmt.Errorf("a part of %d bytes after %d of a message of %d", n, have, f.total)
-		}
-		// Grow by doubling, up to the total: what the peer declares is
-		// only allocated as its bytes arrive.
-		if have+n > cap(f.part) {
-			grown := make([]byte, have, min(f.total, max(2*cap(f.part), have+n)))
-			copy(grown, f.part)
-			f.part = grown
 		}
 		f.part = f.part[:have+n]
 		if _, err := io.ReadFull(f.r, f.part[have:]); err != nil {
