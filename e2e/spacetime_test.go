@@ -9,7 +9,29 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// The space-time diagram draws, at a paused instant, the very messages the
+// nowShown says, in words, what is wrong with how the diagram marks the
+// instant ms: where its line across sits on the diagram's axis, and
+// whether it is in view and drawn (inside the picture). "" if all is well.
+const nowShown = `((ms) => {
+	const ticks = [...document.querySelectorAll(".st-time")].map((t) => {
+		const s = t.textContent, r = t.getBoundingClientRect();
+		return [s.endsWith(" ms") ? parseFloat(s.replace(",", "")) : parseFloat(s) * 1000, r.top + r.height / 2];
+	});
+	if (ticks.length < 2) return "fewer than two times on the axis";
+	const [a, b] = [ticks[0], ticks.at(-1)];
+	const line = document.querySelector(".st-now").getBoundingClientRect();
+	const at = a[0] + ((line.top - a[1]) * (b[0] - a[0])) / (b[1] - a[1]);
+	const view = document.querySelector("[data-st-scroll]").getBoundingClientRect();
+	const pic = document.querySelector("[data-st-svg]").getBoundingClientRect();
+	const out = [];
+	if (Math.abs(at - ms) > 2) out.push("the line across is at " + at.toFixed(0) + " ms on the axis");
+	if (line.top < view.top || line.top > view.bottom) out.push("the line across is out of view (" + line.top.toFixed(0) + " px; the view " + view.top.toFixed(0) + " to " + view.bottom.toFixed(0) + ")");
+	if (line.top > pic.bottom) out.push("the line across is below the picture's foot (" + line.top.toFixed(0) + " px, the foot " + pic.bottom.toFixed(0) + ")");
+	return out.join("; ");
+})`
+
+// The space-time diagram follows each Step at once (the new instant marked
+// and in view), and draws, at a paused instant, the very messages the
 // ring shows in flight (the same ids, counted), with the run's earlier
 // messages above them; a click on an arrow selects the message in the ring
 // and a click in the ring selects the arrow; the SVG it saves opens as a
@@ -19,6 +41,22 @@ func TestSpaceTimeDiagram(t *testing.T) {
 	p := openAt(t, "?peers=3&seed=1&paused=1", 1280, 800)
 	p.click("[data-tab=diagram]")
 	p.until("a leader and its first AppendEntries", `document.querySelector(".peer.leader") !== null`, 3000)
+	// Each Step (the button, the key) shows its new instant at once: the
+	// line across at that time on the diagram's axis, in view, drawn.
+	for i := 0; i < 6; i++ {
+		before := js[string](p, `document.getElementById("playground").dataset.seq`)
+		if i%2 == 0 {
+			p.click("[data-step]")
+		} else {
+			p.do("press .", chromedp.KeyEvent("."))
+		}
+		p.poll("the step to show", fmt.Sprintf(`document.getElementById("playground").dataset.seq !== %q`, before))
+		js[bool](p, twoFrames)
+		clock := p.clock()
+		if where := js[string](p, fmt.Sprintf("%s(%d)", nowShown, clock)); where != "" {
+			t.Errorf("step %d, to %d ms: %s", i+1, clock, where)
+		}
+	}
 	p.stepUntil("two messages in flight", `document.querySelectorAll("[data-messages] .msg[data-id]").length >= 2`, 200)
 	ring := js[[]int](p, `[...document.querySelectorAll("[data-messages] .msg[data-id]")].map((g) => Number(g.dataset.id)).sort((a, b) => a - b)`)
 	drawn := js[[]int](p, `[...document.querySelectorAll(".st-msg.inflight")].map((g) => Number(g.dataset.id)).sort((a, b) => a - b)`)

@@ -360,7 +360,10 @@ export class App {
   }
 
   frame(t) {
-    this.diagram.frame(t);
+    // Paused, an instant shown (a Step, a skip) is drawn whole at once:
+    // the diagram reaches it, marks it and scrolls to it.
+    if (this.player.playing) this.diagram.frame(t);
+    else this.diagram.draw(t, false);
     if (this.diagram.shown && this.player.playing && performance.now() - this.diagramAt >= PANELS_MS) {
       this.diagramAt = performance.now();
       this.diagram.draw(t, true);
