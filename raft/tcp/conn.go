@@ -353,20 +353,20 @@ func (t *Transport) write(l *link, c net.Conn, stop chan struct{}) error {
 	)
 	deadline := func() { c.SetWriteDeadline(time.Now().Add(t.cfg.IdleTimeout)) }
 	// wait keeps m for after big.
-	wait := func(m *raft.Message) error {
+	wait := func(m *raft.Message) {
 		if m.Type == raft.MsgSnap && len(later) > 0 && later[len(later)-1].Type == raft.MsgSnap {
 			later[len(later)-1] = *m // the newer snapshot will do
 			t.stats.dropped.Add(1)
-			return nil
+			return
 		}
 		later = append(later, *m)
-		return nil
 	}
 	// put writes m whole, or makes it the message in parts, or keeps it
 	// for later if there is one.
 	put := func(m *raft.Message) error {
 		if big != nil && dataBytes(m) > t.cfg.PartSize {
-			return wait(m) // without encoding it twice
+			wait(m) // without encoding it to learn that it is large
+			return nil
 		}
 		buf = AppendMessage(append(buf[:0], 0, 0, 0, 0), m)
 		n := len(buf) - 4
@@ -387,7 +387,8 @@ func (t *Transport) write(l *link, c net.Conn, stop chan struct{}) error {
 			t.stats.sent.Add(1)
 			return nil
 		case big != nil:
-			return wait(m)
+			wait(m)
+			return nil
 		default:
 			big, sent = buf[4:], 0
 			buf = nil // big keeps it
@@ -397,6 +398,7 @@ func (t *Transport) write(l *link, c net.Conn, stop chan struct{}) error {
 	for {
 		if big == nil && len(later) > 0 {
 			m := later[0]
+			later[0] = raft.Message{} // its data is not kept once sent
 			later = later[1:]
 			if err := put(&m); err != nil {
 				return err
@@ -421,19 +423,20 @@ func (t *Transport) write(l *link, c net.Conn, stop chan struct{}) error {
 			}
 			var n int
 			buf, n = appendPartHeader(buf[:0], big, sent, t.cfg.PartSize)
+			part := big[sent : sent+n]
+			if sent += n; sent == len(big) {
+				big = nil
+				t.stats.sent.Add(1) // before it can arrive, as a whole message
+			}
 			deadline()
 			if _, err := w.Write(buf); err != nil {
 				return err
 			}
-			if _, err := w.Write(big[sent : sent+n]); err != nil {
+			if _, err := w.Write(part); err != nil {
 				return err
 			}
 			if err := w.Flush(); err != nil {
 				return err
-			}
-			if sent += n; sent == len(big) {
-				big = nil
-				t.stats.sent.Add(1)
 			}
 			continue
 		}

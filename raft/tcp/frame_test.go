@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"runtime"
@@ -146,18 +147,18 @@ func snapshotOf(n int) raft.Message {
 // arrives, on the connection it started on, as long as each part crosses
 // within IdleTimeout. (A lagging follower that needs a snapshot gets it.)
 func TestALargeMessageCrossesASlowLink(t *testing.T) {
-	// 128 KiB/s: a part of 32 KiB takes 250 ms, the message of 256 KiB
-	// about 2 s, five times IdleTimeout.
-	const rate, idle = 128 << 10, 400 * time.Millisecond
+	// 64 KiB/s: a part of 16 KiB takes 250 ms, the message of 160 KiB
+	// 2.5 s, three times IdleTimeout.
+	const rate, idle = 64 << 10, 800 * time.Millisecond
 	l := newLogs()
 	s1, _, link, in2 := twoOverALink(t, rate, func(c *Config) {
-		c.IdleTimeout, c.PartSize = idle, 32<<10
+		c.IdleTimeout, c.PartSize = idle, 16<<10
 		if c.ID == 1 {
 			c.Logf = l.logf
 		}
 	})
 	close(link.open)
-	snap := snapshotOf(256 << 10)
+	snap := snapshotOf(160 << 10)
 	start := time.Now()
 	s1.Send(snap)
 	select {
@@ -193,6 +194,39 @@ func TestSmallMessagesGoBetweenTheParts(t *testing.T) {
 	}
 	if s := s1.Stats(); s.Sent != 2 || s.Connects != 1 {
 		t.Fatalf("%+v; want 2 sent on 1 connection", s)
+	}
+}
+
+// Large messages queued behind one in parts go after it, in the order
+// queued, except that a snapshot replaces an older one still waiting (it
+// is newer: the older would only be sent for nothing).
+func TestLargeMessagesWaitForTheOneInParts(t *testing.T) {
+	s1, _, link, in2 := twoOverALink(t, 0, func(c *Config) { c.PartSize = 16 << 10 })
+	snap := func(index uint64) raft.Message {
+		m := snapshotOf(64 << 10)
+		m.Snapshot.Index = index
+		return m
+	}
+	app := raft.Message{Type: raft.MsgApp, From: 1, To: 2, Term: 3,
+		Entries: []raft.Entry{{Index: 101, Term: 3, Data: make([]byte, 40<<10)}}}
+	for _, m := range []raft.Message{snap(100), snap(200), snap(300), app, {Type: raft.MsgApp, From: 1, To: 2, Term: 3}} {
+		s1.Send(m) // all queued before the connection is up
+	}
+	close(link.open)
+	var got []string
+	for range 4 {
+		m := in2.next(t)
+		if m.Snapshot != nil {
+			got = append(got, fmt.Sprint("snapshot ", m.Snapshot.Index))
+		} else {
+			got = append(got, fmt.Sprint("append of ", len(m.Entries)))
+		}
+	}
+	if want := "[append of 0 snapshot 100 snapshot 300 append of 1]"; fmt.Sprint(got) != want {
+		t.Fatalf("got %v, want %s", got, want)
+	}
+	if s := s1.Stats(); s.Sent != 4 || s.Dropped != 1 {
+		t.Fatalf("%+v; want 4 sent, 1 dropped (snapshot 200)", s)
 	}
 }
 
