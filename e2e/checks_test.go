@@ -81,6 +81,16 @@ func TestBreakARuleAndFindACounterexample(t *testing.T) {
 			t.Errorf("at the violation: no %s", what)
 		}
 	}
+	// The tab's mark keeps the dock's tabs on one row, on a laptop as on
+	// a phone.
+	for _, size := range []struct{ w, h int64 }{{1280, 800}, {1024, 700}, {390, 844}} {
+		p.do("resize the window", chromedp.EmulateViewport(size.w, size.h))
+		js[bool](p, twoFrames)
+		if n := js[int](p, tabRows); n != 1 {
+			t.Errorf("at %dx%d, with a check failed, the dock's tabs take %d rows", size.w, size.h, n)
+		}
+	}
+	p.do("back to 1280x800", chromedp.EmulateViewport(1280, 800))
 	p.shot("62-violation-1280x800")
 	p.do("narrow the window", chromedp.EmulateViewport(390, 844))
 	p.shot("63-violation-390x844")

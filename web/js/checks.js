@@ -151,10 +151,16 @@ export class Checks {
     setText(this.progressText, p.text || `Searching: ${p.time || 0} of ${p.until} runs`);
   }
 
-  // badge puts the checks' state on the panel's tab, visible from any tab.
+  // badge puts the checks' state on the panel's tab, visible from any tab:
+  // how many of the guarantees fail (as many as the list crosses out, one
+  // digit), not how many times (the list says that), so the tab keeps
+  // its width and the dock's tabs their one row.
   badge() {
-    const n = this.violations.length;
+    const failing = [...new Set(this.violations.map((v) => v.property || "internal"))];
+    const n = failing.length;
     setText(this.tab, n ? `Checks ✗ ${n}` : "Checks");
+    const names = failing.map((id) => (this.props.get(id) || { name: id }).name).join(", ");
+    setProp(this.tab, "title", n ? `${n === 1 ? "A guarantee fails" : `${n} guarantees fail`}: ${names}` : "");
     this.tab.classList.toggle("broken", n > 0);
   }
 }
