@@ -74,6 +74,14 @@ const configCellsCut = `((all) => {
 // tabRows is the number of rows the dock's tabs take.
 const tabRows = `new Set([...document.querySelectorAll("[data-tabs] [role=tab]")].map((b) => Math.round(b.getBoundingClientRect().top))).size`
 
+// textLines is the number of lines the text of the element matching sel
+// takes on screen.
+const textLines = `((sel) => {
+	const r = document.createRange();
+	r.selectNodeContents(document.querySelector(sel));
+	return new Set([...r.getClientRects()].filter((b) => b.width > 0).map((b) => Math.round(b.bottom))).size;
+})`
+
 // guideOutOfReach lists the guide's controls that a student cannot see:
 // neither in view nor in a container they can scroll, or, once scrolled
 // to, covered or cut off. It scrolls the guide back to the top after.

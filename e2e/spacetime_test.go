@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -78,7 +79,7 @@ func TestSpaceTimeDiagram(t *testing.T) {
 			t.Errorf("the diagram has no %s (%s)", what, sel)
 		}
 	}
-	if got := js[string](p, `document.querySelector("[data-st-span]").textContent`); got == "" || got[:9] != "the whole" {
+	if got := js[string](p, `document.querySelector("[data-st-span]").textContent`); !strings.HasPrefix(got, "the whole run: ") && !strings.HasSuffix(got, " in view") {
 		t.Errorf("paused, the diagram says %q, want the whole run", got)
 	}
 	p.shot("70-diagram-1280x800")
@@ -136,7 +137,7 @@ func TestSpaceTimeDiagram(t *testing.T) {
 	p.click("[data-play]")
 	p.poll("the diagram to follow the run", `document.querySelector("[data-st-span]").textContent.startsWith("the last")`)
 	p.pause()
-	p.poll("the whole run again", `document.querySelector("[data-st-span]").textContent.startsWith("the whole run")`)
+	p.poll("the whole run again", `/^the whole run: |of .* in view$/.test(document.querySelector("[data-st-span]").textContent)`)
 	p.do("narrow the window", chromedp.EmulateViewport(390, 844))
 	p.click("[data-tab=diagram]")
 	p.shot("71-diagram-390x844")

@@ -37,13 +37,13 @@ func TestSpaceTimeZoom(t *testing.T) {
 	// inView: the ms of the run the span says fit in the view, paused.
 	inView := func() float64 {
 		t.Helper()
-		text := strings.ReplaceAll(js[string](p, `document.querySelector("[data-st-span]").textContent`), "\u00a0", " ")
-		_, after, ok := strings.Cut(text, " · ")
-		if !ok {
+		text := js[string](p, `document.querySelector("[data-st-span]").textContent`)
+		seen, _, ok := strings.Cut(text, " of ")
+		if !ok || !strings.HasSuffix(text, " in view") {
 			t.Errorf("paused, the diagram says %q: not how much of the run is in view", text)
 			return math.NaN()
 		}
-		return duration(t, strings.TrimSuffix(after, " in view"))
+		return duration(t, seen)
 	}
 	near := func(what string, got, want float64) {
 		t.Helper()
@@ -204,9 +204,21 @@ func TestSpaceTimeZoom(t *testing.T) {
 		t.Errorf("playing, zoomed in: the last %.0f ms, before the last %.0f ms", after, before)
 	}
 	p.pause()
-	p.poll("the whole run again", `document.querySelector("[data-st-span]").textContent.startsWith("the whole run")`)
+	p.poll("the whole run again", `document.querySelector("[data-st-span]").textContent.endsWith(" in view")`)
 	wide := inView()
 	span := js[string](p, `document.querySelector("[data-st-span]").textContent`)
+	// What the view holds reads on one line beside the buttons, in a
+	// laptop's dock as in a wider one.
+	for _, size := range []struct{ w, h int64 }{{1280, 800}, {1024, 700}} {
+		p.do("resize the window", chromedp.EmulateViewport(size.w, size.h))
+		js[bool](p, twoFrames)
+		if n := js[int](p, textLines+`("[data-st-span]")`); n != 1 {
+			t.Errorf("at %dx%d the diagram's %q takes %d lines", size.w, size.h, js[string](p, `document.querySelector("[data-st-span]").textContent`), n)
+		}
+		p.shot(fmt.Sprintf("92-diagram-paused-%dx%d", size.w, size.h))
+	}
+	p.do("back to 1280x800", chromedp.EmulateViewport(1280, 800))
+	js[bool](p, twoFrames)
 	p.do("narrow the window", chromedp.EmulateViewport(390, 844))
 	p.do("show the diagram", chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-spacetime]").scrollIntoView()`))
 	// Stacked on a phone, the diagram is taller, and says so.

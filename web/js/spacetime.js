@@ -10,7 +10,7 @@
 // times (y = t × scale) inside a group that moves, so following the run
 // moves one transform; only the arrows still in flight change each frame.
 
-import { svg, setText } from "./svg.js";
+import { svg, setProp, setText } from "./svg.js";
 import { messageKind, messageName, peerName } from "./describe.js";
 
 const MAX_LIVES = 20000; // messages kept (the trace keeps 20,000 events)
@@ -281,10 +281,15 @@ export class SpaceTime {
   say() {
     if (!this.shown || !this.peers) return;
     const all = this.now - this.from;
-    if (this.playing) return setText(this.span, `the last ${seconds(all)}`);
+    if (this.playing) {
+      setText(this.span, `the last ${seconds(all)}`);
+      return setProp(this.span, "title", `Playing, the diagram follows the run: it shows the last ${seconds(all)}. Pause to scroll through the whole run.`);
+    }
     const seen = (this.scroller.clientHeight - 2 * TOP) / this.scale;
-    // "· 23 ms in view" wraps as one piece where the row is narrow.
-    setText(this.span, seen >= all ? `the whole run: ${seconds(all)}` : `the whole run: ${seconds(all)} ·\u00a0${seconds(seen).replace(" ", "\u00a0")}\u00a0in\u00a0view`);
+    // Short enough for one line beside the buttons in a 264 px dock; the
+    // title says it in full.
+    setText(this.span, seen >= all ? `the whole run: ${seconds(all)}` : `${seconds(seen)} of ${seconds(all)} in view`);
+    setProp(this.span, "title", seen >= all ? `Paused, the diagram holds the whole run: ${seconds(all)}.` : `Paused, the diagram holds the whole run, ${seconds(all)}; ${seconds(seen)} of it are in view at this zoom. Scroll for the rest; − and + zoom.`);
   }
 
   // follow keeps the instant at the foot of the view while playing, and
