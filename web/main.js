@@ -2,9 +2,13 @@
 // simulator with a progress bar, then hand the page to the App.
 
 import { loadSimulator, LoadError } from "./js/loader.js";
-import { App } from "./js/app.js";
 import { leftOut, readAddress, startAt } from "./js/address.js";
-import { Lessons } from "./js/lesson.js";
+
+// The page's own modules load and run while the simulator downloads and
+// compiles: imported statically, they would hold main.js, and so the
+// start of the wasm's compiling, until the last of them had arrived.
+const modules = Promise.all([import("./js/app.js"), import("./js/lesson.js")]);
+modules.catch(() => {}); // start() reports a failure
 
 const host = document.getElementById("playground");
 const text = host.querySelector("[data-loading-text]");
@@ -26,7 +30,7 @@ async function start() {
   retry.hidden = true;
   const { paused, ignored } = readAddress(host);
   const url = new URL(host.dataset.wasm, document.baseURI);
-  const { api, detail } = await loadSimulator(url, progress);
+  const [{ api, detail }, [{ App }, { Lessons }]] = await Promise.all([loadSimulator(url, progress), modules]);
   const warnings = detail.warnings || [];
   for (const w of warnings) console.warn(`raftplay: ${w}`);
   const app = new App(host, api);
