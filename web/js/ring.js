@@ -31,6 +31,11 @@ export class Ring {
     this.textW = 0; // the widest line of a label so far, at the largest size
     this.size = { w: 0, h: 0 };
     this.snapTime = 0;
+    // The labels' font, read now, while the ring is still hidden: read as
+    // the first run is drawn, it would make the page lay itself out
+    // before it has all of its content, and again after.
+    const style = getComputedStyle(labels);
+    this.font = `${style.fontWeight} ${SIZES[0].font}px ${style.fontFamily}`;
     this.peerLayer.addEventListener("click", (e) => {
       const g = e.target.closest(".peer");
       if (g) handlers.peer(Number(g.dataset.peer), g);
@@ -50,7 +55,8 @@ export class Ring {
       if (g) handlers.link(Number(g.dataset.a), Number(g.dataset.b));
     });
     // The drawing follows its box: laid out again, not scaled, so that its
-    // text stays readable however small the ring gets.
+    // text stays readable however small the ring gets. It reports the
+    // box's first size too, after the page's first layout with the ring.
     new ResizeObserver((entries) => {
       const r = entries[0].contentRect;
       const w = Math.round(r.width);
@@ -70,10 +76,9 @@ export class Ring {
     this.peerLayer.replaceChildren();
     this.timerLayer.replaceChildren();
     this.labels.replaceChildren();
-    if (!this.size.w) {
-      const r = this.box.getBoundingClientRect();
-      this.size = { w: Math.round(r.width), h: Math.round(r.height) };
-    }
+    // Until the box has been laid out (the first run), the drawing takes a
+    // stand-in size: the box's observer below places it for the real one
+    // before the page is painted, without a layout of its own first.
     this.links = [];
     for (let a = 1; a <= n; a++) {
       for (let b = a + 1; b <= n; b++) {
@@ -155,9 +160,9 @@ export class Ring {
   // from the labels' font (a canvas measures text without a layout).
   measure(text) {
     if (!this.ruler) {
-      const style = getComputedStyle(this.labels);
-      this.ruler = document.createElement("canvas").getContext("2d");
-      this.ruler.font = `${style.fontWeight} ${SIZES[0].font}px ${style.fontFamily}`;
+      const canvas = typeof OffscreenCanvas === "function" ? new OffscreenCanvas(1, 1) : document.createElement("canvas");
+      this.ruler = canvas.getContext("2d");
+      this.ruler.font = this.font;
     }
     return this.ruler.measureText(text).width;
   }
