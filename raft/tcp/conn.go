@@ -340,7 +340,9 @@ func (t *Transport) read(l *link, c net.Conn, r *bufio.Reader) error {
 // IdleTimeout; between two parts, what was queued meanwhile goes first:
 // small messages whole (heartbeats and votes do not wait for a
 // snapshot), large ones after the one in parts, in the order queued (a
-// snapshot queued replaces an older one still waiting).
+// snapshot queued replaces an older one still waiting). At most
+// QueueSize large ones wait so; one more is dropped, as when the queue
+// is full.
 func (t *Transport) write(l *link, c net.Conn, stop chan struct{}) error {
 	w := bufio.NewWriterSize(c, 64<<10)
 	idle := time.NewTicker(t.cfg.IdleTimeout / 3)
@@ -352,14 +354,19 @@ func (t *Transport) write(l *link, c net.Conn, stop chan struct{}) error {
 		later []raft.Message // large messages queued behind big
 	)
 	deadline := func() { c.SetWriteDeadline(time.Now().Add(t.cfg.IdleTimeout)) }
-	// wait keeps m for after big.
+	// wait keeps m for after big, if fewer than QueueSize wait already
+	// (the writer empties the queue before each part: without a bound, a
+	// sender faster than the link would fill the memory).
 	wait := func(m *raft.Message) {
-		if m.Type == raft.MsgSnap && len(later) > 0 && later[len(later)-1].Type == raft.MsgSnap {
+		switch {
+		case m.Type == raft.MsgSnap && len(later) > 0 && later[len(later)-1].Type == raft.MsgSnap:
 			later[len(later)-1] = *m // the newer snapshot will do
 			t.stats.dropped.Add(1)
-			return
+		case len(later) >= t.cfg.QueueSize:
+			t.stats.dropped.Add(1) // as when the queue is full
+		default:
+			later = append(later, *m)
 		}
-		later = append(later, *m)
 	}
 	// put writes m whole, or makes it the message in parts, or keeps it
 	// for later if there is one.

@@ -388,3 +388,78 @@ func FuzzFrames(f *testing.F) {
 		}
 	})
 }
+
+// gatedConn is a connection whose writes each wait for the test's
+// permission; it tells when a write starts.
+type gatedConn struct {
+	net.Conn // nil: only writes and write deadlines are used
+	started  chan int
+	permit   chan struct{}
+}
+
+func (c *gatedConn) Write(b []byte) (int, error) {
+	c.started <- len(b)
+	<-c.permit
+	return len(b), nil
+}
+
+func (c *gatedConn) SetWriteDeadline(time.Time) error { return nil }
+
+// Large messages queued while one goes in parts over a slow link wait
+// for it, but no more of them than the queue holds: past that they are
+// dropped, as when the queue is full, or a sender faster than the link
+// would fill the memory.
+func TestTheLargeMessagesWaitingAreBounded(t *testing.T) {
+	const queue = 2
+	cfg := Config{ID: 1, QueueSize: queue, PartSize: 1 << 10}
+	cfg.setDefaults()
+	tr := &Transport{cfg: cfg, peers: map[raft.ID]*link{}}
+	l := tr.newLink(2)
+	tr.peers[2] = l
+	c := &gatedConn{started: make(chan int), permit: make(chan struct{})}
+	stop := make(chan struct{})
+	wrote := make(chan error, 1)
+	go func() { wrote <- tr.write(l, c, stop) }()
+	defer func() {
+		close(stop)
+		close(c.permit)
+		for {
+			select {
+			case <-c.started:
+			case err := <-wrote:
+				if err != nil {
+					t.Error(err)
+				}
+				return
+			}
+		}
+	}()
+	started := func() {
+		t.Helper()
+		select {
+		case <-c.started:
+		case <-time.After(20 * time.Second):
+			t.Fatal("the writer wrote nothing")
+		}
+	}
+	// The link moves one part, of 1 KiB, at a time; meanwhile the sender
+	// queues another message of 64 KiB (appends: a snapshot would replace
+	// the one waiting), which the writer takes from the queue before the
+	// next part.
+	app := func(i uint64) raft.Message {
+		return raft.Message{Type: raft.MsgApp, From: 1, To: 2, Term: 3, PrevLogIndex: i,
+			Entries: []raft.Entry{{Index: i + 1, Term: 3, Data: make([]byte, 64<<10)}}}
+	}
+	const sends = 20
+	tr.Send(app(0))
+	started()
+	for i := range uint64(sends - 1) {
+		tr.Send(app(i + 1))
+		c.permit <- struct{}{}
+		started()
+	}
+	s := tr.Stats()
+	if held := sends - s.Sent - s.Dropped; held > 1+queue {
+		t.Fatalf("%+v: %d messages of 64 KiB held for a link that moved %d KiB; want at most the one in parts and %d waiting", s, held, sends-1, queue)
+	}
+}

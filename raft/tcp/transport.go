@@ -56,7 +56,9 @@ type Config struct {
 	// dialer claims is valid for that id's address, when it knows one.
 	TLS *tls.Config
 
-	QueueSize int // messages waiting per peer; default 1024
+	// QueueSize bounds the messages waiting per peer, default 1024; as
+	// many large ones again may wait for one going in parts (see PartSize).
+	QueueSize int
 	// MaxMessage bounds one message's encoded bytes, default 64 MiB: a
 	// larger one is dropped by its sender, and a peer that sends one
 	// anyway, whole or in parts, loses its connection before this one
