@@ -95,14 +95,15 @@ func (f *frameReader) next() ([]byte, error) {
 			if f.total != 0 {
 				return nil, errors.New("a message in parts began before the one before it ended")
 			}
-			total, err := binary.ReadUvarint(f.r)
+			c := byteCounter{r: f.r}
+			total, err := binary.ReadUvarint(&c)
 			if err != nil {
 				return nil, err
 			}
 			if total > uint64(f.max) {
 				return nil, fmt.Errorf("a message in parts of %d bytes, %w of %d", total, errTooLarge, f.max)
 			}
-			k := uvarintLen(total)
+			k := c.n // not uvarintLen(total): a uvarint may be padded
 			if total == 0 || n <= k {
 				return nil, errors.New("an empty message in parts")
 			}
@@ -137,4 +138,18 @@ func (f *frameReader) next() ([]byte, error) {
 func uvarintLen(v uint64) int {
 	var b [binary.MaxVarintLen64]byte
 	return binary.PutUvarint(b[:], v)
+}
+
+// byteCounter counts the bytes read through it.
+type byteCounter struct {
+	r *bufio.Reader
+	n int
+}
+
+func (c *byteCounter) ReadByte() (byte, error) {
+	b, err := c.r.ReadByte()
+	if err == nil {
+		c.n++
+	}
+	return b, err
 }

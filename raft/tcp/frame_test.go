@@ -463,3 +463,25 @@ func TestTheLargeMessagesWaitingAreBounded(t *testing.T) {
 		t.Fatalf("%+v: %d messages of 64 KiB held for a link that moved %d KiB; want at most the one in parts and %d waiting", s, held, sends-1, queue)
 	}
 }
+
+// The total that begins a message in parts may take more bytes than it
+// needs (a uvarint with padding); the part's bytes are what follows it
+// in the frame, and the next frame starts where the frame's length says.
+func TestAFirstPartsTotalIsReadAsItWasWritten(t *testing.T) {
+	var s []byte
+	s = appendHeader(s, kindFirst, 2+3)
+	s = append(s, 0x85, 0x00, 'a', 'b', 'c') // 5, in two bytes
+	s = appendHeader(s, kindNext, 2)
+	s = append(s, 'd', 'e')
+	s = appendHeader(s, kindWhole, 1)
+	s = append(s, 'z')
+	f := &frameReader{r: bufio.NewReader(bytes.NewReader(s)), max: 100}
+	for _, want := range []string{"abcde", "z"} {
+		if got, err := f.next(); err != nil || string(got) != want {
+			t.Fatalf("got %q, %v; want %q", got, err, want)
+		}
+	}
+	if got, err := f.next(); err != io.EOF {
+		t.Fatalf("after the messages: %q, %v; want the end", got, err)
+	}
+}
