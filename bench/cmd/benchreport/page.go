@@ -240,7 +240,10 @@ func runPage(r *runner) (string, error) {
 	fmt.Fprintf(&b, "**What stands in the way.** *Interactive:* of a cold load's %.0f ms, %.0f ms pass before the wasm is compiled (fetching "+
 		"%s of brotli and compiling its %s: the warm load, compiled from the cache, gets there in %.0f ms), %.0f ms starting the simulator, "+
 		"%.0f ms drawing the cluster and wiring the controls. The wasm's size decides it; the bare Go wasm the design quotes (about 420 kB "+
-		"brotli, about 200 ms here) is the floor. ", cd, cc, kbText(kinds["WebAssembly"].encodedOr0()), kbText(kinds["WebAssembly"].decodedOr0()),
+		"brotli, about 200 ms here) is the floor. The mark `raftplay:drawn` is set when the page's code has drawn the cluster, before "+
+		"the browser lays the page out and paints it: the first frame showing the cluster comes about 110 to 150 ms later here (largest "+
+		"contentful paint, 2026-12-02, 20 cold loads, load average 8 to 12), most of it the first layout of the whole page. Starting the "+
+		"simulator is Go's runtime and package initialisation, each function compiled lazily on its first call. ", cd, cc, kbText(kinds["WebAssembly"].encodedOr0()), kbText(kinds["WebAssembly"].decodedOr0()),
 		col(warm, 0), cr-cc, cd-cr)
 	fmt.Fprintf(&b, "*Frames:* playing at 1x the main thread is in tasks %.0f%% of the time but on a CPU only %.0f%% (at 10x: %.0f%% and %.0f%%): "+
 		"on this 2-core machine Chromium's renderer often waits for a core. ", task["1x"], cpu["1x"], task["10x"], cpu["10x"])
@@ -262,6 +265,14 @@ func runPage(r *runner) (string, error) {
 		"attributes are written only when they change; logs, requests and the event log update 4 times a second while playing. " +
 		"Drawing messages as composited HTML elements instead of SVG was measured no faster and dropped.\n\n")
 
+	b.WriteString("**Fixes made for the load budget.** Commits 322b1c4 and 575c2bf, measured alternately with the code before them (commit acac57b; " +
+		"three runs of TestPerfLoad each, 21 cold loads, load average 11 to 15): a cold load drawn at 439 ms instead of 639 (wasm compiled at 333 " +
+		"instead of 452). main.js imported the whole page statically, so the wasm's streaming compile could start only once all 30 modules had " +
+		"arrived (three of them not preloaded, found a round trip late), and wasm_exec.js blocked parsing, so even the loading screen was first " +
+		"painted only after about 340 ms; now main.js waits only for the loader and fetches the rest with import() while the simulator downloads, " +
+		"and wasm_exec.js is deferred (first paint at about 210 ms). Drawing the first run read the ring's size and its labels' font, each forcing " +
+		"a layout of the half-built page before the full one for the first frame; the font is now read while the ring is hidden and the size " +
+		"comes from the ring's ResizeObserver before the first paint. Warm loads did not change (195 and 210 ms).\n\n")
 	b.WriteString("**Commands** (from the repository root; `make bench` runs them):\n\n```\nmake site chromium\n")
 	fmt.Fprintf(&b, "cd e2e && CHROMIUM=%s RAFTPLAY_PERF_JSON=perf.jsonl go %s    # %s\n```\n\n", chromium, quoted, plural(rounds, "time"))
 	b.WriteString("`make browser-perf` runs the same tests (and the hour-long memory run) and prints what they measure.\n")
