@@ -25,12 +25,23 @@ const noteLinesInView = `(() => {
 // ResizeObserver (the ring lays itself out again) has run by then.
 const twoFrames = `new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))`
 
+// membershipCut lists, in words, what of the guide's membership row (Add
+// a server, and the note on how the cluster differs from the start) is
+// not in view in the guide.
+const membershipCut = `(() => {
+	const g = document.querySelector(".guide").getBoundingClientRect();
+	return [["Add a server", "[data-add-server]"], ["the note on the membership", "[data-setup-note]"]].map(([what, sel]) => [what, document.querySelector(sel).getBoundingClientRect()])
+		.filter(([, r]) => r.height === 0 || r.top < g.top - 1 || r.bottom > g.bottom + 1)
+		.map(([what, r]) => what + " is cut off or out of the guide's view (" + [r.top, r.bottom].map(Math.round) + " px; the guide " + [g.top, g.bottom].map(Math.round) + ")");
+})()`
+
 // A run with a server added, as a student sees it: s4's label clear under
 // it like the others'; each configuration entry's servers readable in its
 // log cell ("s1–s3 +s4"), with a title naming the voters and the learner;
 // the diagram drawing s4's line from when s4 started, not from 0 ms, and a
 // removed server's line as out of the cluster after its removal; the
-// dock's tabs on one row. At 1280x800 and 1024x700.
+// dock's tabs on one row; the guide's note on the membership, and Add a
+// server, in view. At 1280x800 and 1024x700.
 func TestAddedServerOnScreen(t *testing.T) {
 	p := openAt(t, "?peers=3&seed=4", 1280, 800)
 	p.until("the leader's no-op committed", `document.querySelector(".peer.leader") !== null && document.querySelector("[data-logs]").textContent.includes("commit 2")`, 3000)
@@ -94,6 +105,12 @@ func TestAddedServerOnScreen(t *testing.T) {
 	p.click("[data-popover] [data-do=remove]")
 	p.until("s1 out of the cluster", `document.querySelector('.peer[data-peer="1"]').dataset.standing === "out"`, 2000)
 	p.until("300 ms more", fmt.Sprintf(`Number(document.querySelector("[data-clock]").textContent.replace(/[^0-9]/g, "")) >= %d`, removed+300), 500)
+	// The guide's note on the membership, now two lines, and Add a
+	// server beside it are in view.
+	if cut := js[[]string](p, membershipCut); len(cut) > 0 {
+		t.Errorf("at 1280x800, with s1 removed: %q", cut)
+	}
+	p.shot("75-s1-removed-1280x800")
 
 	// The diagram, zoomed out to the whole run; a line's time read off its
 	// axis, as a student reads it.
@@ -154,6 +171,21 @@ func TestAddedServerOnScreen(t *testing.T) {
 		t.Errorf("marks cut off at the diagram's right edge: %q", out)
 	}
 	p.shot("75-s1-removed-diagram-1280x800")
+
+	// At 1024x700 the guide scrolls to the run's setup: a change of the
+	// membership brings its note, and Add a server, into view.
+	p.do("a laptop's window", chromedp.EmulateViewport(1024, 700))
+	js[bool](p, twoFrames)
+	p.do("the guide at its top", chromedp.Evaluate[chromedp.Void](`document.querySelector(".guide").scrollTop = 0`))
+	p.click(`.peer[data-peer="1"]`)
+	p.poll("s1's menu", `document.querySelector("[data-popover] [data-do=add]") !== null`)
+	p.click("[data-popover] [data-do=add]")
+	p.poll("the note on s1 joining", `document.querySelector("[data-setup-note]").textContent.includes("s1 joining as a learner")`)
+	js[bool](p, twoFrames)
+	if cut := js[[]string](p, membershipCut); len(cut) > 0 {
+		t.Errorf("at 1024x700, s1 added again: %q", cut)
+	}
+	p.shot("75-s1-added-again-1024x700")
 	p.do("narrow the window", chromedp.EmulateViewport(390, 844))
 	js[bool](p, twoFrames)
 	if n := js[int](p, tabRows); n != 1 {

@@ -79,6 +79,10 @@ func TestAddAServerThenRemoveTheLeader(t *testing.T) {
 	if note := js[string](p, `document.querySelector("[data-setup-note]").textContent`); note != want {
 		t.Errorf("the note under the setup: %q, want %q", note, want)
 	}
+	// That note, two lines, and Add a server are in view in the guide.
+	if cut := js[[]string](p, membershipCut); len(cut) > 0 {
+		t.Errorf("at 1280x800, the leader removed: %q", cut)
+	}
 	p.shot("73-leader-removed-1280x800")
 	p.do("narrow the window", chromedp.EmulateViewport(390, 844))
 	p.shot("73-leader-removed-390x844")

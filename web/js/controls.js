@@ -124,10 +124,17 @@ export class Controls {
     for (const p of model.run === this.setupRun ? model.peers : []) {
       const standing = model.standing(p.id);
       if (standing === "out") what.push(`${peerName(p.id)} out of the cluster`);
-      else if (p.id > start && standing) what.push(standing === "learner" ? `${peerName(p.id)} joining as a learner` : `${peerName(p.id)} added`);
+      // A server of the start removed and added again is a learner too.
+      else if (standing === "learner") what.push(`${peerName(p.id)} joining as a learner`);
+      else if (p.id > start && standing) what.push(`${peerName(p.id)} added`);
     }
+    const text = what.length ? `${what.join(", ")}; New run starts with ${start} ${start === 1 ? "server" : "servers"}.` : "";
+    const news = text !== "" && text !== this.setupNote.textContent;
     setProp(this.setupNote, "hidden", what.length === 0);
-    setText(this.setupNote, what.length ? `${what.join(", ")}; New run starts with ${start} ${start === 1 ? "server" : "servers"}.` : "");
+    setText(this.setupNote, text);
+    // A new note, and Add a server beside it, come into view where the
+    // guide scrolls (a laptop's, where the run's setup has little room).
+    if (news) reveal(this.setupNote.closest(".tool-row"));
   }
 
   // switches shows the run's PreVote and CheckQuorum (its status says).
@@ -153,4 +160,15 @@ export class Controls {
     }
     setText(this.scenarioAbout, sc ? sc.dataset.about : "");
   }
+}
+
+// reveal scrolls the guide (it alone: never the page) so that el is wholly
+// in view in it, when the guide scrolls at all.
+function reveal(el) {
+  const guide = el && el.closest(".guide");
+  if (!guide || guide.scrollHeight <= guide.clientHeight) return;
+  const r = el.getBoundingClientRect();
+  const g = guide.getBoundingClientRect();
+  if (r.bottom > g.bottom) guide.scrollTop += Math.min(r.bottom - g.bottom + 4, r.top - g.top);
+  else if (r.top < g.top) guide.scrollTop -= g.top - r.top + 4;
 }
