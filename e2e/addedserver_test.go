@@ -181,6 +181,11 @@ func TestAddedServerOnScreen(t *testing.T) {
 	p.poll("s1's menu", `document.querySelector("[data-popover] [data-do=add]") !== null`)
 	p.click("[data-popover] [data-do=add]")
 	p.poll("the note on s1 joining", `document.querySelector("[data-setup-note]").textContent.includes("s1 joining as a learner")`)
+	// Its menu, still open, names it as the ring does, and offers no
+	// leadership to a server that does not vote.
+	if got := js[string](p, `document.querySelector("[data-popover] h3").textContent + (document.querySelector("[data-popover] [data-do=transfer]") ? " | offers: make it the leader" : "")`); got != "s1 · learner" {
+		t.Errorf("s1's menu while s1 catches up as a learner: %q, want %q", got, "s1 · learner")
+	}
 	js[bool](p, twoFrames)
 	if cut := js[[]string](p, membershipCut); len(cut) > 0 {
 		t.Errorf("at 1024x700, s1 added again: %q", cut)

@@ -119,7 +119,8 @@ export class Popover {
       else button(actions, "restart", `Restart ${name}`);
       // A leader has no election timer to run out.
       if (p.up && !leads) button(actions, "timeout", "Time out now").title = "Its election timer runs out now: it becomes a candidate in the next term and asks for votes (with PreVote, it first asks whether it would win)";
-      if (p.up && leader) {
+      // A learner, or a server out of the cluster, cannot be elected.
+      if (p.up && leader && standing !== "learner" && standing !== "out") {
         const from = peerName(leader.id);
         button(actions, "transfer", `Make ${name} the leader`).title =
           `${from} hands over leadership to ${name} (dissertation section 3.10): it sends ${name} what its log lacks, then tells it to stand now (TimeoutNow); it takes no writes meanwhile, and gives up after an election timeout`;
@@ -152,7 +153,8 @@ export class Popover {
       if (again) again.focus();
     }
     const [title, text] = this.node.children;
-    setText(title, `${name} · ${roleName(p)}`);
+    // As the ring names it: a follower catching up is a learner.
+    setText(title, `${name} · ${p.role === "follower" && (standing === "learner" || standing === "out") ? (standing === "out" ? "out of the cluster" : "learner") : roleName(p)}`);
     const snapText = p.snapshotIndex ? ` Snapshot: entries ${range(1, p.snapshotIndex)} (term ${p.snapshotTerm || 0}) and the lock's state after them.` : "";
     if (p.up) {
       const lock = p.lock && p.lock.locked ? `locked by ${p.lock.holder}` : "free";
