@@ -82,7 +82,7 @@ func overlap(p *page, a, b string) float64 {
 }
 
 // A request waiting on the minority side says when its client gives up,
-// in simulated time, and counts down.
+// in simulated time, and counts down; once given up, what it may mean.
 func TestWaitingDeadline(t *testing.T) {
 	p := open(t, "?peers=3")
 	p.until("a leader is elected", `document.querySelector(".peer.leader") !== null`, 3000)
@@ -100,6 +100,17 @@ func TestWaitingDeadline(t *testing.T) {
 	p.click("[data-skip]")
 	p.poll("the countdown", fmt.Sprintf(`%s.includes("(in 2.9 s)")`, row))
 	p.shot("33-waiting-deadline")
+
+	// Given up: a write may still take effect; a read changes nothing.
+	read := p.request("bob", leader, "read")
+	for _, r := range []struct{ req, want string }{{req, "it may still take effect"}, {read, "a read changes nothing, so ask again"}} {
+		if got := p.outcome(r.req, 4000); got != "timeout" {
+			t.Fatalf("request %s: %s, want timeout", r.req, got)
+		}
+		if got := js[string](p, fmt.Sprintf(`document.querySelector('li.request[data-req=%q] .why').textContent`, r.req)); !strings.Contains(got, r.want) {
+			t.Errorf("request %s, timed out, says %q, want %q", r.req, got, r.want)
+		}
+	}
 }
 
 func thousands(n int) string {

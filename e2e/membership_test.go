@@ -33,6 +33,13 @@ func TestAddAServerThenRemoveTheLeader(t *testing.T) {
 	if role := js[string](p, `document.querySelector('.peer[data-peer="4"] .peer-role').textContent`); role != "learner" {
 		t.Errorf("s4's role label while it catches up: %q, want learner", role)
 	}
+	// Its log row says what the ring says.
+	logHead := func(id int) string {
+		return js[string](p, fmt.Sprintf(`[...document.querySelectorAll("[data-logs] .log-head")].map((h) => h.textContent).find((t) => t.startsWith("s%d ")) || ""`, id))
+	}
+	if h := logHead(4); !strings.HasPrefix(h, "s4 learner") {
+		t.Errorf("s4's log row while it catches up: %q, want it named s4 learner", h)
+	}
 	if s := summary(); !strings.Contains(s, "s4 is a learner") || !strings.Contains(s, "A majority is 2 of 3 servers") {
 		t.Errorf("the summary while s4 catches up: %q", s)
 	}
@@ -59,6 +66,9 @@ func TestAddAServerThenRemoveTheLeader(t *testing.T) {
 	p.click("[data-popover] [data-do=remove]")
 	p.until("another leader", fmt.Sprintf(`(() => { const l = [...document.querySelectorAll(".peer.leader")].filter((g) => g.dataset.peer !== "%d"); return l.length > 0; })()`, lead), 3000)
 	p.until("the old leader out of the cluster", fmt.Sprintf(`document.querySelector('.peer[data-peer="%d"]').dataset.standing === "out"`, lead), 2000)
+	if h, want := logHead(lead), fmt.Sprintf("s%d out", lead); !strings.HasPrefix(h, want) {
+		t.Errorf("the removed server's log row: %q, want it named %s", h, want)
+	}
 	if got, gotTerm := p.leader(); got == lead || gotTerm <= term {
 		t.Errorf("s%d leads term %d after s%d (term %d) removed itself", got, gotTerm, lead, term)
 	}

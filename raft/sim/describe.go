@@ -259,8 +259,14 @@ func outcomeText(op, outcome string, peer raft.ID, reason string) string {
 	case OutcomeRedirect:
 		return p + " knew of no leader to pass it to (none elected yet, or an election under way): try again"
 	case OutcomeTimeout:
+		if op == "read" {
+			return "no answer in time; a read changes nothing, so ask again"
+		}
 		return "no answer in time; it may still take effect"
 	case OutcomeCrashed:
+		if op == "read" {
+			return p + " crashed before answering; a read changes nothing, so ask again"
+		}
 		return p + " crashed before answering; it may still take effect"
 	case OutcomeDown:
 		return p + " is down"

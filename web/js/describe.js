@@ -9,6 +9,12 @@ export const peerName = (id) => (id ? `s${id}` : "nobody");
 // "precandidate" is a pre-candidate (PreVote).
 export const roleName = (p) => (!p.up ? "crashed" : p.role === "precandidate" ? "pre-candidate" : p.role);
 
+// shownRole is the role a server's label says, its standing in the
+// cluster (model.standing) included: a follower that is a learner, or out
+// of the cluster, is labelled so, in the ring and in its log row alike.
+export const shownRole = (p, standing) =>
+  p.up && p.role === "follower" && (standing === "learner" || standing === "out") ? standing : roleName(p);
+
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export const bytes = (n) => plural(n, "byte");
@@ -179,10 +185,12 @@ export function outcomeText(r) {
       return "the lock said no";
     case "redirect":
       return `${peerName(r.peer)} knew of no leader to pass it to (none elected yet, or an election under way): try again`;
+    // A write that got no answer may still be applied; a read changes
+    // nothing (the simulator's event text says the same: raft/sim/describe.go).
     case "timeout":
-      return "no answer in time; it may still take effect";
+      return `no answer in time; ${r.op === "read" ? "a read changes nothing, so ask again" : "it may still take effect"}`;
     case "crashed":
-      return `${peerName(r.peer)} crashed before answering; it may still take effect`;
+      return `${peerName(r.peer)} crashed before answering; ${r.op === "read" ? "a read changes nothing, so ask again" : "it may still take effect"}`;
     case "down":
       return `${peerName(r.peer)} is down`;
     case "failed":

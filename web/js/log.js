@@ -13,7 +13,7 @@
 // whose content changed (under a busy load commits move every frame).
 
 import { html, setProp, setText } from "./svg.js";
-import { bytes, configShort, entryText, list, peerName, roleName, short } from "./describe.js";
+import { bytes, configShort, entryText, list, peerName, short, shownRole } from "./describe.js";
 
 // Widths in pixels, as style.css gives them, by density: the row's head,
 // the snapshot column, an index column at the least.
@@ -196,7 +196,7 @@ export class Logs {
       row.el.classList.toggle("crashed", !p.up);
     }
     const last = p.lastIndex || 0;
-    setText(row.name, `${peerName(p.id)} ${roleName(p)}`);
+    setText(row.name, `${peerName(p.id)} ${shownRole(p, model.standing(p.id))}`);
     setText(row.facts, p.up ? `commit ${p.commit || 0} · applied ${p.applied || 0}` : "commit index lost");
     setText(row.facts2, p.up ? `log to #${last}` : `log to #${last} (on disk)`);
     const snapIndex = p.snapshotIndex || 0;

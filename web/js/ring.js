@@ -4,7 +4,7 @@
 // size and then only their changed attributes are touched.
 
 import { svg, setAttr, setText, layout, NODE_R, TIMER_R } from "./svg.js";
-import { peerName, roleName, short } from "./describe.js";
+import { peerName, roleName, short, shownRole } from "./describe.js";
 import { placeLabels, serverBox, SIZES } from "./labels.js";
 
 const CIRCLE = `M${-NODE_R},0a${NODE_R},${NODE_R} 0 1,0 ${2 * NODE_R},0a${NODE_R},${NODE_R} 0 1,0 ${-2 * NODE_R},0z`;
@@ -198,7 +198,7 @@ export class Ring {
       setAttr(n.timer, "class", `timer ${role}`);
       setAttr(n.g, "data-term", p.term);
       setAttr(n.body, "d", role === "candidate" || role === "precandidate" ? DIAMOND : CIRCLE);
-      setText(n.role, role === "follower" && standing === "learner" ? "learner" : role === "follower" && standing === "out" ? "out" : roleName(p));
+      setText(n.role, shownRole(p, standing));
       const line1 = `term ${p.term} · ${p.vote ? `voted ${peerName(p.vote)}` : "no vote"}`;
       const holder = p.lock && p.lock.locked ? p.lock.holder : "";
       const line2 = p.up ? (holder ? `lock: ${short(holder)}` : "lock: free") : "lock state lost";
