@@ -145,6 +145,16 @@ func TestOneScreen(t *testing.T) {
 						t.Errorf("%d %ss are not wholly in the %dx%d window: %q", len(out), what, size.w, size.h, out)
 					}
 				}
+				// The lesson chooser's words read whole: the text, its
+				// padding and the select's arrow (20 px) fit its width.
+				if !js[bool](p, `(() => {
+					const s = document.querySelector("[data-lesson-pick]"), cs = getComputedStyle(s);
+					const c = document.createElement("canvas").getContext("2d");
+					c.font = cs.font;
+					return c.measureText(s.selectedOptions[0].text).width + parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight) + 20 <= s.clientWidth;
+				})()`) {
+					t.Errorf("the lesson chooser (%d px wide) cuts %q", js[int](p, `document.querySelector("[data-lesson-pick]").clientWidth`), js[string](p, `document.querySelector("[data-lesson-pick]").selectedOptions[0].text`))
+				}
 				// The guide's notes keep room for a few lines of text.
 				if h := js[int](p, `document.querySelector(".guide-notes").clientHeight`); h < 120 {
 					t.Errorf("the guide's notes are %d px high: too little to read", h)
