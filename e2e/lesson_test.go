@@ -103,6 +103,19 @@ func TestLessonReducedMotion(t *testing.T) {
 	if got := js[string](p, `document.querySelector("[data-lesson-said]").getAttribute("aria-live") + " " + document.querySelector("[data-lesson-result]").getAttribute("aria-live")`); got != "polite polite" {
 		t.Errorf("captions and results are live regions %q, want polite", got)
 	}
+	// The client panel's hint does not invite a student to leave the
+	// lesson unawares; once exploring, it suggests requests again.
+	hint := func() string {
+		return js[string](p, `getComputedStyle(document.querySelector(".requests"), "::before").content`)
+	}
+	if h := hint(); !strings.Contains(h, "takes the run off the lesson's path") {
+		t.Errorf("in a lesson, the client panel's hint says %s", h)
+	}
+	p.click("[data-lesson-explore]")
+	p.poll("the lesson left", `document.querySelector("[data-lesson]").hidden`)
+	if h := hint(); !strings.Contains(h, "Try: alice sends lock to s1") {
+		t.Errorf("exploring, the client panel's hint says %s", h)
+	}
 }
 
 // A link to a step opens it; the keyboard goes back and on; touching the

@@ -250,6 +250,7 @@ export class Lessons {
   highlight(s) {
     const host = this.app.host;
     const kinds = s ? s.messages.map((m) => KINDS[m]).filter(Boolean) : [];
+    setData(host, "lessonOn", s ? this.outline.name : ""); // the clients' hint, for one, changes
     setData(host, "lessonServers", s ? s.servers.join(" ") : "");
     setData(host, "lessonMsgs", kinds.join(" "));
     this.app.logs.mark(s ? s.entries : []);

@@ -142,11 +142,23 @@ func (c *Cond) Describe() string {
 	if c.Peer != raft.None {
 		who = c.Peer.String()
 	}
+	return c.describe(who, false)
+}
+
+// describe words c with who as its subject, plural when who names several
+// servers ("s2, s3 and s4 apply entry 3").
+func (c *Cond) describe(who string, plural bool) string {
+	verb := func(one, many string) string {
+		if plural {
+			return many
+		}
+		return one
+	}
 	switch c.Kind {
 	case Elected:
 		s := "a leader is elected"
 		if c.Peer != raft.None {
-			s = who + " becomes leader"
+			s = who + verb(" becomes", " become") + " leader"
 		}
 		if c.Term != 0 {
 			s += " in term " + u(c.Term)
@@ -154,14 +166,14 @@ func (c *Cond) Describe() string {
 		return s
 	case Committed:
 		if c.Peer != raft.None {
-			return who + " knows entry " + u(c.Index) + " is committed"
+			return who + verb(" knows", " know") + " entry " + u(c.Index) + " is committed"
 		}
 		return "the leader commits entry " + u(c.Index)
 	case Applied:
 		if c.Skipped {
-			return who + " meets a retry of an entry it applied, at entry " + u(c.Index) + " or later"
+			return who + verb(" meets", " meet") + " a retry of an entry it applied, at entry " + u(c.Index) + " or later"
 		}
-		return who + " applies entry " + u(c.Index)
+		return who + verb(" applies", " apply") + " entry " + u(c.Index)
 	case Answered:
 		s := c.Client + "'s "
 		if c.Op != "" {
@@ -177,9 +189,9 @@ func (c *Cond) Describe() string {
 	case Sent:
 		return c.Msg.describe() + " is sent"
 	case Became:
-		return who + " becomes " + c.Role.String()
+		return who + verb(" becomes ", " become ") + c.Role.String()
 	case Voted:
-		s := who + " votes"
+		s := who + verb(" votes", " vote")
 		if c.For != raft.None {
 			s += " for " + c.For.String()
 		}
@@ -188,29 +200,77 @@ func (c *Cond) Describe() string {
 		}
 		return s
 	case Truncated:
-		return who + " deletes conflicting entries"
+		return who + verb(" deletes", " delete") + " conflicting entries"
 	case Snapshotted:
 		if c.Installed {
-			return who + " installs the leader's snapshot"
+			return who + verb(" installs", " install") + " the leader's snapshot"
 		}
-		return who + " compacts its log into a snapshot"
+		return who + verb(" compacts its log", " compact their logs") + " into a snapshot"
 	case TimedOut:
 		return who + "'s election timer runs out"
 	case Crashed:
-		return who + " crashes"
+		return who + verb(" crashes", " crash")
 	case Not:
 		return "not: " + c.Of[0].Describe()
 	case All, Any:
-		parts := make([]string, len(c.Of))
-		for i := range c.Of {
-			parts[i] = c.Of[i].Describe()
-		}
+		parts := c.describeParts()
 		if c.Kind == All {
 			return strings.Join(parts, ", and ")
 		}
 		return strings.Join(parts, ", or ")
 	}
 	return c.Kind.String()
+}
+
+// describeParts words the parts of an All or Any, naming together the
+// servers of parts that differ only in their server: "s2, s3 and s4 apply
+// entry 3", not "s2 applies entry 3, and s3 applies entry 3, and ..."; "s2
+// or s3 becomes leader".
+func (c *Cond) describeParts() []string {
+	const mark = "\x00" // stands for the server while parts are compared
+	var parts []string
+	var peers [][]raft.ID
+	at := map[string]int{}
+	for i := range c.Of {
+		d := &c.Of[i]
+		if d.Peer == raft.None || d.Kind == TimedOut || d.Kind == All || d.Kind == Any || d.Kind == Not {
+			parts, peers = append(parts, d.Describe()), append(peers, nil)
+			continue
+		}
+		key := d.describe(mark, false)
+		if j, ok := at[key]; ok {
+			peers[j] = append(peers[j], d.Peer)
+			continue
+		}
+		at[key] = len(parts)
+		parts, peers = append(parts, key), append(peers, []raft.ID{d.Peer})
+	}
+	for j, ids := range peers {
+		if ids == nil {
+			continue
+		}
+		names := make([]string, len(ids))
+		for k, id := range ids {
+			names[k] = id.String()
+		}
+		// All: "s2 and s3 apply"; Any: "s2 or s3 applies".
+		who, plural := names[0], false
+		if n := len(names); n > 1 {
+			if c.Kind == All {
+				who, plural = strings.Join(names[:n-1], ", ")+" and "+names[n-1], true
+			} else {
+				who = strings.Join(names[:n-1], ", ") + " or " + names[n-1]
+			}
+		}
+		// The part's words again, with the servers as the subject.
+		for i := range c.Of {
+			if c.Of[i].Peer == ids[0] && c.Of[i].describe(mark, false) == parts[j] {
+				parts[j] = c.Of[i].describe(who, plural)
+				break
+			}
+		}
+	}
+	return parts
 }
 
 // DescribeNot says that c did not happen, for a question whose answer is

@@ -128,3 +128,24 @@ func TestAddedServer(t *testing.T) {
 		t.Errorf("adding a tenth server: %v", err)
 	}
 }
+
+// A step's "Plays until" names together the servers of parts that differ
+// only in their server, and words the rest as before.
+func TestDescribeNamesServersTogether(t *testing.T) {
+	applied := func(id raft.ID) Cond { return Cond{Kind: Applied, Peer: id, Index: 3} }
+	for _, c := range []struct {
+		cond Cond
+		want string
+	}{
+		{Cond{Kind: All, Of: []Cond{applied(2), applied(3), applied(4)}}, "s2, s3 and s4 apply entry 3"},
+		{Cond{Kind: All, Of: []Cond{applied(2), {Kind: Committed, Index: 3}, applied(4)}}, "s2 and s4 apply entry 3, and the leader commits entry 3"},
+		{Cond{Kind: All, Of: []Cond{applied(2), {Kind: Applied, Peer: 3, Index: 4}}}, "s2 applies entry 3, and s3 applies entry 4"},
+		{Cond{Kind: Any, Of: []Cond{{Kind: Elected, Peer: 2}, {Kind: Elected, Peer: 3}}}, "s2 or s3 becomes leader"},
+		{Cond{Kind: All, Of: []Cond{{Kind: Snapshotted, Peer: 1}, {Kind: Snapshotted, Peer: 2}}}, "s1 and s2 compact their logs into a snapshot"},
+		{Cond{Kind: All, Of: []Cond{{Kind: TimedOut, Peer: 1}, {Kind: TimedOut, Peer: 2}}}, "s1's election timer runs out, and s2's election timer runs out"},
+	} {
+		if got := c.cond.Describe(); got != c.want {
+			t.Errorf("%q, want %q", got, c.want)
+		}
+	}
+}
