@@ -23,6 +23,12 @@ export const MAX_DRAWN = 400;
 // drawn where it was.
 const ALONG = { loss: 0.5, partition: 0.3, down: 0.85 };
 const WORD_W = 40; // the room a burst's word takes, across
+const BURST_R = 10; // a burst's cross and ring reach this far from its centre
+// A loss is marked for this long in simulated time, fading all the while,
+// whatever the speed: a run paused, stepped or replayed to a moment shows
+// only the losses of the moments just before it.
+export const BURST_MS = 30;
+const MSG_R = 11; // half a message's glyph, across: what may cover a label
 
 export class Messages {
   // still: a media query; while it matches (reduced motion), messages jump
@@ -36,6 +42,8 @@ export class Messages {
     this.handlers = handlers; // {hover(id, el), pick(id, el)}
     this.at = [];
     this.clear = [];
+    this.labelBoxes = [];
+    this.bursts = []; // {outer, at}: the losses drawn, oldest first
     this.shown = new Map(); // id -> {g, m}
     this.templates = new Map(); // kind|yes -> the glyph to copy
     this.selected = 0;
@@ -58,8 +66,10 @@ export class Messages {
   layout(at, clear) {
     this.at = at;
     this.clear = clear;
+    this.labelBoxes = clear.slice(at.length);
     this.layer.replaceChildren();
     this.burstLayer.replaceChildren();
+    this.bursts = [];
     this.shown.clear();
   }
 
@@ -68,8 +78,10 @@ export class Messages {
   move(at, clear) {
     this.at = at;
     this.clear = clear;
+    this.labelBoxes = clear.slice(at.length);
     for (const s of this.shown.values()) s.key = "";
     this.burstLayer.replaceChildren();
+    this.bursts = [];
   }
 
   // sync adds glyphs for new messages and removes those that arrived; of
@@ -116,7 +128,8 @@ export class Messages {
     return g;
   }
 
-  // frame puts every message where it is at virtual time t.
+  // frame puts every message where it is at virtual time t, and fades
+  // the marks of losses.
   frame(t) {
     const jump = this.still.matches;
     for (const s of this.shown.values()) {
@@ -125,7 +138,41 @@ export class Messages {
       if (key === s.key) continue;
       s.key = key;
       s.g.setAttribute("transform", key);
+      // A message passing under a server's label is drawn faint, its
+      // count hidden, so that the label reads through it.
+      const box = [x - MSG_R, y - MSG_R, 2 * MSG_R, 2 * MSG_R];
+      const under = this.labelBoxes.some((b) => meets(box, b));
+      if (under !== Boolean(s.under)) {
+        s.under = under;
+        s.g.classList.toggle("under-label", under);
+      }
     }
+    this.fade(t);
+  }
+
+  // fade shows each loss's mark from the moment of the loss for BURST_MS
+  // of simulated time, fading, and removes it after.
+  fade(t) {
+    if (!this.bursts.length) return;
+    this.bursts = this.bursts.filter((b) => {
+      if (!b.outer.isConnected) return false;
+      const age = t - b.at;
+      if (age >= BURST_MS) {
+        b.outer.remove();
+        return false;
+      }
+      const shown = age >= 0;
+      if (shown !== b.shown) {
+        b.shown = shown;
+        b.outer.setAttribute("visibility", shown ? "visible" : "hidden");
+      }
+      const opacity = shown ? (1 - age / BURST_MS).toFixed(2) : "0";
+      if (opacity !== b.opacity) {
+        b.opacity = opacity;
+        b.outer.setAttribute("opacity", opacity);
+      }
+      return true;
+    });
   }
 
   where(msg, sent, arrive, t, jump = false) {
@@ -152,13 +199,12 @@ export class Messages {
       if (!this.at[b.msg.from - 1] || !this.at[b.msg.to - 1]) continue;
       while (this.burstLayer.childElementCount >= MAX_BURSTS) this.burstLayer.firstChild.remove();
       const along = ALONG[b.reason];
-      const at = along === undefined ? b.at : b.sent + (b.arrive - b.sent) * along;
-      const { x, y } = this.where(b.msg, b.sent, b.arrive, at);
+      const { x, y } = this.burstSpot(b, along === undefined ? (b.arrive > b.sent ? (b.at - b.sent) / (b.arrive - b.sent) : 1) : along);
       // Messages lost at the same spot (say, every heartbeat to a crashed
       // server) share one burst: stacked labels smear into a blot.
       const key = `${Math.round(x / 4)},${Math.round(y / 4)},${b.reason}`;
       for (const old of [...this.burstLayer.children]) if (old.dataset.key === key) old.remove();
-      const outer = svg("g", { transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`, "data-key": key }, this.burstLayer);
+      const outer = svg("g", { transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`, "data-key": key, "data-at": b.at, visibility: "hidden" }, this.burstLayer);
       const inner = svg("g", { class: "burst" }, outer);
       svg("circle", { class: "burst-ring", r: 9 }, inner);
       svg("path", { class: "burst-x", d: "M-4,-4l8,8m0,-8l-8,8" }, inner);
@@ -171,10 +217,21 @@ export class Messages {
         label.textContent = dropLabel[b.reason] || "dropped";
         outer.dataset.word = `${(x - WORD_W / 2).toFixed(0)},${(y - 24).toFixed(0)},${WORD_W},16`;
       }
-      inner.addEventListener("animationend", () => outer.remove(), { once: true });
-      // With animations off (reduced motion) animationend never comes.
-      setTimeout(() => outer.remove(), 1500);
+      this.bursts.push({ outer, at: b.at, shown: false, opacity: "" });
     }
+  }
+
+  // burstSpot is where along its link (a fraction f of the way) a loss is
+  // marked: there, or the nearest place towards the link's middle where
+  // the mark covers no server and no label.
+  burstSpot(b, f) {
+    const at = (g) => this.where(b.msg, 0, 1, Math.min(1, Math.max(0, g)));
+    for (let i = 0; i <= 20; i++) {
+      const g = f + ((0.5 - f) * i) / 20;
+      const p = at(g);
+      if (!this.clear.some((c) => meets([p.x - BURST_R, p.y - BURST_R, 2 * BURST_R, 2 * BURST_R], c))) return p;
+    }
+    return at(f);
   }
 
   // wordRoom says whether a burst at x, y may carry a word (drawn above
