@@ -81,7 +81,7 @@ func stringify(v js.Value) string { return js.Global().Get("JSON").Call("stringi
 // The calls of API.md, and no others.
 var apiCalls = []string{"add", "advance", "cancel", "crash", "create", "cut", "definition", "drop", "events", "exportTrace",
 	"heal", "lesson", "network", "partition", "read", "remove", "replay", "restart", "restore", "rewind", "snapshot", "status", "step",
-	"timeout", "timers", "transfer", "write"}
+	"timeout", "timers", "transfer", "violations", "write"}
 
 func TestAPIObject(t *testing.T) {
 	o := raftplay()

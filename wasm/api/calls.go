@@ -33,6 +33,7 @@ var calls = map[string]call{
 	"definition":  {fn: definition, anyTime: true},
 	"exportTrace": {fn: exportTrace, anyTime: true},
 	"events":      {fn: events, args: 3, anyTime: true},
+	"violations":  {fn: violations, args: 1, anyTime: true},
 	"status":      {fn: status},
 	"snapshot":    {fn: snapshot},
 	"advance":     {fn: advance, args: 2},
@@ -147,6 +148,38 @@ func events(ss *Session, b []byte, args []any) ([]byte, *Error) {
 		}
 	}
 	return ss.appendEvents(b, uint64(after), int(limit), text), nil
+}
+
+// violations answers {run, count, more, violations}: the violations the
+// checkers found, from the from-th (0-based) on, at most MaxBatch, each with
+// its text. The page learns of violations from the events, and a replay or
+// a gap in the events can skip the very event that broke a property; the
+// status's count says when to ask here.
+func violations(ss *Session, b []byte, args []any) ([]byte, *Error) {
+	var from int64
+	if v := arg(args, 0); v != nil {
+		var err *Error
+		if from, err = jsonio.WholeNumber("from", v, 0, MaxSafeInt); err != nil {
+			return nil, err
+		}
+	}
+	all := ss.sim.Violations()
+	vs := all[min(int(from), len(all)):]
+	vs = vs[:min(len(vs), MaxBatch)]
+	w := jsonio.NewObject(b)
+	w.Uint("run", ss.run)
+	w.Int("count", int64(len(all)))
+	w.Bool("more", int(from)+len(vs) < len(all))
+	w.Key("violations")
+	w.B = append(w.B, '[')
+	for i := range vs {
+		if i > 0 {
+			w.B = append(w.B, ',')
+		}
+		w.B = vs[i].AppendJSONText(w.B)
+	}
+	w.B = append(w.B, ']')
+	return w.End(), nil
 }
 
 // frame reads advance's and step's options: what to add to the status so

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/raftplay/raftplay/raft"
@@ -63,6 +64,45 @@ func TestAdvanceUntilViolation(t *testing.T) {
 	if num(st["violations"]) != 1 || num(st["time"]) != want.Time {
 		t.Fatalf("advance(untilViolation, untilMark) = %v", st)
 	}
+}
+
+// A replay that runs past a violation, with an event window too small to
+// hold it, still lets the page learn of it: the status counts it, and
+// violations() answers it, with its words, whatever the window.
+func TestViolationsOutliveTheEventWindow(t *testing.T) {
+	o := sim.DefaultCampaign(3)
+	o.Broken = raft.Break(raft.VoteAnyLog)
+	res, err := sim.RunCampaign(3, o, 0)
+	if err != nil || len(res.Violations) == 0 {
+		t.Fatalf("campaign: %v, %d violations", err, len(res.Violations))
+	}
+	want := res.Violations[0]
+	d := res.Sim.Definition()
+	def := json.RawMessage(d.AppendJSON(nil))
+	s := newSession(t, Config{Check: true, Window: 100})
+	st := s.call("replay", def, want.Time+500)
+	batch := s.call("events", 0, 5000)
+	if evs := batch["events"].([]any); num(evs[0].(map[string]any)["time"]) <= want.Time {
+		t.Fatalf("the 100-event window at %v ms still reaches back to the violation at %d ms: the test shows nothing", st["time"], want.Time)
+	}
+	n := num(st["violations"])
+	if n == 0 || !batch["gap"].(bool) {
+		t.Fatalf("status %v, gap %v", st, batch["gap"])
+	}
+	v := s.call("violations")
+	list := v["violations"].([]any)
+	if num(v["count"]) != n || int64(len(list)) != n || v["more"].(bool) || num(v["run"]) != num(st["run"]) {
+		t.Fatalf("violations() = count %v, %d listed, more %v; the status counts %d", v["count"], len(list), v["more"], n)
+	}
+	first := list[0].(map[string]any)
+	if first["kind"] != "violation" || first["property"] != "leader-completeness" || num(first["time"]) != want.Time ||
+		!strings.Contains(first["text"].(string), "Leader Completeness") {
+		t.Fatalf("first violation %v", first)
+	}
+	if rest := s.call("violations", n)["violations"].([]any); len(rest) != 0 {
+		t.Fatalf("violations(%d) lists %d", n, len(rest))
+	}
+	s.fail(CodeOutOfRange, []string{"from"}, "violations", -1)
 }
 
 // Events come with their words when asked: the same sentence raftsim's

@@ -212,11 +212,15 @@ export class App {
     }
     if (shared) {
       this.work.named("Replaying the shared run");
+      // The rules it breaks are set before the run arrives: the new run
+      // resets Checks with them, and the violations the replay found come
+      // in right after (catchUp).
+      const c = shared.def.config || {};
+      const before = this.broken;
+      this.broken = Array.isArray(c.broken) ? c.broken : [];
       const r = await this.player.restart(() => this.api.replay(shared.def, shared.t));
-      if (!r.error) {
-        const c = shared.def.config || {};
-        this.broken = Array.isArray(c.broken) ? c.broken : [];
-        this.checks.reset(this.broken);
+      if (r.error) this.broken = before;
+      else {
         this.controls.setup(c.peers || 3, shared.def.seed ?? 1);
         this.guide.reset("shared");
         this.restorePanels(shared.panels);
@@ -342,6 +346,7 @@ export class App {
     if (!this.player.playing) this.diagram.draw(this.player.display, false);
     const found = this.checks.take(changed.events);
     if (found.length) this.violated(found[0]);
+    else if ((m.status.violations || 0) > this.checks.violations.length) this.catchUp(m.run);
     this.controls.pending(m.status.pending || 0);
     if (this.popover.open) this.popover.refresh(m);
   }
@@ -525,6 +530,24 @@ export class App {
   // violated shows a violation the checkers found: the run pauses there
   // (the player stops right after the event that broke the property), the
   // Checks tab says what failed, and what it involves is highlighted.
+  // catchUp asks for the violations the events did not bring (a replay
+  // starts the page's events late; a gap skips some), so Checks never says
+  // "holds" of a property the run has broken.
+  async catchUp(run) {
+    if (this.catchingUp === run) return;
+    this.catchingUp = run;
+    const found = [];
+    for (let from = 0; ; ) {
+      const a = await this.api.violations(from);
+      if (a.error || a.run !== this.model.run) break;
+      found.push(...this.checks.take(a.violations));
+      from += a.violations.length;
+      if (!a.more) break;
+    }
+    this.catchingUp = null;
+    if (found.length && this.model.run === run) this.violated(found.reduce((a, b) => (a.seq < b.seq ? a : b)));
+  }
+
   violated(ev) {
     this.player.pause();
     this.tabs.show("checks");

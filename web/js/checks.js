@@ -86,16 +86,20 @@ export class Checks {
     setText(row.state, text || (id === "linearizability" && state === "ok" ? (this.linear || "checked when the run pauses with this tab open") : state === "ok" ? "holds" : ""));
   }
 
-  // take looks at new events and returns the violations among them.
+  // take looks at new events and returns the violations among them it had
+  // not seen: they come with the events and, after a replay or a gap in
+  // the events, from the API's violations() (the app's catchUp).
   take(events) {
     const found = [];
     for (const ev of events) {
-      if (ev.kind !== "violation") continue;
-      this.violations.push(ev);
+      if (ev.kind !== "violation" || this.violations.some((v) => v.seq === ev.seq)) continue;
       found.push(ev);
-      this.failed(ev);
     }
-    if (found.length) this.badge();
+    if (!found.length) return found;
+    this.violations.push(...found);
+    this.violations.sort((a, b) => a.seq - b.seq);
+    for (const ev of found) this.failed(ev);
+    this.badge();
     return found;
   }
 
