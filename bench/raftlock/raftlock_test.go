@@ -72,15 +72,20 @@ func build(t testing.TB) string {
 func start(t testing.TB) *cluster {
 	dir := t.TempDir()
 	bin := build(t)
-	var peers []string
+	// Every address is picked before any server starts: a server's dials
+	// take ephemeral ports, and one could take an address picked later.
+	var peers, https []string
 	for i := 1; i <= 3; i++ {
 		peers = append(peers, fmt.Sprintf("%d=%s", i, freeAddr(t)))
+		https = append(https, freeAddr(t))
 	}
 	c := &cluster{}
 	t.Cleanup(c.stop)
+	var logs []string
 	for i := 1; i <= 3; i++ {
-		addr := freeAddr(t)
-		log, err := os.Create(filepath.Join(dir, fmt.Sprintf("s%d.log", i)))
+		addr := https[i-1]
+		logs = append(logs, filepath.Join(dir, fmt.Sprintf("s%d.log", i)))
+		log, err := os.Create(logs[i-1])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +100,12 @@ func start(t testing.TB) *cluster {
 	}
 	for deadline := time.Now().Add(30 * time.Second); !c.allUp() || c.leader() == ""; {
 		if time.Now().After(deadline) {
-			t.Fatal("not every server up with a leader after 30s")
+			var said strings.Builder
+			for i, l := range logs {
+				b, _ := os.ReadFile(l)
+				fmt.Fprintf(&said, "\ns%d's log (its end):\n%s", i+1, b[max(0, len(b)-1500):])
+			}
+			t.Fatalf("not every server up with a leader after 30s%s", said.String())
 		}
 		time.Sleep(20 * time.Millisecond) // setup, not measured
 	}
