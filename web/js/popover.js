@@ -4,7 +4,7 @@
 // wraps and its buttons are ordinary, focusable buttons.
 
 import { html, setText } from "./svg.js";
-import { messageFields, messageName, peerName, range, roleName } from "./describe.js";
+import { messageFields, messageName, peerName, range, shownRole } from "./describe.js";
 
 const GAP = 14;
 
@@ -154,7 +154,8 @@ export class Popover {
     }
     const [title, text] = this.node.children;
     // As the ring names it: a follower catching up is a learner.
-    setText(title, `${name} · ${p.role === "follower" && (standing === "learner" || standing === "out") ? (standing === "out" ? "out of the cluster" : "learner") : roleName(p)}`);
+    const role = shownRole(p, standing);
+    setText(title, `${name} · ${role === "out" ? "out of the cluster" : role}`);
     const snapText = p.snapshotIndex ? ` Snapshot: entries ${range(1, p.snapshotIndex)} (term ${p.snapshotTerm || 0}) and the lock's state after them.` : "";
     if (p.up) {
       const lock = p.lock && p.lock.locked ? `locked by ${p.lock.holder}` : "free";
