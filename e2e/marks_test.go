@@ -63,3 +63,45 @@ func TestLossMarkFades(t *testing.T) {
 	}
 	p.shot("34-loss-faded")
 }
+
+// markersCut lists, in words, the leader's markers in the logs ("▼ next",
+// "▲ match") that are cut off by their row or cover an entry, and the
+// entries whose lines are cut.
+const markersCut = `(() => {
+	const meets = (a, b) => Math.min(a.right, b.right) > Math.max(a.left, b.left) + 0.5 && Math.min(a.bottom, b.bottom) > Math.max(a.top, b.top) + 0.5;
+	const out = [];
+	for (const m of document.querySelectorAll(".log-row .marker")) {
+		if (!m.checkVisibility()) continue;
+		const row = m.closest(".log-row"), r = m.getBoundingClientRect(), rr = row.getBoundingClientRect();
+		const name = row.querySelector(".log-head strong").textContent + "'s " + JSON.stringify(m.textContent);
+		if (r.top < rr.top - 0.5 || r.bottom > rr.bottom + 0.5) out.push(name + " cut by its row: " + [r.top, r.bottom].map(Math.round) + " in " + [rr.top, rr.bottom].map(Math.round));
+		for (const c of row.querySelectorAll(".log-cell:not(.empty), .log-snap")) if (meets(r, c.getBoundingClientRect())) out.push(name + " over " + JSON.stringify(c.textContent));
+	}
+	// And the entries keep their lines whole in the room left them.
+	for (const c of document.querySelectorAll(".log-row .log-cell:not(.empty)")) if (c.scrollHeight > c.clientHeight + 1) out.push("entry " + JSON.stringify(c.textContent) + " cut: " + c.scrollHeight + " px in " + c.clientHeight);
+	return out;
+})()`
+
+// The leader's markers in the logs are read whole, clear of the entries,
+// in the lessons' steps where a student saw them cut or overlapping.
+func TestLogMarkersClear(t *testing.T) {
+	for _, c := range []struct {
+		lesson string
+		step   int
+	}{{"replication", 5}, {"snapshots", 7}, {"figure8", 7}, {"partition", 4}} {
+		for _, w := range []int64{1280, 390} {
+			t.Run(fmt.Sprintf("%s-%d-%d", c.lesson, c.step, w), func(t *testing.T) {
+				p := openAt(t, fmt.Sprintf("?lesson=%s&step=%d", c.lesson, c.step), w, map[int64]int64{1280: 800, 390: 844}[w])
+				p.set("[data-speed]", "9")
+				p.playStep()
+				if n := js[int](p, `[...document.querySelectorAll(".log-row .marker")].filter((m) => m.checkVisibility()).length`); n == 0 {
+					t.Fatal("no markers shown")
+				}
+				if cut := js[[]string](p, markersCut); len(cut) > 0 {
+					t.Errorf("%d markers cut or over entries at %d ms: %q", len(cut), p.clock(), cut)
+				}
+				p.shot(fmt.Sprintf("34-markers-%s-%d-%d", c.lesson, c.step, w))
+			})
+		}
+	}
+}
