@@ -307,7 +307,9 @@ func (t *Transport) run(l *link, c net.Conn, r *bufio.Reader, mine bool) {
 	t.cfg.Logf("raft/tcp: %v: connection to %v lost: %v", t.cfg.ID, l.id, err)
 }
 
-// read delivers the messages that arrive on c.
+// read delivers the messages that arrive on c: each frame's header must
+// come within IdleTimeout of the frame before it, and its body within
+// IdleTimeout of its header.
 func (t *Transport) read(l *link, c net.Conn, r *bufio.Reader) error {
 	f := &frameReader{r: r, max: t.cfg.MaxMessage,
 		wait: func() { c.SetReadDeadline(time.Now().Add(t.cfg.IdleTimeout)) }}

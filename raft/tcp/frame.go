@@ -57,9 +57,11 @@ var errTooLarge = errors.New("above the limit")
 // frameReader reads frames and gives back the messages they carry,
 // reassembling those in parts.
 type frameReader struct {
-	r    *bufio.Reader
-	max  int    // the longest message taken (Config.MaxMessage)
-	wait func() // if set, called before each frame (to set a deadline)
+	r   *bufio.Reader
+	max int // the longest message taken (Config.MaxMessage)
+	// wait, if set, is called before each frame's header and again, once
+	// the header has come, before its body: to set a deadline for each.
+	wait func()
 
 	part  []byte // the message in parts so far
 	total int    // its length, 0 when there is none
@@ -78,6 +80,9 @@ func (f *frameReader) next() ([]byte, error) {
 		}
 		h := binary.BigEndian.Uint32(head[:])
 		kind, n := int(h>>30), int(h&maxFrame)
+		if n > 0 && f.wait != nil {
+			f.wait() // the body has its own time, however late its header came
+		}
 		switch kind {
 		case kindWhole:
 			if n == 0 {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -87,22 +88,28 @@ func newSlowLink(t *testing.T, to string, rate int) *slowLink {
 func (p *slowLink) addr() string { return p.ln.Addr().String() }
 
 // throttle copies src to dst at most rate bytes a second, in pieces of
-// 10 ms worth.
+// 10 ms worth. A pause of the sender (a read that waits) saves up no
+// time: the bytes after it go at rate too, not in a burst; a sleep that
+// overshoots is made up.
 func throttle(dst, src net.Conn, rate int) {
 	if rate == 0 {
 		io.Copy(dst, src)
 		return
 	}
 	buf := make([]byte, max(rate/100, 1))
-	start, moved := time.Now(), 0
+	due := time.Now() // when the bytes moved so far have had their time
 	for {
+		asked := time.Now()
 		n, err := src.Read(buf)
 		if n > 0 {
 			if _, err := dst.Write(buf[:n]); err != nil {
 				return
 			}
-			moved += n
-			time.Sleep(time.Until(start.Add(time.Duration(moved) * time.Second / time.Duration(rate))))
+			if now := time.Now(); now.Sub(asked) > 5*time.Millisecond && due.Before(now) {
+				due = now // the link was idle
+			}
+			due = due.Add(time.Duration(n) * time.Second / time.Duration(rate))
+			time.Sleep(time.Until(due))
 		}
 		if err != nil {
 			return
@@ -174,6 +181,72 @@ func TestALargeMessageCrossesASlowLink(t *testing.T) {
 	}
 	if s := s1.Stats(); s.Connects != 1 {
 		t.Fatalf("%+v; want the one connection throughout", s)
+	}
+}
+
+// Each frame's body has IdleTimeout of its own from its header's arrival,
+// so the link must move one part within IdleTimeout, as PartSize says: a
+// part that begins as late as a keep-alive would come (IdleTimeout/3 after
+// the frame before it) and takes most of IdleTimeout to cross arrives.
+func TestAPartHasIdleTimeoutFromItsHeader(t *testing.T) {
+	// 64 KiB/s: the first part, of 0.8 IdleTimeout's worth, ends 1.13
+	// IdleTimeout after the keep-alive before it.
+	const rate, idle = 64 << 10, 2 * time.Second
+	l := newLogs()
+	s2, err := New(Config{ID: 2, Listen: "127.0.0.1:0", IdleTimeout: idle, Logf: l.logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	in2 := listen(t, s2, 2)
+	link := newSlowLink(t, s2.Addr().String(), rate)
+	close(link.open)
+	c, err := net.Dial("tcp", link.addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	r := bufio.NewReader(c)
+	if _, err := c.Write(appendHello(nil, 1, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := readHello(r); err != nil {
+		t.Fatal(err)
+	}
+	size := int(rate * idle * 8 / 10 / time.Second)
+	snap := snapshotOf(size + 1000)
+	enc := AppendMessage(nil, &snap)
+	frames, n := appendPartHeader(nil, enc, 0, size)
+	frames = append(frames, enc[:n]...)
+	frames, _ = appendPartHeader(frames, enc, n, size)
+	frames = append(frames, enc[n:]...)
+	if _, err := c.Write(appendHeader(nil, kindWhole, 0)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(idle / 3) // the link idle, as long as between two keep-alives
+	start := time.Now()
+	if _, err := c.Write(frames); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(20 * time.Second)
+	for arrived := false; !arrived; {
+		select {
+		case m := <-in2.ch:
+			if !bytes.Equal(m.Snapshot.Data, snap.Snapshot.Data) {
+				t.Fatalf("s2 got a snapshot of %d bytes, not the one sent", len(m.Snapshot.Data))
+			}
+			arrived = true
+		case s := <-l.ch:
+			if strings.Contains(s, "lost") {
+				t.Fatalf("s2 logged %q %v after the part began; want the snapshot", s, time.Since(start))
+			}
+		case <-timeout:
+			t.Fatal("the snapshot did not arrive")
+		}
+	}
+	if d := time.Since(start); d < idle*3/4 {
+		t.Fatalf("the snapshot took %v, not most of IdleTimeout: the link is not slow enough for this test", d)
 	}
 }
 

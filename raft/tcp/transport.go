@@ -8,15 +8,19 @@
 // a server missed, while it was down, the addition of a peer that now
 // leads. The lower id's connection, when it comes, replaces that one.
 //
-// Messages travel in frames (a length, then the message in a compact
-// binary encoding: see AppendMessage); an empty frame is a keep-alive,
-// sent when a connection has been idle, so that a peer notices within
-// IdleTimeout that the other end has gone quiet. A message above PartSize
-// (1 MiB by default), a snapshot say, goes in parts, each of which must
-// cross within IdleTimeout, so that its size is bounded by MaxMessage,
-// not by how much the link moves in IdleTimeout; the messages queued
-// meanwhile go between its parts, so that a snapshot does not hold up
-// the heartbeats. A dialer whose connection fails dials again, waiting
+// Messages travel in frames: a header of 4 bytes, 2 bits of kind (a whole
+// message, or the first or a next part of one) and 30 of length, then
+// the body, the message in a compact binary encoding (see AppendMessage)
+// or a part of it. An empty frame is a keep-alive, sent when a connection
+// has been idle, so that a peer notices within IdleTimeout that the other
+// end has gone quiet: a frame's header must come within IdleTimeout of
+// the frame before it, and its body within IdleTimeout of its header. A
+// message above PartSize (1 MiB by default), a snapshot say, goes in
+// parts, so the link must move one part, not the whole message, within
+// IdleTimeout, and the message's size is bounded by MaxMessage, not by
+// how much the link moves in IdleTimeout; the messages queued meanwhile
+// go between its parts, so that a snapshot does not hold up the
+// heartbeats. A dialer whose connection fails dials again, waiting
 // longer after each failure.
 //
 // Each peer has a bounded send queue. Send never blocks: when the queue is
@@ -69,8 +73,10 @@ type Config struct {
 	// parts, so a slow link carries one of any size up to MaxMessage.
 	MaxMessage int
 	// PartSize is the largest part of a message sent in parts, default
-	// 1 MiB (at most 1 GiB): a message above it goes in parts, each
-	// written within IdleTimeout, so the link must move PartSize bytes in
+	// 1 MiB (at most 1 GiB): a message above it goes in parts, and the
+	// link must move one part within IdleTimeout (the sender writes each
+	// part within IdleTimeout; the receiver gives each frame's body
+	// IdleTimeout from the arrival of its header), so PartSize bytes in
 	// IdleTimeout (1 MiB in 3 s: about 350 kB/s). Smaller parts suit
 	// slower links; the messages queued meanwhile go between parts, so a
 	// smaller part also means a shorter wait for them.
