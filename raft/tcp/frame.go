@@ -108,7 +108,7 @@ func (f *frameReader) next() ([]byte, error) {
 			if total > uint64(f.max) {
 				return nil, fmt.Errorf("a message in parts of %d bytes, %w of %d", total, errTooLarge, f.max)
 			}
-			k := c.n // not uvarintLen(total): a uvarint may be padded
+			k := c.n // not the fewest bytes total needs: a uvarint may be padded
 			if total == 0 || n <= k {
 				return nil, errors.New("an empty message in parts")
 			}
@@ -138,11 +138,6 @@ func (f *frameReader) next() ([]byte, error) {
 			return b, nil
 		}
 	}
-}
-
-func uvarintLen(v uint64) int {
-	var b [binary.MaxVarintLen64]byte
-	return binary.PutUvarint(b[:], v)
 }
 
 // byteCounter counts the bytes read through it.

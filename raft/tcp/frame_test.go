@@ -319,8 +319,8 @@ func allocated(f func()) uint64 {
 func TestPartsAboveMaxMessageAreRefused(t *testing.T) {
 	const limit = 64 << 20
 	first := func(total uint64, n int) []byte {
-		b := appendHeader(nil, kindFirst, uvarintLen(total)+n)
-		return append(binary.AppendUvarint(b, total), make([]byte, n)...)
+		v := binary.AppendUvarint(nil, total)
+		return append(append(appendHeader(nil, kindFirst, len(v)+n), v...), make([]byte, n)...)
 	}
 	next := func(n int) []byte { return append(appendHeader(nil, kindNext, n), make([]byte, n)...) }
 	read := func(stream []byte) (alloc uint64, err error) {
