@@ -342,9 +342,11 @@ func (t *Transport) read(l *link, c net.Conn, r *bufio.Reader) error {
 // IdleTimeout; between two parts, what was queued meanwhile goes first:
 // small messages whole (heartbeats and votes do not wait for a
 // snapshot), large ones after the one in parts, in the order queued (a
-// snapshot queued replaces an older one still waiting). At most
-// QueueSize large ones wait so; one more is dropped, as when the queue
-// is full.
+// snapshot queued replaces an older one still waiting, and one waiting
+// for a snapshot of the same term and an index as high is dropped once
+// that one has gone: Raft resent it because the first went slowly). At
+// most QueueSize large ones wait so; one more is dropped, as when the
+// queue is full.
 func (t *Transport) write(l *link, c net.Conn, stop chan struct{}) error {
 	w := bufio.NewWriterSize(c, 64<<10)
 	idle := time.NewTicker(t.cfg.IdleTimeout / 3)
@@ -354,6 +356,9 @@ func (t *Transport) write(l *link, c net.Conn, stop chan struct{}) error {
 		big   []byte         // the encoding of the message in parts
 		sent  int            // how much of big has gone
 		later []raft.Message // large messages queued behind big
+		// the term and index of the message last sent in parts (big if
+		// any), if it was a snapshot; zero if not
+		bigSnap struct{ term, index uint64 }
 	)
 	deadline := func() { c.SetWriteDeadline(time.Now().Add(t.cfg.IdleTimeout)) }
 	// wait keeps m for after big, if fewer than QueueSize wait already
@@ -401,6 +406,10 @@ func (t *Transport) write(l *link, c net.Conn, stop chan struct{}) error {
 		default:
 			big, sent = buf[4:], 0
 			buf = nil // big keeps it
+			bigSnap.term, bigSnap.index = 0, 0
+			if m.Type == raft.MsgSnap && m.Snapshot != nil {
+				bigSnap.term, bigSnap.index = m.Term, m.Snapshot.Index
+			}
 			return nil
 		}
 	}
@@ -409,6 +418,10 @@ func (t *Transport) write(l *link, c net.Conn, stop chan struct{}) error {
 			m := later[0]
 			later[0] = raft.Message{} // its data is not kept once sent
 			later = later[1:]
+			if m.Type == raft.MsgSnap && m.Snapshot != nil && m.Term == bigSnap.term && m.Snapshot.Index <= bigSnap.index {
+				t.stats.dropped.Add(1) // the follower has the one just sent
+				continue
+			}
 			if err := put(&m); err != nil {
 				return err
 			}

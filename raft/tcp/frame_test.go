@@ -303,6 +303,60 @@ func TestLargeMessagesWaitForTheOneInParts(t *testing.T) {
 	}
 }
 
+// A snapshot that waited for one going in parts, at the same term and an
+// index no higher, is dropped once that one has gone: Raft resent it
+// because the first went slowly, and the follower has the first now.
+// One with a higher index, or of a later term, still goes.
+func TestASnapshotWaitingForItsCopyIsDropped(t *testing.T) {
+	snap := func(term, index uint64) raft.Message {
+		m := snapshotOf(64 << 10)
+		m.Term, m.Snapshot.Index = term, index
+		return m
+	}
+	app := raft.Message{Type: raft.MsgApp, From: 1, To: 2, Term: 3,
+		Entries: []raft.Entry{{Index: 101, Term: 3, Data: make([]byte, 40<<10)}}}
+	for _, c := range []struct {
+		name    string
+		sends   []raft.Message
+		want    string
+		dropped uint64
+	}{
+		{"a copy", []raft.Message{snap(3, 100), snap(3, 100), app}, "[snapshot 100 at 3 append]", 1},
+		{"an older one", []raft.Message{snap(3, 100), snap(3, 90)}, "[snapshot 100 at 3]", 1},
+		{"a newer one", []raft.Message{snap(3, 100), snap(3, 200)}, "[snapshot 100 at 3 snapshot 200 at 3]", 0},
+		{"a later term", []raft.Message{snap(3, 100), snap(4, 100)}, "[snapshot 100 at 3 snapshot 100 at 4]", 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s1, _, link, in2 := twoOverALink(t, 0, func(c *Config) { c.PartSize = 16 << 10 })
+			for _, m := range c.sends {
+				s1.Send(m) // all queued before the connection is up
+			}
+			close(link.open)
+			// Every message sent or dropped, then what arrived.
+			deadline := time.Now().Add(20 * time.Second)
+			s := s1.Stats()
+			for ; s.Sent+s.Dropped < uint64(len(c.sends)); s = s1.Stats() {
+				if time.Now().After(deadline) {
+					t.Fatalf("%+v; want the %d messages sent or dropped", s, len(c.sends))
+				}
+				time.Sleep(time.Millisecond)
+			}
+			var got []string
+			for range s.Sent {
+				m := in2.next(t)
+				if m.Snapshot != nil {
+					got = append(got, fmt.Sprint("snapshot ", m.Snapshot.Index, " at ", m.Term))
+				} else {
+					got = append(got, "append")
+				}
+			}
+			if fmt.Sprint(got) != c.want || s.Dropped != c.dropped {
+				t.Fatalf("got %v, %d dropped; want %s, %d dropped", got, s.Dropped, c.want, c.dropped)
+			}
+		})
+	}
+}
+
 // allocated returns how many bytes f allocates.
 func allocated(f func()) uint64 {
 	var before, after runtime.MemStats

@@ -245,7 +245,7 @@ func (t *Transport) SetPeers(addrs map[raft.ID]string) {
 type Stats struct {
 	Sent     uint64 // messages written to a connection
 	Received uint64 // messages delivered to the peer
-	Dropped  uint64 // messages dropped: queue full, unknown peer, or nobody listening
+	Dropped  uint64 // messages dropped: queue full, unknown peer, nobody listening, above MaxMessage, or a snapshot made needless while it waited
 	Connects uint64 // connections made, dialed or accepted
 }
 
