@@ -218,6 +218,17 @@ func (p *page) playStep() {
 	p.trail()
 	p.click("[data-lesson-play]")
 	p.pollOr("the step to play to its end", `document.querySelector("[data-lesson]").dataset.state === "done"`, `window.__trail.slice(-30).join("\n")`)
+	// However long the result, Back, Play and Next stay in view.
+	if hid := js[string](p, `(() => {
+		const guide = document.querySelector("[data-guide]").getBoundingClientRect();
+		return ["[data-lesson-back]", "[data-lesson-play]", "[data-lesson-next]"].filter((sel) => {
+			const b = document.querySelector(sel), r = b.getBoundingClientRect();
+			return !b.hidden && (r.top < Math.max(guide.top, 0) - 1 || r.bottom > Math.min(guide.bottom, innerHeight) + 1);
+		}).join(" ");
+	})()`); hid != "" {
+		p.shot("failed-nav-" + p.t.Name())
+		p.t.Errorf("step %s played: %s out of view", js[string](p, `document.querySelector("[data-lesson]").dataset.step`), hid)
+	}
 	if end := js[int](p, `Number(document.querySelector("[data-lesson]").dataset.end)`); p.clock() != end {
 		p.t.Errorf("step %s stopped at %d ms, want its end, %d ms", js[string](p, `document.querySelector("[data-lesson]").dataset.step`), p.clock(), end)
 	}

@@ -57,6 +57,9 @@ export class LessonPanel {
     this.back = $("button", { type: "button", class: "button", "data-lesson-back": "", "aria-keyshortcuts": "ArrowLeft" }, nav, "← Back");
     this.playBtn = $("button", { type: "button", class: "button button-primary", "data-lesson-play": "" }, nav, "Play step");
     this.next = $("button", { type: "button", class: "button", "data-lesson-next": "", "aria-keyshortcuts": "ArrowRight" }, nav, "Next →");
+    // At a lesson's end, where Next was: the next lesson.
+    this.nextLesson = $("button", { type: "button", class: "button", "data-lesson-next-lesson": "", hidden: "" }, nav);
+    this.nextLesson.addEventListener("click", () => this.on.start(this.nextLesson.dataset.lessonNextLesson));
     this.back.addEventListener("click", () => this.on.go(this.i - 1));
     this.next.addEventListener("click", () => this.on.go(this.i + 1));
     this.playBtn.addEventListener("click", () => this.on.play());
@@ -133,6 +136,14 @@ export class LessonPanel {
     setProp(this.question, "hidden", !step.question || done);
     setProp(this.back, "disabled", i === 0);
     setProp(this.next, "disabled", i === v.steps - 1);
+    const onward = i === v.steps - 1 && (done || step.end === step.start) && v.next;
+    setProp(this.next, "hidden", Boolean(onward));
+    setProp(this.nextLesson, "hidden", !onward);
+    if (onward) {
+      this.nextLesson.dataset.lessonNextLesson = v.next.name;
+      setText(this.nextLesson, "Next lesson →");
+      this.nextLesson.title = `Lesson ${v.lesson.number + 1}: ${v.next.title}`;
+    }
     const plays = step.end > step.start;
     setProp(this.playBtn, "hidden", !plays);
     setProp(this.until, "hidden", done || !this.until.textContent);
@@ -195,10 +206,7 @@ export class LessonPanel {
     for (const [cls, text] of parts) html("p", { class: cls }, this.result, text);
     if (last) {
       const end = html("p", { class: "lesson-end" }, this.result, "End of the lesson.");
-      if (v.next) {
-        end.append(" ");
-        html("button", { type: "button", class: "button", "data-lesson-next-lesson": v.next.name }, end, `Next lesson: ${v.next.title}`).addEventListener("click", () => this.on.start(v.next.name));
-      }
+      if (v.next) end.append(` Next: ${v.next.title}.`);
     }
   }
 }
