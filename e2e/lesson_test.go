@@ -218,9 +218,12 @@ func (p *page) playStep() {
 	p.trail()
 	p.click("[data-lesson-play]")
 	p.pollOr("the step to play to its end", `document.querySelector("[data-lesson]").dataset.state === "done"`, `window.__trail.slice(-30).join("\n")`)
-	// However long the result, Back, Play and Next stay in view.
+	// However long the result, Back, Play and Next stay in view of a guide
+	// that scrolls (on a phone the page scrolls, and the guide with it).
 	if hid := js[string](p, `(() => {
-		const guide = document.querySelector("[data-guide]").getBoundingClientRect();
+		const g = document.querySelector("[data-guide]");
+		if (!["auto", "scroll"].includes(getComputedStyle(g).overflowY)) return "";
+		const guide = g.getBoundingClientRect();
 		return ["[data-lesson-back]", "[data-lesson-play]", "[data-lesson-next]"].filter((sel) => {
 			const b = document.querySelector(sel), r = b.getBoundingClientRect();
 			return !b.hidden && (r.top < Math.max(guide.top, 0) - 1 || r.bottom > Math.min(guide.bottom, innerHeight) + 1);
