@@ -546,8 +546,10 @@ func FuzzDecodeMembers(f *testing.F) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(n.members, ms) {
-				t.Fatalf("node reads members %v from a log holding %v", n.members, ms)
+			// The voters DecodeMembers reads, and the learners after them.
+			c, _ := DecodeConfiguration(data)
+			if got := n.Configuration(); !slices.Equal(got.Voters, ms) || !slices.Equal(got.Learners, c.Learners) {
+				t.Fatalf("node reads configuration %v from a log holding voters %v, learners %v", got, ms, c.Learners)
 			}
 			n.Campaign()
 			drain(n)
