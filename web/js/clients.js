@@ -10,7 +10,7 @@ const badge = {
   ok: ["outcome-ok", "✓ ok"],
   error: ["outcome-error", "✗ error"],
   redirect: ["outcome-other", "↪ redirect"],
-  timeout: ["outcome-other", "⏱ timeout"],
+  timeout: ["outcome-other", "◷ timeout"], // ◷, not the emoji stopwatch: in DejaVu Sans, so no box where emoji fonts are missing
   crashed: ["outcome-other", "✗ crashed"],
   down: ["outcome-other", "✗ down"],
   failed: ["outcome-other", "✗ refused"],
