@@ -206,14 +206,7 @@ func TestAPartHasIdleTimeoutFromItsHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(20 * time.Second))
-	r := bufio.NewReader(c)
-	if _, err := c.Write(appendHello(nil, 1, 2)); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := readHello(r); err != nil {
-		t.Fatal(err)
-	}
+	greet(t, c)
 	size := int(rate * idle * 8 / 10 / time.Second)
 	snap := snapshotOf(size + 1000)
 	enc := AppendMessage(nil, &snap)
@@ -413,14 +406,7 @@ func TestAPeerDeclaringTooMuchIsCutOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(20 * time.Second))
-	r := bufio.NewReader(c)
-	if _, err := c.Write(appendHello(nil, 1, 2)); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := readHello(r); err != nil {
-		t.Fatal(err)
-	}
+	r := greet(t, c)
 	part := binary.AppendUvarint(appendHeader(nil, kindFirst, 5+100), 1<<20+1)
 	if _, err := c.Write(append(part, make([]byte, 100)...)); err != nil {
 		t.Fatal(err)
@@ -611,4 +597,19 @@ func TestAFirstPartsTotalIsReadAsItWasWritten(t *testing.T) {
 	if got, err := f.next(); err != io.EOF {
 		t.Fatalf("after the messages: %q, %v; want the end", got, err)
 	}
+}
+
+// greet says hello on c as s1 to s2 and reads s2's hello, as a dialer
+// does, within 20 s for all that follows; it returns c's reader.
+func greet(t *testing.T, c net.Conn) *bufio.Reader {
+	t.Helper()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	r := bufio.NewReader(c)
+	if _, err := c.Write(appendHello(nil, 1, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := readHello(r); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -26,15 +26,7 @@ func TestCreateBreakingARule(t *testing.T) {
 // violation, which names the property and what it involves; the status
 // counts violations.
 func TestAdvanceUntilViolation(t *testing.T) {
-	o := sim.DefaultCampaign(3)
-	o.Broken = raft.Break(raft.VoteAnyLog)
-	res, err := sim.RunCampaign(3, o, 0)
-	if err != nil || len(res.Violations) == 0 {
-		t.Fatalf("campaign: %v, %d violations", err, len(res.Violations))
-	}
-	want := res.Violations[0]
-	d := res.Sim.Definition()
-	def := json.RawMessage(d.AppendJSON(nil))
+	want, def := brokenRun(t)
 
 	s := newSession(t, Config{Check: true})
 	st := s.call("replay", def)
@@ -70,15 +62,7 @@ func TestAdvanceUntilViolation(t *testing.T) {
 // hold it, still lets the page learn of it: the status counts it, and
 // violations() answers it, with its words, whatever the window.
 func TestViolationsOutliveTheEventWindow(t *testing.T) {
-	o := sim.DefaultCampaign(3)
-	o.Broken = raft.Break(raft.VoteAnyLog)
-	res, err := sim.RunCampaign(3, o, 0)
-	if err != nil || len(res.Violations) == 0 {
-		t.Fatalf("campaign: %v, %d violations", err, len(res.Violations))
-	}
-	want := res.Violations[0]
-	d := res.Sim.Definition()
-	def := json.RawMessage(d.AppendJSON(nil))
+	want, def := brokenRun(t)
 	s := newSession(t, Config{Check: true, Window: 100})
 	st := s.call("replay", def, want.Time+500)
 	batch := s.call("events", 0, 5000)
@@ -135,4 +119,18 @@ func TestEventsWithText(t *testing.T) {
 		t.Fatalf("events(0, 5, {text}) = %v", withText[4])
 	}
 	s.fail(CodeBadArgument, []string{"has no field", "txt"}, "events", 0, 5, map[string]any{"txt": true})
+}
+
+// brokenRun is a campaign's run in which every server breaks vote-any-log
+// (seed 3): its first violation and its definition.
+func brokenRun(t *testing.T) (sim.Event, json.RawMessage) {
+	t.Helper()
+	o := sim.DefaultCampaign(3)
+	o.Broken = raft.Break(raft.VoteAnyLog)
+	res, err := sim.RunCampaign(3, o, 0)
+	if err != nil || len(res.Violations) == 0 {
+		t.Fatalf("campaign: %v, %d violations", err, len(res.Violations))
+	}
+	d := res.Sim.Definition()
+	return res.Violations[0], json.RawMessage(d.AppendJSON(nil))
 }
