@@ -346,7 +346,7 @@ export class App {
     if (!this.player.playing) this.diagram.draw(this.player.display, false);
     const found = this.checks.take(changed.events);
     if (found.length) this.violated(found[0]);
-    else if ((m.status.violations || 0) > this.checks.violations.length) this.catchUp(m.run);
+    if ((m.status.violations || 0) > this.checks.known) this.catchUp(m.run);
     this.controls.pending(m.status.pending || 0);
     if (this.popover.open) this.popover.refresh(m);
   }
@@ -527,27 +527,32 @@ export class App {
     } else if (!quiet) this.notify(answer.linearizable === "yes" ? `The ${answer.operations} client operations so far are linearizable.` : "The check ran out of time: the answer is unknown.");
   }
 
-  // violated shows a violation the checkers found: the run pauses there
-  // (the player stops right after the event that broke the property), the
-  // Checks tab says what failed, and what it involves is highlighted.
   // catchUp asks for the violations the events did not bring (a replay
   // starts the page's events late; a gap skips some), so Checks never says
-  // "holds" of a property the run has broken.
+  // "holds" of a property the run has broken. They are crossed out and the
+  // earliest explained, quietly: the run does not jump to the Checks tab
+  // for what happened long before the instant on screen (the tab's ✗ says it).
   async catchUp(run) {
     if (this.catchingUp === run) return;
     this.catchingUp = run;
     const found = [];
-    for (let from = 0; ; ) {
-      const a = await this.api.violations(from);
-      if (a.error || a.run !== this.model.run) break;
-      found.push(...this.checks.take(a.violations));
-      from += a.violations.length;
-      if (!a.more) break;
+    try {
+      for (let from = 0; ; ) {
+        const a = await this.api.violations(from);
+        if (a.error || a.run !== run || this.model.run !== run) break;
+        found.push(...this.checks.take(a.violations));
+        from += a.violations.length;
+        if (!a.more) break;
+      }
+    } finally {
+      if (this.catchingUp === run) this.catchingUp = null;
     }
-    this.catchingUp = null;
-    if (found.length && this.model.run === run) this.violated(found.reduce((a, b) => (a.seq < b.seq ? a : b)));
+    if (found.length && this.model.run === run) this.checks.explain(found.reduce((a, b) => (a.seq < b.seq ? a : b)), this.model);
   }
 
+  // violated shows a violation the checkers found: the run pauses there
+  // (the player stops right after the event that broke the property), the
+  // Checks tab says what failed, and what it involves is highlighted.
   violated(ev) {
     this.player.pause();
     this.tabs.show("checks");

@@ -67,6 +67,7 @@ export class Checks {
   // reset starts over for a new run that breaks these rules.
   reset(broken) {
     this.violations = [];
+    this.seen = new Set(); // the seqs of the checkers' violations taken
     this.linear = "";
     for (const [id, row] of this.rows) this.mark(id, row, "ok");
     this.box.hidden = true;
@@ -86,18 +87,25 @@ export class Checks {
     setText(row.state, text || (id === "linearizability" && state === "ok" ? (this.linear || "checked when the run pauses with this tab open") : state === "ok" ? "holds" : ""));
   }
 
+  // known is how many of the checkers' violations Checks has (the status
+  // counts them; the linearizability check's are not among them).
+  get known() {
+    return this.seen.size;
+  }
+
   // take looks at new events and returns the violations among them it had
   // not seen: they come with the events and, after a replay or a gap in
   // the events, from the API's violations() (the app's catchUp).
   take(events) {
     const found = [];
     for (const ev of events) {
-      if (ev.kind !== "violation" || this.violations.some((v) => v.seq === ev.seq)) continue;
+      if (ev.kind !== "violation" || this.seen.has(ev.seq)) continue;
+      this.seen.add(ev.seq);
       found.push(ev);
     }
     if (!found.length) return found;
     this.violations.push(...found);
-    this.violations.sort((a, b) => a.seq - b.seq);
+    this.violations.sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity)); // the clients' history's last
     for (const ev of found) this.failed(ev);
     this.badge();
     return found;

@@ -99,6 +99,9 @@ export class LessonPanel {
   touched(n) {
     setText(this.touchedText, `You changed the run, so it has left the lesson's path. Go back to step ${n}, or keep exploring from here (the lesson ends).`);
     this.touchedBox.hidden = false;
+    // In view in a guide that scrolls, clear of the sticky buttons (the
+    // guide's scroll padding); on a phone, where the page scrolls, left be.
+    if (getComputedStyle(this.guide).overflowY !== "visible") this.touchedBox.scrollIntoView({ block: "nearest" });
   }
 
   // settled: the run is the lesson's again.
@@ -137,12 +140,15 @@ export class LessonPanel {
     setProp(this.back, "disabled", i === 0);
     setProp(this.next, "disabled", i === v.steps - 1);
     const onward = i === v.steps - 1 && (done || step.end === step.start) && v.next;
+    const focused = document.activeElement === this.next;
     setProp(this.next, "hidden", Boolean(onward));
     setProp(this.nextLesson, "hidden", !onward);
     if (onward) {
       this.nextLesson.dataset.lessonNextLesson = v.next.name;
       setText(this.nextLesson, "Next lesson →");
       this.nextLesson.title = `Lesson ${v.lesson.number + 1}: ${v.next.title}`;
+      this.nextLesson.setAttribute("aria-label", `Next lesson: ${v.next.title}`);
+      if (focused) this.nextLesson.focus(); // the button it replaces had the keyboard
     }
     const plays = step.end > step.start;
     setProp(this.playBtn, "hidden", !plays);
